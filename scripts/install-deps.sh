@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs every Debian package m3m needs to build, test and run. Idempotent:
+# a second run with everything present does no apt work at all.
+#
+# V8 comes from Debian's libnode (Node 18, V8 10.2). Installing libnode-dev with
+# apt would replace a machine's Node.js 20 (DESIGN.md pitfall), so the two
+# packages are downloaded and unpacked into a private prefix (.deps/libnode)
+# and only their runtime dependencies are installed with apt.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PREFIX="$ROOT/.deps/libnode"
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost-dev
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+  libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libargon2-dev libjwt-dev
+  libcurl4-openssl-dev libpcre2-dev libvips-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  wrk curl
+  # runtime libraries of libnode108 that do not conflict with NodeSource's nodejs
+  zlib1g libuv1 libbrotli1 libc-ares2 libnghttp2-14 libssl3 libicu72
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+updated=0
+apt_update_once() {
+  if [ "$updated" -eq 0 ]; then
+    $SUDO apt-get update -qq
+    updated=1
+  fi
+}
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-upgrade "${missing[@]}"
+fi
+
+# --- libnode (V8) into a private prefix ------------------------------------
+want_version() {
+  apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}'
+}
+stamp="$PREFIX/.version"
+candidate="$(want_version libnode-dev)"
+if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
+  apt_update_once
+  candidate="$(want_version libnode-dev)"
+fi
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$candidate" ] \
+   || [ ! -e "$PREFIX/usr/include/node/v8.h" ]; then
+  echo "install-deps: unpacking libnode $candidate into $PREFIX"
+  tmp="$(mktemp -d)"; chmod 755 "$tmp"
+  (cd "$tmp" && apt-get download -qq libnode108 libnode-dev) || {
+    apt_update_once
+    (cd "$tmp" && apt-get download -qq libnode108 libnode-dev)
+  }
+  rm -rf "$PREFIX"
+  mkdir -p "$PREFIX"
+  for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$PREFIX"; done
+  # libnode-dev ships libnode.so as a symlink to the versioned library
+  echo "$candidate" > "$stamp"
+  rm -rf "$tmp"
+fi
+echo "install-deps: ok"

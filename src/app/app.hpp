@@ -1,0 +1,41 @@
+// The composition root (the C++ counterpart of uber.FX in the seeds): builds
+// every component once, in dependency order, and passes dependencies
+// explicitly. Nothing else in the program constructs services or drivers.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "config/config.hpp"
+
+namespace m3m::app {
+
+class App {
+ public:
+  App(config::Config cfg, std::shared_ptr<spdlog::logger> log);
+  ~App();
+
+  // Opens the store (migrations), wires services and HTTP, starts listening.
+  // Throws m3m::Error with a user-facing message on failure.
+  void start();
+  std::uint16_t port() const;
+  // Graceful: drains HTTP (server.shutdown_timeout), then closes the store.
+  void shutdown();
+
+  const config::Config& config() const { return cfg_; }
+
+ private:
+  struct Parts;
+  config::Config cfg_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<Parts> parts_;
+};
+
+// In development mode, replaces a default/empty jwt.secret with a random one
+// persisted (mode 0600) next to the database, so tokens survive restarts.
+// Production configs never reach here with a default (config validation).
+void ensureJwtSecret(config::Config& cfg, spdlog::logger& log);
+
+}  // namespace m3m::app

@@ -1,0 +1,91 @@
+// The server's configuration: every key of SPEC F-CONF with a default, so that
+// `m3m serve` works with no file at all. Loaded by config/loader.hpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace m3m::config {
+
+using std::chrono::milliseconds;
+
+enum class Mode { Development, Production };
+
+struct ServerConfig {
+  std::string host = "0.0.0.0";
+  int port = 3000;  // 0 = any free port (the bound port is logged)
+  std::string uri = "http://127.0.0.1:3000";
+  int threads = 0;  // 0 = number of cores
+  std::uint64_t maxBody = 10ull << 20;
+  std::uint64_t maxHeader = 16ull << 10;
+  milliseconds readTimeout{30'000};     // whole request (headers + body) must arrive within it
+  milliseconds idleTimeout{60'000};     // keep-alive connection with no request
+  milliseconds shutdownTimeout{10'000}; // in-flight requests get this long on SIGTERM
+  std::vector<std::string> corsOrigins; // empty in production; the Vite dev server in development
+};
+
+struct DatabaseConfig {
+  std::string driver = "sqlite";
+  std::string path = "./data/m3m.db";
+  milliseconds busyTimeout{5'000};
+  int readers = 4;
+};
+
+struct MongoConfig {
+  std::string uri = "mongodb://localhost:27017";
+  std::string database = "m3m";
+};
+
+inline constexpr const char* DEFAULT_JWT_SECRET = "change-me";
+
+struct JwtConfig {
+  std::string secret = DEFAULT_JWT_SECRET;
+  milliseconds expiration{168ll * 3'600'000};
+  milliseconds refreshExpiration{720ll * 3'600'000};
+};
+
+struct StorageConfig {
+  std::string path = "./storage";
+};
+
+struct RuntimeConfig {
+  int workerPoolSize = 10;
+  milliseconds timeout{30'000};
+  int memoryLimitMb = 128;
+};
+
+struct PluginsConfig {
+  std::string path = "./plugins";
+  nlohmann::json config = nlohmann::json::object();  // plugins.config.<name> → that plugin
+};
+
+struct LoggingConfig {
+  std::string level = "info";
+  std::string path = "./logs";
+  std::uint64_t maxSize = 10ull << 20;
+  int maxFiles = 5;
+};
+
+struct Config {
+  Mode mode = Mode::Development;
+  ServerConfig server;
+  DatabaseConfig database;
+  MongoConfig mongodb;
+  JwtConfig jwt;
+  StorageConfig storage;
+  RuntimeConfig runtime;
+  PluginsConfig plugins;
+  LoggingConfig logging;
+
+  std::string sourceFile;  // empty when running on defaults
+
+  bool isProduction() const { return mode == Mode::Production; }
+};
+
+std::string_view modeName(Mode m);
+
+}  // namespace m3m::config

@@ -1,0 +1,329 @@
+#include "config/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "lib/units.hpp"
+
+namespace m3m::config {
+
+std::string_view modeName(Mode m) { return m == Mode::Production ? "production" : "development"; }
+
+std::string Diagnostic::toString() const {
+  std::string s = path + ": " + message;
+  if (!source.empty()) s += " (" + source + ")";
+  return s;
+}
+
+EnvLookup processEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::string envNameFor(std::string_view path) {
+  std::string name = "M3M_";
+  for (char c : path) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+namespace {
+
+// Converts free-form YAML (plugins.config) to JSON with scalar type inference.
+nlohmann::json yamlToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      auto obj = nlohmann::json::object();
+      for (const auto& kv : node) obj[kv.first.as<std::string>()] = yamlToJson(kv.second);
+      return obj;
+    }
+    case YAML::NodeType::Sequence: {
+      auto arr = nlohmann::json::array();
+      for (const auto& item : node) arr.push_back(yamlToJson(item));
+      return arr;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = node.Scalar();
+      if (node.Tag() == "!") return s;  // quoted in the file: keep as string
+      if (s == "true") return true;
+      if (s == "false") return false;
+      if (s == "null" || s == "~") return nullptr;
+      long long i = 0;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+      if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) return i;
+      char* end = nullptr;
+      double d = std::strtod(s.c_str(), &end);
+      if (!s.empty() && end == s.c_str() + s.size()) return d;
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// Binds config paths to fields: reads the YAML value or its environment
+// override, converts it, and records a path-precise error when it cannot.
+class Binder {
+ public:
+  Binder(const YAML::Node& root, std::string sourceName, const EnvLookup& env, LoadResult& out)
+      : root_(root), sourceName_(std::move(sourceName)), env_(env), out_(out) {}
+
+  void string(std::string_view path, std::string& field, bool allowEmpty = true) {
+    auto raw = lookup(path);
+    if (!raw) return;
+    if (!allowEmpty && raw->value.empty()) return error(path, "must not be empty", raw->source);
+    field = raw->value;
+  }
+
+  void integer(std::string_view path, int& field, int min, int max) {
+    auto raw = lookup(path);
+    if (!raw) return;
+    int v = 0;
+    auto [p, ec] = std::from_chars(raw->value.data(), raw->value.data() + raw->value.size(), v);
+    if (ec != std::errc() || p != raw->value.data() + raw->value.size() || raw->value.empty())
+      return error(path, "not an integer: \"" + raw->value + "\"", raw->source);
+    if (v < min || v > max)
+      return error(path, "must be between " + std::to_string(min) + " and " + std::to_string(max), raw->source);
+    field = v;
+  }
+
+  void duration(std::string_view path, milliseconds& field, milliseconds min = milliseconds(1)) {
+    auto raw = lookup(path);
+    if (!raw) return;
+    auto d = lib::parseDuration(raw->value);
+    if (!d) return error(path, "not a duration: \"" + raw->value + "\" (examples: 30s, 1h30m, 250ms)", raw->source);
+    if (*d < min) return error(path, "must be at least " + lib::formatDuration(min), raw->source);
+    field = *d;
+  }
+
+  void size(std::string_view path, std::uint64_t& field, std::uint64_t min = 1) {
+    auto raw = lookup(path);
+    if (!raw) return;
+    auto s = lib::parseSize(raw->value);
+    if (!s) return error(path, "not a size: \"" + raw->value + "\" (examples: 512KB, 10MB, 1GB)", raw->source);
+    if (*s < min) return error(path, "must be at least " + lib::formatSize(min), raw->source);
+    field = *s;
+  }
+
+  void oneOf(std::string_view path, std::string& field, std::initializer_list<std::string_view> allowed) {
+    auto raw = lookup(path);
+    if (!raw) return;
+    if (std::find(allowed.begin(), allowed.end(), raw->value) == allowed.end()) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return error(path, "must be one of " + list + ", got \"" + raw->value + "\"", raw->source);
+    }
+    field = raw->value;
+  }
+
+  void stringList(std::string_view path, std::vector<std::string>& field) {
+    known_.insert(std::string(path));
+    if (auto e = env_(envNameFor(path))) {  // comma-separated in the environment
+      field.clear();
+      std::stringstream ss(*e);
+      for (std::string item; std::getline(ss, item, ',');)
+        if (!item.empty()) field.push_back(item);
+      return;
+    }
+    YAML::Node node = find(path);
+    if (!node) return;
+    if (node.IsNull()) { field.clear(); return; }
+    if (!node.IsSequence()) return error(path, "must be a list of strings", sourceName_);
+    field.clear();
+    for (const auto& item : node) {
+      if (!item.IsScalar()) return error(path, "must be a list of strings", sourceName_);
+      field.push_back(item.Scalar());
+    }
+  }
+
+  void freeForm(std::string_view path, nlohmann::json& field) {
+    known_.insert(std::string(path));
+    freeFormPrefixes_.insert(std::string(path));
+    YAML::Node node = find(path);
+    if (!node || node.IsNull()) return;
+    if (!node.IsMap()) return error(path, "must be a map of plugin name to its settings", sourceName_);
+    field = yamlToJson(node);
+  }
+
+  void error(std::string_view path, std::string message, const std::string& source) {
+    out_.errors.push_back({std::string(path), std::move(message), source});
+  }
+
+  // Every key in the file that no binding asked for is reported as a warning.
+  void warnUnknown() { walkUnknown(root_, ""); }
+
+ private:
+  struct Raw {
+    std::string value;
+    std::string source;
+  };
+
+  YAML::Node find(std::string_view path) const { return findIn(root_, path); }
+
+  // Recursive on const nodes: yaml-cpp's Node::operator= rebinds the shared
+  // tree, so walking by reassignment would corrupt the document.
+  static YAML::Node findIn(const YAML::Node& node, std::string_view rest) {
+    if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    auto dot = rest.find('.');
+    const YAML::Node child = node[std::string(rest.substr(0, dot))];
+    if (!child || dot == std::string_view::npos) return child;
+    return findIn(child, rest.substr(dot + 1));
+  }
+
+  std::optional<Raw> lookup(std::string_view path) {
+    known_.insert(std::string(path));
+    std::string envName = envNameFor(path);
+    if (auto e = env_(envName)) return Raw{*e, "env " + envName};
+    YAML::Node node = find(path);
+    if (!node || node.IsNull()) return std::nullopt;
+    if (!node.IsScalar()) {
+      error(path, "must be a single value, not a list or map", sourceName_);
+      return std::nullopt;
+    }
+    return Raw{node.Scalar(), ""};
+  }
+
+  void walkUnknown(const YAML::Node& node, const std::string& prefix) {
+    if (!node.IsMap()) return;
+    for (const auto& kv : node) {
+      std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+      std::string path = prefix.empty() ? key : prefix + "." + key;
+      if (freeFormPrefixes_.count(path)) continue;
+      if (known_.count(path)) continue;
+      bool isSection = std::any_of(known_.begin(), known_.end(), [&](const std::string& k) {
+        return k.size() > path.size() && k.compare(0, path.size(), path) == 0 && k[path.size()] == '.';
+      });
+      if (isSection && kv.second.IsMap()) {
+        walkUnknown(kv.second, path);
+      } else if (isSection) {
+        error(path, "must be a section (a map of keys)", sourceName_);
+      } else {
+        out_.warnings.push_back({path, "unknown key (ignored)", sourceName_});
+      }
+    }
+  }
+
+  YAML::Node root_;
+  std::string sourceName_;
+  const EnvLookup& env_;
+  LoadResult& out_;
+  std::set<std::string> known_;
+  std::set<std::string> freeFormPrefixes_;
+};
+
+void bindAll(Binder& b, Config& c) {
+  std::string mode = "development";
+  b.oneOf("mode", mode, {"development", "production"});
+  c.mode = mode == "production" ? Mode::Production : Mode::Development;
+
+  b.string("server.host", c.server.host, false);
+  b.integer("server.port", c.server.port, 0, 65535);
+  b.string("server.uri", c.server.uri, false);
+  b.integer("server.threads", c.server.threads, 0, 256);
+  b.size("server.max_body", c.server.maxBody);
+  b.size("server.max_header", c.server.maxHeader, 1024);
+  b.duration("server.read_timeout", c.server.readTimeout);
+  b.duration("server.idle_timeout", c.server.idleTimeout);
+  b.duration("server.shutdown_timeout", c.server.shutdownTimeout, milliseconds(0));
+  if (c.mode == Mode::Development) c.server.corsOrigins = {"http://localhost:5173", "http://127.0.0.1:5173"};
+  b.stringList("server.cors_origins", c.server.corsOrigins);
+
+  b.oneOf("database.driver", c.database.driver, {"sqlite", "mongodb"});
+  b.string("database.path", c.database.path, false);
+  b.duration("database.busy_timeout", c.database.busyTimeout, milliseconds(0));
+  b.integer("database.readers", c.database.readers, 1, 64);
+
+  b.string("mongodb.uri", c.mongodb.uri, false);
+  b.string("mongodb.database", c.mongodb.database, false);
+
+  b.string("jwt.secret", c.jwt.secret);
+  b.duration("jwt.expiration", c.jwt.expiration, milliseconds(1000));
+  b.duration("jwt.refresh_expiration", c.jwt.refreshExpiration, milliseconds(1000));
+
+  b.string("storage.path", c.storage.path, false);
+
+  b.integer("runtime.worker_pool_size", c.runtime.workerPoolSize, 1, 1024);
+  b.duration("runtime.timeout", c.runtime.timeout);
+  b.integer("runtime.memory_limit_mb", c.runtime.memoryLimitMb, 16, 16384);
+
+  b.string("plugins.path", c.plugins.path, false);
+  b.freeForm("plugins.config", c.plugins.config);
+
+  b.oneOf("logging.level", c.logging.level, {"trace", "debug", "info", "warn", "error", "off"});
+  b.string("logging.path", c.logging.path, false);
+  b.size("logging.max_size", c.logging.maxSize, 1024);
+  b.integer("logging.max_files", c.logging.maxFiles, 1, 100);
+}
+
+// Rules that involve more than one key or the mode.
+void validate(const Config& c, LoadResult& out) {
+  auto& uri = c.server.uri;
+  if (uri.rfind("http://", 0) != 0 && uri.rfind("https://", 0) != 0)
+    out.errors.push_back({"server.uri", "must start with http:// or https://", ""});
+  if (c.mode == Mode::Production) {
+    if (c.jwt.secret.empty() || c.jwt.secret == DEFAULT_JWT_SECRET)
+      out.errors.push_back({"jwt.secret",
+                            "must be set to your own secret in production mode (the default \"change-me\" "
+                            "or an empty value is refused); e.g. M3M_JWT_SECRET=$(openssl rand -hex 32)",
+                            ""});
+    else if (c.jwt.secret.size() < 32)
+      out.errors.push_back({"jwt.secret", "must be at least 32 characters in production mode", ""});
+  }
+  if (c.jwt.refreshExpiration < c.jwt.expiration)
+    out.errors.push_back({"jwt.refresh_expiration", "must not be shorter than jwt.expiration", ""});
+}
+
+LoadResult loadNode(const YAML::Node& root, const std::string& sourceName, const EnvLookup& env) {
+  LoadResult out;
+  if (root && !root.IsNull() && !root.IsMap()) {
+    out.errors.push_back({"(root)", "the config file must be a YAML map of sections", sourceName});
+    return out;
+  }
+  Binder b(root ? root : YAML::Node(YAML::NodeType::Map), sourceName, env, out);
+  bindAll(b, out.config);
+  b.warnUnknown();
+  validate(out.config, out);
+  return out;
+}
+
+}  // namespace
+
+LoadResult loadFromString(const std::string& yaml, const std::string& sourceName, const EnvLookup& env) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    LoadResult out;
+    out.errors.push_back({"(file)",
+                          "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
+                              std::to_string(e.mark.column + 1) + ": " + e.msg,
+                          sourceName});
+    return out;
+  }
+  LoadResult out = loadNode(root, sourceName, env);
+  out.config.sourceFile = sourceName;
+  return out;
+}
+
+LoadResult load(const std::optional<std::string>& file, const EnvLookup& env) {
+  if (!file) return loadNode(YAML::Node(YAML::NodeType::Map), "", env);
+  std::ifstream in(*file, std::ios::binary);
+  if (!in) {
+    LoadResult out;
+    out.errors.push_back({"(file)", "cannot read config file " + *file, *file});
+    return out;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return loadFromString(ss.str(), *file, env);
+}
+
+}  // namespace m3m::config

@@ -1,0 +1,32 @@
+// The standard middleware chain, outermost first: requestId → accessLog →
+// cors → errors → (auth, added by later issues) → router.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/pipeline.hpp"
+
+namespace m3m::http::middleware {
+
+// Takes X-Request-Id when it is a sane token, otherwise generates one; echoes
+// it in the response.
+Middleware requestId();
+
+// One line per request: method, path, status, bytes, duration, request id.
+Middleware accessLog(std::shared_ptr<spdlog::logger> log);
+
+// Turns m3m::Error into its status + JSON body; anything else into a generic
+// 500 INTERNAL whose details go only to the server log (never to the client).
+Middleware errors(std::shared_ptr<spdlog::logger> log);
+
+// CORS for the listed origins (the UI dev server); answers preflights.
+Middleware cors(std::vector<std::string> allowedOrigins);
+
+// The response for an exception caught at a boundary (also used by async handlers).
+Response errorResponse(std::exception_ptr e, const Request& req, spdlog::logger& log);
+
+}  // namespace m3m::http::middleware

@@ -1,0 +1,160 @@
+#include "http/router.hpp"
+
+#include <stdexcept>
+#include <vector>
+
+namespace m3m::http {
+
+struct Router::Node {
+  std::map<std::string, std::unique_ptr<Node>, std::less<>> statics;
+  std::unique_ptr<Node> param;
+  std::string paramName;
+  std::unique_ptr<Node> wildcard;  // terminal
+  std::string wildcardName;
+  std::map<std::string, Handler, std::less<>> handlers;  // by method
+};
+
+Router::Router() : root_(std::make_unique<Node>()) {}
+Router::~Router() = default;
+Router::Router(Router&&) noexcept = default;
+Router& Router::operator=(Router&&) noexcept = default;
+
+namespace {
+
+std::vector<std::string_view> split(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') { ++i; continue; }
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Router::add(std::string_view method, std::string_view pattern, Handler handler) {
+  if (pattern.empty() || pattern[0] != '/') throw std::invalid_argument("route pattern must start with '/': " + std::string(pattern));
+  auto segs = split(pattern);
+  Node* node = root_.get();
+  for (size_t i = 0; i < segs.size(); ++i) {
+    std::string_view s = segs[i];
+    if (s[0] == ':') {
+      std::string name(s.substr(1));
+      if (name.empty()) throw std::invalid_argument("empty parameter name in " + std::string(pattern));
+      if (!node->param) {
+        node->param = std::make_unique<Node>();
+        node->paramName = name;
+      } else if (node->paramName != name) {
+        throw std::invalid_argument("conflicting parameter names :" + node->paramName + " and :" + name + " in " +
+                                    std::string(pattern));
+      }
+      node = node->param.get();
+    } else if (s[0] == '*') {
+      if (i + 1 != segs.size()) throw std::invalid_argument("wildcard must be the last segment in " + std::string(pattern));
+      std::string name = s.size() > 1 ? std::string(s.substr(1)) : "*";
+      if (!node->wildcard) {
+        node->wildcard = std::make_unique<Node>();
+        node->wildcardName = name;
+      }
+      node = node->wildcard.get();
+    } else {
+      auto it = node->statics.find(s);
+      if (it == node->statics.end()) it = node->statics.emplace(std::string(s), std::make_unique<Node>()).first;
+      node = it->second.get();
+    }
+  }
+  if (!node->handlers.emplace(std::string(method), std::move(handler)).second)
+    throw std::invalid_argument("duplicate route " + std::string(method) + " " + std::string(pattern));
+}
+
+namespace {
+
+struct Walker {
+  const std::vector<std::string_view>& segs;
+  std::map<std::string, std::string>& params;
+  bool& badEncoding;
+
+  template <class NodeT>
+  const NodeT* walk(const NodeT* node, size_t i) {
+    if (i == segs.size()) {
+      if (!node->handlers.empty()) return node;
+      // "/files/*path" also matches "/files" with an empty wildcard
+      if (node->wildcard && !node->wildcard->handlers.empty()) {
+        params[node->wildcardName] = "";
+        return node->wildcard.get();
+      }
+      return nullptr;
+    }
+    std::string_view seg = segs[i];
+    if (auto it = node->statics.find(seg); it != node->statics.end()) {
+      if (auto found = walk(it->second.get(), i + 1)) return found;
+    }
+    if (node->param) {
+      std::string decoded;
+      if (!percentDecode(seg, decoded)) badEncoding = true;
+      if (auto found = walk(node->param.get(), i + 1)) {
+        params[node->paramName] = decoded;
+        return found;
+      }
+    }
+    if (node->wildcard && !node->wildcard->handlers.empty()) {
+      std::string rest;
+      for (size_t k = i; k < segs.size(); ++k) {
+        std::string decoded;
+        if (!percentDecode(segs[k], decoded)) badEncoding = true;
+        if (!rest.empty()) rest += '/';
+        rest += decoded;
+      }
+      params[node->wildcardName] = rest;
+      return node->wildcard.get();
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  Match m;
+  auto segs = split(path);
+  Walker w{segs, m.params, m.badEncoding};
+  const Node* node = w.walk(root_.get(), 0);
+  if (!node) return m;
+  m.pathMatched = true;
+  for (const auto& [meth, _] : node->handlers) m.allowed.insert(meth);
+  if (m.allowed.count("GET")) m.allowed.insert("HEAD");
+  auto it = node->handlers.find(method);
+  if (it == node->handlers.end() && method == "HEAD") it = node->handlers.find("GET");
+  if (it != node->handlers.end()) m.handler = &it->second;
+  return m;
+}
+
+Handler Router::asHandler() const {
+  return [this](Request& req, Respond respond) {
+    Match m = match(req.method, req.path);
+    if (m.badEncoding) throw Error(ErrorCode::INVALID_ARGUMENT, "malformed percent-encoding in the request path");
+    if (!m.pathMatched) throw Error(ErrorCode::NOT_FOUND, "no route for " + req.method + " " + req.path);
+    if (!m.handler) {
+      std::string allow;
+      for (const auto& a : m.allowed) allow += (allow.empty() ? "" : ", ") + a;
+      if (req.method == "OPTIONS") {  // plain OPTIONS (not a CORS preflight): list the methods
+        Response r = Response::noContent();
+        r.setHeader("Allow", allow);
+        return respond(std::move(r));
+      }
+      Response r = Response::error(Error(ErrorCode::METHOD_NOT_ALLOWED,
+                                         "method " + req.method + " is not allowed for " + req.path + " (allowed: " +
+                                             allow + ")"));
+      r.setHeader("Allow", allow);
+      return respond(std::move(r));
+    }
+    req.params = std::move(m.params);
+    (*m.handler)(req, std::move(respond));
+  };
+}
+
+}  // namespace m3m::http

@@ -1,0 +1,369 @@
+#include "http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "http/middleware/middleware.hpp"
+
+namespace m3m::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+class Session;
+
+struct Server::Impl {
+  ServerOptions opts;
+  Handler handler;
+  std::shared_ptr<spdlog::logger> log;
+
+  std::unique_ptr<net::io_context> ioc;
+  // Keeps the IO threads alive while a request waits on an async handler and
+  // no socket operation is pending (e.g. during drain, after the acceptor closed).
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::uint16_t boundPort = 0;
+
+  std::atomic<bool> draining{false};
+  std::atomic<bool> stopped{false};
+
+  std::mutex sessionsMutex;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  std::uint64_t nextSessionId = 0;
+
+  std::mutex inFlightMutex;
+  std::condition_variable inFlightZero;
+  int inFlight = 0;
+
+  void requestStarted() {
+    std::lock_guard lock(inFlightMutex);
+    ++inFlight;
+  }
+  void requestFinished() {
+    std::lock_guard lock(inFlightMutex);
+    if (--inFlight == 0) inFlightZero.notify_all();
+  }
+
+  void accept();
+};
+
+namespace {
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Server::Impl& server, std::uint64_t id)
+      : stream_(std::move(socket)), server_(server), id_(id) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  ~Session() {
+    std::lock_guard lock(server_.sessionsMutex);
+    server_.sessions.erase(id_);
+  }
+
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->waitForRequest(); });
+  }
+
+  // Called on the session's strand when the server starts draining.
+  void onDrain() {
+    if (idle_) close();
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  // Phase 0: an idle keep-alive connection waits for the first byte of the
+  // next request under idle_timeout.
+  void waitForRequest() {
+    if (server_.draining) return close();
+    if (buffer_.size() > 0) return readHeader();  // pipelined request already buffered
+    idle_ = true;
+    stream_.expires_after(server_.opts.idleTimeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->buffer_.commit(n);
+      self->idle_ = false;
+      if (ec) return self->close();
+      self->readHeader();
+    });
+  }
+
+  // Phase 1+2: the whole request must arrive within read_timeout, counted
+  // from its first byte (slow-loris connections are cut).
+  void readHeader() {
+    idle_ = false;
+    parser_.emplace();
+    parser_->header_limit(server_.opts.maxHeader);
+    parser_->body_limit(server_.opts.maxBody);
+    stream_.expires_after(server_.opts.readTimeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(beast::error_code ec) {
+    if (ec) return onReadError(ec);
+    auto& msg = parser_->get();
+    if (beast::iequals(msg[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) return self->close();
+                         self->readBody();
+                       });
+      return;
+    }
+    readBody();
+  }
+
+  void readBody() {
+    if (parser_->is_done()) return dispatch();
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->onReadError(ec);
+      self->dispatch();
+    });
+  }
+
+  void onReadError(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset)
+      return close();
+    if (ec == bhttp::error::header_limit)
+      return fail(Error(ErrorCode::PAYLOAD_TOO_LARGE,
+                        "request headers exceed the limit of " + std::to_string(server_.opts.maxHeader) + " bytes"),
+                  431);
+    if (ec == bhttp::error::body_limit)
+      return fail(Error(ErrorCode::PAYLOAD_TOO_LARGE,
+                        "request body exceeds the limit of " + std::to_string(server_.opts.maxBody) +
+                            " bytes (server.max_body)"),
+                  413);
+    fail(Error(ErrorCode::INVALID_ARGUMENT, "malformed HTTP request: " + ec.message()), 400);
+  }
+
+  void dispatch() {
+    auto msg = parser_->release();
+    parser_.reset();
+    auto req = std::make_shared<Request>();
+    req->method = std::string(msg.method_string());
+    req->target = std::string(msg.target());
+    auto q = req->target.find('?');
+    req->path = req->target.substr(0, q);
+    if (q != std::string::npos) req->rawQuery = req->target.substr(q + 1);
+    for (const auto& f : msg) {
+      auto [it, inserted] = req->headers.emplace(std::string(f.name_string()), std::string(f.value()));
+      if (!inserted) it->second += ", " + std::string(f.value());
+    }
+    req->body = std::move(msg.body());
+    req->remoteAddress = remote_;
+    keepAlive_ = msg.keep_alive();
+    version_ = msg.version();
+    isHead_ = msg.method() == bhttp::verb::head;
+
+    // Handler time is not the client's fault: handlers carry their own limits.
+    stream_.expires_never();
+    server_.requestStarted();
+    auto self = shared_from_this();
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    Respond respond = [self, req, answered](Response res) {
+      if (answered->exchange(true)) return;  // exactly once
+      net::post(self->stream_.get_executor(),
+                [self, res = std::move(res)]() mutable { self->write(std::move(res), false); });
+    };
+    try {
+      server_.handler(*req, respond);
+    } catch (...) {
+      respond(middleware::errorResponse(std::current_exception(), *req, *server_.log));
+    }
+  }
+
+  void write(Response res, bool protocolError) {
+    auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
+    msg->result(static_cast<unsigned>(res.status));
+    msg->version(version_ ? version_ : 11);
+    msg->set(bhttp::field::server, "m3m");
+    for (auto& [k, v] : res.headers) msg->set(k, v);
+    const bool close = protocolError || !keepAlive_ || server_.draining;
+    msg->keep_alive(!close);
+    const auto size = res.body.size();
+    msg->body() = std::move(res.body);
+    msg->prepare_payload();
+    if (isHead_) {
+      msg->body().clear();
+      msg->content_length(size);
+    }
+    stream_.expires_after(server_.opts.readTimeout);
+    bhttp::async_write(stream_, *msg,
+                       [self = shared_from_this(), msg, close, protocolError](beast::error_code ec, std::size_t) {
+                         if (!protocolError) self->server_.requestFinished();
+                         if (ec || close) return self->lingeringClose();
+                         self->waitForRequest();
+                       });
+  }
+
+  // A response to a request we could not read (400/413/431): logged here,
+  // since it never reached the middleware chain.
+  void fail(const Error& e, int status) {
+    Response res = Response::error(e);
+    res.status = status;
+    server_.log->info("http - - {} {}B id=- remote={} reason=\"{}\"", status, res.body.size(), remote_, e.what());
+    keepAlive_ = false;
+    write(std::move(res), true);
+  }
+
+  // Half-close and drain what the client is still sending for a moment, so it
+  // reads our response instead of a connection reset.
+  void lingeringClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->drain();
+    });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Server::Impl& server_;
+  std::uint64_t id_;
+  std::string remote_;
+  bool idle_ = false;
+  bool keepAlive_ = false;
+  bool isHead_ = false;
+  unsigned version_ = 11;
+  std::array<char, 8192> discard_{};
+};
+
+void Server::Impl::accept() {
+  acceptor->async_accept(net::make_strand(*ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+      log->warn("accept failed: {}", ec.message());  // e.g. EMFILE: keep serving
+    } else if (!draining) {
+      std::shared_ptr<Session> session;
+      {
+        std::lock_guard lock(sessionsMutex);
+        auto id = nextSessionId++;
+        session = std::make_shared<Session>(std::move(socket), *this, id);
+        sessions.emplace(id, session);
+      }
+      session->run();
+    }
+    if (!draining) accept();
+  });
+}
+
+Server::Server(ServerOptions opts, Handler handler, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->opts = std::move(opts);
+  impl_->handler = std::move(handler);
+  impl_->log = std::move(log);
+  impl_->ioc = std::make_unique<net::io_context>();
+}
+
+Server::~Server() {
+  shutdown(std::chrono::milliseconds(0));
+  impl_->acceptor.reset();
+  impl_->ioc.reset();  // destroys pending handlers, and with them the sessions
+}
+
+void Server::start() {
+  auto& d = *impl_;
+  tcp::endpoint endpoint;
+  try {
+    tcp::resolver resolver(*d.ioc);
+    auto results = resolver.resolve(d.opts.host, std::to_string(d.opts.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service);
+    endpoint = results.begin()->endpoint();
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::UNAVAILABLE, "server.host: cannot resolve \"" + d.opts.host + "\": " + e.what());
+  }
+  d.acceptor.emplace(*d.ioc);
+  beast::error_code ec;
+  auto fail = [&](const char* what) {
+    throw Error(ErrorCode::UNAVAILABLE, std::string("cannot listen on ") + d.opts.host + ":" +
+                                            std::to_string(d.opts.port) + ": " + what + ": " + ec.message());
+  };
+  if (d.acceptor->open(endpoint.protocol(), ec)) fail("open");
+  if (d.acceptor->set_option(net::socket_base::reuse_address(true), ec)) fail("setsockopt");
+  if (d.acceptor->bind(endpoint, ec)) fail("bind");
+  if (d.acceptor->listen(net::socket_base::max_listen_connections, ec)) fail("listen");
+  d.boundPort = d.acceptor->local_endpoint().port();
+  d.work.emplace(d.ioc->get_executor());
+  d.accept();
+  int n = d.opts.threads > 0 ? d.opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) d.threads.emplace_back([&d] { d.ioc->run(); });
+}
+
+std::uint16_t Server::port() const { return impl_->boundPort; }
+
+int Server::inFlight() const {
+  std::lock_guard lock(impl_->inFlightMutex);
+  return impl_->inFlight;
+}
+
+int Server::shutdown(std::chrono::milliseconds timeout) {
+  auto& d = *impl_;
+  if (d.stopped.exchange(true)) return 0;
+  d.draining = true;
+  if (d.acceptor) {
+    std::promise<void> closed;
+    net::post(*d.ioc, [&] {
+      beast::error_code ec;
+      d.acceptor->close(ec);
+      closed.set_value();
+    });
+    if (!d.threads.empty()) closed.get_future().wait();
+  }
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    // Only collect under the lock: dropping the last reference to a session
+    // runs its destructor, which takes this same lock.
+    std::lock_guard lock(d.sessionsMutex);
+    for (auto& [id, weak] : d.sessions)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+  }
+  for (auto& s : live) net::post(s->executor(), [s] { s->onDrain(); });
+  live.clear();
+  int cut = 0;
+  {
+    std::unique_lock lock(d.inFlightMutex);
+    if (!d.inFlightZero.wait_for(lock, timeout, [&] { return d.inFlight == 0; })) cut = d.inFlight;
+  }
+  if (cut > 0) d.log->warn("shutdown: {} request(s) still running after {}ms; cut off", cut, timeout.count());
+  d.work.reset();
+  d.ioc->stop();
+  for (auto& t : d.threads)
+    if (t.joinable()) t.join();
+  return cut;
+}
+
+}  // namespace m3m::http

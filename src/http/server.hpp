@@ -1,0 +1,53 @@
+// The HTTP/1.1 server (Boost.Beast over Asio): keep-alive, pipelining (requests
+// on one connection are answered in order), header/body limits, read and idle
+// timeouts, and a graceful shutdown that drains in-flight requests.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/pipeline.hpp"
+
+namespace m3m::http {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 3000;  // 0 = any free port
+  int threads = 0;            // 0 = hardware concurrency
+  std::uint64_t maxBody = 10ull << 20;
+  std::uint32_t maxHeader = 16u << 10;
+  std::chrono::milliseconds readTimeout{30'000};
+  std::chrono::milliseconds idleTimeout{60'000};
+};
+
+class Server {
+ public:
+  Server(ServerOptions opts, Handler handler, std::shared_ptr<spdlog::logger> log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts the IO threads. Throws m3m::Error(UNAVAILABLE) with the
+  // OS reason when the address cannot be bound (e.g. port in use).
+  void start();
+  std::uint16_t port() const;
+
+  // Stops accepting, closes idle connections, lets in-flight requests finish
+  // (their connections close after the response) for up to `timeout`, then
+  // stops the IO threads. Returns the number of requests cut off. Idempotent.
+  int shutdown(std::chrono::milliseconds timeout);
+
+  // Requests being handled right now (for tests and metrics).
+  int inFlight() const;
+
+  struct Impl;  // defined in server.cpp (sessions need it)
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace m3m::http

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "store/settings_repository.hpp"
+#include "store/sqlite/connections.hpp"
+
+namespace m3m::store::sqlite {
+
+class SqliteSettingsRepository final : public SettingsRepository {
+ public:
+  explicit SqliteSettingsRepository(ConnectionSource& db) : db_(db) {}
+
+  std::optional<std::string> get(const std::string& key) override;
+  void set(const std::string& key, const std::string& value) override;
+  bool remove(const std::string& key) override;
+  std::vector<Setting> list() override;
+
+ private:
+  ConnectionSource& db_;
+};
+
+}  // namespace m3m::store::sqlite

@@ -1,0 +1,122 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <atomic>
+#include <filesystem>
+#include <m3m/error.hpp>
+#include <string>
+
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/settings_repository.hpp"
+
+namespace m3m::store::sqlite {
+namespace {
+
+class SqliteRepositories final : public Repositories {
+ public:
+  explicit SqliteRepositories(ConnectionSource& src) : settings_(src) {}
+  SettingsRepository& settings() override { return settings_; }
+
+ private:
+  SqliteSettingsRepository settings_;
+};
+
+// Inside a transaction every read and write goes to the locked writer, so a
+// transaction sees its own uncommitted changes.
+class TransactionSource final : public ConnectionSource {
+ public:
+  explicit TransactionSource(SQLite::Database& db) : db_(db) {}
+  void read(const std::function<void(SQLite::Database&)>& fn) override { fn(db_); }
+  void write(const std::function<void(SQLite::Database&)>& fn) override { fn(db_); }
+
+ private:
+  SQLite::Database& db_;
+};
+
+thread_local int tlsTxDepth = 0;
+std::atomic<unsigned> savepointCounter{0};
+
+}  // namespace
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const config::DatabaseConfig& cfg) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path path(cfg.path);
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  if (ec)
+    throw Error(ErrorCode::UNAVAILABLE,
+                "database.path: cannot create folder " + path.parent_path().string() + ": " + ec.message());
+  std::unique_ptr<Connections> conns;
+  try {
+    // The writer must exist (and create the file + WAL) before readers open it.
+    conns = std::make_unique<Connections>(cfg.path, cfg.busyTimeout, 0);
+    {
+      auto lock = conns->lockWriter();
+      migrate(conns->writer(), builtinMigrations());
+    }
+    conns = std::make_unique<Connections>(cfg.path, cfg.busyTimeout, cfg.readers);
+  } catch (const SQLite::Exception& e) {
+    throw Error(ErrorCode::UNAVAILABLE, "database.path: cannot open SQLite database " + cfg.path + ": " + e.what());
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(conns)));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Connections> conns)
+    : conns_(std::move(conns)), repos_(std::make_unique<SqliteRepositories>(*conns_)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+bool SqliteStore::healthy() noexcept {
+  try {
+    bool ok = false;
+    conns_->read([&](SQLite::Database& db) {
+      SQLite::Statement q(db, "SELECT 1");
+      ok = q.executeStep() && q.getColumn(0).getInt() == 1;
+    });
+    return ok;
+  } catch (...) {
+    return false;
+  }
+}
+
+Repositories& SqliteStore::repos() { return *repos_; }
+
+int SqliteStore::schemaVersion() {
+  int v = 0;
+  conns_->write([&](SQLite::Database& db) { v = currentVersion(db); });
+  return v;
+}
+
+void SqliteStore::transaction(const std::function<void(Repositories&)>& fn) {
+  auto lock = conns_->lockWriter();
+  SQLite::Database& db = conns_->writer();
+  TransactionSource src(db);
+  SqliteRepositories repos(src);
+
+  const bool nested = tlsTxDepth > 0;
+  const std::string savepoint = "sp" + std::to_string(savepointCounter.fetch_add(1));
+  db.exec(nested ? "SAVEPOINT " + savepoint : std::string("BEGIN IMMEDIATE"));
+  ++tlsTxDepth;
+  try {
+    fn(repos);
+  } catch (...) {
+    --tlsTxDepth;
+    try {
+      if (nested) {
+        db.exec("ROLLBACK TO " + savepoint);
+        db.exec("RELEASE " + savepoint);
+      } else {
+        db.exec("ROLLBACK");
+      }
+    } catch (...) {
+      // The original error matters more than a failed rollback (SQLite rolls
+      // back by itself on some errors).
+    }
+    throw;
+  }
+  --tlsTxDepth;
+  db.exec(nested ? "RELEASE " + savepoint : std::string("COMMIT"));
+}
+
+}  // namespace m3m::store::sqlite

@@ -1,0 +1,45 @@
+// The storage layer as services see it: repositories in the domain's terms and
+// transactions. No SQL (or BSON) above this line; drivers live in store/<driver>/.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "store/settings_repository.hpp"
+
+namespace m3m::config {
+struct DatabaseConfig;
+}
+
+namespace m3m::store {
+
+// Every repository a driver provides. Grows with each feature.
+class Repositories {
+ public:
+  virtual ~Repositories() = default;
+  virtual SettingsRepository& settings() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual std::string_view driver() const = 0;
+  // Cheap liveness probe for /api/health.
+  virtual bool healthy() noexcept = 0;
+  // Repositories whose every call is its own (auto-committed) unit.
+  virtual Repositories& repos() = 0;
+  // Runs fn atomically: commits when it returns, rolls back when it throws
+  // (the exception propagates). Nested calls become savepoints. Use only the
+  // Repositories passed to fn inside it.
+  virtual void transaction(const std::function<void(Repositories&)>& fn) = 0;
+  // Version of the applied schema (number of the last migration).
+  virtual int schemaVersion() = 0;
+};
+
+// Opens the store selected by database.driver, applying pending migrations.
+// Throws m3m::Error on failure (clear message; e.g. mongodb is not built yet).
+std::unique_ptr<Store> openStore(const config::DatabaseConfig& cfg);
+
+}  // namespace m3m::store

@@ -1,0 +1,158 @@
+// Test harness shared by every API test: starts the real `m3m` binary on a free
+// port with a temporary data folder, and talks to it over HTTP.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const BINARY = process.env.M3M_BINARY || path.resolve(here, '../../build-test/m3m');
+
+// Environment that keeps every file of the server inside `dir`.
+function isolatedEnv(dir, extra) {
+  return {
+    ...process.env,
+    M3M_CONFIG: '',
+    M3M_SERVER_HOST: '127.0.0.1',
+    M3M_SERVER_PORT: '0',
+    M3M_DATABASE_PATH: path.join(dir, 'data', 'm3m.db'),
+    M3M_STORAGE_PATH: path.join(dir, 'storage'),
+    M3M_LOGGING_PATH: path.join(dir, 'logs'),
+    M3M_PLUGINS_PATH: path.join(dir, 'plugins'),
+    ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
+    ...extra,
+  };
+}
+
+export function makeTempDir() {
+  return mkdtempSync(path.join(tmpdir(), 'm3m-api-'));
+}
+
+// Runs a CLI command to completion: { code, stdout, stderr }.
+export function runCli(args, { env = {}, dir = makeTempDir(), config } = {}) {
+  if (config !== undefined) writeFileSync(path.join(dir, 'config.yaml'), config);
+  const r = spawnSync(BINARY, args, { cwd: dir, env: isolatedEnv(dir, env), encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, dir };
+}
+
+// Starts `m3m serve`; resolves once it logs the port it listens on.
+export async function startServer({ env = {}, args = ['serve'], dir, config, keepDir = false } = {}) {
+  dir = dir || makeTempDir();
+  if (config !== undefined) {
+    writeFileSync(path.join(dir, 'config.yaml'), config);
+    args = [...args, '--config', path.join(dir, 'config.yaml')];
+  }
+  const proc = spawn(BINARY, args, { cwd: dir, env: isolatedEnv(dir, env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => (output += d));
+  proc.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`m3m did not start within 20s:\n${output}`)), 20_000);
+    const onData = () => {
+      const m = output.match(/listening on http:\/\/[^\s:]+:(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`m3m exited (code ${code}, signal ${signal}) before listening:\n${output}`));
+    });
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  let stopped = null;
+  const server = {
+    url,
+    port,
+    dir,
+    proc,
+    output: () => output,
+    exited,
+    // Sends a signal and waits for the exit: { code, signal }.
+    async stop(sig = 'SIGTERM') {
+      if (!stopped) {
+        proc.kill(sig);
+        stopped = exited;
+      }
+      const result = await stopped;
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      return result;
+    },
+    async fetch(p, init = {}) {
+      return fetch(url + p, init);
+    },
+    async json(p, init = {}) {
+      const res = await fetch(url + p, init);
+      const text = await res.text();
+      let body;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      return { status: res.status, headers: res.headers, body };
+    },
+  };
+  return server;
+}
+
+// Raw TCP exchange, for what fetch cannot send (malformed HTTP, pipelining,
+// slow clients). Resolves with everything received until the server closes
+// or `waitMs` passes; `closed` tells which.
+export function rawExchange(port, chunks, { waitMs = 3000, delayMs = 0 } = {}) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = '';
+    let closed = false;
+    const started = Date.now();
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ data, closed, ms: Date.now() - started });
+    }, waitMs);
+    socket.on('data', (d) => (data += d));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      resolve({ data, closed, ms: Date.now() - started });
+    });
+    socket.on('connect', async () => {
+      for (const c of [].concat(chunks)) {
+        if (socket.destroyed) break;
+        socket.write(c);
+        if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      }
+    });
+    socket.on('timeout', reject);
+  });
+}
+
+// Splits a raw HTTP/1.1 byte stream into responses: [{status, headers, body}].
+export function parseResponses(raw) {
+  const out = [];
+  let rest = raw;
+  while (rest.length) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end < 0) break;
+    const head = rest.slice(0, end).split('\r\n');
+    const status = Number(head[0].split(' ')[1]);
+    const headers = {};
+    for (const line of head.slice(1)) {
+      const i = line.indexOf(':');
+      headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+    const len = Number(headers['content-length'] || 0);
+    const body = rest.slice(end + 4, end + 4 + len);
+    out.push({ status, headers, body });
+    rest = rest.slice(end + 4 + len);
+  }
+  return out;
+}

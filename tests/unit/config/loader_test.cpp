@@ -1,0 +1,193 @@
+#include "config/loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace m3m::config;
+using namespace std::chrono_literals;
+
+namespace {
+
+EnvLookup envOf(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const EnvLookup noEnv = envOf({});
+
+std::vector<std::string> errorStrings(const LoadResult& r) {
+  std::vector<std::string> out;
+  for (const auto& e : r.errors) out.push_back(e.path + ": " + e.message);
+  return out;
+}
+
+bool hasError(const LoadResult& r, const std::string& path, const std::string& fragment) {
+  for (const auto& e : r.errors)
+    if (e.path == path && e.message.find(fragment) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST(ConfigLoader, DefaultsNeedNoFile) {
+  auto r = load(std::nullopt, noEnv);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
+  const Config& c = r.config;
+  EXPECT_EQ(c.mode, Mode::Development);
+  EXPECT_EQ(c.server.host, "0.0.0.0");
+  EXPECT_EQ(c.server.port, 3000);
+  EXPECT_EQ(c.server.uri, "http://127.0.0.1:3000");
+  EXPECT_EQ(c.database.driver, "sqlite");
+  EXPECT_EQ(c.database.path, "./data/m3m.db");
+  EXPECT_EQ(c.mongodb.uri, "mongodb://localhost:27017");
+  EXPECT_EQ(c.mongodb.database, "m3m");
+  EXPECT_EQ(c.jwt.secret, "change-me");
+  EXPECT_EQ(c.jwt.expiration, 168h);
+  EXPECT_EQ(c.storage.path, "./storage");
+  EXPECT_EQ(c.runtime.workerPoolSize, 10);
+  EXPECT_EQ(c.runtime.timeout, 30s);
+  EXPECT_EQ(c.runtime.memoryLimitMb, 128);
+  EXPECT_EQ(c.plugins.path, "./plugins");
+  EXPECT_EQ(c.logging.level, "info");
+  EXPECT_EQ(c.logging.path, "./logs");
+  EXPECT_EQ(c.server.maxBody, 10u << 20);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(ConfigLoader, ReadsTheSpecExample) {
+  auto r = loadFromString(R"(
+server:   { host: "127.0.0.1", port: 8080, uri: "http://example.test" }
+database: { driver: "sqlite", path: "/tmp/x.db" }
+mongodb:  { uri: "mongodb://db:27017", database: "prod" }
+jwt:      { secret: "s3cr3t", expiration: 1h30m }
+storage:  { path: "/srv/storage" }
+runtime:  { worker_pool_size: 4, timeout: 5s, memory_limit_mb: 64 }
+plugins:  { path: "/srv/plugins", config: { telegram: { bot_token: "abc", retries: 3, debug: true } } }
+logging:  { level: "debug", path: "/var/log/m3m" }
+)", "config.yaml", noEnv);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
+  EXPECT_EQ(r.config.server.host, "127.0.0.1");
+  EXPECT_EQ(r.config.server.port, 8080);
+  EXPECT_EQ(r.config.jwt.expiration, 90min);
+  EXPECT_EQ(r.config.runtime.workerPoolSize, 4);
+  EXPECT_EQ(r.config.runtime.timeout, 5s);
+  EXPECT_EQ(r.config.plugins.config["telegram"]["bot_token"], "abc");
+  EXPECT_EQ(r.config.plugins.config["telegram"]["retries"], 3);
+  EXPECT_EQ(r.config.plugins.config["telegram"]["debug"], true);
+  EXPECT_EQ(r.config.logging.level, "debug");
+}
+
+TEST(ConfigLoader, EnvironmentOverridesFile) {
+  auto r = loadFromString("server: { port: 8080 }\n", "config.yaml",
+                          envOf({{"M3M_SERVER_PORT", "9090"}, {"M3M_SERVER_MAX_BODY", "1MB"},
+                                 {"M3M_RUNTIME_WORKER_POOL_SIZE", "3"}, {"M3M_SERVER_CORS_ORIGINS", "http://a,http://b"}}));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
+  EXPECT_EQ(r.config.server.port, 9090);
+  EXPECT_EQ(r.config.server.maxBody, 1u << 20);
+  EXPECT_EQ(r.config.runtime.workerPoolSize, 3);
+  EXPECT_EQ(r.config.server.corsOrigins, (std::vector<std::string>{"http://a", "http://b"}));
+}
+
+TEST(ConfigLoader, EnvNamesFollowPaths) {
+  EXPECT_EQ(envNameFor("server.port"), "M3M_SERVER_PORT");
+  EXPECT_EQ(envNameFor("runtime.worker_pool_size"), "M3M_RUNTIME_WORKER_POOL_SIZE");
+  EXPECT_EQ(envNameFor("mode"), "M3M_MODE");
+}
+
+TEST(ConfigLoader, ReportsEveryErrorWithItsPath) {
+  auto r = loadFromString(R"(
+mode: staging
+server: { port: 70000, threads: abc, max_body: lots, read_timeout: soon, uri: "ftp://x" }
+database: { driver: postgres }
+jwt: { expiration: forever }
+runtime: { worker_pool_size: 0, memory_limit_mb: 1, timeout: -1s }
+logging: { level: loud }
+)", "broken.yaml", noEnv);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(hasError(r, "mode", "must be one of development, production"));
+  EXPECT_TRUE(hasError(r, "server.port", "must be between 0 and 65535"));
+  EXPECT_TRUE(hasError(r, "server.threads", "not an integer"));
+  EXPECT_TRUE(hasError(r, "server.max_body", "not a size"));
+  EXPECT_TRUE(hasError(r, "server.read_timeout", "not a duration"));
+  EXPECT_TRUE(hasError(r, "server.uri", "must start with http://"));
+  EXPECT_TRUE(hasError(r, "database.driver", "must be one of sqlite, mongodb"));
+  EXPECT_TRUE(hasError(r, "jwt.expiration", "not a duration"));
+  EXPECT_TRUE(hasError(r, "runtime.worker_pool_size", "must be between 1 and 1024"));
+  EXPECT_TRUE(hasError(r, "runtime.memory_limit_mb", "must be between 16"));
+  EXPECT_TRUE(hasError(r, "runtime.timeout", "not a duration"));
+  EXPECT_TRUE(hasError(r, "logging.level", "must be one of"));
+  EXPECT_EQ(r.errors.size(), 12u) << ::testing::PrintToString(errorStrings(r));
+}
+
+TEST(ConfigLoader, DiagnosticNamesPathAndEnvSource) {
+  auto r = load(std::nullopt, envOf({{"M3M_JWT_EXPIRATION", "soon"}}));
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].toString(), "jwt.expiration: not a duration: \"soon\" (examples: 30s, 1h30m, 250ms) (env M3M_JWT_EXPIRATION)");
+}
+
+TEST(ConfigLoader, WarnsAboutUnknownKeys) {
+  auto r = loadFromString("server: { prot: 1, port: 3001 }\nfeatures: { x: 1 }\nplugins: { config: { anything: { goes: 1 } } }\n",
+                          "c.yaml", noEnv);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_EQ(r.warnings[0].path, "server.prot");
+  EXPECT_EQ(r.warnings[1].path, "features");
+  EXPECT_EQ(r.config.server.port, 3001);
+}
+
+TEST(ConfigLoader, RejectsWrongShapes) {
+  auto r = loadFromString("server: [1, 2]\njwt: { secret: [a, b] }\nplugins: { config: [1] }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(r, "server", "must be a section"));
+  EXPECT_TRUE(hasError(r, "jwt.secret", "must be a single value"));
+  EXPECT_TRUE(hasError(r, "plugins.config", "must be a map"));
+}
+
+TEST(ConfigLoader, ReportsInvalidYamlWithLine) {
+  auto r = loadFromString("server:\n  port: [1,\n", "bad.yaml", noEnv);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].path, "(file)");
+  EXPECT_NE(r.errors[0].message.find("invalid YAML at line"), std::string::npos);
+}
+
+TEST(ConfigLoader, RejectsTopLevelScalar) {
+  auto r = loadFromString("just a string", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(r, "(root)", "YAML map"));
+}
+
+TEST(ConfigLoader, MissingFileIsAnError) {
+  auto r = load(std::string("/nonexistent/m3m.yaml"), noEnv);
+  EXPECT_TRUE(hasError(r, "(file)", "cannot read config file"));
+}
+
+TEST(ConfigLoader, ProductionRefusesDefaultSecret) {
+  auto r = loadFromString("mode: production\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(r, "jwt.secret", "production"));
+  auto empty = loadFromString("mode: production\njwt: { secret: \"\" }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(empty, "jwt.secret", "production"));
+  auto weak = loadFromString("mode: production\njwt: { secret: short }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(weak, "jwt.secret", "at least 32"));
+  auto good = load(std::nullopt, envOf({{"M3M_MODE", "production"}, {"M3M_JWT_SECRET", std::string(40, 'k')}}));
+  EXPECT_TRUE(good.ok()) << ::testing::PrintToString(errorStrings(good));
+  EXPECT_TRUE(good.config.server.corsOrigins.empty()) << "no dev-server CORS in production";
+}
+
+TEST(ConfigLoader, DevelopmentAllowsDefaultSecret) {
+  auto r = load(std::nullopt, noEnv);
+  EXPECT_TRUE(r.ok());
+  EXPECT_FALSE(r.config.server.corsOrigins.empty());
+}
+
+TEST(ConfigLoader, RefreshMustOutliveAccess) {
+  auto r = loadFromString("jwt: { expiration: 10h, refresh_expiration: 1h }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(r, "jwt.refresh_expiration", "must not be shorter"));
+}
+
+TEST(ConfigLoader, PortZeroMeansAnyPort) {
+  auto r = load(std::nullopt, envOf({{"M3M_SERVER_PORT", "0"}}));
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.config.server.port, 0);
+}
