@@ -41,6 +41,13 @@ int configCheck(const std::string& flag) {
   return 0;
 }
 
+int newAdmin(const std::string& flag, const std::string& email, const std::string& password) {
+  auto result = m3m::config::load(configPath(flag));
+  printDiagnostics(result);
+  if (!result.ok()) return EXIT_CONFIG;
+  return m3m::app::createRootAdmin(result.config, email, password, std::cout, std::cerr);
+}
+
 int serve(const std::string& flag) {
   // Block the stop signals in every thread (threads inherit the mask); the
   // main thread then waits for them synchronously.
@@ -112,6 +119,12 @@ int main(int argc, char** argv) {
   auto* checkCmd = configCmd->add_subcommand("check", "Validate the configuration and print every error with its path");
   checkCmd->add_option("-c,--config", checkConfig, "YAML config file (or env M3M_CONFIG)");
 
+  std::string adminEmail, adminPassword, adminConfig;
+  auto* adminCmd = cli.add_subcommand("new-admin", "Create the root administrator (the first admin)");
+  adminCmd->add_option("email", adminEmail, "Email of the administrator")->required();
+  adminCmd->add_option("password", adminPassword, "Password (at least 8 characters)")->required();
+  adminCmd->add_option("-c,--config", adminConfig, "YAML config file (or env M3M_CONFIG)");
+
   // `m3m --config f` without a subcommand behaves like `m3m serve --config f`.
   std::string rootConfig;
   cli.add_option("-c,--config", rootConfig, "YAML config file for the default serve command");
@@ -122,6 +135,7 @@ int main(int argc, char** argv) {
     std::cout << "m3m " << m3m::VERSION << "\n";
     return 0;
   }
+  if (adminCmd->parsed()) return newAdmin(adminConfig.empty() ? rootConfig : adminConfig, adminEmail, adminPassword);
   if (checkCmd->parsed()) return configCheck(checkConfig.empty() ? rootConfig : checkConfig);
   return serve(serveConfig.empty() ? rootConfig : serveConfig);
 }

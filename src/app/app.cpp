@@ -2,20 +2,56 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <m3m/version.hpp>
+#include <ostream>
 
 #include "http/handlers/handlers.hpp"
 #include "http/middleware/middleware.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "service/auth/auth_service.hpp"
+#include "service/env.hpp"
 #include "service/health_service.hpp"
+#include "service/images.hpp"
+#include "service/projects.hpp"
+#include "service/users.hpp"
 #include "store/store.hpp"
 
 namespace m3m::app {
 
+std::filesystem::path avatarDir(const config::Config& cfg) {
+  return std::filesystem::path(cfg.storage.path) / "_system" / "avatars";
+}
+
+std::vector<std::filesystem::path> perProjectRoots(const config::Config& cfg) {
+  // {storage.path}/{project-id} and {logging.path}/projects/{project-id}
+  return {std::filesystem::path(cfg.storage.path), std::filesystem::path(cfg.logging.path) / "projects"};
+}
+
+int createRootAdmin(const config::Config& cfg, const std::string& email, const std::string& password,
+                    std::ostream& out, std::ostream& err) {
+  try {
+    auto store = store::openStore(cfg.database);
+    service::UserService users(*store, avatarDir(cfg));
+    auto root = users.createRoot(email, password);
+    out << "root administrator " << root.email << " created (id " << root.id << ")\n";
+    return 0;
+  } catch (const Error& e) {
+    err << "m3m new-admin: " << e.what();
+    for (const auto& [field, msg] : e.fields()) err << "; " << field << " " << msg;
+    err << "\n";
+    return 1;
+  }
+}
+
 struct App::Parts {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<service::HealthService> health;
+  std::unique_ptr<service::AuthService> auth;
+  std::unique_ptr<service::UserService> users;
+  std::unique_ptr<service::ProjectService> projects;
+  std::unique_ptr<service::EnvService> env;
   http::Router router;
   std::unique_ptr<http::Server> server;
 };
@@ -34,11 +70,20 @@ void App::start() {
   log_->info("database: {} at {} (schema version {})", p.store->driver(), cfg_.database.path, p.store->schemaVersion());
 
   // services
+  service::initImages("m3m");
   p.health = std::make_unique<service::HealthService>(*p.store);
+  p.auth = std::make_unique<service::AuthService>(*p.store, cfg_.jwt, cfg_.auth);
+  p.users = std::make_unique<service::UserService>(*p.store, avatarDir(cfg_));
+  p.projects = std::make_unique<service::ProjectService>(*p.store, perProjectRoots(cfg_));
+  p.env = std::make_unique<service::EnvService>(*p.store, *p.projects);
 
   // transport
   http::handlers::registerHealth(p.router, *p.health);
   http::handlers::registerOpenApi(p.router);
+  http::handlers::registerAuth(p.router, *p.auth);
+  http::handlers::registerUsers(p.router, *p.auth, *p.users, cfg_.auth.avatarMaxSize);
+  http::handlers::registerProjects(p.router, *p.auth, *p.projects);
+  http::handlers::registerEnv(p.router, *p.auth, *p.env);
 
   auto pipeline = http::compose(
       {
@@ -72,6 +117,10 @@ void App::shutdown() {
     p.server->shutdown(cfg_.server.shutdownTimeout);
     p.server.reset();
   }
+  p.env.reset();
+  p.projects.reset();
+  p.users.reset();
+  p.auth.reset();
   p.health.reset();
   if (p.store) {
     p.store.reset();  // closes connections; WAL is checkpointed by the last close

@@ -6,7 +6,9 @@
 #include <spdlog/logger.h>
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
+#include <string>
 
 #include "config/config.hpp"
 
@@ -37,5 +39,10 @@ class App {
 // persisted (mode 0600) next to the database, so tokens survive restarts.
 // Production configs never reach here with a default (config validation).
 void ensureJwtSecret(config::Config& cfg, spdlog::logger& log);
+
+// `m3m new-admin`: creates the root administrator. Returns the exit code; the
+// message (success or the reason for refusing) goes to out/err.
+int createRootAdmin(const config::Config& cfg, const std::string& email, const std::string& password,
+                    std::ostream& out, std::ostream& err);
 
 }  // namespace m3m::app

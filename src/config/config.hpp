@@ -48,6 +48,12 @@ struct JwtConfig {
   milliseconds refreshExpiration{720ll * 3'600'000};
 };
 
+struct AuthConfig {
+  int loginMaxAttempts = 5;             // failed logins per email+IP within the window → 429
+  milliseconds loginWindow{15 * 60'000};
+  std::uint64_t avatarMaxSize = 5ull << 20;
+};
+
 struct StorageConfig {
   std::string path = "./storage";
 };
@@ -76,6 +82,7 @@ struct Config {
   DatabaseConfig database;
   MongoConfig mongodb;
   JwtConfig jwt;
+  AuthConfig auth;
   StorageConfig storage;
   RuntimeConfig runtime;
   PluginsConfig plugins;

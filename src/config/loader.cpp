@@ -248,6 +248,10 @@ void bindAll(Binder& b, Config& c) {
   b.duration("jwt.expiration", c.jwt.expiration, milliseconds(1000));
   b.duration("jwt.refresh_expiration", c.jwt.refreshExpiration, milliseconds(1000));
 
+  b.integer("auth.login_max_attempts", c.auth.loginMaxAttempts, 1, 1000);
+  b.duration("auth.login_window", c.auth.loginWindow, milliseconds(1000));
+  b.size("auth.avatar_max_size", c.auth.avatarMaxSize, 1024);
+
   b.string("storage.path", c.storage.path, false);
 
   b.integer("runtime.worker_pool_size", c.runtime.workerPoolSize, 1, 1024);

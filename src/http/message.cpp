@@ -149,7 +149,9 @@ Response Response::noContent() {
 Response Response::error(const Error& e) {
   nlohmann::json fields = nlohmann::json::object();
   for (const auto& [k, v] : e.fields()) fields[k] = v;
-  return json(e.httpStatus(), {{"error", {{"code", errorCodeName(e.code())}, {"message", e.what()}, {"fields", fields}}}});
+  Response r = json(e.httpStatus(), {{"error", {{"code", errorCodeName(e.code())}, {"message", e.what()}, {"fields", fields}}}});
+  if (e.code() == ErrorCode::UNAUTHENTICATED) r.setHeader("WWW-Authenticate", "Bearer");
+  return r;
 }
 
 }  // namespace m3m::http

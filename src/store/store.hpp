@@ -6,7 +6,9 @@
 #include <memory>
 #include <string_view>
 
+#include "store/project_repository.hpp"
 #include "store/settings_repository.hpp"
+#include "store/user_repository.hpp"
 
 namespace m3m::config {
 struct DatabaseConfig;
@@ -19,6 +21,10 @@ class Repositories {
  public:
   virtual ~Repositories() = default;
   virtual SettingsRepository& settings() = 0;
+  virtual UserRepository& users() = 0;
+  virtual SessionRepository& sessions() = 0;
+  virtual ProjectRepository& projects() = 0;
+  virtual EnvRepository& env() = 0;
 };
 
 class Store {

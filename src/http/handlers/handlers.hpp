@@ -6,11 +6,20 @@
 
 namespace m3m::service {
 class HealthService;
-}
+class AuthService;
+class UserService;
+class ProjectService;
+class EnvService;
+}  // namespace m3m::service
 
 namespace m3m::http::handlers {
 
 void registerHealth(Router& router, const service::HealthService& health);
 void registerOpenApi(Router& router);
+void registerAuth(Router& router, service::AuthService& auth);
+void registerUsers(Router& router, service::AuthService& auth, service::UserService& users,
+                   std::uint64_t avatarMaxSize);
+void registerProjects(Router& router, service::AuthService& auth, service::ProjectService& projects);
+void registerEnv(Router& router, service::AuthService& auth, service::EnvService& env);
 
 }  // namespace m3m::http::handlers

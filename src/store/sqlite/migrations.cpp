@@ -17,6 +17,69 @@ CREATE TABLE settings (
   updated_at TEXT NOT NULL
 ) STRICT;
 )sql"},
+    {2, "accounts_projects_env", R"sql(
+CREATE TABLE users (
+  id                  TEXT PRIMARY KEY,
+  email               TEXT NOT NULL UNIQUE,
+  name                TEXT NOT NULL DEFAULT '',
+  password_hash       TEXT NOT NULL,
+  is_root             INTEGER NOT NULL DEFAULT 0 CHECK (is_root IN (0, 1)),
+  is_blocked          INTEGER NOT NULL DEFAULT 0 CHECK (is_blocked IN (0, 1)),
+  can_create_projects INTEGER NOT NULL DEFAULT 0 CHECK (can_create_projects IN (0, 1)),
+  can_manage_users    INTEGER NOT NULL DEFAULT 0 CHECK (can_manage_users IN (0, 1)),
+  token_version       INTEGER NOT NULL DEFAULT 0,
+  avatar_version      INTEGER NOT NULL DEFAULT 0,
+  created_at          TEXT NOT NULL,
+  updated_at          TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX users_single_root ON users(is_root) WHERE is_root = 1;
+
+CREATE TABLE sessions (
+  id                    TEXT PRIMARY KEY,
+  user_id               TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  refresh_hash          TEXT NOT NULL UNIQUE,
+  previous_refresh_hash TEXT,
+  expires_at            TEXT NOT NULL,
+  revoked               INTEGER NOT NULL DEFAULT 0,
+  created_at            TEXT NOT NULL
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_previous_refresh ON sessions(previous_refresh_hash);
+
+CREATE TABLE projects (
+  id             TEXT PRIMARY KEY,
+  name           TEXT NOT NULL,
+  slug           TEXT NOT NULL UNIQUE,
+  color          TEXT,
+  status         TEXT NOT NULL DEFAULT 'stopped',
+  active_release TEXT,
+  auto_start     INTEGER NOT NULL DEFAULT 1,
+  owner_id       TEXT REFERENCES users(id) ON DELETE SET NULL,
+  api_key_hash   TEXT NOT NULL UNIQUE,
+  api_key_hint   TEXT NOT NULL,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE project_members (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, user_id)
+) STRICT;
+CREATE INDEX project_members_user ON project_members(user_id);
+
+CREATE TABLE env_values (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  key        TEXT NOT NULL,
+  type       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  secret     INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, key)
+) STRICT;
+)sql"},
 };
 
 void ensureTable(SQLite::Database& db) {

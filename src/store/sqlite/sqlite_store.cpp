@@ -8,18 +8,29 @@
 #include <string>
 
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/project_repository.hpp"
 #include "store/sqlite/settings_repository.hpp"
+#include "store/sqlite/user_repository.hpp"
 
 namespace m3m::store::sqlite {
 namespace {
 
 class SqliteRepositories final : public Repositories {
  public:
-  explicit SqliteRepositories(ConnectionSource& src) : settings_(src) {}
+  explicit SqliteRepositories(ConnectionSource& src)
+      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src) {}
   SettingsRepository& settings() override { return settings_; }
+  UserRepository& users() override { return users_; }
+  SessionRepository& sessions() override { return sessions_; }
+  ProjectRepository& projects() override { return projects_; }
+  EnvRepository& env() override { return env_; }
 
  private:
   SqliteSettingsRepository settings_;
+  SqliteUserRepository users_;
+  SqliteSessionRepository sessions_;
+  SqliteProjectRepository projects_;
+  SqliteEnvRepository env_;
 };
 
 // Inside a transaction every read and write goes to the locked writer, so a

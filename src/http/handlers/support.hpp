@@ -1,0 +1,59 @@
+// Shared handler plumbing: who is calling, reading typed JSON input with
+// per-field errors, paging parameters and the list envelope.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/page.hpp"
+#include "http/message.hpp"
+#include "service/auth/auth_service.hpp"
+#include "service/validation.hpp"
+
+namespace m3m::http::handlers {
+
+// X-API-Key, or Authorization: Bearer. UNAUTHENTICATED when neither is valid.
+service::Principal authenticate(const Request& req, service::AuthService& auth);
+
+// The client's address without the port (for rate limits).
+std::string clientIp(const Request& req);
+
+// Reads fields of a JSON object body; wrong types become field errors that
+// done() throws together (INVALID_ARGUMENT), as do missing required fields.
+class JsonInput {
+ public:
+  explicit JsonInput(const Request& req) : j_(req.jsonObject()) {}
+  explicit JsonInput(nlohmann::json j) : j_(std::move(j)) {}
+
+  bool has(const char* field) const { return j_.contains(field); }
+  bool isNull(const char* field) const { return j_.contains(field) && j_[field].is_null(); }
+  std::optional<std::string> string(const char* field, bool required = false);
+  std::optional<bool> boolean(const char* field);
+  std::optional<nlohmann::json> any(const char* field, bool required = false);
+  std::optional<std::vector<std::string>> stringList(const char* field);
+  // A nested object read with its own JsonInput; errors are prefixed "field.".
+  std::optional<JsonInput> object(const char* field);
+  void mergeErrorsOf(const JsonInput& nested, const std::string& prefix);
+  void done() const { v_.throwIfAny("invalid request body"); }
+
+ private:
+  nlohmann::json j_;
+  service::Validation v_;
+};
+
+// ?page (≥ 1), ?per_page or ?perPage (1–500, default 30), ?search.
+domain::PageRequest pageRequest(const Request& req);
+
+template <class T, class Fn>
+nlohmann::json pageJson(const domain::Page<T>& page, Fn&& itemToJson) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& it : page.items) items.push_back(itemToJson(it));
+  return {{"items", std::move(items)},
+          {"page", page.page},
+          {"per_page", page.perPage},
+          {"total_items", page.totalItems},
+          {"total_pages", page.totalPages()}};
+}
+
+}  // namespace m3m::http::handlers

@@ -1,0 +1,98 @@
+#include "lib/multipart.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace m3m::lib {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return r;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Value of `key=` in a header's parameters (quoted or token).
+std::optional<std::string> param(std::string_view header, std::string_view key) {
+  size_t pos = 0;
+  while ((pos = header.find(';', pos)) != std::string_view::npos) {
+    ++pos;
+    auto rest = trim(header.substr(pos));
+    auto eq = rest.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (lower(trim(rest.substr(0, eq))) != key) continue;
+    auto value = rest.substr(eq + 1);
+    if (!value.empty() && value.front() == '"') {
+      std::string out;
+      for (size_t i = 1; i < value.size(); ++i) {
+        if (value[i] == '\\' && i + 1 < value.size()) out += value[++i];
+        else if (value[i] == '"') return out;
+        else out += value[i];
+      }
+      return std::nullopt;  // unterminated quote
+    }
+    return std::string(trim(value.substr(0, value.find(';'))));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> multipartBoundary(std::string_view contentType) {
+  if (lower(trim(contentType.substr(0, contentType.find(';')))) != "multipart/form-data") return std::nullopt;
+  auto b = param(contentType, "boundary");
+  if (!b || b->empty() || b->size() > 70) return std::nullopt;
+  return b;
+}
+
+std::optional<std::vector<MultipartPart>> parseMultipart(std::string_view body, std::string_view boundary) {
+  const std::string delimiter = "--" + std::string(boundary);
+  std::vector<MultipartPart> parts;
+  size_t pos = body.find(delimiter);
+  if (pos == std::string_view::npos) return std::nullopt;
+  pos += delimiter.size();
+  while (true) {
+    if (body.substr(pos, 2) == "--") return parts;  // closing delimiter
+    if (body.substr(pos, 2) != "\r\n") return std::nullopt;
+    pos += 2;
+    auto headersEnd = body.find("\r\n\r\n", pos);
+    if (headersEnd == std::string_view::npos) return std::nullopt;
+    MultipartPart part;
+    bool haveDisposition = false;
+    std::string_view headers = body.substr(pos, headersEnd - pos);
+    while (!headers.empty()) {
+      auto eol = headers.find("\r\n");
+      auto line = headers.substr(0, eol);
+      headers = eol == std::string_view::npos ? std::string_view{} : headers.substr(eol + 2);
+      auto colon = line.find(':');
+      if (colon == std::string_view::npos) return std::nullopt;
+      auto name = lower(trim(line.substr(0, colon)));
+      auto value = trim(line.substr(colon + 1));
+      if (name == "content-disposition") {
+        if (lower(value.substr(0, value.find(';'))) != "form-data") return std::nullopt;
+        auto n = param(value, "name");
+        if (!n) return std::nullopt;
+        part.name = *n;
+        part.filename = param(value, "filename").value_or("");
+        haveDisposition = true;
+      } else if (name == "content-type") {
+        part.contentType = std::string(value);
+      }
+    }
+    if (!haveDisposition) return std::nullopt;
+    size_t dataStart = headersEnd + 4;
+    auto next = body.find("\r\n" + delimiter, dataStart);
+    if (next == std::string_view::npos) return std::nullopt;
+    part.data = body.substr(dataStart, next - dataStart);
+    parts.push_back(std::move(part));
+    pos = next + 2 + delimiter.size();
+  }
+}
+
+}  // namespace m3m::lib

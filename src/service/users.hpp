@@ -1,0 +1,81 @@
+// Users: the root created by the CLI, administration by users with
+// manage_users, and each user's own profile, password and avatar.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/page.hpp"
+#include "domain/user.hpp"
+#include "service/auth/principal.hpp"
+#include "store/store.hpp"
+
+namespace m3m::service {
+
+struct Permissions {
+  std::optional<bool> createProjects;
+  std::optional<bool> manageUsers;
+};
+
+struct NewUser {
+  std::string email;
+  std::string password;
+  std::string name;
+  Permissions permissions;
+  std::vector<std::string> projectIds;
+};
+
+struct UserPatch {
+  std::optional<std::string> email;
+  std::optional<std::string> name;
+  std::optional<std::string> password;
+  Permissions permissions;
+  std::optional<std::vector<std::string>> projectIds;
+};
+
+struct UserView {
+  domain::User user;
+  std::vector<std::string> projectIds;
+};
+
+class UserService {
+ public:
+  UserService(store::Store& store, std::filesystem::path avatarDir);
+
+  // CLI: the first administrator. CONFLICT when the email or a root exists.
+  domain::User createRoot(const std::string& email, const std::string& password);
+
+  domain::Page<UserView> list(const Principal& who, const domain::PageRequest& page);
+  UserView create(const Principal& who, const NewUser& input);
+  UserView get(const Principal& who, const std::string& id);
+  UserView update(const Principal& who, const std::string& id, const UserPatch& patch);
+  void remove(const Principal& who, const std::string& id);
+  UserView setBlocked(const Principal& who, const std::string& id, bool blocked);
+
+  UserView me(const Principal& who);
+  UserView updateMe(const Principal& who, const std::optional<std::string>& email,
+                    const std::optional<std::string>& name);
+  // Checks the current password, stores the new one and ends every session of
+  // the user (the caller starts a fresh one). Returns the updated user.
+  domain::User changeMyPassword(const Principal& who, const std::string& current, const std::string& next);
+
+  // Avatar: decoded and re-encoded as a 256×256 PNG; anything else is refused.
+  UserView setMyAvatar(const Principal& who, std::string_view imageBytes);
+  UserView removeMyAvatar(const Principal& who);
+  std::optional<std::filesystem::path> avatarFile(const std::string& userId) const;
+
+ private:
+  const domain::User& requireUser(const Principal& who) const;
+  void requireManager(const Principal& who) const;
+  domain::User load(const std::string& id);
+  UserView view(const domain::User& u);
+  void applyProjectIds(const Principal& who, const std::string& userId, const std::vector<std::string>& wanted,
+                       store::Repositories& repos);
+
+  store::Store& store_;
+  std::filesystem::path avatarDir_;
+};
+
+}  // namespace m3m::service

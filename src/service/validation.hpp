@@ -1,0 +1,32 @@
+// Collects every field problem of one input, then throws them together, so a
+// client sees all of its mistakes in one 400 (`error.fields`).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <m3m/error.hpp>
+
+namespace m3m::service {
+
+class Validation {
+ public:
+  void fail(const std::string& field, std::string message) { fields_.emplace(field, std::move(message)); }
+  void check(bool ok, const std::string& field, std::string message) {
+    if (!ok) fail(field, std::move(message));
+  }
+  bool has(const std::string& field) const { return fields_.count(field) > 0; }
+  // Throws INVALID_ARGUMENT with every collected field, if any.
+  void throwIfAny(std::string message = "validation failed") const {
+    if (!fields_.empty()) throw Error(ErrorCode::INVALID_ARGUMENT, std::move(message), fields_);
+  }
+
+ private:
+  ErrorFields fields_;
+};
+
+bool isValidEmail(std::string_view email);
+std::string toLower(std::string s);
+std::string trim(std::string s);
+
+}  // namespace m3m::service

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "store/project_repository.hpp"
+#include "store/sqlite/connections.hpp"
+
+namespace m3m::store::sqlite {
+
+class SqliteProjectRepository final : public ProjectRepository {
+ public:
+  explicit SqliteProjectRepository(ConnectionSource& db) : db_(db) {}
+  void create(const domain::Project& p) override;
+  std::optional<domain::Project> findById(const std::string& id) override;
+  std::optional<domain::Project> findByApiKeyHash(const std::string& hash) override;
+  bool update(const domain::Project& p) override;
+  bool remove(const std::string& id) override;
+  domain::Page<domain::Project> list(const domain::PageRequest& page,
+                                     const std::optional<std::string>& memberOf) override;
+  bool isMember(const std::string& projectId, const std::string& userId) override;
+  void addMember(const std::string& projectId, const std::string& userId) override;
+  bool removeMember(const std::string& projectId, const std::string& userId) override;
+  std::vector<MemberRow> members(const std::string& projectId) override;
+  std::vector<std::string> projectIdsOf(const std::string& userId) override;
+
+ private:
+  std::optional<domain::Project> findOne(const char* column, const std::string& arg);
+  ConnectionSource& db_;
+};
+
+class SqliteEnvRepository final : public EnvRepository {
+ public:
+  explicit SqliteEnvRepository(ConnectionSource& db) : db_(db) {}
+  domain::Page<domain::EnvValue> list(const std::string& projectId, const domain::PageRequest& page) override;
+  std::optional<domain::EnvValue> find(const std::string& projectId, const std::string& key) override;
+  void create(const domain::EnvValue& v) override;
+  bool update(const domain::EnvValue& v) override;
+  bool remove(const std::string& projectId, const std::string& key) override;
+
+ private:
+  ConnectionSource& db_;
+};
+
+}  // namespace m3m::store::sqlite

@@ -1,0 +1,178 @@
+#include "store/sqlite/user_repository.hpp"
+
+#include "store/sqlite/statement.hpp"
+
+namespace m3m::store::sqlite {
+namespace {
+
+constexpr const char* kUserColumns =
+    "id, email, name, password_hash, is_root, is_blocked, can_create_projects, can_manage_users, "
+    "token_version, avatar_version, created_at, updated_at";
+
+domain::User readUser(SQLite::Statement& q) {
+  domain::User u;
+  u.id = q.getColumn(0).getString();
+  u.email = q.getColumn(1).getString();
+  u.name = q.getColumn(2).getString();
+  u.passwordHash = q.getColumn(3).getString();
+  u.isRoot = q.getColumn(4).getInt() != 0;
+  u.isBlocked = q.getColumn(5).getInt() != 0;
+  u.canCreateProjects = q.getColumn(6).getInt() != 0;
+  u.canManageUsers = q.getColumn(7).getInt() != 0;
+  u.tokenVersion = q.getColumn(8).getInt();
+  u.avatarVersion = q.getColumn(9).getInt();
+  u.createdAt = q.getColumn(10).getString();
+  u.updatedAt = q.getColumn(11).getString();
+  return u;
+}
+
+constexpr const char* kSessionColumns =
+    "id, user_id, refresh_hash, COALESCE(previous_refresh_hash, ''), expires_at, revoked, created_at";
+
+domain::Session readSession(SQLite::Statement& q) {
+  domain::Session s;
+  s.id = q.getColumn(0).getString();
+  s.userId = q.getColumn(1).getString();
+  s.refreshHash = q.getColumn(2).getString();
+  s.previousRefreshHash = q.getColumn(3).getString();
+  s.expiresAt = q.getColumn(4).getString();
+  s.revoked = q.getColumn(5).getInt() != 0;
+  s.createdAt = q.getColumn(6).getString();
+  return s;
+}
+
+}  // namespace
+
+void SqliteUserRepository::create(const domain::User& u) {
+  db_.write([&](SQLite::Database& db) {
+    mapUnique("email", "a user with this email already exists", [&] {
+      SQLite::Statement q(db, std::string("INSERT INTO users(") + kUserColumns +
+                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+      bindAll(q, u.id, u.email, u.name, u.passwordHash, u.isRoot, u.isBlocked, u.canCreateProjects, u.canManageUsers,
+              u.tokenVersion, u.avatarVersion, u.createdAt, u.updatedAt);
+      q.exec();
+    });
+  });
+}
+
+std::optional<domain::User> SqliteUserRepository::findOne(const std::string& where, const std::string& arg) {
+  std::optional<domain::User> out;
+  db_.read([&](SQLite::Database& db) {
+    SQLite::Statement q(db, std::string("SELECT ") + kUserColumns + " FROM users WHERE " + where);
+    if (!arg.empty() || where.find("?1") != std::string::npos) bindAll(q, arg);
+    if (q.executeStep()) out = readUser(q);
+  });
+  return out;
+}
+
+std::optional<domain::User> SqliteUserRepository::findById(const std::string& id) { return findOne("id = ?1", id); }
+std::optional<domain::User> SqliteUserRepository::findByEmail(const std::string& email) {
+  return findOne("email = ?1", email);
+}
+std::optional<domain::User> SqliteUserRepository::findRoot() { return findOne("is_root = 1", ""); }
+
+bool SqliteUserRepository::update(const domain::User& u) {
+  int changed = 0;
+  db_.write([&](SQLite::Database& db) {
+    mapUnique("email", "a user with this email already exists", [&] {
+      SQLite::Statement q(db,
+                          "UPDATE users SET email = ?2, name = ?3, password_hash = ?4, is_blocked = ?5, "
+                          "can_create_projects = ?6, can_manage_users = ?7, token_version = ?8, avatar_version = ?9, "
+                          "updated_at = ?10 WHERE id = ?1");
+      bindAll(q, u.id, u.email, u.name, u.passwordHash, u.isBlocked, u.canCreateProjects, u.canManageUsers,
+              u.tokenVersion, u.avatarVersion, u.updatedAt);
+      changed = q.exec();
+    });
+  });
+  return changed > 0;
+}
+
+bool SqliteUserRepository::remove(const std::string& id) {
+  int changed = 0;
+  db_.write([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "DELETE FROM users WHERE id = ?1");
+    bindAll(q, id);
+    changed = q.exec();
+  });
+  return changed > 0;
+}
+
+domain::Page<domain::User> SqliteUserRepository::list(const domain::PageRequest& page) {
+  domain::Page<domain::User> out;
+  out.page = page.page;
+  out.perPage = page.perPage;
+  std::string where = page.search.empty() ? "1" : "(email LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')";
+  std::string pattern = likeContains(page.search);
+  db_.read([&](SQLite::Database& db) {
+    SQLite::Statement count(db, "SELECT COUNT(*) FROM users WHERE " + where);
+    if (!page.search.empty()) bindAll(count, pattern);
+    count.executeStep();
+    out.totalItems = count.getColumn(0).getInt64();
+    SQLite::Statement q(db, std::string("SELECT ") + kUserColumns + " FROM users WHERE " + where +
+                                " ORDER BY created_at, id LIMIT ?2 OFFSET ?3");
+    if (!page.search.empty()) bindOne(q, 1, pattern);
+    bindOne(q, 2, page.perPage);
+    bindOne(q, 3, page.offset());
+    while (q.executeStep()) out.items.push_back(readUser(q));
+  });
+  return out;
+}
+
+void SqliteSessionRepository::create(const domain::Session& s) {
+  db_.write([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "INSERT INTO sessions(id, user_id, refresh_hash, previous_refresh_hash, expires_at, revoked, "
+                        "created_at) VALUES (?1, ?2, ?3, NULL, ?4, 0, ?5)");
+    bindAll(q, s.id, s.userId, s.refreshHash, s.expiresAt, s.createdAt);
+    q.exec();
+  });
+}
+
+std::optional<domain::Session> SqliteSessionRepository::findOne(const char* column, const std::string& arg) {
+  std::optional<domain::Session> out;
+  db_.read([&](SQLite::Database& db) {
+    SQLite::Statement q(db, std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE " + column + " = ?1");
+    bindAll(q, arg);
+    if (q.executeStep()) out = readSession(q);
+  });
+  return out;
+}
+
+std::optional<domain::Session> SqliteSessionRepository::findById(const std::string& id) { return findOne("id", id); }
+std::optional<domain::Session> SqliteSessionRepository::findByRefreshHash(const std::string& h) {
+  return findOne("refresh_hash", h);
+}
+std::optional<domain::Session> SqliteSessionRepository::findByPreviousRefreshHash(const std::string& h) {
+  return findOne("previous_refresh_hash", h);
+}
+
+bool SqliteSessionRepository::rotate(const std::string& id, const std::string& expected, const std::string& next,
+                                     const std::string& expiresAt) {
+  int changed = 0;
+  db_.write([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = ?3, expires_at = ?4 "
+                        "WHERE id = ?1 AND refresh_hash = ?2 AND revoked = 0");
+    bindAll(q, id, expected, next, expiresAt);
+    changed = q.exec();
+  });
+  return changed > 0;
+}
+
+void SqliteSessionRepository::revoke(const std::string& id) {
+  db_.write([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "UPDATE sessions SET revoked = 1 WHERE id = ?1");
+    bindAll(q, id);
+    q.exec();
+  });
+}
+
+void SqliteSessionRepository::revokeAllOf(const std::string& userId) {
+  db_.write([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "UPDATE sessions SET revoked = 1 WHERE user_id = ?1");
+    bindAll(q, userId);
+    q.exec();
+  });
+}
+
+}  // namespace m3m::store::sqlite

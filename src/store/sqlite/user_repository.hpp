@@ -1,0 +1,41 @@
+#pragma once
+
+#include "store/sqlite/connections.hpp"
+#include "store/user_repository.hpp"
+
+namespace m3m::store::sqlite {
+
+class SqliteUserRepository final : public UserRepository {
+ public:
+  explicit SqliteUserRepository(ConnectionSource& db) : db_(db) {}
+  void create(const domain::User& user) override;
+  std::optional<domain::User> findById(const std::string& id) override;
+  std::optional<domain::User> findByEmail(const std::string& email) override;
+  std::optional<domain::User> findRoot() override;
+  bool update(const domain::User& user) override;
+  bool remove(const std::string& id) override;
+  domain::Page<domain::User> list(const domain::PageRequest& page) override;
+
+ private:
+  std::optional<domain::User> findOne(const std::string& where, const std::string& arg);
+  ConnectionSource& db_;
+};
+
+class SqliteSessionRepository final : public SessionRepository {
+ public:
+  explicit SqliteSessionRepository(ConnectionSource& db) : db_(db) {}
+  void create(const domain::Session& s) override;
+  std::optional<domain::Session> findById(const std::string& id) override;
+  std::optional<domain::Session> findByRefreshHash(const std::string& hash) override;
+  std::optional<domain::Session> findByPreviousRefreshHash(const std::string& hash) override;
+  bool rotate(const std::string& id, const std::string& expected, const std::string& next,
+              const std::string& expiresAt) override;
+  void revoke(const std::string& id) override;
+  void revokeAllOf(const std::string& userId) override;
+
+ private:
+  std::optional<domain::Session> findOne(const char* column, const std::string& arg);
+  ConnectionSource& db_;
+};
+
+}  // namespace m3m::store::sqlite
