@@ -29,8 +29,7 @@ struct User {
 struct Session {
   std::string id;
   std::string userId;
-  std::string refreshHash;          // SHA-256 of the current refresh token
-  std::string previousRefreshHash;  // the one it replaced: presenting it again = theft
+  std::string refreshHash;  // SHA-256 of the current refresh token
   std::string expiresAt;
   bool revoked = false;
   std::string createdAt;

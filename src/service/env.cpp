@@ -107,8 +107,9 @@ EnvView EnvService::create(const Principal& who, const std::string& projectId, c
   Validation val;
   if (!in.key) val.fail("key", "is required");
   else val.check(isValidKey(*in.key), "key", "must match [A-Za-z_][A-Za-z0-9_]* (at most 128 characters)");
-  std::string type = in.type.value_or("string");
-  val.check(isType(type), "type", "must be one of string, text, json, integer, float, boolean");
+  std::string type = in.type.value_or("");
+  if (!in.type) val.fail("type", "is required (string, text, json, integer, float or boolean)");
+  else val.check(isType(type), "type", "must be one of string, text, json, integer, float, boolean");
   std::optional<nlohmann::json> typed;
   if (!in.value) val.fail("value", "is required");
   else if (isType(type)) {

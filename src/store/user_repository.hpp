@@ -29,8 +29,10 @@ class SessionRepository {
   virtual void create(const domain::Session& s) = 0;
   virtual std::optional<domain::Session> findById(const std::string& id) = 0;
   virtual std::optional<domain::Session> findByRefreshHash(const std::string& hash) = 0;
-  virtual std::optional<domain::Session> findByPreviousRefreshHash(const std::string& hash) = 0;
-  // Compare-and-swap of the refresh hash: false when `expected` is no longer current.
+  virtual std::optional<domain::Session> findByUsedRefreshHash(const std::string& hash) = 0;
+  // A session by a refresh token it has already rotated away (theft/replay detection).
+  // Compare-and-swap of the refresh hash: false when `expected` is no longer current;
+  // on success `expected` is remembered as used.
   virtual bool rotate(const std::string& id, const std::string& expected, const std::string& next,
                       const std::string& expiresAt) = 0;
   virtual void revoke(const std::string& id) = 0;

@@ -45,7 +45,7 @@ void registerUsers(Router& router, service::AuthService& auth, service::UserServ
                auto user = users.changeMyPassword(who, *current, *next);
                return Response::json(200, tokensJson(auth.startSession(user)));
              }));
-  router.put("/api/users/me/avatar", sync([&](Request& req) {
+  router.put("/api/users/me/avatar", sync([&, avatarMaxSize](Request& req) {
                auto who = authenticate(req, auth);
                if (req.body.size() > avatarMaxSize)
                  throw Error(ErrorCode::PAYLOAD_TOO_LARGE,

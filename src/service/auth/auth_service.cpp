@@ -72,7 +72,7 @@ TokenPair AuthService::refresh(const std::string& refreshToken) {
   auto session = sessions.findByRefreshHash(hash);
   if (!session) {
     // A token that was already rotated away: someone replayed it. Kill the session.
-    if (auto stolen = sessions.findByPreviousRefreshHash(hash)) sessions.revoke(stolen->id);
+    if (auto stolen = sessions.findByUsedRefreshHash(hash)) sessions.revoke(stolen->id);
     throw unauthenticated("invalid refresh token");
   }
   if (session->revoked) throw unauthenticated("this session has ended; log in again");

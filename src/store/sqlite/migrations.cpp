@@ -38,13 +38,19 @@ CREATE TABLE sessions (
   id                    TEXT PRIMARY KEY,
   user_id               TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   refresh_hash          TEXT NOT NULL UNIQUE,
-  previous_refresh_hash TEXT,
   expires_at            TEXT NOT NULL,
   revoked               INTEGER NOT NULL DEFAULT 0,
   created_at            TEXT NOT NULL
 ) STRICT;
 CREATE INDEX sessions_user ON sessions(user_id);
-CREATE INDEX sessions_previous_refresh ON sessions(previous_refresh_hash);
+
+-- Every refresh token a session has rotated away: presenting one again means
+-- it was stolen or replayed, whatever its generation.
+CREATE TABLE session_used_refresh (
+  hash       TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX session_used_refresh_session ON session_used_refresh(session_id);
 
 CREATE TABLE projects (
   id             TEXT PRIMARY KEY,

@@ -27,17 +27,16 @@ domain::User readUser(SQLite::Statement& q) {
 }
 
 constexpr const char* kSessionColumns =
-    "id, user_id, refresh_hash, COALESCE(previous_refresh_hash, ''), expires_at, revoked, created_at";
+    "id, user_id, refresh_hash, expires_at, revoked, created_at";
 
 domain::Session readSession(SQLite::Statement& q) {
   domain::Session s;
   s.id = q.getColumn(0).getString();
   s.userId = q.getColumn(1).getString();
   s.refreshHash = q.getColumn(2).getString();
-  s.previousRefreshHash = q.getColumn(3).getString();
-  s.expiresAt = q.getColumn(4).getString();
-  s.revoked = q.getColumn(5).getInt() != 0;
-  s.createdAt = q.getColumn(6).getString();
+  s.expiresAt = q.getColumn(3).getString();
+  s.revoked = q.getColumn(4).getInt() != 0;
+  s.createdAt = q.getColumn(5).getString();
   return s;
 }
 
@@ -121,8 +120,8 @@ domain::Page<domain::User> SqliteUserRepository::list(const domain::PageRequest&
 void SqliteSessionRepository::create(const domain::Session& s) {
   db_.write([&](SQLite::Database& db) {
     SQLite::Statement q(db,
-                        "INSERT INTO sessions(id, user_id, refresh_hash, previous_refresh_hash, expires_at, revoked, "
-                        "created_at) VALUES (?1, ?2, ?3, NULL, ?4, 0, ?5)");
+                        "INSERT INTO sessions(id, user_id, refresh_hash, expires_at, revoked, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4, 0, ?5)");
     bindAll(q, s.id, s.userId, s.refreshHash, s.expiresAt, s.createdAt);
     q.exec();
   });
@@ -142,8 +141,15 @@ std::optional<domain::Session> SqliteSessionRepository::findById(const std::stri
 std::optional<domain::Session> SqliteSessionRepository::findByRefreshHash(const std::string& h) {
   return findOne("refresh_hash", h);
 }
-std::optional<domain::Session> SqliteSessionRepository::findByPreviousRefreshHash(const std::string& h) {
-  return findOne("previous_refresh_hash", h);
+std::optional<domain::Session> SqliteSessionRepository::findByUsedRefreshHash(const std::string& h) {
+  std::optional<domain::Session> out;
+  db_.read([&](SQLite::Database& db) {
+    SQLite::Statement q(db, std::string("SELECT ") + kSessionColumns +
+                                " FROM sessions WHERE id = (SELECT session_id FROM session_used_refresh WHERE hash = ?1)");
+    bindAll(q, h);
+    if (q.executeStep()) out = readSession(q);
+  });
+  return out;
 }
 
 bool SqliteSessionRepository::rotate(const std::string& id, const std::string& expected, const std::string& next,
@@ -151,10 +157,15 @@ bool SqliteSessionRepository::rotate(const std::string& id, const std::string& e
   int changed = 0;
   db_.write([&](SQLite::Database& db) {
     SQLite::Statement q(db,
-                        "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = ?3, expires_at = ?4 "
+                        "UPDATE sessions SET refresh_hash = ?3, expires_at = ?4 "
                         "WHERE id = ?1 AND refresh_hash = ?2 AND revoked = 0");
     bindAll(q, id, expected, next, expiresAt);
     changed = q.exec();
+    if (changed > 0) {
+      SQLite::Statement used(db, "INSERT OR IGNORE INTO session_used_refresh(hash, session_id) VALUES (?1, ?2)");
+      bindAll(used, expected, id);
+      used.exec();
+    }
   });
   return changed > 0;
 }

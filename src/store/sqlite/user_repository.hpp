@@ -27,7 +27,7 @@ class SqliteSessionRepository final : public SessionRepository {
   void create(const domain::Session& s) override;
   std::optional<domain::Session> findById(const std::string& id) override;
   std::optional<domain::Session> findByRefreshHash(const std::string& hash) override;
-  std::optional<domain::Session> findByPreviousRefreshHash(const std::string& hash) override;
+  std::optional<domain::Session> findByUsedRefreshHash(const std::string& hash) override;
   bool rotate(const std::string& id, const std::string& expected, const std::string& next,
               const std::string& expiresAt) override;
   void revoke(const std::string& id) override;

@@ -1,0 +1,283 @@
+// Shared helpers for the issue-4 API tests (accounts, projects, environment):
+// a server with a root user, login, a JSON request helper, users and projects
+// created through the API, and a tiny PNG encoder for avatar uploads.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { makeTempDir, runCli, startServer } from './harness.mjs';
+
+export const ROOT_EMAIL = 'root@example.com';
+export const ROOT_PASSWORD = 'rootpass123';
+export const MASK = '********';
+
+let counter = 0;
+// A short string unique within this process (and random across runs).
+export function uniq(prefix = 'u') {
+  counter += 1;
+  return `${prefix}${counter}${randomBytes(3).toString('hex')}`;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Creates the root with `m3m new-admin` in a fresh folder, starts the server on
+// that same folder, logs root in. Returns {server, rootToken, root, rootLogin, dir}.
+export async function startWithRoot({ env = {}, email = ROOT_EMAIL, password = ROOT_PASSWORD, dir, keepDir = false } = {}) {
+  dir = dir || makeTempDir();
+  const r = runCli(['new-admin', email, password], { dir, env });
+  if (r.code !== 0) {
+    throw new Error(`m3m new-admin failed (exit ${r.code}):\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  }
+  const server = await startServer({ dir, env, keepDir });
+  const res = await login(server, email, password);
+  if (res.status !== 200) {
+    await server.stop();
+    throw new Error(`root login failed: ${res.status} ${res.text}`);
+  }
+  return { server, dir, rootToken: res.body.access_token, root: res.body.user, rootLogin: res.body };
+}
+
+// Any request: {status, headers, body (parsed JSON, else text), text}.
+// `body`: an object is sent as JSON; a string is sent as-is with a JSON
+// content type unless one is given; FormData/Blob/Buffer are sent as-is.
+export async function api(server, method, p, { token, apiKey, body, headers = {} } = {}) {
+  const h = {};
+  for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
+  if (token !== undefined) h.authorization = `Bearer ${token}`;
+  if (apiKey !== undefined) h['x-api-key'] = apiKey;
+  let payload;
+  if (body !== undefined) {
+    if (body instanceof FormData || body instanceof Blob || Buffer.isBuffer(body) || body instanceof Uint8Array) {
+      payload = body;
+    } else if (typeof body === 'string') {
+      payload = body;
+      if (!('content-type' in h)) h['content-type'] = 'application/json';
+    } else {
+      payload = JSON.stringify(body);
+      if (!('content-type' in h)) h['content-type'] = 'application/json';
+    }
+  }
+  const res = await fetch(server.url + p, { method, headers: h, body: payload });
+  const buf = Buffer.from(await res.arrayBuffer());
+  const text = buf.toString('utf8');
+  let parsed = text;
+  if (text.length) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text, bytes: buf, method, path: p };
+}
+
+// A readable one-liner for assertion messages.
+export function describe(res) {
+  return `${res.method} ${res.path} → ${res.status} ${res.text.slice(0, 400)}`;
+}
+
+export function expectStatus(res, status, what = '') {
+  assert.equal(res.status, status, `${what ? what + ': ' : ''}${describe(res)}`);
+  return res;
+}
+
+// Asserts the error envelope with the given code (and status when given).
+export function expectError(res, status, code, what = '') {
+  expectStatus(res, status, what);
+  const b = res.body;
+  assert.equal(typeof b, 'object', `error body is JSON: ${describe(res)}`);
+  assert.ok(b && b.error && typeof b.error === 'object', `error envelope: ${describe(res)}`);
+  assert.equal(b.error.code, code, describe(res));
+  assert.equal(typeof b.error.message, 'string', describe(res));
+  assert.ok(b.error.message.length > 0, describe(res));
+  assert.equal(typeof b.error.fields, 'object', `error.fields is an object: ${describe(res)}`);
+  return b.error;
+}
+
+// 400 INVALID_ARGUMENT naming `field` in error.fields (exactly that key, or a
+// sub-path of it such as "permissions.create_projects").
+export function expectFieldError(res, field, what = '') {
+  const err = expectError(res, 400, 'INVALID_ARGUMENT', what);
+  const keys = Object.keys(err.fields || {});
+  assert.ok(
+    keys.some((k) => k === field || k.startsWith(field + '.') || k.startsWith(field + '[')),
+    `${what ? what + ': ' : ''}error.fields names "${field}" (got ${JSON.stringify(err.fields)})`,
+  );
+  return err;
+}
+
+// The list envelope of the API conventions; returns items.
+export function expectList(res, what = '') {
+  expectStatus(res, 200, what);
+  const b = res.body;
+  assert.ok(b && Array.isArray(b.items), `list envelope with items: ${describe(res)}`);
+  for (const k of ['page', 'per_page', 'total_items', 'total_pages']) {
+    assert.equal(typeof b[k], 'number', `list envelope has ${k}: ${describe(res)}`);
+  }
+  return b.items;
+}
+
+export function login(server, email, password, extra = {}) {
+  return api(server, 'POST', '/api/auth/login', { body: { email, password }, ...extra });
+}
+
+// Logs in and returns the login body (asserts 200).
+export async function loginOk(server, email, password) {
+  const res = await login(server, email, password);
+  expectStatus(res, 200, `login ${email}`);
+  return res.body;
+}
+
+// Creates a user through the API as `token` (asserts 201); returns the user
+// plus the password used.
+export async function createUser(server, token, { email, password = 'password123', name, permissions, project_ids } = {}) {
+  email = email || `${uniq('user')}@example.com`;
+  const body = { email, password };
+  if (name !== undefined) body.name = name;
+  if (permissions !== undefined) body.permissions = permissions;
+  if (project_ids !== undefined) body.project_ids = project_ids;
+  const res = await api(server, 'POST', '/api/users', { token, body });
+  expectStatus(res, 201, `create user ${email}`);
+  return { ...res.body, password };
+}
+
+// Creates a user and logs them in: {user, token, refresh, password}.
+export async function createUserAndLogin(server, rootToken, opts = {}) {
+  const user = await createUser(server, rootToken, opts);
+  const l = await loginOk(server, user.email, user.password);
+  return { user, token: l.access_token, refresh: l.refresh_token, password: user.password, login: l };
+}
+
+// Creates a project (asserts 201); the result includes api_key.
+export async function createProject(server, token, { name, slug, color } = {}) {
+  slug = slug || uniq('p');
+  const body = { name: name || `Project ${slug}`, slug };
+  if (color !== undefined) body.color = color;
+  const res = await api(server, 'POST', '/api/projects', { token, body });
+  expectStatus(res, 201, `create project ${slug}`);
+  assert.equal(typeof res.body.api_key, 'string', `api_key in ${describe(res)}`);
+  return res.body;
+}
+
+// Fails when an object tree has a key that looks like a password or a hash.
+export function assertNoSecretFields(obj, where = 'body') {
+  const walk = (v, p) => {
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${p}[${i}]`));
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        assert.ok(!/pass|hash|salt|secret_key/i.test(k), `${where}: unexpected field ${p}.${k}`);
+        walk(x, `${p}.${k}`);
+      }
+    }
+  };
+  walk(obj, where);
+}
+
+// An id of the same shape as `id` that names nothing.
+export function missingIdLike(id) {
+  if (typeof id === 'number') return id + 987654;
+  if (/^\d+$/.test(id)) return String(Number(id) + 987654);
+  return String(id).replace(/[0-9a-zA-Z]/g, (c) => (/[0-9]/.test(c) ? '0' : /[a-f]/.test(c) ? 'f' : 'z'));
+}
+
+// Changes one character of a JWT's payload segment (keeps it base64url).
+export function tamperJwt(token) {
+  const parts = token.split('.');
+  assert.equal(parts.length, 3, 'the access token is a JWT (3 parts)');
+  const p = parts[1];
+  const i = Math.floor(p.length / 2);
+  const c = p[i] === 'A' ? 'B' : 'A';
+  parts[1] = p.slice(0, i) + c + p.slice(i + 1);
+  return parts.join('.');
+}
+
+// Every file under `<dir>/logs` concatenated (empty when none).
+export function readLogs(dir) {
+  let out = '';
+  const walk = (d) => {
+    let names = [];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const f = path.join(d, n);
+      if (statSync(f).isDirectory()) walk(f);
+      else out += readFileSync(f, 'utf8');
+    }
+  };
+  walk(path.join(dir, 'logs'));
+  return out;
+}
+
+// ---- a minimal PNG encoder (8-bit RGB, no interlace) ----
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+
+// pixel(x, y) → [r, g, b]; default a gradient. `noise` makes it incompressible.
+export function makePng(width, height, { pixel, noise = false } = {}) {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  const rnd = noise ? randomBytes(width * 3 * height) : null;
+  let o = 0;
+  for (let y = 0; y < height; y++) {
+    raw[o++] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      let rgb;
+      if (rnd) {
+        const i = (y * width + x) * 3;
+        rgb = [rnd[i], rnd[i + 1], rnd[i + 2]];
+      } else {
+        rgb = pixel ? pixel(x, y) : [(x * 255) / Math.max(1, width - 1), (y * 255) / Math.max(1, height - 1), 128];
+      }
+      raw[o++] = rgb[0] & 0xff;
+      raw[o++] = rgb[1] & 0xff;
+      raw[o++] = rgb[2] & 0xff;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  ihdr[10] = 0;
+  ihdr[11] = 0;
+  ihdr[12] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: noise ? 0 : 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+// {width, height} of a PNG buffer, or null when it is not a PNG.
+export function pngSize(buf) {
+  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (buf.length < 24 || !buf.subarray(0, 8).equals(sig) || buf.toString('ascii', 12, 16) !== 'IHDR') return null;
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}

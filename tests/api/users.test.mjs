@@ -1,0 +1,429 @@
+// The users API: create, validate, list, get, update, delete, block, the
+// root's protections, /me, password change and avatars.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  api,
+  assertNoSecretFields,
+  createUser,
+  createUserAndLogin,
+  expectError,
+  expectFieldError,
+  expectList,
+  expectStatus,
+  login,
+  loginOk,
+  makePng,
+  missingIdLike,
+  pngSize,
+  uniq,
+} from './fixtures.mjs';
+import { startWithRoot } from './fixtures.mjs';
+
+let server;
+let rootToken;
+let root;
+before(async () => {
+  ({ server, rootToken, root } = await startWithRoot({ env: { M3M_AUTH_AVATAR_MAX_SIZE: '10KB' } }));
+});
+after(async () => {
+  await server?.stop();
+});
+
+const me = (token) => api(server, 'GET', '/api/users/me', { token });
+
+function assertUserShape(u, where) {
+  for (const k of ['id', 'email', 'name', 'avatar_url', 'is_root', 'is_blocked', 'permissions', 'project_ids', 'created_at', 'updated_at']) {
+    assert.ok(k in u, `${where}: user.${k} is present in ${JSON.stringify(u)}`);
+  }
+  assert.equal(typeof u.permissions, 'object');
+  assert.equal(typeof u.permissions.create_projects, 'boolean');
+  assert.equal(typeof u.permissions.manage_users, 'boolean');
+  assert.ok(Array.isArray(u.project_ids), `${where}: project_ids is an array`);
+  assertNoSecretFields(u, where);
+}
+
+test('root creates a user: 201 with the user, no password, email lower-cased', async () => {
+  const email = `${uniq('New')}@Example.COM`;
+  const res = await api(server, 'POST', '/api/users', {
+    token: rootToken,
+    body: { email, password: 'password123', name: 'New Person', permissions: { create_projects: true } },
+  });
+  expectStatus(res, 201);
+  assertUserShape(res.body, 'created user');
+  assert.equal(res.body.email, email.toLowerCase());
+  assert.equal(res.body.name, 'New Person');
+  assert.equal(res.body.is_root, false);
+  assert.equal(res.body.is_blocked, false);
+  assert.deepEqual(res.body.permissions, { create_projects: true, manage_users: false });
+  assert.deepEqual(res.body.project_ids, []);
+  assert.ok(!res.text.includes('password123'));
+  expectStatus(await login(server, email.toLowerCase(), 'password123'), 200, 'the new user logs in');
+});
+
+test('a duplicate email is 409 CONFLICT naming email (also in another case)', async () => {
+  const u = await createUser(server, rootToken, {});
+  const dup = await api(server, 'POST', '/api/users', { token: rootToken, body: { email: u.email, password: 'password123' } });
+  const err = expectError(dup, 409, 'CONFLICT', 'same email');
+  assert.ok('email' in err.fields, JSON.stringify(err.fields));
+  const upper = await api(server, 'POST', '/api/users', { token: rootToken, body: { email: u.email.toUpperCase(), password: 'password123' } });
+  expectError(upper, 409, 'CONFLICT', 'same email in upper case');
+});
+
+test('user validation: 400 INVALID_ARGUMENT with error.fields naming the field', async () => {
+  const ok = () => ({ email: `${uniq('v')}@example.com`, password: 'password123' });
+  const cases = [
+    [{ ...ok(), email: 'not-an-email' }, 'email'],
+    [{ ...ok(), email: 'a@' }, 'email'],
+    [{ ...ok(), email: 42 }, 'email'],
+    [{ password: 'password123' }, 'email'],
+    [{ ...ok(), password: 'short' }, 'password'],
+    [{ ...ok(), password: 'x'.repeat(257) }, 'password'],
+    [{ ...ok(), password: 12345678 }, 'password'],
+    [{ email: `${uniq('v')}@example.com` }, 'password'],
+    [{ ...ok(), permissions: 'yes' }, 'permissions'],
+    [{ ...ok(), permissions: { manage_users: 'yes' } }, 'permissions'],
+    [{ ...ok(), project_ids: 'all' }, 'project_ids'],
+    [{ ...ok(), name: 42 }, 'name'],
+  ];
+  for (const [body, field] of cases) {
+    const res = await api(server, 'POST', '/api/users', { token: rootToken, body });
+    expectFieldError(res, field, `POST /api/users ${JSON.stringify(body).slice(0, 120)}`);
+  }
+  // Nothing of that was created.
+  const list = expectList(await api(server, 'GET', '/api/users?search=not-an-email', { token: rootToken }));
+  assert.equal(list.length, 0);
+});
+
+test('a password of exactly 8 and of 256 characters is accepted', async () => {
+  await createUser(server, rootToken, { password: '12345678' });
+  await createUser(server, rootToken, { password: 'p'.repeat(256) });
+});
+
+test('malformed JSON on POST /api/users is 400 INVALID_ARGUMENT', async () => {
+  const res = await api(server, 'POST', '/api/users', { token: rootToken, body: '{"email": ' });
+  expectError(res, 400, 'INVALID_ARGUMENT');
+});
+
+test('the user list is paged and searchable', async () => {
+  const tag = uniq('pg');
+  const made = [];
+  for (let i = 0; i < 3; i++) made.push(await createUser(server, rootToken, { email: `${tag}-${i}@example.com`, name: `Pager ${i}` }));
+
+  const p1 = await api(server, 'GET', `/api/users?search=${tag}&page=1&per_page=2`, { token: rootToken });
+  const items1 = expectList(p1);
+  assert.equal(items1.length, 2);
+  assert.equal(p1.body.page, 1);
+  assert.equal(p1.body.per_page, 2);
+  assert.equal(p1.body.total_items, 3);
+  assert.equal(p1.body.total_pages, 2);
+  items1.forEach((u, i) => assertUserShape(u, `list item ${i}`));
+
+  const p2 = await api(server, 'GET', `/api/users?search=${tag}&page=2&per_page=2`, { token: rootToken });
+  const items2 = expectList(p2);
+  assert.equal(items2.length, 1);
+  assert.equal(p2.body.page, 2);
+  const ids = new Set([...items1, ...items2].map((u) => u.id));
+  assert.deepEqual([...ids].sort(), made.map((u) => u.id).sort(), 'the two pages hold the three users once each');
+
+  const alias = await api(server, 'GET', `/api/users?search=${tag}&perPage=1`, { token: rootToken });
+  assert.equal(expectList(alias).length, 1, 'perPage is an alias of per_page');
+  assert.equal(alias.body.total_pages, 3);
+
+  const all = await api(server, 'GET', '/api/users?page=1&per_page=2', { token: rootToken });
+  assert.equal(expectList(all).length, 2);
+  assert.ok(all.body.total_items >= 4, 'root and the three users at least');
+
+  const one = await api(server, 'GET', `/api/users?search=${encodeURIComponent(made[1].email)}`, { token: rootToken });
+  const found = expectList(one);
+  assert.equal(found.length, 1);
+  assert.equal(found[0].id, made[1].id);
+
+  const none = await api(server, 'GET', `/api/users?search=${uniq('zzz')}`, { token: rootToken });
+  assert.equal(expectList(none).length, 0);
+  assert.equal(none.body.total_items, 0);
+
+  const byName = await api(server, 'GET', `/api/users?search=${encodeURIComponent('Pager 2')}`, { token: rootToken });
+  assert.ok(expectList(byName).some((u) => u.id === made[2].id), 'search matches names too');
+});
+
+test('get, update and delete a user', async () => {
+  const u = await createUser(server, rootToken, { name: 'Before' });
+  const got = await api(server, 'GET', `/api/users/${u.id}`, { token: rootToken });
+  expectStatus(got, 200);
+  assertUserShape(got.body, 'GET user');
+  assert.equal(got.body.email, u.email);
+
+  const upd = await api(server, 'PUT', `/api/users/${u.id}`, {
+    token: rootToken,
+    body: { name: 'After', permissions: { create_projects: true, manage_users: true } },
+  });
+  expectStatus(upd, 200);
+  assert.equal(upd.body.name, 'After');
+  assert.deepEqual(upd.body.permissions, { create_projects: true, manage_users: true });
+  const again = await api(server, 'GET', `/api/users/${u.id}`, { token: rootToken });
+  assert.equal(again.body.name, 'After');
+
+  const bad = await api(server, 'PUT', `/api/users/${u.id}`, { token: rootToken, body: { email: 'nope' } });
+  expectFieldError(bad, 'email', 'PUT with a bad email');
+
+  const del = await api(server, 'DELETE', `/api/users/${u.id}`, { token: rootToken });
+  expectStatus(del, 204);
+  expectError(await api(server, 'GET', `/api/users/${u.id}`, { token: rootToken }), 404, 'NOT_FOUND', 'GET after delete');
+  expectError(await api(server, 'DELETE', `/api/users/${u.id}`, { token: rootToken }), 404, 'NOT_FOUND', 'DELETE twice');
+  expectError(await api(server, 'GET', `/api/users/${missingIdLike(u.id)}`, { token: rootToken }), 404, 'NOT_FOUND', 'unknown id');
+});
+
+test('changing a user to an email already taken is 409', async () => {
+  const a = await createUser(server, rootToken, {});
+  const b = await createUser(server, rootToken, {});
+  const res = await api(server, 'PUT', `/api/users/${b.id}`, { token: rootToken, body: { email: a.email } });
+  expectError(res, 409, 'CONFLICT');
+});
+
+test('blocking: the user cannot log in (403) and the existing token dies at once; unblock lets them log in again', async () => {
+  const { user, token } = await createUserAndLogin(server, rootToken, {});
+  expectStatus(await me(token), 200);
+  const blk = await api(server, 'POST', `/api/users/${user.id}/block`, { token: rootToken });
+  expectStatus(blk, 200, 'block');
+  assert.equal(blk.body.is_blocked, true);
+  expectError(await me(token), 401, 'UNAUTHENTICATED', 'token of a blocked user');
+  expectError(await login(server, user.email, user.password), 403, 'PERMISSION_DENIED', 'a blocked user logs in');
+
+  const unb = await api(server, 'POST', `/api/users/${user.id}/unblock`, { token: rootToken });
+  expectStatus(unb, 200, 'unblock');
+  assert.equal(unb.body.is_blocked, false);
+  expectError(await me(token), 401, 'UNAUTHENTICATED', 'the token killed by the block stays dead');
+  const l = await loginOk(server, user.email, user.password);
+  expectStatus(await me(l.access_token), 200, 'a fresh login after unblock');
+});
+
+test('deleting a user kills their token', async () => {
+  const { user, token } = await createUserAndLogin(server, rootToken, {});
+  expectStatus(await me(token), 200);
+  expectStatus(await api(server, 'DELETE', `/api/users/${user.id}`, { token: rootToken }), 204);
+  expectError(await me(token), 401, 'UNAUTHENTICATED', 'token of a deleted user');
+  expectError(await login(server, user.email, user.password), 401, 'UNAUTHENTICATED', 'a deleted user logs in');
+});
+
+test('an admin changing a user password kills the old token; the new password logs in', async () => {
+  const { user, token, refresh } = await createUserAndLogin(server, rootToken, {});
+  const res = await api(server, 'PUT', `/api/users/${user.id}`, { token: rootToken, body: { password: 'brand-new-pass' } });
+  expectStatus(res, 200);
+  assertNoSecretFields(res.body, 'PUT user');
+  expectError(await me(token), 401, 'UNAUTHENTICATED', 'old access token');
+  expectError(await api(server, 'POST', '/api/auth/refresh', { body: { refresh_token: refresh } }), 401, 'UNAUTHENTICATED', 'old refresh token');
+  expectError(await login(server, user.email, user.password), 401, 'UNAUTHENTICATED', 'old password');
+  await loginOk(server, user.email, 'brand-new-pass');
+  const short = await api(server, 'PUT', `/api/users/${user.id}`, { token: rootToken, body: { password: 'short' } });
+  expectFieldError(short, 'password');
+});
+
+test('root cannot be deleted or blocked, even by a manage_users admin; only root edits root', async () => {
+  const admin = await createUserAndLogin(server, rootToken, { permissions: { manage_users: true } });
+  expectError(await api(server, 'DELETE', `/api/users/${root.id}`, { token: admin.token }), 403, 'PERMISSION_DENIED', 'admin deletes root');
+  expectError(await api(server, 'POST', `/api/users/${root.id}/block`, { token: admin.token }), 403, 'PERMISSION_DENIED', 'admin blocks root');
+  expectError(await api(server, 'POST', `/api/users/${root.id}/block`, { token: rootToken }), 403, 'PERMISSION_DENIED', 'root blocks root');
+  expectError(await api(server, 'PUT', `/api/users/${root.id}`, { token: admin.token, body: { name: 'Hijacked' } }), 403, 'PERMISSION_DENIED', 'admin renames root');
+  expectError(
+    await api(server, 'PUT', `/api/users/${root.id}`, { token: admin.token, body: { password: 'hijacked-pass' } }),
+    403,
+    'PERMISSION_DENIED',
+    'admin changes the root password',
+  );
+  expectError(
+    await api(server, 'PUT', `/api/users/${root.id}`, { token: admin.token, body: { email: 'mine@example.com' } }),
+    403,
+    'PERMISSION_DENIED',
+    'admin changes the root email',
+  );
+  // Root is intact and still works.
+  const r = await api(server, 'GET', `/api/users/${root.id}`, { token: rootToken });
+  expectStatus(r, 200);
+  assert.equal(r.body.is_blocked, false);
+  assert.notEqual(r.body.name, 'Hijacked');
+  assert.equal(r.body.email, root.email);
+  // Root may edit root.
+  const own = await api(server, 'PUT', `/api/users/${root.id}`, { token: rootToken, body: { name: 'The Root' } });
+  expectStatus(own, 200, 'root renames root');
+  assert.equal(own.body.name, 'The Root');
+  assert.equal(own.body.is_root, true);
+  // The admin can still manage ordinary users.
+  const victim = await createUser(server, admin.token, {});
+  expectStatus(await api(server, 'POST', `/api/users/${victim.id}/block`, { token: admin.token }), 200, 'admin blocks a user');
+  expectStatus(await api(server, 'DELETE', `/api/users/${victim.id}`, { token: admin.token }), 204, 'admin deletes a user');
+});
+
+test('an admin cannot delete themselves (400)', async () => {
+  const admin = await createUserAndLogin(server, rootToken, { permissions: { manage_users: true } });
+  const res = await api(server, 'DELETE', `/api/users/${admin.user.id}`, { token: admin.token });
+  expectError(res, 400, 'INVALID_ARGUMENT', 'delete yourself');
+  expectStatus(await me(admin.token), 200, 'still there');
+});
+
+test('a user without manage_users sees only themselves', async () => {
+  const plain = await createUserAndLogin(server, rootToken, {});
+  const other = await createUser(server, rootToken, {});
+  expectError(await api(server, 'GET', '/api/users', { token: plain.token }), 403, 'PERMISSION_DENIED', 'list users');
+  expectError(await api(server, 'GET', `/api/users/${other.id}`, { token: plain.token }), 403, 'PERMISSION_DENIED', 'get another user');
+  expectError(await api(server, 'GET', `/api/users/${root.id}`, { token: plain.token }), 403, 'PERMISSION_DENIED', 'get root');
+  expectError(await api(server, 'PUT', `/api/users/${other.id}`, { token: plain.token, body: { name: 'x' } }), 403, 'PERMISSION_DENIED', 'update another user');
+  expectError(await api(server, 'DELETE', `/api/users/${other.id}`, { token: plain.token }), 403, 'PERMISSION_DENIED', 'delete another user');
+  expectError(await api(server, 'POST', `/api/users/${other.id}/block`, { token: plain.token }), 403, 'PERMISSION_DENIED', 'block another user');
+  expectError(
+    await api(server, 'POST', '/api/users', { token: plain.token, body: { email: `${uniq('x')}@example.com`, password: 'password123' } }),
+    403,
+    'PERMISSION_DENIED',
+    'create a user',
+  );
+  const self = await api(server, 'GET', `/api/users/${plain.user.id}`, { token: plain.token });
+  expectStatus(self, 200, 'get yourself by id');
+  const m = await me(plain.token);
+  expectStatus(m, 200);
+  assertUserShape(m.body, '/me');
+  assert.equal(m.body.id, plain.user.id);
+  assert.equal(m.body.is_root, false);
+});
+
+test('a user cannot raise their own permissions (by /me or by id)', async () => {
+  const plain = await createUserAndLogin(server, rootToken, {});
+  const viaMe = await api(server, 'PUT', '/api/users/me', {
+    token: plain.token,
+    body: { name: 'Sneaky', permissions: { manage_users: true, create_projects: true }, is_root: true },
+  });
+  assert.ok([200, 400].includes(viaMe.status), `PUT /me with permissions is ignored or refused: ${viaMe.status}`);
+  const viaId = await api(server, 'PUT', `/api/users/${plain.user.id}`, {
+    token: plain.token,
+    body: { permissions: { manage_users: true, create_projects: true } },
+  });
+  expectError(viaId, 403, 'PERMISSION_DENIED', 'PUT /api/users/<self> with permissions without manage_users');
+  const m = await me(plain.token);
+  expectStatus(m, 200);
+  assert.deepEqual(m.body.permissions, { create_projects: false, manage_users: false });
+  assert.equal(m.body.is_root, false);
+});
+
+test('PUT /api/users/me changes the name (and validates the email)', async () => {
+  const u = await createUserAndLogin(server, rootToken, { name: 'Old Name' });
+  const res = await api(server, 'PUT', '/api/users/me', { token: u.token, body: { name: 'New Name' } });
+  expectStatus(res, 200);
+  assert.equal(res.body.name, 'New Name');
+  assertUserShape(res.body, 'PUT /me');
+  assert.equal((await me(u.token)).body.name, 'New Name');
+  expectFieldError(await api(server, 'PUT', '/api/users/me', { token: u.token, body: { email: 'bad' } }), 'email', 'PUT /me bad email');
+  const taken = await api(server, 'PUT', '/api/users/me', { token: u.token, body: { email: root.email } });
+  expectError(taken, 409, 'CONFLICT', 'PUT /me with the root email');
+  const newEmail = `${uniq('Moved')}@Example.com`;
+  const moved = await api(server, 'PUT', '/api/users/me', { token: u.token, body: { email: newEmail } });
+  expectStatus(moved, 200, 'PUT /me email');
+  assert.equal(moved.body.email, newEmail.toLowerCase());
+  await loginOk(server, newEmail, u.password);
+  expectError(await login(server, u.user.email, u.password), 401, 'UNAUTHENTICATED', 'the old email');
+  expectStatus(await api(server, 'GET', '/api/users/me/', { token: u.token }), 200, 'a trailing slash is ignored');
+});
+
+test('PUT /api/users/me/password needs the current password; success returns a new token pair and kills old tokens', async () => {
+  const u = await createUserAndLogin(server, rootToken, {});
+  const wrong = await api(server, 'PUT', '/api/users/me/password', {
+    token: u.token,
+    body: { current_password: 'not-my-password', new_password: 'next-password-1' },
+  });
+  expectFieldError(wrong, 'current_password', 'wrong current password');
+  expectStatus(await me(u.token), 200, 'a wrong current password changes nothing');
+
+  const weak = await api(server, 'PUT', '/api/users/me/password', {
+    token: u.token,
+    body: { current_password: u.password, new_password: 'short' },
+  });
+  expectFieldError(weak, 'new_password', 'short new password');
+
+  const ok = await api(server, 'PUT', '/api/users/me/password', {
+    token: u.token,
+    body: { current_password: u.password, new_password: 'next-password-1' },
+  });
+  expectStatus(ok, 200);
+  assert.equal(typeof ok.body.access_token, 'string');
+  assert.equal(typeof ok.body.refresh_token, 'string');
+  assert.ok(!ok.text.includes('next-password-1'));
+  expectError(await me(u.token), 401, 'UNAUTHENTICATED', 'old access token');
+  expectError(await api(server, 'POST', '/api/auth/refresh', { body: { refresh_token: u.refresh } }), 401, 'UNAUTHENTICATED', 'old refresh token');
+  expectStatus(await me(ok.body.access_token), 200, 'the new access token');
+  expectStatus(await api(server, 'POST', '/api/auth/refresh', { body: { refresh_token: ok.body.refresh_token } }), 200, 'the new refresh token');
+  expectError(await login(server, u.user.email, u.password), 401, 'UNAUTHENTICATED', 'old password');
+  await loginOk(server, u.user.email, 'next-password-1');
+  assert.ok(!server.output().includes('next-password-1'), 'passwords are never logged');
+});
+
+// ---- avatars ----
+
+function avatarForm(bytes, filename = 'a.png', type = 'image/png') {
+  const fd = new FormData();
+  fd.append('avatar', new Blob([bytes], { type }), filename);
+  return fd;
+}
+
+async function fetchAvatar(url) {
+  const u = new URL(url, server.url); // avatar_url may be absolute (server.uri) or relative
+  return api(server, 'GET', u.pathname + u.search);
+}
+
+test('avatar: a real PNG upload sets avatar_url, served as a 256x256 PNG without auth', async () => {
+  const u = await createUserAndLogin(server, rootToken, {});
+  const png = makePng(64, 40);
+  assert.ok(png.length < 10 * 1024, 'the test image is under the 10KB limit');
+  const res = await api(server, 'PUT', '/api/users/me/avatar', { token: u.token, body: avatarForm(png) });
+  expectStatus(res, 200);
+  assertUserShape(res.body, 'avatar upload');
+  assert.equal(typeof res.body.avatar_url, 'string');
+  assert.ok(res.body.avatar_url.length > 0);
+
+  const img = await fetchAvatar(res.body.avatar_url);
+  expectStatus(img, 200, 'GET avatar_url');
+  assert.match(img.headers.get('content-type') || '', /^image\/png/);
+  assert.deepEqual(pngSize(img.bytes), { width: 256, height: 256 }, 'a resized 256x256 PNG');
+
+  const byId = await api(server, 'GET', `/api/users/${u.user.id}/avatar`);
+  expectStatus(byId, 200, 'GET /api/users/:id/avatar');
+  assert.match(byId.headers.get('content-type') || '', /^image\/png/);
+
+  expectStatus(await me(u.token), 200);
+  assert.equal((await me(u.token)).body.avatar_url, res.body.avatar_url);
+
+  const del = await api(server, 'DELETE', '/api/users/me/avatar', { token: u.token });
+  expectStatus(del, 200, 'DELETE avatar');
+  assert.equal(del.body.avatar_url, null);
+});
+
+test('avatar: a text file named x.png is 400', async () => {
+  const u = await createUserAndLogin(server, rootToken, {});
+  const res = await api(server, 'PUT', '/api/users/me/avatar', {
+    token: u.token,
+    body: avatarForm(Buffer.from('this is not an image at all\n'.repeat(10)), 'x.png', 'image/png'),
+  });
+  expectError(res, 400, 'INVALID_ARGUMENT', 'text as png');
+  const truncated = makePng(32, 32).subarray(0, 40);
+  expectError(
+    await api(server, 'PUT', '/api/users/me/avatar', { token: u.token, body: avatarForm(truncated) }),
+    400,
+    'INVALID_ARGUMENT',
+    'truncated png',
+  );
+  assert.equal((await me(u.token)).body.avatar_url, null, 'no avatar was set');
+});
+
+test('avatar: a multipart body without the avatar field is 400; without a token 401', async () => {
+  const u = await createUserAndLogin(server, rootToken, {});
+  const fd = new FormData();
+  fd.append('picture', new Blob([makePng(8, 8)], { type: 'image/png' }), 'a.png');
+  expectError(await api(server, 'PUT', '/api/users/me/avatar', { token: u.token, body: fd }), 400, 'INVALID_ARGUMENT', 'no avatar field');
+  expectError(await api(server, 'PUT', '/api/users/me/avatar', { body: avatarForm(makePng(8, 8)) }), 401, 'UNAUTHENTICATED', 'no token');
+});
+
+test('avatar: a file over auth.avatar_max_size (10KB) is 413', async () => {
+  const u = await createUserAndLogin(server, rootToken, {});
+  const big = makePng(128, 128, { noise: true });
+  assert.ok(big.length > 45 * 1024, `the test image is about 50KB (${big.length})`);
+  const res = await api(server, 'PUT', '/api/users/me/avatar', { token: u.token, body: avatarForm(big) });
+  expectError(res, 413, 'PAYLOAD_TOO_LARGE', 'avatar of 50KB');
+  assert.equal((await me(u.token)).body.avatar_url, null, 'no avatar was set');
+});
