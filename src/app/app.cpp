@@ -14,6 +14,7 @@
 #include "service/env.hpp"
 #include "service/health_service.hpp"
 #include "service/images.hpp"
+#include "service/pipeline.hpp"
 #include "service/projects.hpp"
 #include "service/users.hpp"
 #include "store/store.hpp"
@@ -52,6 +53,7 @@ struct App::Parts {
   std::unique_ptr<service::UserService> users;
   std::unique_ptr<service::ProjectService> projects;
   std::unique_ptr<service::EnvService> env;
+  std::unique_ptr<service::PipelineService> pipeline;
   http::Router router;
   std::unique_ptr<http::Server> server;
 };
@@ -76,6 +78,7 @@ void App::start() {
   p.users = std::make_unique<service::UserService>(*p.store, avatarDir(cfg_));
   p.projects = std::make_unique<service::ProjectService>(*p.store, perProjectRoots(cfg_));
   p.env = std::make_unique<service::EnvService>(*p.store, *p.projects);
+  p.pipeline = std::make_unique<service::PipelineService>(*p.store, *p.projects, cfg_.pipeline.maxCodeSize);
 
   // transport
   http::handlers::registerHealth(p.router, *p.health);
@@ -84,6 +87,7 @@ void App::start() {
   http::handlers::registerUsers(p.router, *p.auth, *p.users, cfg_.auth.avatarMaxSize);
   http::handlers::registerProjects(p.router, *p.auth, *p.projects);
   http::handlers::registerEnv(p.router, *p.auth, *p.env);
+  http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
 
   auto pipeline = http::compose(
       {
@@ -117,6 +121,7 @@ void App::shutdown() {
     p.server->shutdown(cfg_.server.shutdownTimeout);
     p.server.reset();
   }
+  p.pipeline.reset();
   p.env.reset();
   p.projects.reset();
   p.users.reset();

@@ -54,6 +54,10 @@ struct AuthConfig {
   std::uint64_t avatarMaxSize = 5ull << 20;
 };
 
+struct PipelineConfig {
+  std::uint64_t maxCodeSize = 1ull << 20;  // one draft or release
+};
+
 struct StorageConfig {
   std::string path = "./storage";
 };
@@ -83,6 +87,7 @@ struct Config {
   MongoConfig mongodb;
   JwtConfig jwt;
   AuthConfig auth;
+  PipelineConfig pipeline;
   StorageConfig storage;
   RuntimeConfig runtime;
   PluginsConfig plugins;

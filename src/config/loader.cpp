@@ -252,6 +252,8 @@ void bindAll(Binder& b, Config& c) {
   b.duration("auth.login_window", c.auth.loginWindow, milliseconds(1000));
   b.size("auth.avatar_max_size", c.auth.avatarMaxSize, 1024);
 
+  b.size("pipeline.max_code_size", c.pipeline.maxCodeSize, 1024);
+
   b.string("storage.path", c.storage.path, false);
 
   b.integer("runtime.worker_pool_size", c.runtime.workerPoolSize, 1, 1024);

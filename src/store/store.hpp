@@ -6,6 +6,7 @@
 #include <memory>
 #include <string_view>
 
+#include "store/pipeline_repository.hpp"
 #include "store/project_repository.hpp"
 #include "store/settings_repository.hpp"
 #include "store/user_repository.hpp"
@@ -25,6 +26,7 @@ class Repositories {
   virtual SessionRepository& sessions() = 0;
   virtual ProjectRepository& projects() = 0;
   virtual EnvRepository& env() = 0;
+  virtual PipelineRepository& pipeline() = 0;
 };
 
 class Store {

@@ -10,6 +10,7 @@ class AuthService;
 class UserService;
 class ProjectService;
 class EnvService;
+class PipelineService;
 }  // namespace m3m::service
 
 namespace m3m::http::handlers {
@@ -21,5 +22,6 @@ void registerUsers(Router& router, service::AuthService& auth, service::UserServ
                    std::uint64_t avatarMaxSize);
 void registerProjects(Router& router, service::AuthService& auth, service::ProjectService& projects);
 void registerEnv(Router& router, service::AuthService& auth, service::EnvService& env);
+void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
 
 }  // namespace m3m::http::handlers

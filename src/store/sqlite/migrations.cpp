@@ -86,6 +86,40 @@ CREATE TABLE env_values (
   PRIMARY KEY (project_id, key)
 ) STRICT;
 )sql"},
+    {3, "pipeline", R"sql(
+CREATE TABLE branches (
+  project_id           TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  name                 TEXT NOT NULL,
+  code                 TEXT NOT NULL,
+  revision             INTEGER NOT NULL,
+  created_from_release TEXT,
+  parent_branch        TEXT,
+  created_at           TEXT NOT NULL,
+  updated_at           TEXT NOT NULL,
+  PRIMARY KEY (project_id, name)
+) STRICT;
+
+CREATE TABLE releases (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  major      INTEGER NOT NULL CHECK (major >= 0),
+  minor      INTEGER NOT NULL CHECK (minor >= 0),
+  code       TEXT NOT NULL,
+  comment    TEXT NOT NULL,
+  tag        TEXT NOT NULL,
+  branch     TEXT NOT NULL,
+  created_by TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, major, minor)
+) STRICT;
+
+-- A release's code is frozen forever, whatever code path tries otherwise.
+CREATE TRIGGER releases_code_frozen BEFORE UPDATE OF code ON releases
+BEGIN
+  SELECT RAISE(ABORT, 'release code is frozen');
+END;
+
+ALTER TABLE projects ADD COLUMN running_release TEXT;
+)sql"},
 };
 
 void ensureTable(SQLite::Database& db) {

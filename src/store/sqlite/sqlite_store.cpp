@@ -8,6 +8,7 @@
 #include <string>
 
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/pipeline_repository.hpp"
 #include "store/sqlite/project_repository.hpp"
 #include "store/sqlite/settings_repository.hpp"
 #include "store/sqlite/user_repository.hpp"
@@ -18,12 +19,13 @@ namespace {
 class SqliteRepositories final : public Repositories {
  public:
   explicit SqliteRepositories(ConnectionSource& src)
-      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src) {}
+      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src), pipeline_(src) {}
   SettingsRepository& settings() override { return settings_; }
   UserRepository& users() override { return users_; }
   SessionRepository& sessions() override { return sessions_; }
   ProjectRepository& projects() override { return projects_; }
   EnvRepository& env() override { return env_; }
+  PipelineRepository& pipeline() override { return pipeline_; }
 
  private:
   SqliteSettingsRepository settings_;
@@ -31,6 +33,7 @@ class SqliteRepositories final : public Repositories {
   SqliteSessionRepository sessions_;
   SqliteProjectRepository projects_;
   SqliteEnvRepository env_;
+  SqlitePipelineRepository pipeline_;
 };
 
 // Inside a transaction every read and write goes to the locked writer, so a
