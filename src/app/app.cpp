@@ -14,7 +14,10 @@
 #include "service/env.hpp"
 #include "service/health_service.hpp"
 #include "service/images.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/modules/builtin_modules.hpp"
 #include "service/pipeline.hpp"
+#include "service/runtime_service.hpp"
 #include "service/projects.hpp"
 #include "service/users.hpp"
 #include "store/store.hpp"
@@ -47,13 +50,16 @@ int createRootAdmin(const config::Config& cfg, const std::string& email, const s
 }
 
 struct App::Parts {
+  std::unique_ptr<runtime::Engine> engine;  // the process-wide V8 platform
   std::unique_ptr<store::Store> store;
+  std::vector<ModuleSchema> modules;
   std::unique_ptr<service::HealthService> health;
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::UserService> users;
   std::unique_ptr<service::ProjectService> projects;
   std::unique_ptr<service::EnvService> env;
   std::unique_ptr<service::PipelineService> pipeline;
+  std::unique_ptr<service::RuntimeService> runtime;
   http::Router router;
   std::unique_ptr<http::Server> server;
 };
@@ -80,6 +86,16 @@ void App::start() {
   p.env = std::make_unique<service::EnvService>(*p.store, *p.projects);
   p.pipeline = std::make_unique<service::PipelineService>(*p.store, *p.projects, cfg_.pipeline.maxCodeSize);
 
+  // runtime: V8 once per process, the built-in modules, run control
+  p.engine = std::make_unique<runtime::Engine>();
+  runtime::BuiltinDeps deps;
+  deps.envLookup = [env = p.env.get()](const std::string& projectId, const std::string& key) {
+    return env->runtimeValue(projectId, key);
+  };
+  p.modules = runtime::builtinModules(deps);
+  p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
+  p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
+
   // transport
   http::handlers::registerHealth(p.router, *p.health);
   http::handlers::registerOpenApi(p.router);
@@ -88,6 +104,7 @@ void App::start() {
   http::handlers::registerProjects(p.router, *p.auth, *p.projects);
   http::handlers::registerEnv(p.router, *p.auth, *p.env);
   http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
+  http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, p.modules);
 
   auto pipeline = http::compose(
       {
@@ -108,6 +125,7 @@ void App::start() {
   opts.idleTimeout = cfg_.server.idleTimeout;
   p.server = std::make_unique<http::Server>(opts, std::move(pipeline), log_);
   p.server->start();
+  p.runtime->autoStart();
   log_->info("m3m {} ({} mode) listening on http://{}:{}", VERSION, config::modeName(cfg_.mode), cfg_.server.host,
              p.server->port());
 }
@@ -121,12 +139,17 @@ void App::shutdown() {
     p.server->shutdown(cfg_.server.shutdownTimeout);
     p.server.reset();
   }
+  if (p.runtime) {
+    p.runtime->stopAll();  // keeps each project's desired state for the next start
+    p.runtime.reset();
+  }
   p.pipeline.reset();
   p.env.reset();
   p.projects.reset();
   p.users.reset();
   p.auth.reset();
   p.health.reset();
+  p.engine.reset();
   if (p.store) {
     p.store.reset();  // closes connections; WAL is checkpointed by the last close
     log_->info("database closed");

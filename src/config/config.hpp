@@ -64,8 +64,12 @@ struct StorageConfig {
 
 struct RuntimeConfig {
   int workerPoolSize = 10;
-  milliseconds timeout{30'000};
-  int memoryLimitMb = 128;
+  milliseconds timeout{30'000};            // JS time of one task (route call, timer, phase step)
+  int memoryLimitMb = 128;                  // heap + ArrayBuffers per project
+  int maxQueue = 1000;                      // requests waiting for one project
+  milliseconds shutdownTimeout{5'000};      // the service's shutdown callbacks
+  milliseconds startTimeout{60'000};        // boot or start, awaits included
+  std::uint64_t logMaxSize = 5ull << 20;    // run log size before it rotates
 };
 
 struct PluginsConfig {

@@ -259,6 +259,10 @@ void bindAll(Binder& b, Config& c) {
   b.integer("runtime.worker_pool_size", c.runtime.workerPoolSize, 1, 1024);
   b.duration("runtime.timeout", c.runtime.timeout);
   b.integer("runtime.memory_limit_mb", c.runtime.memoryLimitMb, 16, 16384);
+  b.integer("runtime.max_queue", c.runtime.maxQueue, 1, 1'000'000);
+  b.duration("runtime.shutdown_timeout", c.runtime.shutdownTimeout, milliseconds(0));
+  b.duration("runtime.start_timeout", c.runtime.startTimeout);
+  b.size("runtime.log_max_size", c.runtime.logMaxSize, 4096);
 
   b.string("plugins.path", c.plugins.path, false);
   b.freeForm("plugins.config", c.plugins.config);

@@ -10,8 +10,9 @@ struct Project {
   std::string name;
   std::string slug;
   std::optional<std::string> color;  // none, or one of the 16 system colors
-  std::string status = "stopped";    // running | stopped
+  std::string status = "stopped";    // desired state: running | stopped
   std::optional<std::string> activeRelease;
+  std::optional<std::string> runningRelease;  // set by the runtime while it runs
   bool autoStart = true;
   std::string ownerId;
   std::string apiKeyHash;  // SHA-256 of the key; the key itself is shown once

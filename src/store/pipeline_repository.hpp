@@ -29,6 +29,7 @@ class PipelineRepository {
   // Newest first, numerically; listed without code.
   virtual domain::Page<domain::Release> listReleases(const std::string& projectId, const domain::PageRequest& page) = 0;
   virtual std::optional<domain::Release> findRelease(const std::string& projectId, const domain::Version& v) = 0;
+  // The highest version ever issued for the project (deleted ones included).
   virtual std::optional<domain::Version> latestVersion(const std::string& projectId) = 0;
   // CONFLICT when the version exists (the service retries with the next one).
   virtual void createRelease(const domain::Release& r) = 0;

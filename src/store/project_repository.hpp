@@ -23,6 +23,12 @@ class ProjectRepository {
   virtual void create(const domain::Project& p) = 0;
   virtual std::optional<domain::Project> findById(const std::string& id) = 0;
   virtual std::optional<domain::Project> findByApiKeyHash(const std::string& hash) = 0;
+  virtual std::optional<domain::Project> findBySlug(const std::string& slug) = 0;
+  // Projects whose desired state is running and that have auto-start on.
+  virtual std::vector<domain::Project> listAutoStart() = 0;
+  // Desired state (running/stopped) and the release the runtime runs.
+  virtual void setRunState(const std::string& id, const std::string& status,
+                           const std::optional<std::string>& runningRelease) = 0;
   virtual bool update(const domain::Project& p) = 0;
   virtual bool remove(const std::string& id) = 0;
   // memberOf: only projects this user is a member of (nullopt = all).

@@ -281,3 +281,108 @@ export function pngSize(buf) {
   if (buf.length < 24 || !buf.subarray(0, 8).equals(sig) || buf.toString('ascii', 12, 16) !== 'IHDR') return null;
   return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
 }
+
+// ---- runtime (issue 6): deploying code, run control, run logs, project routes ----
+
+// Polls `fn` until it returns a truthy value (returned) or `timeout` ms pass
+// (throws, naming `what` and the last value seen).
+export async function waitFor(fn, { timeout = 10_000, interval = 50, what = 'condition' } = {}) {
+  const t0 = Date.now();
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() - t0 > timeout) {
+      throw new Error(`timed out after ${timeout}ms waiting for ${what} (last: ${JSON.stringify(last)?.slice(0, 400)})`);
+    }
+    await sleep(interval);
+  }
+}
+
+// Saves `code` as the draft of `branch` (reading the branch first for its
+// current revision) and creates a release from it. Returns the version string.
+// A new release is not necessarily the active one: pass the version to start.
+export async function deploy(server, token, projectId, code, { branch = 'develop', bump = 'minor', tag = 'stable', comment } = {}) {
+  const bpath = `/api/projects/${projectId}/pipeline/branches/${encodeURIComponent(branch)}`;
+  const got = await api(server, 'GET', bpath, { token });
+  expectStatus(got, 200, `deploy: read branch ${branch}`);
+  const revision = got.body.exists === false ? 0 : got.body.revision;
+  const saved = await api(server, 'PUT', bpath, { token, body: { code, revision } });
+  assert.ok([200, 201].includes(saved.status), `deploy: save draft: ${describe(saved)}`);
+  const body = { branch, bump, tag };
+  if (comment !== undefined) body.comment = comment;
+  const rel = await api(server, 'POST', `/api/projects/${projectId}/pipeline/releases`, { token, body });
+  expectStatus(rel, 201, 'deploy: create release');
+  assert.equal(typeof rel.body.version, 'string', `deploy: release version in ${describe(rel)}`);
+  return rel.body.version;
+}
+
+// POST /api/projects/:id/start (with {version} when given). Returns the raw
+// response ({status, body, ...}); does not assert, so failures can be tested.
+export async function startProject(server, token, projectId, version) {
+  const body = version === undefined ? {} : { version };
+  return api(server, 'POST', `/api/projects/${projectId}/start`, { token, body });
+}
+
+// Starts and asserts the project is running; returns the status body.
+export async function startRunning(server, token, projectId, version) {
+  const res = await startProject(server, token, projectId, version);
+  expectStatus(res, 200, `start project ${projectId}`);
+  const st = await projectStatus(server, token, projectId);
+  assert.equal(st.state, 'running', `state after start: ${JSON.stringify(st)}`);
+  return st;
+}
+
+export async function stopProject(server, token, projectId) {
+  return api(server, 'POST', `/api/projects/${projectId}/stop`, { token, body: {} });
+}
+
+export async function restartProject(server, token, projectId) {
+  return api(server, 'POST', `/api/projects/${projectId}/restart`, { token, body: {} });
+}
+
+// GET /api/projects/:id/status (asserts 200) → the status body.
+export async function projectStatus(server, token, projectId) {
+  const res = await api(server, 'GET', `/api/projects/${projectId}/status`, { token });
+  expectStatus(res, 200, `status of ${projectId}`);
+  return res.body;
+}
+
+// A run-log line as text (lines are strings by contract; tolerate objects
+// with a text field so that other assertions still say something useful).
+export function logLineText(l) {
+  if (typeof l === 'string') return l;
+  if (l && typeof l === 'object') return l.line ?? l.text ?? l.message ?? JSON.stringify(l);
+  return String(l);
+}
+
+// Every line of the run log, oldest first, read through GET /logs pages.
+export async function readRunLog(server, token, projectId, { limit = 1000 } = {}) {
+  const out = [];
+  let cursor;
+  for (let i = 0; i < 200; i++) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor !== undefined && cursor !== null) q.set('cursor', String(cursor));
+    const res = await api(server, 'GET', `/api/projects/${projectId}/logs?${q}`, { token });
+    expectStatus(res, 200, 'read run log');
+    assert.ok(Array.isArray(res.body.lines), `logs body has lines: ${describe(res)}`);
+    out.push(...res.body.lines.map(logLineText));
+    if (!res.body.lines.length || res.body.next_cursor === undefined || res.body.next_cursor === null || res.body.next_cursor === cursor) break;
+    cursor = res.body.next_cursor;
+  }
+  return out;
+}
+
+// Calls a project route without any credentials: /r/{slug}{p} (or /api/r/...).
+export async function callRoute(server, slug, p, { method = 'GET', body, headers = {}, prefix = '/r' } = {}) {
+  return api(server, method, `${prefix}/${slug}${p}`, { body, headers });
+}
+
+// Creates a project, deploys `code` and starts it (asserts running).
+// Returns {project, version, status}.
+export async function runningProject(server, token, code, { slug } = {}) {
+  const project = await createProject(server, token, { slug });
+  const version = await deploy(server, token, project.id, code);
+  const status = await startRunning(server, token, project.id, version);
+  return { project, version, status };
+}

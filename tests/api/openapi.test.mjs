@@ -49,6 +49,18 @@ const OPERATIONS = [
   ['get', '/api/projects/{id}/env/{key}', 'getEnv', 'env', 200],
   ['put', '/api/projects/{id}/env/{key}', 'updateEnv', 'env', 200],
   ['delete', '/api/projects/{id}/env/{key}', 'deleteEnv', 'env', 204],
+  ['get', '/api/projects/{id}/pipeline/branches', 'listBranches', 'pipeline', 200],
+  ['post', '/api/projects/{id}/pipeline/branches', 'createBranch', 'pipeline', 201],
+  ['get', '/api/projects/{id}/pipeline/branches/{name}', 'getBranch', 'pipeline', 200],
+  ['put', '/api/projects/{id}/pipeline/branches/{name}', 'saveDraft', 'pipeline', 200],
+  ['post', '/api/projects/{id}/pipeline/branches/{name}/rename', 'renameBranch', 'pipeline', 200],
+  ['post', '/api/projects/{id}/pipeline/branches/{name}/reset', 'resetBranch', 'pipeline', 200],
+  ['delete', '/api/projects/{id}/pipeline/branches/{name}', 'deleteBranch', 'pipeline', 204],
+  ['get', '/api/projects/{id}/pipeline/releases', 'listReleases', 'pipeline', 200],
+  ['post', '/api/projects/{id}/pipeline/releases', 'createRelease', 'pipeline', 201],
+  ['get', '/api/projects/{id}/pipeline/releases/{version}', 'getRelease', 'pipeline', 200],
+  ['delete', '/api/projects/{id}/pipeline/releases/{version}', 'deleteRelease', 'pipeline', 204],
+  ['post', '/api/projects/{id}/pipeline/releases/{version}/activate', 'activateRelease', 'pipeline', 200],
 ];
 const PUBLIC = new Set(['getHealth', 'getOpenApi', 'login', 'refreshToken', 'getUserAvatar']);
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -258,7 +270,8 @@ test('(b) every endpoint is documented with its method, operationId, tag, securi
 
 test('(b) request bodies: JSON where JSON is read, multipart/form-data with a binary avatar for the upload', () => {
   for (const id of ['login', 'refreshToken', 'updateMe', 'changeMyPassword', 'createUser', 'updateUser', 'createProject',
-    'updateProject', 'addProjectMember', 'createEnv', 'updateEnv']) {
+    'updateProject', 'addProjectMember', 'createEnv', 'updateEnv', 'createBranch', 'saveDraft', 'renameBranch', 'resetBranch',
+    'createRelease']) {
     const [method, p] = OPERATIONS.find((o) => o[2] === id);
     const body = deref(doc.paths?.[p]?.[method]?.requestBody);
     assert.ok(body?.content?.['application/json']?.schema, `${id} has a JSON request body`);

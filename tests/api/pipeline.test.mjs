@@ -2,7 +2,11 @@
 // rollback, reset, optimistic concurrency, size limit, permissions.
 // Contract: docs/api.md, section "Pipeline: branches, drafts, releases (issue 5)".
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { startServer } from './harness.mjs';
 import {
   api,
   createProject,
@@ -350,7 +354,7 @@ test('the first release is 1.0 whatever the bump; a major bump resets the minor'
   assert.equal((await release(p.id, { bump: 'minor' })).version, '2.1');
 });
 
-test('versions continue from the highest existing one even after deletes', async () => {
+test('a deleted version is never reused: numbering continues from the highest ever issued', async () => {
   const p = await newProject();
   await firstSave(p.id);
   await release(p.id); // 1.0, active
@@ -358,7 +362,7 @@ test('versions continue from the highest existing one even after deletes', async
   await release(p.id); // 1.2
   expectStatus(await api(server, 'DELETE', releasePath(p.id, '1.2'), { token: rootToken }), 204, 'delete the newest');
   const next = await release(p.id);
-  assert.ok(['1.2', '1.3'].includes(next.version), `next after deleting 1.2 is 1.2 or 1.3 (got ${next.version})`);
+  assert.equal(next.version, '1.3', 'version 1.2 named other code once; it is never issued again');
   const { items } = await listReleases(p.id);
   const vs = items.map((r) => r.version);
   assert.equal(new Set(vs).size, vs.length, 'no duplicate versions');
@@ -558,7 +562,10 @@ test('branches with a slash work through %2F: get, save, reset, rename, delete',
   assert.equal(renamed.body.name, 'feature/signin');
   expectError(await api(server, 'GET', `${base(p.id)}/branches/feature%2Flogin`, { token: rootToken }), 404, 'NOT_FOUND', 'old name');
   expectStatus(await api(server, 'GET', `${base(p.id)}/branches/feature%2Fsignin`, { token: rootToken }), 200, 'new name');
-  // The raw slash is not the same path (it is not the branch "feature/signin" by accident of routing only).
+  const lower = await api(server, 'GET', `${base(p.id)}/branches/feature%2fsignin`, { token: rootToken });
+  expectStatus(lower, 200, 'lower-case %2f');
+  assert.equal(lower.body.name, 'feature/signin');
+  // An unencoded slash is outside the contract: either the branch or 404, never an error.
   const raw = await api(server, 'GET', `${base(p.id)}/branches/feature/signin`, { token: rootToken });
   assert.ok([200, 404].includes(raw.status), `raw slash: 200 or 404, not an error: ${describe(raw)}`);
 
@@ -612,6 +619,7 @@ test('delete: 204, then 404; unknown 404; the last branch cannot be deleted (409
   expectStatus(await api(server, 'DELETE', branchPath(p.id, 'develop'), { token: rootToken }), 204, 'delete develop');
   expectError(await api(server, 'GET', branchPath(p.id, 'develop'), { token: rootToken }), 404, 'NOT_FOUND', 'develop deleted while b2 exists');
   expectError(await api(server, 'DELETE', branchPath(p.id, 'b2'), { token: rootToken }), 409, 'CONFLICT', 'the last branch');
+  expectStatus(await api(server, 'GET', branchPath(p.id, 'b2'), { token: rootToken }), 200, 'the refused delete kept b2');
   assert.deepEqual((await listBranches(p.id)).items.map((b) => b.name), ['b2']);
 
   // Two concurrent deletes of the last two: at most one succeeds.
@@ -921,6 +929,33 @@ test('is_running is false for every release (no runtime yet); project.active_rel
     for (const r of items) assert.equal(r.is_running, false, `${r.version} is not running`);
   }
   for (const v of ['1.0', '1.1', '2.0']) assert.equal((await getRelease(p.id, v)).is_running, false);
+
+  // Concurrent activations: all succeed, and afterwards exactly one is active,
+  // the same one the project reports.
+  const acts = await Promise.all(['1.0', '2.0', '1.1', '2.0', '1.0'].map((v) => api(server, 'POST', `${releasePath(p.id, v)}/activate`, { token: rootToken })));
+  for (const a of acts) expectStatus(a, 200, 'a concurrent activation');
+  let active = (await listReleases(p.id)).items.filter((r) => r.is_active).map((r) => r.version);
+  assert.equal(active.length, 1, `exactly one active after concurrent activations: ${active}`);
+  assert.equal(await activeRelease(p.id), active[0], 'the project agrees with the list');
+  expectStatus(await api(server, 'POST', `${releasePath(p.id, '1.1')}/activate`, { token: rootToken }), 200);
+
+  // Activating and deleting the same release at once never leaves a deleted release active.
+  for (let i = 0; i < 4; i++) {
+    const v = (await release(p.id)).version;
+    const [a, d] = await Promise.all([
+      api(server, 'POST', `${releasePath(p.id, v)}/activate`, { token: rootToken }),
+      api(server, 'DELETE', releasePath(p.id, v), { token: rootToken }),
+    ]);
+    assert.ok([200, 404].includes(a.status) && [204, 409].includes(d.status), `activate ${a.status} / delete ${d.status}`);
+    const items = (await listReleases(p.id)).items;
+    active = items.filter((r) => r.is_active).map((r) => r.version);
+    assert.equal(active.length, 1, `exactly one active after the race on ${v}: ${active}`);
+    assert.equal(await activeRelease(p.id), active[0], `project.active_release names an existing, active release (race on ${v})`);
+    if (d.status === 204) assert.ok(!items.some((r) => r.version === v), `${v} deleted`);
+    else assert.equal(active[0], v, `${v} kept because it became active`);
+    expectStatus(await api(server, 'POST', `${releasePath(p.id, '1.1')}/activate`, { token: rootToken }), 200);
+    if (d.status === 409) expectStatus(await api(server, 'DELETE', releasePath(p.id, v), { token: rootToken }), 204);
+  }
   const proj = await api(server, 'GET', `/api/projects/${p.id}`, { token: rootToken });
   assert.equal(proj.body.status, 'stopped', 'nothing runs without a runtime');
 
@@ -942,4 +977,83 @@ test('deleting a project removes its pipeline', async () => {
   expectStatus(await api(server, 'DELETE', `/api/projects/${p.id}`, { token: rootToken }), 204, 'delete project');
   expectError(await api(server, 'GET', `${base(p.id)}/branches`, { token: rootToken }), 404, 'NOT_FOUND', 'branches of a deleted project');
   expectError(await api(server, 'GET', releasePath(p.id, '1.0'), { token: rootToken }), 404, 'NOT_FOUND', 'release of a deleted project');
+});
+
+test('releases outlive their branch, and a branch outlives the release it came from', async () => {
+  const p = await newProject();
+  await firstSave(p.id, '// from develop\n');
+  await release(p.id); // 1.0, active
+  expectStatus(await api(server, 'POST', `${base(p.id)}/branches`, { token: rootToken, body: { name: 'temp', from_branch: 'develop' } }), 201);
+  await save(p.id, 'temp', '// from temp\n', (await getBranch(p.id, 'temp')).revision);
+  const r11 = await release(p.id, { branch: 'temp' });
+  assert.equal(r11.branch, 'temp');
+  expectStatus(await api(server, 'DELETE', branchPath(p.id, 'temp'), { token: rootToken }), 204, 'delete temp');
+  const got = await getRelease(p.id, r11.version);
+  assert.equal(got.code, '// from temp\n', 'the release survives its branch');
+  assert.equal(got.branch, 'temp', 'and still names it');
+
+  expectStatus(await api(server, 'POST', `${base(p.id)}/branches`, { token: rootToken, body: { name: 'fix', from_release: r11.version } }), 201);
+  expectStatus(await api(server, 'DELETE', releasePath(p.id, r11.version), { token: rootToken }), 204, 'delete the release fix came from');
+  const fix = await getBranch(p.id, 'fix');
+  assert.equal(fix.code, '// from temp\n', 'the branch keeps its draft');
+  assert.equal(fix.created_from_release, r11.version, 'and its origin');
+});
+
+test('everything survives a restart; the database itself refuses to change a release code', async () => {
+  const s = await startWithRoot({ keepDir: true });
+  let second;
+  try {
+    const token = s.rootToken;
+    const p = await createProject(s.server, token, {});
+    const b = `/api/projects/${p.id}/pipeline`;
+    const c1 = await api(s.server, 'PUT', `${b}/branches/develop`, { token, body: { code: '// persisted 1.0', revision: 0 } });
+    expectStatus(c1, 201);
+    expectStatus(await api(s.server, 'POST', `${b}/releases`, { token, body: { branch: 'develop', bump: 'minor', tag: 'stable', comment: 'c' } }), 201);
+    const c2 = await api(s.server, 'PUT', `${b}/branches/develop`, { token, body: { code: '// persisted draft', revision: c1.body.revision } });
+    expectStatus(c2, 200);
+    expectStatus(await api(s.server, 'POST', `${b}/releases`, { token, body: { branch: 'develop', bump: 'major', tag: 'hot-fix' } }), 201);
+    expectStatus(await api(s.server, 'POST', `${b}/branches`, { token, body: { name: 'feature/x', from_release: '1.0' } }), 201);
+    expectStatus(await api(s.server, 'POST', `${b}/releases/2.0/activate`, { token }), 200);
+    await s.server.stop();
+
+    // The frozen-code guarantee holds below the API too (skipped without the sqlite3 CLI).
+    const db = path.join(s.dir, 'data', 'm3m.db');
+    const probe = spawnSync('sqlite3', ['-version'], { encoding: 'utf8' });
+    if (probe.status === 0) {
+      const tables = spawnSync('sqlite3', [db, "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%release%'"], { encoding: 'utf8' });
+      const table = tables.stdout.split('\n').map((t) => t.trim()).find((t) => /^[a-z_]+$/.test(t) && /releases?$/.test(t));
+      if (table) {
+        const upd = spawnSync('sqlite3', [db, `UPDATE ${table} SET code = 'tampered'`], { encoding: 'utf8' });
+        assert.ok(upd.status !== 0 || /frozen|constraint|abort/i.test(upd.stderr), `UPDATE ${table} SET code is refused by the database: exit ${upd.status} ${upd.stderr}`);
+      }
+    }
+
+    second = await startServer({ dir: s.dir, keepDir: true });
+    const login = await api(second, 'POST', '/api/auth/login', { body: { email: s.root.email, password: 'rootpass123' } });
+    expectStatus(login, 200, 'login after restart');
+    const t2 = login.body.access_token;
+    const dev = await api(second, 'GET', `${b}/branches/develop`, { token: t2 });
+    expectStatus(dev, 200);
+    assert.equal(dev.body.code, '// persisted draft');
+    assert.equal(dev.body.revision, c2.body.revision);
+    assert.equal(dev.body.exists, true);
+    const names = expectList(await api(second, 'GET', `${b}/branches`, { token: t2 })).map((x) => x.name);
+    assert.deepEqual(names, ['develop', 'feature/x']);
+    const rels = expectList(await api(second, 'GET', `${b}/releases`, { token: t2 }));
+    assert.deepEqual(rels.map((r) => [r.version, r.is_active]), [['2.0', true], ['1.0', false]]);
+    const r10 = await api(second, 'GET', `${b}/releases/1.0`, { token: t2 });
+    assert.equal(r10.body.code, '// persisted 1.0', 'the release code is unchanged');
+    assert.equal(r10.body.comment, 'c');
+    const proj = await api(second, 'GET', `/api/projects/${p.id}`, { token: t2 });
+    assert.equal(proj.body.active_release, '2.0');
+    // The stale token of before the restart is still stale.
+    expectError(await api(second, 'PUT', `${b}/branches/develop`, { token: t2, body: { code: '// late', revision: c1.body.revision } }), 409, 'CONFLICT', 'stale after restart');
+    const next = await api(second, 'POST', `${b}/releases`, { token: t2, body: { branch: 'develop', bump: 'minor', tag: 'stable' } });
+    expectStatus(next, 201);
+    assert.equal(next.body.version, '2.1', 'numbering continues after a restart');
+  } finally {
+    if (second) await second.stop();
+    else await s.server.stop();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
 });

@@ -2,6 +2,9 @@
 // (handlers/<feature>.cpp); handlers only translate HTTP ↔ service calls.
 #pragma once
 
+#include <m3m/module.hpp>
+#include <vector>
+
 #include "http/router.hpp"
 
 namespace m3m::service {
@@ -11,6 +14,7 @@ class UserService;
 class ProjectService;
 class EnvService;
 class PipelineService;
+class RuntimeService;
 }  // namespace m3m::service
 
 namespace m3m::http::handlers {
@@ -23,5 +27,7 @@ void registerUsers(Router& router, service::AuthService& auth, service::UserServ
 void registerProjects(Router& router, service::AuthService& auth, service::ProjectService& projects);
 void registerEnv(Router& router, service::AuthService& auth, service::EnvService& env);
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
+void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
+                     const std::vector<ModuleSchema>& modules);
 
 }  // namespace m3m::http::handlers

@@ -119,6 +119,10 @@ BEGIN
 END;
 
 ALTER TABLE projects ADD COLUMN running_release TEXT;
+-- The highest version ever issued: numbers are never reused, even after the
+-- newest release is deleted (a version names one frozen code forever).
+ALTER TABLE projects ADD COLUMN last_release_major INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE projects ADD COLUMN last_release_minor INTEGER NOT NULL DEFAULT 0;
 )sql"},
 };
 

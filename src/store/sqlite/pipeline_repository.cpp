@@ -169,10 +169,10 @@ std::optional<domain::Release> SqlitePipelineRepository::findRelease(const std::
 std::optional<domain::Version> SqlitePipelineRepository::latestVersion(const std::string& projectId) {
   std::optional<domain::Version> out;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement q(db,
-                        "SELECT major, minor FROM releases WHERE project_id = ?1 ORDER BY major DESC, minor DESC LIMIT 1");
+    SQLite::Statement q(db, "SELECT last_release_major, last_release_minor FROM projects WHERE id = ?1");
     bindAll(q, projectId);
-    if (q.executeStep()) out = domain::Version{q.getColumn(0).getInt(), q.getColumn(1).getInt()};
+    if (q.executeStep() && q.getColumn(0).getInt() > 0)
+      out = domain::Version{q.getColumn(0).getInt(), q.getColumn(1).getInt()};
   });
   return out;
 }
@@ -187,6 +187,11 @@ void SqlitePipelineRepository::createRelease(const domain::Release& r) {
       if (!r.createdBy.empty()) by = r.createdBy;
       bindAll(q, r.projectId, r.version.major, r.version.minor, r.code, r.comment, r.tag, r.branch, by, r.createdAt);
       q.exec();
+      SQLite::Statement issued(db,
+                               "UPDATE projects SET last_release_major = ?2, last_release_minor = ?3 WHERE id = ?1 "
+                               "AND (last_release_major < ?2 OR (last_release_major = ?2 AND last_release_minor < ?3))");
+      bindAll(issued, r.projectId, r.version.major, r.version.minor);
+      issued.exec();
     });
   });
 }

@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kProjectColumns =
     "id, name, slug, color, status, active_release, auto_start, COALESCE(owner_id, ''), api_key_hash, api_key_hint, "
-    "created_at, updated_at";
+    "created_at, updated_at, running_release";
 
 domain::Project readProject(SQLite::Statement& q) {
   domain::Project p;
@@ -24,6 +24,7 @@ domain::Project readProject(SQLite::Statement& q) {
   p.apiKeyHint = q.getColumn(9).getString();
   p.createdAt = q.getColumn(10).getString();
   p.updatedAt = q.getColumn(11).getString();
+  p.runningRelease = optionalText(q.getColumn(12));
   return p;
 }
 
@@ -73,6 +74,29 @@ std::optional<domain::Project> SqliteProjectRepository::findOne(const char* colu
 }
 
 std::optional<domain::Project> SqliteProjectRepository::findById(const std::string& id) { return findOne("id", id); }
+std::optional<domain::Project> SqliteProjectRepository::findBySlug(const std::string& slug) {
+  return findOne("slug", slug);
+}
+
+std::vector<domain::Project> SqliteProjectRepository::listAutoStart() {
+  std::vector<domain::Project> out;
+  db_.read([&](SQLite::Database& db) {
+    SQLite::Statement q(db, std::string("SELECT ") + kProjectColumns +
+                                " FROM projects WHERE status = 'running' AND auto_start = 1 ORDER BY created_at");
+    while (q.executeStep()) out.push_back(readProject(q));
+  });
+  return out;
+}
+
+void SqliteProjectRepository::setRunState(const std::string& id, const std::string& status,
+                                          const std::optional<std::string>& runningRelease) {
+  db_.write([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "UPDATE projects SET status = ?2, running_release = ?3 WHERE id = ?1");
+    bindAll(q, id, status, runningRelease);
+    q.exec();
+  });
+}
+
 std::optional<domain::Project> SqliteProjectRepository::findByApiKeyHash(const std::string& h) {
   return findOne("api_key_hash", h);
 }

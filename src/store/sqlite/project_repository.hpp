@@ -11,6 +11,10 @@ class SqliteProjectRepository final : public ProjectRepository {
   void create(const domain::Project& p) override;
   std::optional<domain::Project> findById(const std::string& id) override;
   std::optional<domain::Project> findByApiKeyHash(const std::string& hash) override;
+  std::optional<domain::Project> findBySlug(const std::string& slug) override;
+  std::vector<domain::Project> listAutoStart() override;
+  void setRunState(const std::string& id, const std::string& status,
+                   const std::optional<std::string>& runningRelease) override;
   bool update(const domain::Project& p) override;
   bool remove(const std::string& id) override;
   domain::Page<domain::Project> list(const domain::PageRequest& page,

@@ -1,0 +1,116 @@
+// m3m public SDK: declaring a runtime module once. The same declaration is
+// bound into V8 by the runtime and printed as TypeScript for the editor, so
+// the JS surface and its types cannot drift (workerd's JSG idea, as a builder).
+// Engine-neutral: no V8 type appears here; values are JSON-like.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <m3m/error.hpp>
+#include <nlohmann/json.hpp>
+
+namespace m3m {
+
+// A data value crossing between JS and a module: null, bool, number, string, array, object.
+using Value = nlohmann::json;
+
+// What a module function knows about the project that calls it.
+class CallContext {
+ public:
+  virtual ~CallContext() = default;
+  virtual const std::string& projectId() const = 0;
+  virtual const std::string& projectSlug() const = 0;
+  // Writes one line to the project's run log (level: DEBUG, INFO, WARN, ERROR).
+  virtual void log(std::string_view level, std::string_view message) = 0;
+};
+
+struct Param {
+  std::string name;
+  std::string type = "unknown";  // TypeScript type of the parameter
+  bool optional = false;
+  bool variadic = false;  // ...name: type[]
+};
+
+// Arguments of one call, with messages that name the culprit:
+// "env.get: argument 1 (key) must be a string".
+class Args {
+ public:
+  Args(std::string function, const std::vector<Param>& params, std::vector<Value> values)
+      : function_(std::move(function)), params_(params), values_(std::move(values)) {}
+
+  size_t size() const { return values_.size(); }
+  const Value& at(size_t i) const {
+    static const Value null;
+    return i < values_.size() ? values_[i] : null;
+  }
+  const std::vector<Value>& all() const { return values_; }
+
+  std::string string(size_t i) const {
+    if (!at(i).is_string()) fail(i, "must be a string");
+    return at(i).get<std::string>();
+  }
+  double number(size_t i) const {
+    if (!at(i).is_number()) fail(i, "must be a number");
+    return at(i).get<double>();
+  }
+  bool boolean(size_t i) const {
+    if (!at(i).is_boolean()) fail(i, "must be a boolean");
+    return at(i).get<bool>();
+  }
+  std::optional<std::string> optionalString(size_t i) const {
+    if (at(i).is_null()) return std::nullopt;
+    return string(i);
+  }
+
+  [[noreturn]] void fail(size_t i, const std::string& what) const {
+    std::string name = i < params_.size() ? params_[i].name : (params_.empty() ? "arg" : params_.back().name);
+    throw Error(ErrorCode::INVALID_ARGUMENT,
+                function_ + ": argument " + std::to_string(i + 1) + " (" + name + ") " + what);
+  }
+
+ private:
+  std::string function_;
+  const std::vector<Param>& params_;
+  std::vector<Value> values_;
+};
+
+using FunctionImpl = std::function<Value(CallContext&, const Args&)>;
+
+struct FunctionSpec {
+  std::string name;
+  std::vector<Param> params;
+  std::string returns = "void";  // TypeScript type
+  std::string doc;
+  FunctionImpl impl;
+};
+
+// Plain data: what the runtime binds and what the TypeScript printer prints.
+struct ModuleSchema {
+  std::string name;  // the global: "logger"
+  std::string doc;
+  std::vector<FunctionSpec> functions;
+};
+
+class ModuleBuilder {
+ public:
+  explicit ModuleBuilder(std::string name, std::string doc = "") {
+    schema_.name = std::move(name);
+    schema_.doc = std::move(doc);
+  }
+  ModuleBuilder& function(std::string name, std::vector<Param> params, std::string returns, std::string doc,
+                          FunctionImpl impl) {
+    schema_.functions.push_back({std::move(name), std::move(params), std::move(returns), std::move(doc), std::move(impl)});
+    return *this;
+  }
+  ModuleSchema build() { return std::move(schema_); }
+
+ private:
+  ModuleSchema schema_;
+};
+
+}  // namespace m3m

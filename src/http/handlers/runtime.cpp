@@ -1,0 +1,114 @@
+#include <cctype>
+#include <charconv>
+
+#include "http/handlers/handlers.hpp"
+#include "http/handlers/support.hpp"
+#include "runtime/typescript/printer.hpp"
+#include "service/runtime_service.hpp"
+
+namespace m3m::http::handlers {
+namespace {
+
+nlohmann::json statusJson(const service::RunStatus& s) {
+  auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return {{"state", s.state},        {"release", opt(s.release)}, {"started_at", opt(s.startedAt)},
+          {"last_error", opt(s.lastError)}, {"heap_used", s.heapUsed},   {"calls", s.calls}};
+}
+
+nlohmann::json pageJson(const runtime::LogPage& p) {
+  return {{"lines", p.lines}, {"next_cursor", p.nextCursor}};
+}
+
+std::uint64_t uintQuery(const Request& req, const char* name, std::uint64_t def, std::uint64_t max) {
+  if (!req.hasQuery(name)) return def;
+  auto s = req.query(name);
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty() || v > max)
+    throw Error(ErrorCode::INVALID_ARGUMENT, std::string(name) + " must be an integer from 0 to " + std::to_string(max),
+                {{name, "must be an integer 0–" + std::to_string(max)}});
+  return v;
+}
+
+// A public project route: /r/{slug}/... and /api/r/{slug}/...
+Handler projectRoute(service::RuntimeService& runtime) {
+  return [&runtime](Request& req, Respond respond) {
+    runtime::HttpCall call;
+    call.method = req.method;
+    call.path = "/" + req.params["*"];
+    call.rawQuery = req.rawQuery;
+    call.body = std::move(req.body);
+    call.requestId = req.requestId;
+    call.headers.reserve(req.headers.size());
+    for (const auto& [k, v] : req.headers) {
+      std::string lower = k;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      call.headers.emplace_back(std::move(lower), v);
+    }
+    try {
+      runtime.dispatch(req.params["slug"], std::move(call), [respond](runtime::HttpReply r) {
+        Response res;
+        res.status = r.status;
+        res.headers = std::move(r.headers);
+        res.body = std::move(r.body);
+        respond(std::move(res));
+      });
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::UNAVAILABLE && e.code() != ErrorCode::LIMIT_EXCEEDED) throw;
+      // Not running, or its queue is full: both are "try again later".
+      Response res = Response::error(Error(ErrorCode::UNAVAILABLE, e.what()));
+      res.setHeader("Retry-After", e.code() == ErrorCode::LIMIT_EXCEEDED ? "1" : "5");
+      respond(std::move(res));
+    }
+  };
+}
+
+}  // namespace
+
+void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
+                     const std::vector<ModuleSchema>& modules) {
+  router.post("/api/projects/:id/start", sync([&](Request& req) {
+                auto who = authenticate(req, auth);
+                std::optional<std::string> version;
+                if (!req.body.empty()) {
+                  JsonInput in(req);
+                  version = in.string("version");
+                  in.done();
+                }
+                return Response::json(200, statusJson(runtime.start(who, req.params["id"], version)));
+              }));
+  router.post("/api/projects/:id/stop", sync([&](Request& req) {
+                return Response::json(200, statusJson(runtime.stop(authenticate(req, auth), req.params["id"])));
+              }));
+  router.post("/api/projects/:id/restart", sync([&](Request& req) {
+                return Response::json(200, statusJson(runtime.restart(authenticate(req, auth), req.params["id"])));
+              }));
+  router.get("/api/projects/:id/status", sync([&](Request& req) {
+               return Response::json(200, statusJson(runtime.status(authenticate(req, auth), req.params["id"])));
+             }));
+  router.get("/api/projects/:id/logs", sync([&](Request& req) {
+               auto who = authenticate(req, auth);
+               if (req.hasQuery("tail"))
+                 return Response::json(200, pageJson(runtime.logTail(who, req.params["id"], uintQuery(req, "tail", 100, 10'000))));
+               auto cursor = uintQuery(req, "cursor", 0, UINT64_MAX / 2);
+               auto limit = uintQuery(req, "limit", 200, 1000);
+               if (limit == 0) throw Error(ErrorCode::INVALID_ARGUMENT, "limit must be at least 1", {{"limit", "must be 1–1000"}});
+               return Response::json(200, pageJson(runtime.logs(who, req.params["id"], cursor, limit)));
+             }));
+  router.get("/api/projects/:id/logs/download", sync([&](Request& req) {
+               auto who = authenticate(req, auth);
+               Response r = Response::text(200, runtime.logText(who, req.params["id"]));
+               r.setHeader("Content-Disposition", "attachment; filename=\"run.log\"");
+               return r;
+             }));
+  router.get("/api/runtime/types", sync([&](Request& req) {
+               authenticate(req, auth);
+               return Response::text(200, runtime::printAll(modules), "application/typescript; charset=utf-8");
+             }));
+
+  for (const char* prefix : {"/r/:slug/*", "/api/r/:slug/*"})
+    for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+      router.add(method, prefix, projectRoute(runtime));
+}
+
+}  // namespace m3m::http::handlers

@@ -1,0 +1,196 @@
+// m3m runtime prelude: evaluated once per isolate before the service's code.
+// It receives the global object and `host` (native functions) and returns the
+// hooks the C++ side calls: runPhase(name) and dispatch(request).
+(function (global, host) {
+  'use strict';
+  const RESPONSE = Symbol('m3m.response');
+
+  const format = (args) => args.map((a) => {
+    if (typeof a === 'string') return a;
+    if (a instanceof Error) return a.stack || String(a);
+    try { const s = JSON.stringify(a); return s === undefined ? String(a) : s; } catch (e) { return String(a); }
+  }).join(' ');
+
+  // --- router ---------------------------------------------------------------
+  const routes = [];
+  function compile(pattern) {
+    if (typeof pattern !== 'string' || pattern[0] !== '/') throw new TypeError('router: path must be a string starting with "/"');
+    const segs = pattern.split('/').filter(Boolean);
+    segs.forEach((s, i) => {
+      if (s === '*' && i !== segs.length - 1) throw new TypeError('router: "*" must be the last segment in ' + pattern);
+      if (s[0] === ':' && s.length === 1) throw new TypeError('router: empty parameter name in ' + pattern);
+    });
+    return segs;
+  }
+  function add(method, pattern, handler) {
+    if (typeof handler !== 'function') throw new TypeError('router.' + method.toLowerCase() + ': argument 2 (handler) must be a function');
+    routes.push({ method, segs: compile(pattern), handler });
+  }
+  // Specificity per segment: static 3 > :param 2 > * 1; the best match wins.
+  function match(method, path) {
+    const parts = path.split('/').filter(Boolean);
+    let best = null;
+    for (const r of routes) {
+      if (r.method !== '*' && r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
+      const params = {}; const score = [];
+      let ok = true; let i = 0;
+      for (; i < r.segs.length; i++) {
+        const s = r.segs[i];
+        if (s === '*') { params['*'] = parts.slice(i).join('/'); score.push(1); i = parts.length; break; }
+        if (i >= parts.length) { ok = false; break; }
+        if (s[0] === ':') { params[s.slice(1)] = parts[i]; score.push(2); }
+        else if (s === parts[i]) score.push(3);
+        else { ok = false; break; }
+      }
+      if (!ok || (i < parts.length)) continue;
+      if (!best || compareScore(score, best.score) > 0) best = { route: r, params, score };
+    }
+    return best;
+  }
+  function compareScore(a, b) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const x = a[i] || 0, y = b[i] || 0;
+      if (x !== y) return x - y;
+    }
+    return 0;
+  }
+
+  const router = {
+    get: (p, h) => add('GET', p, h),
+    post: (p, h) => add('POST', p, h),
+    put: (p, h) => add('PUT', p, h),
+    patch: (p, h) => add('PATCH', p, h),
+    delete: (p, h) => add('DELETE', p, h),
+    all: (p, h) => add('*', p, h),
+    response: (status, body, headers) => {
+      if (!Number.isInteger(status) || status < 100 || status > 599) throw new RangeError('router.response: argument 1 (status) must be an HTTP status (100-599)');
+      return { [RESPONSE]: true, status, body, headers: headers || {} };
+    },
+  };
+
+  // --- service lifecycle -----------------------------------------------------
+  const phases = { boot: [], start: [], shutdown: [] };
+  const register = (name) => (fn) => {
+    if (typeof fn !== 'function') throw new TypeError('service.' + name + ': argument 1 (fn) must be a function');
+    phases[name].push(fn);
+  };
+  const service = Object.freeze({
+    boot: register('boot'), start: register('start'), shutdown: register('shutdown'),
+    project: Object.freeze({ ...host.project }),
+  });
+
+  // --- console, TextEncoder/TextDecoder --------------------------------------
+  const console = {};
+  for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG']]) {
+    console[name] = (...args) => host.log(level, format(args));
+  }
+
+  class TextEncoder {
+    get encoding() { return 'utf-8'; }
+    encode(input = '') {
+      const s = unescape(encodeURIComponent(String(input)));
+      const out = new Uint8Array(s.length);
+      for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+      return out;
+    }
+  }
+  class TextDecoder {
+    constructor(label = 'utf-8') {
+      if (!/^utf-?8$/i.test(label)) throw new RangeError('TextDecoder: only utf-8 is supported');
+    }
+    get encoding() { return 'utf-8'; }
+    decode(input) {
+      if (input === undefined) return '';
+      const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      try { return decodeURIComponent(escape(s)); } catch (e) { return s; }
+    }
+  }
+
+  Object.defineProperties(global, {
+    router: { value: Object.freeze(router), enumerable: true },
+    service: { value: service, enumerable: true },
+    console: { value: console, writable: true, configurable: true },
+    TextEncoder: { value: TextEncoder, writable: true, configurable: true },
+    TextDecoder: { value: TextDecoder, writable: true, configurable: true },
+  });
+
+  // --- hooks for the host ----------------------------------------------------
+  async function runPhase(name) {
+    for (const fn of phases[name]) await fn();
+  }
+
+  const headerProxy = (raw) => new Proxy(raw, {
+    get: (t, k) => (typeof k === 'string' ? t[k.toLowerCase()] : t[k]),
+    has: (t, k) => (typeof k === 'string' ? k.toLowerCase() in t : k in t),
+  });
+
+  function parseBody(contentType, raw) {
+    if (raw === '') return null;
+    const type = (contentType || '').split(';')[0].trim().toLowerCase();
+    if (type === 'application/json' || type.endsWith('+json')) {
+      try { return JSON.parse(raw); } catch (e) { return null; }
+    }
+    if (type === 'application/x-www-form-urlencoded') {
+      const out = {};
+      for (const [k, v] of new URLSearchParamsLite(raw)) if (!(k in out)) out[k] = v;
+      return out;
+    }
+    return raw;
+  }
+  function* URLSearchParamsLite(q) {
+    for (const part of q.split('&')) {
+      if (!part) continue;
+      const i = part.indexOf('=');
+      const dec = (s) => { try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch (e) { return s; } };
+      yield i < 0 ? [dec(part), ''] : [dec(part.slice(0, i)), dec(part.slice(i + 1))];
+    }
+  }
+
+  function normalize(result) {
+    let status = 200, body = result, headers = {};
+    if (result && typeof result === 'object' && result[RESPONSE]) ({ status, body, headers } = result);
+    else if (result === undefined) status = 204;
+    const out = [];
+    let hasType = false;
+    for (const k of Object.keys(headers)) {
+      if (k.toLowerCase() === 'content-type') hasType = true;
+      out.push(k, String(headers[k]));
+    }
+    let text = '';
+    if (body === undefined || body === null) text = '';
+    else if (typeof body === 'string') { text = body; if (!hasType) out.push('Content-Type', 'text/plain; charset=utf-8'); }
+    else if (body instanceof Uint8Array || body instanceof ArrayBuffer) { text = new TextDecoder().decode(body); if (!hasType) out.push('Content-Type', 'application/octet-stream'); }
+    else { text = JSON.stringify(body); if (text === undefined) text = ''; if (!hasType) out.push('Content-Type', 'application/json'); }
+    return [status, out, text];
+  }
+
+  function failure(req, e) {
+    host.log('ERROR', req.method + ' ' + req.path + ' failed (request ' + req.requestId + '): ' + ((e && e.stack) || String(e)));
+    return [500, ['Content-Type', 'application/json'], JSON.stringify({ error: { code: 'INTERNAL', message: "the service's handler failed (request id " + req.requestId + '); details are in the run log', fields: {} } })];
+  }
+
+  // req: {method, path, rawQuery, headers (lower-case keys), body, requestId}
+  // Returns [status, [k, v, …], text] or a Promise of it; never throws.
+  function dispatch(req) {
+    const m = match(req.method, req.path);
+    if (!m) return [404, ['Content-Type', 'application/json'], JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for ' + req.method + ' ' + req.path + ' in this service', fields: {} } })];
+    const query = {};
+    for (const [k, v] of URLSearchParamsLite(req.rawQuery)) if (!(k in query)) query[k] = v;
+    const ctx = {
+      method: req.method, path: req.path, params: m.params, query,
+      headers: headerProxy(req.headers), body: parseBody(req.headers['content-type'], req.body),
+      rawBody: req.body, requestId: req.requestId,
+    };
+    try {
+      const r = m.route.handler(ctx);
+      if (r && typeof r.then === 'function') return Promise.resolve(r).then(normalize, (e) => failure(req, e));
+      return normalize(r);
+    } catch (e) {
+      return failure(req, e);
+    }
+  }
+
+  return { runPhase, dispatch };
+})

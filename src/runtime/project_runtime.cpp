@@ -1,0 +1,610 @@
+#include "runtime/project_runtime.hpp"
+
+#include <v8.h>
+
+#include <future>
+#include <tuple>
+#include <map>
+#include <unordered_set>
+
+#include "runtime/budget_allocator.hpp"
+#include "runtime/v8_values.hpp"
+
+extern const char* const M3M_PRELUDE_JS;  // generated from runtime/prelude.js
+
+namespace m3m::runtime {
+
+const char* runStateName(RunState s) {
+  switch (s) {
+    case RunState::Starting: return "starting";
+    case RunState::Running: return "running";
+    case RunState::Failed: return "failed";
+    case RunState::Stopped: return "stopped";
+  }
+  return "stopped";
+}
+
+namespace {
+constexpr size_t kMB = 1024 * 1024;
+// How far the heap limit is raised once it is hit, so V8 can unwind after
+// TerminateExecution instead of aborting the process (+16 MB was not enough
+// for a 24 MB allocation; +64 MB held — DESIGN).
+constexpr size_t kHeapHeadroom = 64 * kMB;
+}  // namespace
+
+// A promise continuation registered from C++. Owned by Impl::settles until it
+// runs once; the rest are aborted when the run ends.
+struct Settle {
+  std::function<void(v8::Local<v8::Value>)> onFulfilled;
+  std::function<void(v8::Local<v8::Value>)> onRejected;
+  std::function<void()> onAbort;
+};
+
+struct Timer {
+  std::uint32_t id;
+  std::chrono::steady_clock::time_point due;
+  milliseconds interval{0};
+  bool repeat = false;
+  v8::Global<v8::Function> fn;
+  std::vector<v8::Global<v8::Value>> args;
+};
+
+struct ModuleCall {
+  ProjectRuntime* runtime;
+  const FunctionSpec* spec;
+  std::string qualifiedName;  // "env.get"
+};
+
+struct ProjectRuntime::Impl : CallContext {
+  ProjectRuntime& self;
+  std::unique_ptr<BudgetAllocator> allocator;
+  v8::Isolate* isolate = nullptr;
+  v8::Global<v8::Context> context;
+  v8::Global<v8::Function> runPhase;
+  v8::Global<v8::Function> dispatch;
+  std::unordered_set<Settle*> settles;
+  std::map<std::uint32_t, Timer> timers;
+  std::uint32_t nextTimerId = 1;
+  std::vector<std::unique_ptr<ModuleCall>> moduleCalls;
+  bool heapExceeded = false;
+  bool terminatedByWatchdog = false;
+
+  explicit Impl(ProjectRuntime& s) : self(s) {}
+
+  const std::string& projectId() const override { return self.info_.id; }
+  const std::string& projectSlug() const override { return self.info_.slug; }
+  void log(std::string_view level, std::string_view message) override { self.log_->write(level, message); }
+
+  v8::Local<v8::Context> ctx() { return context.Get(isolate); }
+
+  // Attaches C++ continuations to a promise.
+  void whenSettled(v8::Local<v8::Promise> promise, Settle* s) {
+    settles.insert(s);
+    auto data = v8::External::New(isolate, s);
+    auto fulfilled = v8::Function::New(ctx(), &Impl::onSettled<true>, data).ToLocalChecked();
+    auto rejected = v8::Function::New(ctx(), &Impl::onSettled<false>, data).ToLocalChecked();
+    std::ignore = promise->Then(ctx(), fulfilled, rejected);
+  }
+
+  template <bool Fulfilled>
+  static void onSettled(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto* s = static_cast<Settle*>(info.Data().As<v8::External>()->Value());
+    auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
+    if (!impl->settles.erase(s)) return;
+    std::unique_ptr<Settle> owned(s);
+    if (Fulfilled) owned->onFulfilled(info[0]);
+    else owned->onRejected(info[0]);
+  }
+
+  void abortSettles() {
+    auto pending = std::move(settles);
+    settles.clear();
+    for (Settle* s : pending) {
+      std::unique_ptr<Settle> owned(s);
+      if (owned->onAbort) owned->onAbort();
+    }
+  }
+
+  static size_t nearHeapLimit(void* data, size_t current, size_t) {
+    auto* impl = static_cast<Impl*>(data);
+    impl->heapExceeded = true;
+    impl->isolate->TerminateExecution();
+    return current + kHeapHeadroom;
+  }
+
+  static void promiseRejected(v8::PromiseRejectMessage msg) {
+    if (msg.GetEvent() != v8::kPromiseRejectWithNoHandler) return;
+    auto* isolate = msg.GetPromise()->GetIsolate();
+    auto* impl = static_cast<Impl*>(isolate->GetData(0));
+    impl->log("ERROR", "unhandled promise rejection: " + describeException(isolate, msg.GetValue()));
+  }
+
+  // --- natives ---------------------------------------------------------------
+  static void hostLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
+    v8::String::Utf8Value level(info.GetIsolate(), info[0]);
+    v8::String::Utf8Value message(info.GetIsolate(), info[1]);
+    impl->log(*level ? *level : "INFO", *message ? *message : "");
+  }
+
+  static void setTimer(const v8::FunctionCallbackInfo<v8::Value>& info, bool repeat) {
+    auto* isolate = info.GetIsolate();
+    auto* impl = static_cast<Impl*>(isolate->GetData(0));
+    if (!info[0]->IsFunction()) {
+      throwTypeError(isolate, std::string(repeat ? "setInterval" : "setTimeout") +
+                                  ": argument 1 (fn) must be a function");
+      return;
+    }
+    double ms = info.Length() > 1 && info[1]->IsNumber() ? info[1].As<v8::Number>()->Value() : 0;
+    if (!(ms >= 0) || ms > 2147483647.0) ms = 0;
+    Timer t;
+    t.id = impl->nextTimerId++;
+    t.repeat = repeat;
+    t.interval = milliseconds(std::max<long long>(repeat ? 1 : 0, static_cast<long long>(ms)));
+    t.due = std::chrono::steady_clock::now() + t.interval;
+    t.fn.Reset(isolate, info[0].As<v8::Function>());
+    for (int i = 2; i < info.Length(); ++i) t.args.emplace_back(isolate, info[i]);
+    auto id = t.id;
+    impl->timers.emplace(id, std::move(t));
+    info.GetReturnValue().Set(v8::Integer::NewFromUnsigned(isolate, id));
+  }
+  static void setTimeoutFn(const v8::FunctionCallbackInfo<v8::Value>& info) { setTimer(info, false); }
+  static void setIntervalFn(const v8::FunctionCallbackInfo<v8::Value>& info) { setTimer(info, true); }
+  static void clearTimerFn(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
+    if (info.Length() > 0 && info[0]->IsNumber())
+      impl->timers.erase(static_cast<std::uint32_t>(info[0].As<v8::Number>()->Value()));
+  }
+
+  // Every SDK module function goes through here: JS values → m3m::Value →
+  // the module → back; m3m::Error becomes a JS error with .code.
+  static void callModule(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto* isolate = info.GetIsolate();
+    auto* call = static_cast<ModuleCall*>(info.Data().As<v8::External>()->Value());
+    auto* impl = static_cast<Impl*>(isolate->GetData(0));
+    std::vector<Value> values;
+    values.reserve(static_cast<size_t>(info.Length()));
+    for (int i = 0; i < info.Length(); ++i) values.push_back(toValue(isolate, info[i]));
+    try {
+      Args args(call->qualifiedName, call->spec->params, std::move(values));
+      Value result = call->spec->impl(*impl, args);
+      info.GetReturnValue().Set(fromValue(isolate, result));
+    } catch (const Error& e) {
+      throwError(isolate, e);
+    } catch (const std::exception& e) {
+      throwError(isolate, Error(ErrorCode::INTERNAL, call->qualifiedName + ": " + e.what()));
+    }
+  }
+};
+
+ProjectRuntime::ProjectRuntime(ProjectInfo info, std::string code, RuntimeLimits limits, std::shared_ptr<RunLog> log,
+                               const std::vector<ModuleSchema>& modules)
+    : info_(std::move(info)), code_(std::move(code)), limits_(limits), log_(std::move(log)), modules_(modules),
+      impl_(std::make_unique<Impl>(*this)) {}
+
+ProjectRuntime::~ProjectRuntime() { stop(); }
+
+void ProjectRuntime::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (quit_) return;
+    tasks_.push_back(std::move(task));
+  }
+  wake_.notify_one();
+}
+
+void ProjectRuntime::fail(const std::string& error) {
+  {
+    std::lock_guard lock(mutex_);
+    state_ = RunState::Failed;
+    lastError_ = error;
+  }
+  log_->write("ERROR", error);
+}
+
+RunSnapshot ProjectRuntime::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return {state_, lastError_, heapUsed_.load(), calls_.load()};
+}
+
+void ProjectRuntime::watchdog() {
+  std::unique_lock lock(wdMutex_);
+  while (!wdQuit_) {
+    if (!wdArmed_ || wdFired_) {
+      wdWake_.wait(lock);
+      continue;
+    }
+    const auto generation = wdGeneration_;
+    const auto deadline = wdStart_ + limits_.cpuTimeout;
+    if (wdWake_.wait_until(lock, deadline, [&] { return wdQuit_ || !wdArmed_ || wdGeneration_ != generation; }))
+      continue;
+    // Still the same task, past its limit. Terminate under the lock, so the
+    // loop (which disarms under it) can cancel it reliably afterwards.
+    wdFired_ = true;
+    impl_->terminatedByWatchdog = true;
+    impl_->isolate->TerminateExecution();
+  }
+}
+
+Outcome ProjectRuntime::boot() {
+  std::promise<Outcome> ready;
+  auto readyFuture = ready.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (started_) return {false, "already started"};
+    started_ = true;
+  }
+  // The isolate is created on the loop thread: V8 sets its stack limit from
+  // the thread that creates it, and only that thread ever enters it.
+  post([this, &ready] {
+    auto& d = *impl_;
+    v8::Isolate* isolate = d.isolate;
+    v8::TryCatch tc(isolate);
+    auto context = d.ctx();
+    auto fail = [&](const std::string& what) {
+      ready.set_value({false, what});
+    };
+    // 1. The prelude: router, service, console… and the hooks.
+    v8::ScriptOrigin preludeOrigin(isolate, toV8(isolate, "m3m:prelude"));
+    v8::Local<v8::Script> prelude;
+    v8::Local<v8::Value> preludeFn;
+    if (!v8::Script::Compile(context, toV8(isolate, M3M_PRELUDE_JS), &preludeOrigin).ToLocal(&prelude) ||
+        !prelude->Run(context).ToLocal(&preludeFn) || !preludeFn->IsFunction())
+      return fail("internal: the runtime prelude failed: " + describeException(isolate, tc.Exception()));
+    auto host = v8::Object::New(isolate);
+    auto project = v8::Object::New(isolate);
+    std::ignore = project->Set(context, toV8(isolate, "id"), toV8(isolate, info_.id));
+    std::ignore = project->Set(context, toV8(isolate, "slug"), toV8(isolate, info_.slug));
+    std::ignore = project->Set(context, toV8(isolate, "url"), toV8(isolate, info_.url));
+    std::ignore = host->Set(context, toV8(isolate, "project"), project);
+    std::ignore = host->Set(context, toV8(isolate, "log"), v8::Function::New(context, &Impl::hostLog).ToLocalChecked());
+    v8::Local<v8::Value> argv[] = {context->Global(), host};
+    v8::Local<v8::Value> hooks;
+    if (!preludeFn.As<v8::Function>()->Call(context, v8::Undefined(isolate), 2, argv).ToLocal(&hooks) ||
+        !hooks->IsObject())
+      return fail("internal: the runtime prelude failed: " + describeException(isolate, tc.Exception()));
+    auto hooksObj = hooks.As<v8::Object>();
+    d.runPhase.Reset(isolate, hooksObj->Get(context, toV8(isolate, "runPhase")).ToLocalChecked().As<v8::Function>());
+    d.dispatch.Reset(isolate, hooksObj->Get(context, toV8(isolate, "dispatch")).ToLocalChecked().As<v8::Function>());
+
+    // 2. SDK modules and timers as globals.
+    auto global = context->Global();
+    for (const auto& schema : modules_) {
+      auto obj = v8::Object::New(isolate);
+      for (const auto& fn : schema.functions) {
+        auto call = std::make_unique<ModuleCall>(ModuleCall{this, &fn, schema.name + "." + fn.name});
+        auto f = v8::Function::New(context, &Impl::callModule, v8::External::New(isolate, call.get()))
+                     .ToLocalChecked();
+        std::ignore = obj->Set(context, toV8(isolate, fn.name), f);
+        d.moduleCalls.push_back(std::move(call));
+      }
+      std::ignore = global->DefineOwnProperty(context, toV8(isolate, schema.name), obj, v8::ReadOnly);
+    }
+    std::ignore = global->Set(context, toV8(isolate, "setTimeout"), v8::Function::New(context, &Impl::setTimeoutFn).ToLocalChecked());
+    std::ignore = global->Set(context, toV8(isolate, "setInterval"), v8::Function::New(context, &Impl::setIntervalFn).ToLocalChecked());
+    std::ignore = global->Set(context, toV8(isolate, "clearTimeout"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
+    std::ignore = global->Set(context, toV8(isolate, "clearInterval"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
+
+    // 3. The service's code, compiled as a function body: top-level const/let
+    // stay local to this run, and line numbers stay those of the editor.
+    v8::ScriptOrigin origin(isolate, toV8(isolate, "service.js"));
+    v8::ScriptCompiler::Source source(toV8(isolate, code_), origin);
+    v8::Local<v8::Function> main;
+    if (!v8::ScriptCompiler::CompileFunction(context, &source).ToLocal(&main))
+      return fail("syntax error in service.js " + describeLocation(isolate, tc) + ": " +
+                  describeException(isolate, tc.Exception(), false));
+    v8::Local<v8::Value> ignored;
+    if (!main->Call(context, v8::Undefined(isolate), 0, nullptr).ToLocal(&ignored)) {
+      if (tc.HasTerminated()) return fail(d.heapExceeded ? "heap limit exceeded while evaluating the code"
+                                                          : "CPU time limit exceeded while evaluating the code");
+      return fail("the code threw while loading " + describeLocation(isolate, tc) + ": " +
+                  describeException(isolate, tc.Exception()));
+    }
+    ready.set_value({true, ""});
+  });
+  thread_ = std::thread([this] { loop(); });
+  watchdogThread_ = std::thread([this] { watchdog(); });
+  if (readyFuture.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
+    fail("loading the code did not finish in time");
+    return {false, "loading the code did not finish in time"};
+  }
+  Outcome loaded = readyFuture.get();
+  if (!loaded.ok) {
+    fail(loaded.error);
+    return loaded;
+  }
+  return runPhase("boot");
+}
+
+Outcome ProjectRuntime::start() {
+  Outcome o = runPhase("start");
+  if (o.ok) {
+    std::lock_guard lock(mutex_);
+    if (state_ == RunState::Starting) state_ = RunState::Running;
+  }
+  return o;
+}
+
+Outcome ProjectRuntime::runPhase(const char* name) {
+  auto result = std::make_shared<std::promise<Outcome>>();
+  auto future = result->get_future();
+  const std::string phase = name;
+  post([this, result, phase] {
+    auto& d = *impl_;
+    v8::Isolate* isolate = d.isolate;
+    v8::TryCatch tc(isolate);
+    auto context = d.ctx();
+    v8::Local<v8::Value> argv[] = {toV8(isolate, phase)};
+    v8::Local<v8::Value> promise;
+    if (!d.runPhase.Get(isolate)->Call(context, v8::Undefined(isolate), 1, argv).ToLocal(&promise) ||
+        !promise->IsPromise()) {
+      result->set_value({false, phase + " failed: " + (tc.HasTerminated() ? "CPU time limit exceeded"
+                                                                            : describeException(isolate, tc.Exception()))});
+      return;
+    }
+    d.whenSettled(promise.As<v8::Promise>(),
+                  new Settle{[result](v8::Local<v8::Value>) { result->set_value({true, ""}); },
+                             [result, phase, isolate](v8::Local<v8::Value> reason) {
+                               result->set_value({false, phase + " failed: " + describeException(isolate, reason)});
+                             },
+                             [result, phase] { result->set_value({false, phase + " was interrupted: the run ended"}); }});
+  });
+  if (future.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
+    std::string error = phase + " did not finish within " + std::to_string(limits_.phaseTimeout.count()) + "ms";
+    fail(error);
+    return {false, error};
+  }
+  Outcome o = future.get();
+  if (!o.ok) {
+    bool heap = impl_->heapExceeded;
+    fail(heap ? "heap limit exceeded (runtime.memory_limit_mb = " + std::to_string(limits_.heapMb) + ")" : o.error);
+  }
+  return o;
+}
+
+bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done) {
+  if (pendingRequests_.load() >= limits_.maxQueue) return false;
+  ++pendingRequests_;
+  auto shared = std::make_shared<std::function<void(HttpReply)>>(std::move(done));
+  auto finish = [this, shared](HttpReply r) {
+    --pendingRequests_;
+    ++calls_;
+    (*shared)(std::move(r));
+  };
+  {
+    std::unique_lock lock(mutex_);
+    if (quit_) {
+      lock.unlock();
+      finish({503, {{"Content-Type", "application/json"}, {"Retry-After", "5"}},
+              R"({"error":{"code":"UNAVAILABLE","message":"the project is stopping","fields":{}}})"});
+      return true;
+    }
+  }
+  post([this, call = std::move(call), finish]() mutable {
+    auto& d = *impl_;
+    v8::Isolate* isolate = d.isolate;
+    v8::TryCatch tc(isolate);
+    auto context = d.ctx();
+    auto req = v8::Object::New(isolate);
+    auto headers = v8::Object::New(isolate);
+    for (const auto& [k, v] : call.headers) std::ignore = headers->Set(context, toV8(isolate, k), toV8(isolate, v));
+    std::ignore = req->Set(context, toV8(isolate, "method"), toV8(isolate, call.method));
+    std::ignore = req->Set(context, toV8(isolate, "path"), toV8(isolate, call.path));
+    std::ignore = req->Set(context, toV8(isolate, "rawQuery"), toV8(isolate, call.rawQuery));
+    std::ignore = req->Set(context, toV8(isolate, "headers"), headers);
+    std::ignore = req->Set(context, toV8(isolate, "body"), toV8(isolate, call.body));
+    std::ignore = req->Set(context, toV8(isolate, "requestId"), toV8(isolate, call.requestId));
+    v8::Local<v8::Value> argv[] = {req};
+    v8::Local<v8::Value> result;
+    const std::string what = call.method + " " + call.path + " (request " + call.requestId + ")";
+    if (!d.dispatch.Get(isolate)->Call(context, v8::Undefined(isolate), 1, argv).ToLocal(&result)) {
+      std::string reason = tc.HasTerminated()
+                               ? (d.heapExceeded ? "heap limit exceeded" : "CPU time limit exceeded (runtime.timeout)")
+                               : describeException(isolate, tc.Exception());
+      log_->write("ERROR", what + " failed: " + reason);
+      finish(errorReply(500, "the service's handler failed: " + reason + " (request id " + call.requestId + ")"));
+      return;
+    }
+    if (result->IsPromise()) {
+      d.whenSettled(result.As<v8::Promise>(),
+                    new Settle{[finish, isolate](v8::Local<v8::Value> v) mutable { finish(toReply(isolate, v)); },
+                               [finish, isolate, this, what](v8::Local<v8::Value> reason) mutable {
+                                 std::string r = describeException(isolate, reason);
+                                 log_->write("ERROR", what + " failed: " + r);
+                                 finish(errorReply(500, "the service's handler failed (request id " +
+                                                            what.substr(what.rfind(' ') + 1)));
+                               },
+                               [finish]() mutable {
+                                 finish(errorReply(503, "the project stopped before answering"));
+                               }});
+      return;
+    }
+    finish(toReply(isolate, result));
+  });
+  return true;
+}
+
+void ProjectRuntime::loop() {
+  auto& d = *impl_;
+  d.allocator = std::make_unique<BudgetAllocator>(limits_.heapMb * kMB);
+  v8::Isolate::CreateParams params;
+  params.array_buffer_allocator = d.allocator.get();
+  params.constraints.ConfigureDefaultsFromHeapSize(0, limits_.heapMb * kMB);
+  v8::Isolate* isolate = v8::Isolate::New(params);
+  {
+    std::lock_guard lock(wdMutex_);
+    d.isolate = isolate;
+  }
+  isolate->SetData(0, &d);
+  isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
+  isolate->AddNearHeapLimitCallback(&Impl::nearHeapLimit, &d);
+  isolate->SetPromiseRejectCallback(&Impl::promiseRejected);
+  {
+    v8::Isolate::Scope isolateScope(isolate);
+    v8::HandleScope handles(isolate);
+    d.context.Reset(isolate, v8::Context::New(isolate));
+  }
+
+  while (true) {
+    std::function<void()> task;
+    std::uint32_t dueTimer = 0;
+    {
+      std::unique_lock lock(mutex_);
+      auto nextDue = std::chrono::steady_clock::time_point::max();
+      for (const auto& [id, t] : d.timers)
+        if (t.due < nextDue) nextDue = t.due, dueTimer = id;
+      if (tasks_.empty() && !quit_ && nextDue > std::chrono::steady_clock::now()) {
+        wake_.wait_until(lock, nextDue, [&] { return !tasks_.empty() || quit_; });
+      }
+      if (quit_) break;
+      if (!tasks_.empty()) {
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+        dueTimer = 0;
+      } else if (nextDue > std::chrono::steady_clock::now()) {
+        continue;  // woke early
+      }
+    }
+
+    v8::Isolate::Scope isolateScope(isolate);
+    v8::HandleScope handles(isolate);
+    v8::Context::Scope contextScope(d.ctx());
+    {
+      std::lock_guard lock(wdMutex_);
+      wdArmed_ = true;
+      wdFired_ = false;
+      ++wdGeneration_;
+      wdStart_ = std::chrono::steady_clock::now();
+    }
+    wdWake_.notify_one();
+
+    if (task) {
+      task();
+    } else if (auto it = d.timers.find(dueTimer); it != d.timers.end()) {
+      Timer& t = it->second;
+      v8::TryCatch tc(isolate);
+      auto fn = t.fn.Get(isolate);
+      std::vector<v8::Local<v8::Value>> args;
+      for (auto& a : t.args) args.push_back(a.Get(isolate));
+      if (t.repeat) t.due += t.interval;
+      else {
+        // Keep the function alive for the call, drop the timer first
+        // (clearTimeout inside the callback must not touch a dead entry).
+        d.timers.erase(it);
+      }
+      v8::Local<v8::Value> ignored;
+      if (!fn->Call(d.ctx(), v8::Undefined(isolate), static_cast<int>(args.size()), args.data()).ToLocal(&ignored)) {
+        if (tc.HasTerminated()) log_->write("ERROR", d.heapExceeded ? "a timer exceeded the heap limit"
+                                                                    : "a timer exceeded the CPU time limit (runtime.timeout)");
+        else log_->write("ERROR", "uncaught exception in a timer: " + describeException(isolate, tc.Exception()));
+      }
+    }
+    if (!isolate->IsExecutionTerminating()) isolate->PerformMicrotaskCheckpoint();
+
+    {
+      std::lock_guard lock(wdMutex_);
+      wdArmed_ = false;
+    }
+    wdWake_.notify_one();
+    // After disarming under the lock no new termination can come for this
+    // task; cancel one that did, or it would kill the next task (DESIGN).
+    if (d.terminatedByWatchdog || isolate->IsExecutionTerminating()) {
+      isolate->CancelTerminateExecution();
+      d.terminatedByWatchdog = false;
+    }
+    v8::HeapStatistics hs;
+    isolate->GetHeapStatistics(&hs);
+    heapUsed_ = hs.used_heap_size() + d.allocator->used();
+    if (d.heapExceeded) {
+      fail("heap limit exceeded (runtime.memory_limit_mb = " + std::to_string(limits_.heapMb) +
+           "); the project was stopped");
+      std::lock_guard lock(mutex_);
+      quit_ = true;
+      break;
+    }
+  }
+
+  // Teardown on the loop thread: nothing of this run can run again.
+  {
+    v8::Isolate::Scope isolateScope(isolate);
+    v8::HandleScope handles(isolate);
+    d.abortSettles();
+    d.timers.clear();
+    d.runPhase.Reset();
+    d.dispatch.Reset();
+    d.context.Reset();
+  }
+  std::deque<std::function<void()>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(tasks_);
+  }
+  {
+    std::lock_guard lock(wdMutex_);
+    d.isolate = nullptr;
+  }
+  isolate->Dispose();
+  // Queued requests that never ran still get an answer (their tasks are
+  // destroyed; the HTTP side answers 503 via pendingRequests_ accounting).
+  dropped.clear();
+}
+
+void ProjectRuntime::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!started_ || !thread_.joinable()) return;
+  }
+  // 1. shutdown callbacks, bounded.
+  bool loopAlive;
+  {
+    std::lock_guard lock(mutex_);
+    loopAlive = !quit_;
+  }
+  if (loopAlive && snapshot().state != RunState::Failed) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto future = done->get_future();
+    post([this, done] {
+      auto& d = *impl_;
+      v8::Isolate* isolate = d.isolate;
+      v8::TryCatch tc(isolate);
+      v8::Local<v8::Value> argv[] = {toV8(isolate, "shutdown")};
+      v8::Local<v8::Value> promise;
+      if (!d.runPhase.Get(isolate)->Call(d.ctx(), v8::Undefined(isolate), 1, argv).ToLocal(&promise) ||
+          !promise->IsPromise()) {
+        log_->write("ERROR", "shutdown failed: " + describeException(isolate, tc.Exception()));
+        done->set_value();
+        return;
+      }
+      d.whenSettled(promise.As<v8::Promise>(),
+                    new Settle{[done](v8::Local<v8::Value>) { done->set_value(); },
+                               [done, isolate, this](v8::Local<v8::Value> r) {
+                                 log_->write("ERROR", "shutdown failed: " + describeException(isolate, r));
+                                 done->set_value();
+                               },
+                               [done] { done->set_value(); }});
+    });
+    if (future.wait_for(limits_.shutdownTimeout) != std::future_status::ready)
+      log_->write("WARN", "shutdown did not finish within " + std::to_string(limits_.shutdownTimeout.count()) +
+                              "ms; the run was ended");
+  }
+  // 2. end the loop; a script still running is terminated.
+  {
+    std::lock_guard lock(mutex_);
+    quit_ = true;
+    if (state_ != RunState::Failed) state_ = RunState::Stopped;
+  }
+  wake_.notify_all();
+  {
+    std::lock_guard lock(wdMutex_);
+    if (impl_->isolate) impl_->isolate->TerminateExecution();
+  }
+  if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(wdMutex_);
+    wdQuit_ = true;
+  }
+  wdWake_.notify_all();
+  if (watchdogThread_.joinable()) watchdogThread_.join();
+}
+
+}  // namespace m3m::runtime

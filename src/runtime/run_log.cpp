@@ -1,0 +1,121 @@
+#include "runtime/run_log.hpp"
+
+#include <ctime>
+#include <sstream>
+
+namespace m3m::runtime {
+
+RunLog::RunLog(std::filesystem::path dir, std::uint64_t maxSize) : dir_(std::move(dir)), maxSize_(maxSize) {
+  std::lock_guard lock(mutex_);
+  openLocked();
+}
+
+void RunLog::openLocked() {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  out_.close();
+  out_.clear();
+  out_.open(path(), std::ios::app | std::ios::binary);
+  size_ = std::filesystem::exists(path(), ec) ? std::filesystem::file_size(path(), ec) : 0;
+}
+
+std::string RunLog::line(std::string_view level, std::string_view message) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+  std::string s;
+  s.reserve(message.size() + 40);
+  s += '[';
+  s += stamp;
+  s += "] [";
+  s += level;
+  s += "] ";
+  // One entry per line: embedded newlines (stack traces) are kept readable but
+  // indented, so every line of the file still starts with a timestamp or a tab.
+  for (char c : message) {
+    if (c == '\n') s += "\n\t";
+    else if (c != '\r') s += c;
+  }
+  s += '\n';
+  return s;
+}
+
+void RunLog::write(std::string_view level, std::string_view message) {
+  std::string l = line(level, message);
+  std::lock_guard lock(mutex_);
+  if (size_ + l.size() > maxSize_ && size_ > 0) {
+    out_.close();
+    std::error_code ec;
+    std::filesystem::rename(path(), dir_ / "run.log.1", ec);
+    openLocked();
+  }
+  out_.write(l.data(), static_cast<std::streamsize>(l.size()));
+  out_.flush();
+  size_ += l.size();
+}
+
+void RunLog::clear() {
+  std::lock_guard lock(mutex_);
+  out_.close();
+  std::error_code ec;
+  std::filesystem::remove(dir_ / "run.log.1", ec);
+  std::ofstream(path(), std::ios::trunc | std::ios::binary);
+  openLocked();
+}
+
+LogPage RunLog::read(std::uint64_t cursor, size_t limit) const {
+  std::lock_guard lock(mutex_);
+  LogPage page;
+  std::ifstream in(path(), std::ios::binary);
+  if (!in) return page;
+  if (cursor > size_) cursor = 0;  // the file was cleared or rotated: start over
+  in.seekg(static_cast<std::streamoff>(cursor));
+  std::string l;
+  std::uint64_t pos = cursor;
+  while (page.lines.size() < limit && std::getline(in, l)) {
+    if (in.eof()) break;  // a partial last line (being written) is read next time
+    pos += l.size() + 1;
+    page.lines.push_back(std::move(l));
+  }
+  page.nextCursor = pos;
+  return page;
+}
+
+LogPage RunLog::tail(size_t n) const {
+  std::string all = readAll();
+  LogPage page;
+  page.nextCursor = all.size();
+  size_t end = all.size();
+  if (end && all[end - 1] == '\n') --end;
+  size_t start = end;
+  while (page.lines.size() < n && start > 0) {
+    size_t nl = all.rfind('\n', start - 1);
+    size_t from = nl == std::string::npos ? 0 : nl + 1;
+    page.lines.insert(page.lines.begin(), all.substr(from, start - from));
+    if (nl == std::string::npos) break;
+    start = nl;
+  }
+  if (all.empty()) page.lines.clear();
+  return page;
+}
+
+std::string RunLog::readAll() const {
+  std::lock_guard lock(mutex_);
+  std::ifstream in(path(), std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::optional<std::string> RunLog::release() const {
+  std::ifstream in(dir_ / "run.release");
+  std::string v;
+  if (in && std::getline(in, v) && !v.empty()) return v;
+  return std::nullopt;
+}
+
+void RunLog::setRelease(const std::string& version) { std::ofstream(dir_ / "run.release", std::ios::trunc) << version << "\n"; }
+
+}  // namespace m3m::runtime

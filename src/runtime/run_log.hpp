@@ -1,0 +1,51 @@
+// A project's run log: plain text lines "[YYYY-MM-DD HH:MM:SS] [LEVEL] message"
+// (UTC), appended from any thread, size-capped by rotating once to run.log.1.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace m3m::runtime {
+
+struct LogPage {
+  std::vector<std::string> lines;
+  std::uint64_t nextCursor = 0;  // byte offset to continue from
+};
+
+class RunLog {
+ public:
+  RunLog(std::filesystem::path dir, std::uint64_t maxSize);
+
+  void write(std::string_view level, std::string_view message);
+  // Empties the log (a new version starts).
+  void clear();
+  // Lines starting at byte `cursor` (0 = the beginning), at most `limit`.
+  LogPage read(std::uint64_t cursor, size_t limit) const;
+  // The last `n` lines.
+  LogPage tail(size_t n) const;
+  std::string readAll() const;
+  std::filesystem::path path() const { return dir_ / "run.log"; }
+
+  // The release the log belongs to (kept next to it).
+  std::optional<std::string> release() const;
+  void setRelease(const std::string& version);
+
+  static std::string line(std::string_view level, std::string_view message);
+
+ private:
+  void openLocked();
+
+  std::filesystem::path dir_;
+  std::uint64_t maxSize_;
+  mutable std::mutex mutex_;
+  std::ofstream out_;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace m3m::runtime

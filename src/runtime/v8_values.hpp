@@ -1,0 +1,34 @@
+// Conversions at the one JS ↔ C++ boundary of the runtime, and the error
+// mapping (m3m::Error → a JS error with .code, as node's ERR_* errors).
+#pragma once
+
+#include <m3m/error.hpp>
+#include <m3m/module.hpp>
+#include <string>
+#include <string_view>
+
+#include <v8.h>
+
+#include "runtime/project_runtime.hpp"
+
+namespace m3m::runtime {
+
+v8::Local<v8::String> toV8(v8::Isolate* isolate, std::string_view s);
+
+// A data value (functions and undefined become null, as in JSON).
+Value toValue(v8::Isolate* isolate, v8::Local<v8::Value> v);
+v8::Local<v8::Value> fromValue(v8::Isolate* isolate, const Value& v);
+
+// "TypeError: boom\n    at service.js:3:9" (withStack = false: the message only).
+std::string describeException(v8::Isolate* isolate, v8::Local<v8::Value> exception, bool withStack = true);
+// "at line 3:9" of the message in a TryCatch, or "" when unknown.
+std::string describeLocation(v8::Isolate* isolate, const v8::TryCatch& tc);
+
+void throwTypeError(v8::Isolate* isolate, const std::string& message);
+void throwError(v8::Isolate* isolate, const Error& e);
+
+// The prelude's normalized answer [status, [k, v, …], text] → HttpReply.
+HttpReply toReply(v8::Isolate* isolate, v8::Local<v8::Value> v);
+HttpReply errorReply(int status, const std::string& message);
+
+}  // namespace m3m::runtime

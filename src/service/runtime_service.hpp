@@ -1,0 +1,92 @@
+// Run control: starts, stops and restarts projects' runtimes, routes HTTP
+// calls to them by slug, serves their logs, and brings back after a server
+// restart every project that was running (all boots, then all starts).
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <filesystem>
+#include <functional>
+#include <m3m/module.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "runtime/project_runtime.hpp"
+#include "runtime/run_log.hpp"
+#include "service/auth/principal.hpp"
+#include "service/projects.hpp"
+#include "store/store.hpp"
+
+namespace m3m::service {
+
+struct RunStatus {
+  std::string state;  // stopped | starting | running | failed
+  std::optional<std::string> release;
+  std::optional<std::string> startedAt;
+  std::optional<std::string> lastError;
+  std::size_t heapUsed = 0;
+  std::uint64_t calls = 0;
+};
+
+class RuntimeService {
+ public:
+  RuntimeService(store::Store& store, ProjectService& projects, const config::Config& cfg,
+                 const std::vector<ModuleSchema>& modules, std::shared_ptr<spdlog::logger> log);
+  ~RuntimeService();
+
+  // version: that release becomes active; default the active one. CONFLICT without a release.
+  RunStatus start(const Principal& who, const std::string& projectId, const std::optional<std::string>& version);
+  RunStatus stop(const Principal& who, const std::string& projectId);
+  RunStatus restart(const Principal& who, const std::string& projectId);
+  RunStatus status(const Principal& who, const std::string& projectId);
+
+  runtime::LogPage logs(const Principal& who, const std::string& projectId, std::uint64_t cursor, size_t limit);
+  runtime::LogPage logTail(const Principal& who, const std::string& projectId, size_t lines);
+  std::string logText(const Principal& who, const std::string& projectId);
+
+  // Routes a public call to the project with this slug. NOT_FOUND for an unknown
+  // project; UNAVAILABLE when it is not running or its queue is full.
+  void dispatch(const std::string& slug, runtime::HttpCall call, std::function<void(runtime::HttpReply)> done);
+
+  // Server start: every project that was running (and has auto-start on).
+  void autoStart();
+  // Server stop: ends every run, keeping the desired state for the next start.
+  void stopAll();
+  // The project is being deleted: end its run without recording anything.
+  void forget(const std::string& projectId);
+
+ private:
+  struct Entry {
+    std::shared_ptr<runtime::ProjectRuntime> runtime;
+    std::string release;
+    std::string startedAt;
+  };
+
+  RunStatus launch(const domain::Project& p, const domain::Release& release);
+  std::shared_ptr<runtime::RunLog> logOf(const std::string& projectId);
+  std::shared_ptr<runtime::ProjectRuntime> prepare(const domain::Project& p, const domain::Release& release);
+  RunStatus statusOf(const std::string& projectId);
+  void end(const std::string& projectId);
+
+  store::Store& store_;
+  ProjectService& projects_;
+  const config::Config& cfg_;
+  const std::vector<ModuleSchema>& modules_;
+  std::shared_ptr<spdlog::logger> log_;
+  runtime::RuntimeLimits limits_;
+  std::filesystem::path logRoot_;
+
+  std::mutex mutex_;
+  std::map<std::string, Entry> running_;            // by project id
+  std::map<std::string, std::string> slugs_;        // slug → project id
+  std::map<std::string, std::shared_ptr<runtime::RunLog>> logs_;
+  std::map<std::string, std::shared_ptr<std::mutex>> controls_;  // one start/stop at a time per project
+  std::shared_ptr<std::mutex> controlOf(const std::string& projectId);
+};
+
+}  // namespace m3m::service
