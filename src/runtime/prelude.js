@@ -134,7 +134,7 @@
     }
     if (type === 'application/x-www-form-urlencoded') {
       const out = {};
-      for (const [k, v] of new URLSearchParamsLite(raw)) if (!(k in out)) out[k] = v;
+      for (const [k, v] of URLSearchParamsLite(raw)) if (!(k in out)) out[k] = v;
       return out;
     }
     return raw;

@@ -350,7 +350,7 @@ Outcome ProjectRuntime::runPhase(const char* name) {
                              [result, phase] { result->set_value({false, phase + " was interrupted: the run ended"}); }});
   });
   if (future.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
-    std::string error = phase + " did not finish within " + std::to_string(limits_.phaseTimeout.count()) + "ms";
+    std::string error = phase + " did not finish within " + std::to_string(limits_.phaseTimeout.count()) + "ms (runtime.start_timeout)";
     fail(error);
     return {false, error};
   }

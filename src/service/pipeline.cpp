@@ -193,7 +193,8 @@ domain::Branch PipelineService::resetBranch(const Principal& who, const std::str
     if (!b) throw notFoundBranch(name);
     auto r = repo.findRelease(p.id, v);
     if (!r) throw notFoundRelease(version);
-    repo.updateBranchCode(p.id, name, r->code, b->revision, lib::nowIso());
+    if (!repo.updateBranchCode(p.id, name, r->code, b->revision, lib::nowIso()))
+      throw Error(ErrorCode::CONFLICT, "the draft changed while it was being reset; try again");
     out = *repo.findBranch(p.id, name);
   });
   return out;
@@ -297,9 +298,14 @@ void PipelineService::deleteRelease(const Principal& who, const std::string& pro
 ReleaseView PipelineService::activate(const Principal& who, const std::string& projectId, const std::string& version) {
   auto p = projects_.requireAccess(who, projectId);
   auto v = parseVersion(version);
-  auto r = store_.repos().pipeline().findRelease(p.id, v);
-  if (!r) throw notFoundRelease(version);
-  store_.repos().pipeline().setActiveRelease(p.id, v.toString());
+  std::optional<domain::Release> r;
+  // Check and set in one transaction: a concurrent delete of this release
+  // must not leave a deleted version active.
+  store_.transaction([&](store::Repositories& repos) {
+    r = repos.pipeline().findRelease(p.id, v);
+    if (!r) throw notFoundRelease(version);
+    repos.pipeline().setActiveRelease(p.id, v.toString());
+  });
   p.activeRelease = v.toString();
   return view(p, std::move(*r));
 }

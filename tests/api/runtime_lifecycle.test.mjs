@@ -209,6 +209,59 @@ test('POST start {version} runs that release and makes it the active one', async
   assert.ok([400, 404].includes(bad.status), `start with an unknown version: ${describe(bad)}`);
 });
 
+test('while boot is in progress the state is starting and routes answer 503; then running', async () => {
+  const p = await createProject(server, rootToken, {});
+  const v = await deploy(server, rootToken, p.id, `
+    service.boot(async () => { await new Promise((r) => setTimeout(r, 1500)); });
+    service.start(() => router.get('/hello', () => ({ ok: true })));
+  `);
+  const starting = startProject(server, rootToken, p.id, v);
+  const seen = await waitFor(
+    async () => {
+      const st = await projectStatus(server, rootToken, p.id);
+      return st.state === 'starting' ? st : null;
+    },
+    { what: 'state starting', timeout: 1400, interval: 20 },
+  );
+  assert.equal(seen.state, 'starting');
+  const r = await callRoute(server, p.slug, '/hello');
+  expectError(r, 503, 'UNAVAILABLE', 'a starting project');
+  assert.ok(r.headers.get('retry-after'), 'Retry-After while starting');
+  const res = await starting;
+  expectStatus(res, 200, 'start');
+  assert.equal(res.body.state, 'running', 'start answers once running');
+  expectStatus(await callRoute(server, p.slug, '/hello'), 200, 'running');
+});
+
+test('restart gives a new started_at; the running release cannot be deleted; deleting the project ends its run', async () => {
+  const code = `
+    service.start(() => {
+      setInterval(() => logger.info('del-tick'), 20);
+      router.get('/hello', () => ({ ok: true }));
+    });
+  `;
+  const { project, version, status } = await runningProject(server, rootToken, code);
+  await sleep(1100);
+  const rs = await restartProject(server, rootToken, project.id);
+  expectStatus(rs, 200, 'restart');
+  assert.ok(Date.parse(rs.body.started_at) > Date.parse(status.started_at) || rs.body.started_at !== status.started_at, `started_at moves on restart: ${status.started_at} → ${rs.body.started_at}`);
+
+  const del = await api(server, 'DELETE', `/api/projects/${project.id}/pipeline/releases/${version}`, { token: rootToken });
+  expectError(del, 409, 'CONFLICT', 'delete the running release');
+
+  expectStatus(await api(server, 'DELETE', `/api/projects/${project.id}`, { token: rootToken }), 204, 'delete the project');
+  const gone = await callRoute(server, project.slug, '/hello');
+  expectError(gone, 404, 'NOT_FOUND', 'routes of a deleted project');
+  await sleep(300);
+  // Its slug can be reused by a new project, which starts clean.
+  const again = await createProject(server, rootToken, { slug: project.slug });
+  const v2 = await deploy(server, rootToken, again.id, `service.start(() => router.get('/hello', () => ({ again: true })))`);
+  await startRunning(server, rootToken, again.id, v2);
+  assert.deepEqual((await callRoute(server, again.slug, '/hello')).body, { again: true });
+  const lines = await logOf(again.id);
+  assert.equal(lines.filter((l) => l.endsWith('del-tick')).length, 0, 'no line of the deleted project in the new one');
+});
+
 test('start with no release → 409 CONFLICT; status of a fresh project is stopped', async () => {
   const p = await createProject(server, rootToken, {});
   const st = await projectStatus(server, rootToken, p.id);
@@ -341,7 +394,7 @@ test('boot or start that never finishes fails the start after runtime.start_time
   assert.ok(res.status === 200 || res.status >= 400, describe(res));
   const st = await projectStatus(server, rootToken, p.id);
   assert.equal(st.state, 'failed', JSON.stringify(st));
-  assert.match(st.last_error || '', /time|timeout/i, `last_error names the timeout: ${st.last_error}`);
+  assert.match(st.last_error || '', /time|did not finish|within \d/i, `last_error names the timeout: ${st.last_error}`);
   expectError(await callRoute(server, p.slug, '/hello'), 503, 'UNAVAILABLE', 'after a start timeout');
 });
 
@@ -428,6 +481,20 @@ test('logs: pages with cursor/limit, oldest first; ?tail=N; download as text/pla
   const dlLines = dl.text.split('\n').filter((l) => /\] page-line \d\d$/.test(l));
   assert.equal(dlLines.length, 100, 'the download has every line of both runs');
   for (const l of full) assert.ok(dl.text.includes(l), `download contains ${l}`);
+
+  // The default page is 200 lines.
+  const many = await runningProject(server, rootToken, `
+    service.boot(() => { for (let i = 1; i <= 250; i++) logger.info('many ' + i); });
+    service.start(() => {});
+  `);
+  const dflt = await api(server, 'GET', `/api/projects/${many.project.id}/logs`, { token: rootToken });
+  expectStatus(dflt, 200, 'default page');
+  assert.equal(dflt.body.lines.length, 200, 'default limit 200');
+  assert.match(dflt.body.lines[0], /\[INFO\] |\[[A-Z]+\] /, 'oldest first');
+  const rest = await api(server, 'GET', `/api/projects/${many.project.id}/logs?cursor=${encodeURIComponent(dflt.body.next_cursor)}`, { token: rootToken });
+  expectStatus(rest, 200, 'second default page');
+  const manyLines = [...dflt.body.lines, ...rest.body.lines].filter((l) => /\] many \d+$/.test(l)).map((l) => Number(l.split(' ').pop()));
+  assert.deepEqual(manyLines, Array.from({ length: 250 }, (_, i) => i + 1), 'two default pages hold the 250 lines in order');
 
   // limit bounds.
   const big = await api(server, 'GET', `${base}?limit=5000`, { token: rootToken });
