@@ -262,6 +262,7 @@ void bindAll(Binder& b, Config& c) {
   b.integer("runtime.max_queue", c.runtime.maxQueue, 1, 1'000'000);
   b.duration("runtime.shutdown_timeout", c.runtime.shutdownTimeout, milliseconds(0));
   b.duration("runtime.start_timeout", c.runtime.startTimeout);
+  b.duration("runtime.request_timeout", c.runtime.requestTimeout);
   b.size("runtime.log_max_size", c.runtime.logMaxSize, 4096);
 
   b.string("plugins.path", c.plugins.path, false);

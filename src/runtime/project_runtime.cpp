@@ -37,7 +37,10 @@ constexpr size_t kHeapHeadroom = 64 * kMB;
 struct Settle {
   std::function<void(v8::Local<v8::Value>)> onFulfilled;
   std::function<void(v8::Local<v8::Value>)> onRejected;
-  std::function<void()> onAbort;
+  // The promise will never settle usefully: the run ended (503), a runaway
+  // continuation was terminated (500), or a request ran out of time (504).
+  std::function<void(int status, const std::string& why)> onAbort;
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // requests only
 };
 
 struct Timer {
@@ -68,6 +71,7 @@ struct ProjectRuntime::Impl : CallContext {
   std::vector<std::unique_ptr<ModuleCall>> moduleCalls;
   bool heapExceeded = false;
   bool terminatedByWatchdog = false;
+  bool terminationReported = false;  // the task itself logged its termination
 
   explicit Impl(ProjectRuntime& s) : self(s) {}
 
@@ -96,13 +100,32 @@ struct ProjectRuntime::Impl : CallContext {
     else owned->onRejected(info[0]);
   }
 
-  void abortSettles() {
+  void abortSettles(int status, const std::string& why) {
     auto pending = std::move(settles);
     settles.clear();
     for (Settle* s : pending) {
       std::unique_ptr<Settle> owned(s);
-      if (owned->onAbort) owned->onAbort();
+      if (owned->onAbort) owned->onAbort(status, why);
     }
+  }
+
+  // Requests whose handler has not answered within their deadline get a 504.
+  void expireDeadlines(std::chrono::steady_clock::time_point now) {
+    std::vector<Settle*> expired;
+    for (Settle* s : settles)
+      if (s->deadline && *s->deadline <= now) expired.push_back(s);
+    for (Settle* s : expired) {
+      settles.erase(s);
+      std::unique_ptr<Settle> owned(s);
+      owned->onAbort(504, "the handler did not answer within runtime.request_timeout");
+    }
+  }
+
+  std::chrono::steady_clock::time_point nextDeadline() const {
+    auto next = std::chrono::steady_clock::time_point::max();
+    for (Settle* s : settles)
+      if (s->deadline && *s->deadline < next) next = *s->deadline;
+    return next;
   }
 
   static size_t nearHeapLimit(void* data, size_t current, size_t) {
@@ -177,6 +200,18 @@ struct ProjectRuntime::Impl : CallContext {
   }
 };
 
+namespace {
+// A task dropped because the run ended destroys its promise: that is an
+// outcome too, not an exception for the caller.
+Outcome outcomeOf(std::future<Outcome>& f) {
+  try {
+    return f.get();
+  } catch (const std::future_error&) {
+    return {false, "the run ended before it finished"};
+  }
+}
+}  // namespace
+
 ProjectRuntime::ProjectRuntime(ProjectInfo info, std::string code, RuntimeLimits limits, std::shared_ptr<RunLog> log,
                                const std::vector<ModuleSchema>& modules)
     : info_(std::move(info)), code_(std::move(code)), limits_(limits), log_(std::move(log)), modules_(modules),
@@ -196,10 +231,16 @@ void ProjectRuntime::post(std::function<void()> task) {
 void ProjectRuntime::fail(const std::string& error) {
   {
     std::lock_guard lock(mutex_);
+    if (state_ == RunState::Stopped) return;  // stopped on purpose: not a failure
     state_ = RunState::Failed;
     lastError_ = error;
   }
   log_->write("ERROR", error);
+}
+
+std::string ProjectRuntime::heapMessage() const {
+  return "heap limit exceeded (runtime.memory_limit_mb = " + std::to_string(limits_.heapMb) +
+         "); the project was stopped";
 }
 
 RunSnapshot ProjectRuntime::snapshot() const {
@@ -227,8 +268,8 @@ void ProjectRuntime::watchdog() {
 }
 
 Outcome ProjectRuntime::boot() {
-  std::promise<Outcome> ready;
-  auto readyFuture = ready.get_future();
+  auto ready = std::make_shared<std::promise<Outcome>>();
+  auto readyFuture = ready->get_future();
   {
     std::lock_guard lock(mutex_);
     if (started_) return {false, "already started"};
@@ -236,14 +277,12 @@ Outcome ProjectRuntime::boot() {
   }
   // The isolate is created on the loop thread: V8 sets its stack limit from
   // the thread that creates it, and only that thread ever enters it.
-  post([this, &ready] {
+  post([this, ready] {
     auto& d = *impl_;
     v8::Isolate* isolate = d.isolate;
     v8::TryCatch tc(isolate);
     auto context = d.ctx();
-    auto fail = [&](const std::string& what) {
-      ready.set_value({false, what});
-    };
+    auto fail = [&](const std::string& what) { ready->set_value({false, what}); };
     // 1. The prelude: router, service, console… and the hooks.
     v8::ScriptOrigin preludeOrigin(isolate, toV8(isolate, "m3m:prelude"));
     v8::Local<v8::Script> prelude;
@@ -300,15 +339,19 @@ Outcome ProjectRuntime::boot() {
       return fail("the code threw while loading " + describeLocation(isolate, tc) + ": " +
                   describeException(isolate, tc.Exception()));
     }
-    ready.set_value({true, ""});
+    ready->set_value({true, ""});
   });
-  thread_ = std::thread([this] { loop(); });
-  watchdogThread_ = std::thread([this] { watchdog(); });
+  {
+    std::lock_guard life(lifecycleMutex_);
+    if (stopped_) return {false, "the run was stopped"};
+    thread_ = std::thread([this] { loop(); });
+    watchdogThread_ = std::thread([this] { watchdog(); });
+  }
   if (readyFuture.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
     fail("loading the code did not finish in time");
     return {false, "loading the code did not finish in time"};
   }
-  Outcome loaded = readyFuture.get();
+  Outcome loaded = outcomeOf(readyFuture);
   if (!loaded.ok) {
     fail(loaded.error);
     return loaded;
@@ -347,17 +390,19 @@ Outcome ProjectRuntime::runPhase(const char* name) {
                              [result, phase, isolate](v8::Local<v8::Value> reason) {
                                result->set_value({false, phase + " failed: " + describeException(isolate, reason)});
                              },
-                             [result, phase] { result->set_value({false, phase + " was interrupted: the run ended"}); }});
+                             [result, phase](int, const std::string& why) {
+                               result->set_value({false, phase + " failed: " + why});
+                             }});
   });
   if (future.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
     std::string error = phase + " did not finish within " + std::to_string(limits_.phaseTimeout.count()) + "ms (runtime.start_timeout)";
     fail(error);
     return {false, error};
   }
-  Outcome o = future.get();
+  Outcome o = outcomeOf(future);
   if (!o.ok) {
     bool heap = impl_->heapExceeded;
-    fail(heap ? "heap limit exceeded (runtime.memory_limit_mb = " + std::to_string(limits_.heapMb) + ")" : o.error);
+    fail(heap ? heapMessage() : o.error);
   }
   return o;
 }
@@ -402,6 +447,9 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
                                ? (d.heapExceeded ? "heap limit exceeded" : "CPU time limit exceeded (runtime.timeout)")
                                : describeException(isolate, tc.Exception());
       log_->write("ERROR", what + " failed: " + reason);
+      d.terminationReported = tc.HasTerminated();
+      // The project's state must say why before the caller hears back.
+      if (d.heapExceeded) fail(heapMessage());
       finish(errorReply(500, "the service's handler failed: " + reason + " (request id " + call.requestId + ")"));
       return;
     }
@@ -414,9 +462,11 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
                                  finish(errorReply(500, "the service's handler failed (request id " +
                                                             what.substr(what.rfind(' ') + 1)));
                                },
-                               [finish]() mutable {
-                                 finish(errorReply(503, "the project stopped before answering"));
-                               }});
+                               [finish, this, what](int status, const std::string& why) mutable {
+                                 if (status != 503) log_->write("ERROR", what + " failed: " + why);
+                                 finish(errorReply(status, "the service's handler failed: " + why));
+                               },
+                               std::chrono::steady_clock::now() + limits_.requestTimeout});
       return;
     }
     finish(toReply(isolate, result));
@@ -448,11 +498,13 @@ void ProjectRuntime::loop() {
   while (true) {
     std::function<void()> task;
     std::uint32_t dueTimer = 0;
+    bool expireDue = false;
     {
       std::unique_lock lock(mutex_);
       auto nextDue = std::chrono::steady_clock::time_point::max();
       for (const auto& [id, t] : d.timers)
         if (t.due < nextDue) nextDue = t.due, dueTimer = id;
+      if (auto deadline = d.nextDeadline(); deadline < nextDue) nextDue = deadline, dueTimer = 0;
       if (tasks_.empty() && !quit_ && nextDue > std::chrono::steady_clock::now()) {
         wake_.wait_until(lock, nextDue, [&] { return !tasks_.empty() || quit_; });
       }
@@ -463,6 +515,8 @@ void ProjectRuntime::loop() {
         dueTimer = 0;
       } else if (nextDue > std::chrono::steady_clock::now()) {
         continue;  // woke early
+      } else if (dueTimer == 0) {
+        expireDue = true;
       }
     }
 
@@ -480,6 +534,8 @@ void ProjectRuntime::loop() {
 
     if (task) {
       task();
+    } else if (expireDue) {
+      d.expireDeadlines(std::chrono::steady_clock::now());
     } else if (auto it = d.timers.find(dueTimer); it != d.timers.end()) {
       Timer& t = it->second;
       v8::TryCatch tc(isolate);
@@ -494,12 +550,16 @@ void ProjectRuntime::loop() {
       }
       v8::Local<v8::Value> ignored;
       if (!fn->Call(d.ctx(), v8::Undefined(isolate), static_cast<int>(args.size()), args.data()).ToLocal(&ignored)) {
-        if (tc.HasTerminated()) log_->write("ERROR", d.heapExceeded ? "a timer exceeded the heap limit"
-                                                                    : "a timer exceeded the CPU time limit (runtime.timeout)");
+        if (tc.HasTerminated()) {
+          d.terminationReported = true;
+          log_->write("ERROR", d.heapExceeded ? "a timer exceeded the heap limit"
+                                              : "a timer exceeded the CPU time limit (runtime.timeout)");
+        }
         else log_->write("ERROR", "uncaught exception in a timer: " + describeException(isolate, tc.Exception()));
       }
     }
-    if (!isolate->IsExecutionTerminating()) isolate->PerformMicrotaskCheckpoint();
+    const bool terminatedInTask = d.terminatedByWatchdog || isolate->IsExecutionTerminating();
+    if (!terminatedInTask) isolate->PerformMicrotaskCheckpoint();
 
     {
       std::lock_guard lock(wdMutex_);
@@ -511,13 +571,23 @@ void ProjectRuntime::loop() {
     if (d.terminatedByWatchdog || isolate->IsExecutionTerminating()) {
       isolate->CancelTerminateExecution();
       d.terminatedByWatchdog = false;
+      // A termination inside the microtask checkpoint drops every queued
+      // continuation: promises still pending may never settle. Answer them
+      // now rather than let them hang (their work was lost with the queue).
+      // Only a termination inside the checkpoint loses queued continuations.
+      if (!d.heapExceeded && !terminatedInTask) {
+        if (!d.terminationReported)
+          log_->write("ERROR", "CPU time limit exceeded (runtime.timeout) in a promise continuation" +
+                                   std::string(d.settles.empty() ? "" : "; pending requests were aborted"));
+        d.abortSettles(500, "CPU time limit exceeded (runtime.timeout) in a promise continuation");
+      }
     }
+    d.terminationReported = false;
     v8::HeapStatistics hs;
     isolate->GetHeapStatistics(&hs);
     heapUsed_ = hs.used_heap_size() + d.allocator->used();
     if (d.heapExceeded) {
-      fail("heap limit exceeded (runtime.memory_limit_mb = " + std::to_string(limits_.heapMb) +
-           "); the project was stopped");
+      if (snapshot().state != RunState::Failed) fail(heapMessage());
       std::lock_guard lock(mutex_);
       quit_ = true;
       break;
@@ -528,7 +598,7 @@ void ProjectRuntime::loop() {
   {
     v8::Isolate::Scope isolateScope(isolate);
     v8::HandleScope handles(isolate);
-    d.abortSettles();
+    d.abortSettles(503, "the project stopped before answering");
     d.timers.clear();
     d.runPhase.Reset();
     d.dispatch.Reset();
@@ -550,9 +620,13 @@ void ProjectRuntime::loop() {
 }
 
 void ProjectRuntime::stop() {
-  {
+  std::lock_guard life(lifecycleMutex_);
+  stopped_ = true;
+  if (!thread_.joinable()) {
     std::lock_guard lock(mutex_);
-    if (!started_ || !thread_.joinable()) return;
+    quit_ = true;
+    if (started_ && state_ != RunState::Failed) state_ = RunState::Stopped;
+    return;
   }
   // 1. shutdown callbacks, bounded.
   bool loopAlive;
@@ -581,7 +655,7 @@ void ProjectRuntime::stop() {
                                  log_->write("ERROR", "shutdown failed: " + describeException(isolate, r));
                                  done->set_value();
                                },
-                               [done] { done->set_value(); }});
+                               [done](int, const std::string&) { done->set_value(); }});
     });
     if (future.wait_for(limits_.shutdownTimeout) != std::future_status::ready)
       log_->write("WARN", "shutdown did not finish within " + std::to_string(limits_.shutdownTimeout.count()) +

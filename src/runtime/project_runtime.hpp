@@ -30,6 +30,7 @@ struct RuntimeLimits {
   size_t maxQueue = 1000;                // requests waiting for this project
   milliseconds shutdownTimeout{5'000};   // the shutdown phase
   milliseconds phaseTimeout{60'000};     // boot or start, awaits included
+  milliseconds requestTimeout{60'000};   // one request, awaits included (then 504)
 };
 
 struct ProjectInfo {
@@ -100,6 +101,7 @@ class ProjectRuntime {
   void loop();
   void watchdog();
   void fail(const std::string& error);
+  std::string heapMessage() const;
 
   ProjectInfo info_;
   std::string code_;
@@ -110,6 +112,10 @@ class ProjectRuntime {
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   std::thread watchdogThread_;
+  // Guards creating and joining the threads: stop() may come from another
+  // thread while boot() is still starting them.
+  std::mutex lifecycleMutex_;
+  bool stopped_ = false;
 
   mutable std::mutex mutex_;  // tasks_, quit_, state
   std::condition_variable wake_;

@@ -107,7 +107,7 @@ HttpReply toReply(v8::Isolate* isolate, v8::Local<v8::Value> v) {
 HttpReply errorReply(int status, const std::string& message) {
   HttpReply r;
   r.status = status;
-  const char* code = status == 503 ? "UNAVAILABLE" : status == 404 ? "NOT_FOUND" : "INTERNAL";
+  const char* code = status == 503 ? "UNAVAILABLE" : status == 504 ? "TIMEOUT" : status == 404 ? "NOT_FOUND" : "INTERNAL";
   r.headers = {{"Content-Type", "application/json"}};
   if (status == 503) r.headers.emplace_back("Retry-After", "5");
   r.body = nlohmann::json{{"error", {{"code", code}, {"message", message}, {"fields", nlohmann::json::object()}}}}.dump();

@@ -15,6 +15,7 @@ RuntimeService::RuntimeService(store::Store& store, ProjectService& projects, co
   limits_.maxQueue = static_cast<size_t>(cfg.runtime.maxQueue);
   limits_.shutdownTimeout = cfg.runtime.shutdownTimeout;
   limits_.phaseTimeout = cfg.runtime.startTimeout;
+  limits_.requestTimeout = cfg.runtime.requestTimeout;
   logRoot_ = std::filesystem::path(cfg.logging.path) / "projects";
 }
 
@@ -96,7 +97,7 @@ RunStatus RuntimeService::launch(const domain::Project& p, const domain::Release
     auto started = rt->start();
     if (started.ok) logOf(p.id)->write("INFO", "running");
   }
-  return statusOf(p.id);
+  return statusOf(p.id);  // "stopped" when a stop interrupted this start
 }
 
 RunStatus RuntimeService::start(const Principal& who, const std::string& projectId,
@@ -117,9 +118,10 @@ RunStatus RuntimeService::start(const Principal& who, const std::string& project
 
 RunStatus RuntimeService::stop(const Principal& who, const std::string& projectId) {
   auto p = projects_.requireAccess(who, projectId);
+  end(p.id);  // first, without waiting: this interrupts a start that is still booting
   auto control = controlOf(p.id);
   std::lock_guard serialized(*control);
-  end(p.id);
+  end(p.id);  // a start that slipped in before the lock
   store_.repos().projects().setRunState(p.id, "stopped", std::nullopt);
   logOf(p.id)->write("INFO", "stopped");
   log_->info("runtime: stopped project {}", p.slug);

@@ -41,7 +41,7 @@ export async function startWithRoot({ env = {}, email = ROOT_EMAIL, password = R
 // Any request: {status, headers, body (parsed JSON, else text), text}.
 // `body`: an object is sent as JSON; a string is sent as-is with a JSON
 // content type unless one is given; FormData/Blob/Buffer are sent as-is.
-export async function api(server, method, p, { token, apiKey, body, headers = {} } = {}) {
+export async function api(server, method, p, { token, apiKey, body, headers = {}, signal } = {}) {
   const h = {};
   for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
   if (token !== undefined) h.authorization = `Bearer ${token}`;
@@ -58,7 +58,7 @@ export async function api(server, method, p, { token, apiKey, body, headers = {}
       if (!('content-type' in h)) h['content-type'] = 'application/json';
     }
   }
-  const res = await fetch(server.url + p, { method, headers: h, body: payload });
+  const res = await fetch(server.url + p, { method, headers: h, body: payload, signal });
   const buf = Buffer.from(await res.arrayBuffer());
   const text = buf.toString('utf8');
   let parsed = text;
@@ -374,8 +374,14 @@ export async function readRunLog(server, token, projectId, { limit = 1000 } = {}
 }
 
 // Calls a project route without any credentials: /r/{slug}{p} (or /api/r/...).
-export async function callRoute(server, slug, p, { method = 'GET', body, headers = {}, prefix = '/r' } = {}) {
-  return api(server, method, `${prefix}/${slug}${p}`, { body, headers });
+// Fails (rejects with a clear message) when no answer comes within `timeout` ms.
+export async function callRoute(server, slug, p, { method = 'GET', body, headers = {}, prefix = '/r', timeout = 30_000 } = {}) {
+  try {
+    return await api(server, method, `${prefix}/${slug}${p}`, { body, headers, signal: AbortSignal.timeout(timeout) });
+  } catch (e) {
+    if (e?.name === 'TimeoutError') throw new Error(`${method} ${prefix}/${slug}${p}: no answer within ${timeout} ms`);
+    throw e;
+  }
 }
 
 // Creates a project, deploys `code` and starts it (asserts running).

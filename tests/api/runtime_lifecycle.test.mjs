@@ -26,7 +26,6 @@ import {
   startRunning,
   startWithRoot,
   stopProject,
-  uniq,
   waitFor,
 } from './fixtures.mjs';
 
@@ -262,11 +261,92 @@ test('restart gives a new started_at; the running release cannot be deleted; del
   assert.equal(lines.filter((l) => l.endsWith('del-tick')).length, 0, 'no line of the deleted project in the new one');
 });
 
+test('ten projects started at once all run and answer', async () => {
+  const ps = [];
+  for (let i = 0; i < 10; i++) {
+    const p = await createProject(server, rootToken, {});
+    const v = await deploy(server, rootToken, p.id, `
+      service.boot(async () => { await new Promise((r) => setTimeout(r, 20)); });
+      service.start(() => router.get('/who', () => ({ i: ${i}, slug: service.project.slug })));
+    `);
+    ps.push({ ...p, v });
+  }
+  const starts = await Promise.all(ps.map((p) => startProject(server, rootToken, p.id, p.v)));
+  starts.forEach((r, i) => {
+    expectStatus(r, 200, `start ${i}`);
+    assert.equal(r.body.state, 'running', `project ${i}: ${describe(r)}`);
+  });
+  const answers = await Promise.all(ps.map((p) => callRoute(server, p.slug, '/who')));
+  answers.forEach((r, i) => assert.deepEqual(r.body, { i, slug: ps[i].slug }, describe(r)));
+  await Promise.all(ps.map((p) => stopProject(server, rootToken, p.id)));
+  for (const p of ps) assert.equal((await projectStatus(server, rootToken, p.id)).state, 'stopped');
+});
+
+test('stop during a slow boot ends the run at once: returns quickly, boot and start never continue', async () => {
+  const p = await createProject(server, rootToken, {});
+  const v = await deploy(server, rootToken, p.id, `
+    service.boot(async () => { logger.info('slow-boot'); await new Promise((r) => setTimeout(r, 2500)); logger.info('boot-finished'); });
+    service.start(() => { logger.info('start-ran'); router.get('/hello', () => ({ ok: true })); });
+  `);
+  const t0 = Date.now();
+  const starting = startProject(server, rootToken, p.id, v).then((r) => ({ r, at: Date.now() }));
+  await waitFor(async () => (await logOf(p.id)).some((l) => l.endsWith('] slow-boot')), { what: 'boot began', timeout: 2000, interval: 20 });
+  const t1 = Date.now();
+  const stop = await stopProject(server, rootToken, p.id);
+  const stopMs = Date.now() - t1;
+  expectStatus(stop, 200, 'stop during boot');
+  const settled = await Promise.race([starting, sleep(5000).then(() => null)]);
+  assert.ok(settled, 'the start request was answered');
+  await sleep(Math.max(0, 3000 - (Date.now() - t0)));
+  const lines = await logOf(p.id);
+  assert.ok(!lines.some((l) => /\] (boot-finished|start-ran)$/.test(l)), `no continuation of the stopped boot (stop took ${stopMs} ms):\n${lines.join('\n')}`);
+  assert.ok(stopMs < 1500, `stop returned in ${stopMs} ms, without waiting for the 2.5 s boot`);
+  assert.ok(settled.at - t0 < 2300, `the start request ended with the stop (${settled.at - t0} ms), not after the boot`);
+  const st = await projectStatus(server, rootToken, p.id);
+  assert.equal(st.state, 'stopped', JSON.stringify(st));
+  expectError(await callRoute(server, p.slug, '/hello'), 503, 'UNAVAILABLE', 'stopped during boot');
+});
+
+test('two concurrent start calls leave exactly one live run', async () => {
+  const p = await createProject(server, rootToken, {});
+  const v = await deploy(server, rootToken, p.id, `
+    const run = Math.random().toString(36).slice(2);
+    service.boot(async () => { await new Promise((r) => setTimeout(r, 100)); });
+    service.start(() => {
+      setInterval(() => logger.info('live ' + run), 25);
+      router.get('/run', () => ({ run }));
+    });
+  `);
+  const [a, b] = await Promise.all([startProject(server, rootToken, p.id, v), startProject(server, rootToken, p.id, v)]);
+  assert.ok([a, b].some((r) => r.status === 200), `one start succeeded: ${describe(a)} / ${describe(b)}`);
+  for (const r of [a, b]) assert.ok(r.status === 200 || r.status === 409, describe(r));
+  assert.equal((await projectStatus(server, rootToken, p.id)).state, 'running');
+  const { run } = (await callRoute(server, p.slug, '/run')).body;
+  const n0 = (await logOf(p.id)).length;
+  await sleep(400);
+  const fresh = (await logOf(p.id)).slice(n0).filter((l) => /\] live /.test(l));
+  assert.ok(fresh.length > 3, 'the interval runs');
+  assert.deepEqual([...new Set(fresh.map((l) => l.split(' ').pop()))], [run], 'only one run logs');
+  // Starting a running project again does not break it.
+  const again = await startProject(server, rootToken, p.id);
+  assert.ok(again.status === 200 || again.status === 409, describe(again));
+  assert.equal((await projectStatus(server, rootToken, p.id)).state, 'running');
+  expectStatus(await callRoute(server, p.slug, '/run'), 200, 'still serving');
+  expectStatus(await stopProject(server, rootToken, p.id), 200, 'stop');
+});
+
 test('start with no release → 409 CONFLICT; status of a fresh project is stopped', async () => {
   const p = await createProject(server, rootToken, {});
   const st = await projectStatus(server, rootToken, p.id);
   assert.equal(st.state, 'stopped');
   expectError(await startProject(server, rootToken, p.id), 409, 'CONFLICT', 'start without a release');
+  const logs = await api(server, 'GET', `/api/projects/${p.id}/logs`, { token: rootToken });
+  expectStatus(logs, 200, 'logs of a project that never ran');
+  assert.deepEqual(logs.body.lines, []);
+  assert.ok('next_cursor' in logs.body);
+  const dl = await api(server, 'GET', `/api/projects/${p.id}/logs/download`, { token: rootToken });
+  expectStatus(dl, 200, 'download of an empty log');
+  assert.equal(dl.text, '');
   assert.equal((await projectStatus(server, rootToken, p.id)).state, 'stopped');
   // Stop of a stopped project is harmless.
   const stop = await stopProject(server, rootToken, p.id);
@@ -379,6 +459,21 @@ test('shutdown is bounded (runtime.shutdown_timeout=1s): a shutdown that never r
   assert.equal((await projectStatus(server, rootToken, project.id)).state, 'stopped');
   const log = (await logOf(project.id)).join('\n');
   assert.match(log, /shutdown-waits/);
+});
+
+test('an exception in shutdown is logged; stop still ends the run', async () => {
+  const { project } = await runningProject(server, rootToken, `
+    service.start(() => { setInterval(() => logger.info('sd-tick'), 20); router.get('/hello', () => ({ ok: true })); });
+    service.shutdown(() => { throw new Error('shutdown-exploded-marker'); });
+  `);
+  await sleep(100);
+  const res = await stopProject(server, rootToken, project.id);
+  expectStatus(res, 200, 'stop');
+  assert.equal(res.body.state, 'stopped');
+  const first = await logOf(project.id);
+  assert.match(first.join('\n'), /shutdown-exploded-marker/);
+  await sleep(300);
+  assert.equal((await logOf(project.id)).length, first.length, 'nothing runs after the stop');
 });
 
 test('boot or start that never finishes fails the start after runtime.start_timeout (3s)', async () => {

@@ -72,6 +72,51 @@ test('an infinite loop in a handler fails that call with "CPU time limit"; the p
   expectStatus(await callRoute(server, project.slug, '/hello'), 200, 'hello after the second spin');
 });
 
+const SPINNERS = `service.start(() => {
+  ${HELLO}
+  const busy = (ms) => { const end = Date.now() + ms; while (Date.now() < end) {} };
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  router.get('/slices', async () => { busy(250); await wait(5); busy(250); await wait(5); busy(250); return { sliced: true }; });
+  router.get('/spin-after-await', async () => { await wait(10); while (true) {} });
+  router.get('/spin-after-await-null', async () => { await null; while (true) {} });
+  router.get('/spin-in-microtask', () => { Promise.resolve().then(() => { while (true) {} }); return { answered: true }; });
+});`;
+
+test('the CPU limit is per task: three 250 ms slices around awaits (750 ms in all) are fine', async () => {
+  const { project } = await runningProject(server, rootToken, SPINNERS);
+  const sl = await callRoute(server, project.slug, '/slices');
+  expectStatus(sl, 200, '750 ms of CPU in three tasks of 250 ms (limit 500ms per task)');
+  assert.deepEqual(sl.body, { sliced: true });
+  await stopProject(server, rootToken, project.id);
+});
+
+test('an infinite loop in the handler\'s own continuation (after await) fails that call with "CPU time limit"', async () => {
+  const { project } = await runningProject(server, rootToken, SPINNERS);
+  try {
+    for (const r of ['/spin-after-await-null', '/spin-after-await']) {
+      const { res, ms } = await timed(callRoute(server, project.slug, r, { timeout: 8000 }));
+      expectStatus(res, 500, `${r}: spin in a continuation`);
+      assert.match(res.text, /CPU time limit/i, describe(res));
+      assert.ok(ms < 4000, `${r}: stopped in ${ms} ms`);
+      expectStatus(await callRoute(server, project.slug, '/hello', { timeout: 10_000 }), 200, `serving after ${r}`);
+    }
+    assert.match(await logText(project.id), /CPU time limit/i, 'the run log says CPU time limit');
+  } finally {
+    await stopProject(server, rootToken, project.id); // never leave a spinning loop behind
+  }
+});
+
+test('an infinite loop in a floating microtask is terminated and logged as "CPU time limit"', async () => {
+  const { project } = await runningProject(server, rootToken, SPINNERS);
+  try {
+    expectStatus(await callRoute(server, project.slug, '/spin-in-microtask', { timeout: 10_000 }), 200, 'answered before the spin');
+    await waitFor(async () => /CPU time limit/i.test(await logText(project.id)), { what: 'CPU time limit in the run log after a microtask spin', timeout: 5000 });
+    expectStatus(await callRoute(server, project.slug, '/hello', { timeout: 10_000 }), 200, 'serving after the microtask spin');
+  } finally {
+    await stopProject(server, rootToken, project.id);
+  }
+});
+
 test('an infinite loop in a timer callback is terminated too; the project keeps serving', async () => {
   const { project } = await runningProject(server, rootToken, `service.start(() => {
     ${HELLO}
@@ -140,6 +185,22 @@ test('a heap bomb stops that project (failed, "heap limit"); the server and othe
   // It can be started again.
   await startRunning(server, rootToken, project.id);
   expectStatus(await callRoute(server, project.slug, '/hello'), 200, 'after a new start');
+});
+
+test('a heap bomb in boot fails the start with the heap limit', async () => {
+  const p = await createProject(server, rootToken, {});
+  const v = await deploy(server, rootToken, p.id, `
+    const keep = [];
+    service.boot(() => { for (let i = 0; ; i++) keep.push(new Array(200000).fill(i)); });
+    service.start(() => { ${HELLO} });
+  `);
+  const { res, ms } = await timed(startProject(server, rootToken, p.id, v));
+  assert.ok(ms < 10_000, `start answered in ${ms} ms`);
+  assert.ok(res.status === 200 || res.status >= 400, describe(res));
+  const st = await projectStatus(server, rootToken, p.id);
+  assert.equal(st.state, 'failed', JSON.stringify(st));
+  assert.match(st.last_error || '', /heap/i, `last_error: ${st.last_error}`);
+  await healthOk();
 });
 
 test('ArrayBuffer memory counts against the heap budget', async () => {

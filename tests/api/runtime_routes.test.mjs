@@ -15,10 +15,10 @@ import {
   readRunLog,
   runningProject,
   startRunning,
-  startProject,
   stopProject,
   startWithRoot,
   uniq,
+  waitFor,
 } from './fixtures.mjs';
 
 let server;
@@ -78,6 +78,13 @@ service.start(() => {
     throw new Error('rejected-marker');
   });
   router.get('/project', () => service.project);
+  router.get('/big', () => 'x'.repeat(2000000) + 'END');
+  router.get('/bigint', () => ({ n: 1n }));
+  router.get('/timer-throws', () => {
+    setTimeout(function timerExplodes() { throw new Error('timer-boom-marker'); }, 5);
+    Promise.reject(new Error('unhandled-rejection-marker'));
+    return { scheduled: true };
+  });
   router.get('/reqid', (ctx) => ({ requestId: ctx.requestId }));
   router.get('/env', () => {
     const pick = (k) => ({ value: env.get(k), type: typeof env.get(k) });
@@ -341,6 +348,29 @@ test('a handler that throws → 500 INTERNAL with the request id; the stack is i
   assert.match(log, /rejected-marker/, 'the rejection is in the run log');
   // The project keeps serving.
   assert.deepEqual(expectJson(await route('/hello'), 200, 'after errors'), { ok: true });
+});
+
+test('an exception in a timer callback or an unhandled rejection is logged; the project keeps serving', async () => {
+  expectJson(await route('/timer-throws'), 200, 'schedule');
+  const log = await waitFor(
+    async () => {
+      const l = (await readRunLog(server, rootToken, main.project.id)).join('\n');
+      return /timer-boom-marker/.test(l) && /unhandled-rejection-marker/.test(l) ? l : null;
+    },
+    { what: 'the timer exception and the unhandled rejection in the run log', timeout: 5000 },
+  );
+  assert.match(log, /timerExplodes/, 'with the stack of the timer callback');
+  assert.match(log, /\[ERROR\][^\n]*timer-boom-marker/, 'logged at ERROR level');
+  assert.deepEqual(expectJson(await route('/hello'), 200, 'still serving'), { ok: true });
+});
+
+test('a large response is delivered whole; an unserializable result is a 500 and the project keeps serving', async () => {
+  const big = await route('/big');
+  expectStatus(big, 200, 'big');
+  assert.equal(big.text.length, 2000003);
+  assert.ok(big.text.endsWith('xEND'));
+  expectError(await route('/bigint'), 500, 'INTERNAL', 'a BigInt cannot be sent as JSON');
+  assert.deepEqual(expectJson(await route('/hello'), 200, 'after'), { ok: true });
 });
 
 test('unknown slug → 404 NOT_FOUND; no matching route → 404 NOT_FOUND', async () => {

@@ -1,0 +1,230 @@
+// The V8 host in-process: lifecycle, limits and teardown guarantees.
+#include "runtime/project_runtime.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "../store/temp_dir.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/modules/builtin_modules.hpp"
+
+using namespace m3m;
+using namespace m3m::runtime;
+using namespace std::chrono_literals;
+
+namespace {
+
+class EngineEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override { engine_ = std::make_unique<Engine>(); }
+  void TearDown() override { engine_.reset(); }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+};
+const auto* const kEngine = ::testing::AddGlobalTestEnvironment(new EngineEnvironment);
+
+struct Harness {
+  TempDir dir;
+  std::shared_ptr<RunLog> log = std::make_shared<RunLog>(dir.path / "logs", 1 << 20);
+  std::vector<ModuleSchema> modules;
+  std::unique_ptr<ProjectRuntime> rt;
+
+  explicit Harness(const std::string& code, RuntimeLimits limits = quick()) {
+    BuiltinDeps deps;
+    deps.envLookup = [](const std::string&, const std::string& key) -> std::optional<Value> {
+      if (key == "N") return Value(42);
+      return std::nullopt;
+    };
+    modules = builtinModules(deps);
+    rt = std::make_unique<ProjectRuntime>(ProjectInfo{"p1", "shop", "http://x/r/shop"}, code, limits, log, modules);
+  }
+  static RuntimeLimits quick() {
+    RuntimeLimits l;
+    l.cpuTimeout = 300ms;
+    l.heapMb = 32;
+    l.phaseTimeout = 5s;
+    l.shutdownTimeout = 1s;
+    return l;
+  }
+  HttpReply call(const std::string& path, const std::string& method = "GET", const std::string& body = "") {
+    std::promise<HttpReply> p;
+    auto f = p.get_future();
+    HttpCall c{method, path, "", {{"content-type", "application/json"}}, body, "req-1"};
+    EXPECT_TRUE(rt->dispatch(c, [&p](HttpReply r) { p.set_value(std::move(r)); }));
+    EXPECT_EQ(f.wait_for(10s), std::future_status::ready);
+    return f.get();
+  }
+  std::string logText() { return log->readAll(); }
+};
+
+}  // namespace
+
+TEST(ProjectRuntime, BootsStartsAndServes) {
+  Harness h(R"(
+    const order = []
+    service.boot(async () => { await new Promise(r => setTimeout(r, 5)); order.push('boot') })
+    service.start(() => {
+      order.push('start')
+      router.get('/hello/:name', ctx => ({ hello: ctx.params.name, order, env: env.get('N'), project: service.project }))
+    })
+  )");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  EXPECT_EQ(h.rt->snapshot().state, RunState::Running);
+  auto r = h.call("/hello/ann");
+  EXPECT_EQ(r.status, 200);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["hello"], "ann");
+  EXPECT_EQ(j["order"], nlohmann::json::array({"boot", "start"}));
+  EXPECT_EQ(j["env"], 42);
+  EXPECT_EQ(j["project"]["url"], "http://x/r/shop");
+  EXPECT_EQ(h.call("/missing").status, 404);
+}
+
+TEST(ProjectRuntime, SyntaxErrorsNameLineAndColumn) {
+  Harness h("const a = 1\nconst b = )\n");
+  auto o = h.rt->boot();
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("line 2:"), std::string::npos) << o.error;
+  EXPECT_EQ(h.rt->snapshot().state, RunState::Failed);
+  EXPECT_NE(h.logText().find("syntax error"), std::string::npos);
+}
+
+TEST(ProjectRuntime, ExceptionInBootFailsTheRun) {
+  Harness h("service.boot(() => { throw new Error('no config') })");
+  auto o = h.rt->boot();
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("no config"), std::string::npos);
+  EXPECT_NE(h.rt->snapshot().lastError.find("no config"), std::string::npos);
+}
+
+TEST(ProjectRuntime, CpuLimitStopsOneCallAndTheNextOneWorks) {
+  Harness h(R"(service.start(() => {
+    router.get('/spin', () => { while (true) {} })
+    router.get('/ok', () => ({ ok: true }))
+  }))");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  auto t0 = std::chrono::steady_clock::now();
+  auto spin = h.call("/spin");
+  EXPECT_EQ(spin.status, 500);
+  EXPECT_NE(spin.body.find("CPU time limit"), std::string::npos) << spin.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  EXPECT_EQ(h.call("/ok").status, 200) << "the termination was cancelled, the next task runs";
+  EXPECT_EQ(h.rt->snapshot().state, RunState::Running);
+}
+
+TEST(ProjectRuntime, HeapBombFailsTheProjectNotTheProcess) {
+  RuntimeLimits l = Harness::quick();
+  l.cpuTimeout = 20s;  // the heap limit, not the CPU limit, must stop it
+  Harness h(R"(service.start(() => {
+    router.get('/bomb', () => { const a = []; while (true) a.push(new Array(100000).fill(a.length)) })
+  }))", l);
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  auto r = h.call("/bomb");
+  EXPECT_GE(r.status, 500);
+  auto snap = h.rt->snapshot();
+  EXPECT_EQ(snap.state, RunState::Failed);
+  EXPECT_NE(snap.lastError.find("heap limit"), std::string::npos) << snap.lastError;
+}
+
+TEST(ProjectRuntime, ArrayBufferMemoryIsBudgeted) {
+  Harness h(R"(service.start(() => {
+    router.get('/ab', () => { try { new ArrayBuffer(200 * 1024 * 1024); return { allocated: true } } catch (e) { return { error: e.name } } })
+  }))");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  auto j = nlohmann::json::parse(h.call("/ab").body);
+  EXPECT_EQ(j["error"], "RangeError") << j.dump();
+}
+
+TEST(ProjectRuntime, DeepRecursionIsACatchableRangeError) {
+  Harness h(R"(service.start(() => {
+    router.get('/deep', () => { function f() { return f() } try { f() } catch (e) { return { name: e.name } } })
+  }))");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  EXPECT_EQ(nlohmann::json::parse(h.call("/deep").body)["name"], "RangeError");
+}
+
+TEST(ProjectRuntime, NothingRunsAfterStop) {
+  Harness h(R"(
+    service.start(() => { setInterval(() => logger.info('tick'), 10) })
+    service.shutdown(() => logger.info('bye'))
+  )");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  std::this_thread::sleep_for(100ms);
+  h.rt->stop();
+  auto after = h.logText();
+  EXPECT_NE(after.find("bye"), std::string::npos) << "shutdown ran";
+  EXPECT_NE(after.find("tick"), std::string::npos);
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(h.logText(), after) << "no interval fired after stop";
+  EXPECT_EQ(h.rt->snapshot().state, RunState::Stopped);
+}
+
+TEST(ProjectRuntime, StopEndsABusyScriptQuickly) {
+  RuntimeLimits l = Harness::quick();
+  l.cpuTimeout = 30s;  // the watchdog would not save us: stop must
+  Harness h("service.start(() => router.get('/spin', () => { while (true) {} }))", l);
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  std::promise<HttpReply> p;
+  h.rt->dispatch({"GET", "/spin", "", {}, "", "r"}, [&p](HttpReply r) { p.set_value(std::move(r)); });
+  std::this_thread::sleep_for(100ms);
+  auto t0 = std::chrono::steady_clock::now();
+  h.rt->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 4s);
+  auto f = p.get_future();
+  ASSERT_EQ(f.wait_for(1s), std::future_status::ready) << "the request got an answer";
+  EXPECT_GE(f.get().status, 500);
+}
+
+TEST(ProjectRuntime, PendingAsyncRequestsGetAnAnswerOnStop) {
+  Harness h("service.start(() => router.get('/never', () => new Promise(() => {})))");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  std::promise<HttpReply> p;
+  h.rt->dispatch({"GET", "/never", "", {}, "", "r"}, [&p](HttpReply r) { p.set_value(std::move(r)); });
+  std::this_thread::sleep_for(50ms);
+  h.rt->stop();
+  auto f = p.get_future();
+  ASSERT_EQ(f.wait_for(1s), std::future_status::ready);
+  EXPECT_EQ(f.get().status, 503);
+}
+
+TEST(ProjectRuntime, ModuleArgumentErrorsNameTheArgument) {
+  Harness h(R"(service.start(() => router.get('/bad', () => { try { env.get(5) } catch (e) { return { m: e.message, code: e.code, name: e.name } } })))");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  auto j = nlohmann::json::parse(h.call("/bad").body);
+  EXPECT_EQ(j["m"], "env.get: argument 1 (key) must be a string");
+  EXPECT_EQ(j["code"], "INVALID_ARGUMENT");
+  EXPECT_EQ(j["name"], "TypeError");
+}
+
+TEST(ProjectRuntime, TopLevelBindingsAreLocalToTheRun) {
+  Harness h("const x = 1; let y = 2; service.start(() => router.get('/g', () => ({ x: typeof globalThis.x, y: typeof globalThis.y })))");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  auto j = nlohmann::json::parse(h.call("/g").body);
+  EXPECT_EQ(j["x"], "undefined");
+  EXPECT_EQ(j["y"], "undefined");
+}
+
+TEST(ProjectRuntime, TextEncoderRoundTripsUtf8) {
+  Harness h(R"(service.start(() => router.get('/t', () => {
+    const bytes = new TextEncoder().encode('héllo ✓')
+    return { n: bytes.length, back: new TextDecoder().decode(bytes) }
+  })))");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  auto j = nlohmann::json::parse(h.call("/t").body);
+  EXPECT_EQ(j["n"], 10);
+  EXPECT_EQ(j["back"], "héllo ✓");
+}

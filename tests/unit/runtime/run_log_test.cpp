@@ -1,0 +1,62 @@
+#include "runtime/run_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "../store/temp_dir.hpp"
+#include "runtime/typescript/printer.hpp"
+
+using namespace m3m;
+using namespace m3m::runtime;
+
+TEST(RunLog, WritesTheAgreedFormat) {
+  auto l = RunLog::line("INFO", "hello");
+  EXPECT_TRUE(std::regex_match(l, std::regex(R"(^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] \[INFO\] hello\n$)"))) << l;
+  EXPECT_NE(RunLog::line("ERROR", "a\nb").find("a\n\tb"), std::string::npos) << "continuation lines are indented";
+}
+
+TEST(RunLog, PagesWithACursorAndTails) {
+  TempDir d;
+  RunLog log(d.path, 1 << 20);
+  for (int i = 0; i < 25; ++i) log.write("INFO", "line " + std::to_string(i));
+  auto p1 = log.read(0, 10);
+  ASSERT_EQ(p1.lines.size(), 10u);
+  EXPECT_NE(p1.lines[0].find("line 0"), std::string::npos);
+  auto p2 = log.read(p1.nextCursor, 10);
+  EXPECT_NE(p2.lines[0].find("line 10"), std::string::npos);
+  auto p3 = log.read(p2.nextCursor, 10);
+  EXPECT_EQ(p3.lines.size(), 5u);
+  EXPECT_TRUE(log.read(p3.nextCursor, 10).lines.empty());
+  auto t = log.tail(3);
+  ASSERT_EQ(t.lines.size(), 3u);
+  EXPECT_NE(t.lines[2].find("line 24"), std::string::npos);
+}
+
+TEST(RunLog, RotatesAtTheCapAndClears) {
+  TempDir d;
+  RunLog log(d.path, 4096);
+  for (int i = 0; i < 500; ++i) log.write("INFO", std::string(50, 'x'));
+  EXPECT_LE(std::filesystem::file_size(log.path()), 4096u);
+  EXPECT_TRUE(std::filesystem::exists(d.path / "run.log.1"));
+  log.clear();
+  EXPECT_EQ(log.readAll(), "");
+  EXPECT_FALSE(std::filesystem::exists(d.path / "run.log.1"));
+  log.setRelease("1.2");
+  EXPECT_EQ(log.release(), "1.2");
+}
+
+TEST(TypeScript, PrintsModulesFromTheirSchema) {
+  auto schema = ModuleBuilder("kv", "Key-value store.")
+                    .function("get", {{"key", "string"}, {"fallback", "unknown", true}}, "unknown", "Reads.", nullptr)
+                    .function("log", {{"args", "unknown", false, true}}, "void", "", nullptr)
+                    .build();
+  auto ts = printModule(schema);
+  EXPECT_NE(ts.find("declare const kv: {"), std::string::npos) << ts;
+  EXPECT_NE(ts.find("get(key: string, fallback?: unknown): unknown;"), std::string::npos) << ts;
+  EXPECT_NE(ts.find("log(...args: unknown[]): void;"), std::string::npos) << ts;
+  EXPECT_NE(ts.find("/** Key-value store. */"), std::string::npos);
+  auto all = printAll({schema});
+  EXPECT_NE(all.find("declare const router"), std::string::npos);
+  EXPECT_NE(all.find("declare const service"), std::string::npos);
+}
