@@ -29,5 +29,11 @@ test: test-build
 	cd $(TEST_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 900
 
+# Benchmarks (not tests): installs wrk, nginx, Go + gin + goja from Debian, then
+# prints the route table, cold start and idle memory figures (bench/README.md).
+bench: build
+	bash bench/install-bench-deps.sh
+	M3M_BIN=$(BUILD_DIR)/m3m bash bench/run.sh
+
 clean:
 	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)
