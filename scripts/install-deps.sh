@@ -18,7 +18,7 @@ PACKAGES=(
   libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libargon2-dev libjwt-dev
   libcurl4-openssl-dev libpcre2-dev libvips-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  wrk curl
+  wrk curl jq
   # runtime libraries of libnode108 that do not conflict with NodeSource's nodejs
   zlib1g libuv1 libbrotli1 libc-ares2 libnghttp2-14 libssl3 libicu72
 )

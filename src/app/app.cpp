@@ -95,6 +95,9 @@ void App::start() {
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
+  p.projects->onSlugChange([rt = p.runtime.get()](const domain::Project& updated, const std::string& oldSlug) {
+    rt->rerouted(updated.id, oldSlug, updated.slug);
+  });
 
   // transport
   http::handlers::registerHealth(p.router, *p.health);

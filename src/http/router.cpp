@@ -77,13 +77,22 @@ struct Walker {
   const std::vector<std::string_view>& segs;
   std::map<std::string, std::string>& params;
   bool& badEncoding;
+  std::string_view method;  // empty: any node with handlers matches (for 405)
+
+  template <class NodeT>
+  bool accepts(const NodeT* node) const {
+    if (node->handlers.empty()) return false;
+    if (method.empty()) return true;
+    if (node->handlers.count(std::string(method))) return true;
+    return method == "HEAD" && node->handlers.count("GET");
+  }
 
   template <class NodeT>
   const NodeT* walk(const NodeT* node, size_t i) {
     if (i == segs.size()) {
-      if (!node->handlers.empty()) return node;
+      if (accepts(node)) return node;
       // "/files/*path" also matches "/files" with an empty wildcard
-      if (node->wildcard && !node->wildcard->handlers.empty()) {
+      if (node->wildcard && accepts(node->wildcard.get())) {
         params[node->wildcardName] = "";
         return node->wildcard.get();
       }
@@ -101,7 +110,7 @@ struct Walker {
         return found;
       }
     }
-    if (node->wildcard && !node->wildcard->handlers.empty()) {
+    if (node->wildcard && accepts(node->wildcard.get())) {
       std::string rest;
       for (size_t k = i; k < segs.size(); ++k) {
         std::string decoded;
@@ -121,9 +130,16 @@ struct Walker {
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   Match m;
   auto segs = split(path);
-  Walker w{segs, m.params, m.badEncoding};
-  const Node* node = w.walk(root_.get(), 0);
-  if (!node) return m;
+  // First a route for this very method (backtracking past nodes that only
+  // have other methods), then any route for the path, to answer 405.
+  Walker exact{segs, m.params, m.badEncoding, method};
+  const Node* node = exact.walk(root_.get(), 0);
+  if (!node) {
+    m.params.clear();
+    Walker any{segs, m.params, m.badEncoding, {}};
+    node = any.walk(root_.get(), 0);
+    if (!node) return m;
+  }
   m.pathMatched = true;
   for (const auto& [meth, _] : node->handlers) m.allowed.insert(meth);
   if (m.allowed.count("GET")) m.allowed.insert("HEAD");

@@ -103,9 +103,20 @@ LogPage RunLog::tail(size_t n) const {
 
 std::string RunLog::readAll() const {
   std::lock_guard lock(mutex_);
-  std::ifstream in(path(), std::ios::binary);
   std::stringstream ss;
-  ss << in.rdbuf();
+  std::ifstream in(path(), std::ios::binary);
+  if (in) ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string RunLog::download() const {
+  std::lock_guard lock(mutex_);
+  std::stringstream ss;
+  // The rotated part first: the file reads oldest to newest.
+  for (const auto& p : {dir_ / "run.log.1", path()}) {
+    std::ifstream in(p, std::ios::binary);
+    if (in && in.peek() != std::ifstream::traits_type::eof()) ss << in.rdbuf();
+  }
   return ss.str();
 }
 

@@ -29,7 +29,8 @@ class RunLog {
   LogPage read(std::uint64_t cursor, size_t limit) const;
   // The last `n` lines.
   LogPage tail(size_t n) const;
-  std::string readAll() const;
+  std::string readAll() const;   // the current file
+  std::string download() const;  // the rotated part, then the current file
   std::filesystem::path path() const { return dir_ / "run.log"; }
 
   // The release the log belongs to (kept next to it).

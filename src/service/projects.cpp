@@ -107,12 +107,15 @@ domain::Project ProjectService::update(const Principal& who, const std::string& 
   if (patch.slug) validateSlug(v, *patch.slug);
   if (patch.color) validateColor(v, *patch.color);
   v.throwIfAny();
+  const std::string oldSlug = p.slug;
   if (patch.name) p.name = trim(*patch.name);
   if (patch.slug) p.slug = *patch.slug;
   if (patch.color) p.color = *patch.color;
   if (patch.autoStart) p.autoStart = *patch.autoStart;
   p.updatedAt = lib::nowIso();
   if (!store_.repos().projects().update(p)) throw Error(ErrorCode::NOT_FOUND, "project " + id + " does not exist");
+  if (p.slug != oldSlug)
+    for (const auto& hook : slugHooks_) hook(p, oldSlug);
   return p;
 }
 

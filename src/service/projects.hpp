@@ -42,6 +42,9 @@ class ProjectService {
   ProjectService(store::Store& store, std::vector<std::filesystem::path> perProjectRoots);
 
   void onDelete(DeletionHook hook) { deletionHooks_.push_back(std::move(hook)); }
+  // Called after a project's slug changed (the runtime re-routes /r/{slug}).
+  using SlugHook = std::function<void(const domain::Project& updated, const std::string& oldSlug)>;
+  void onSlugChange(SlugHook hook) { slugHooks_.push_back(std::move(hook)); }
 
   CreatedProject create(const Principal& who, const NewProject& input);
   domain::Page<domain::Project> list(const Principal& who, const domain::PageRequest& page);
@@ -66,6 +69,7 @@ class ProjectService {
   store::Store& store_;
   std::vector<std::filesystem::path> perProjectRoots_;
   std::vector<DeletionHook> deletionHooks_;
+  std::vector<SlugHook> slugHooks_;
 };
 
 }  // namespace m3m::service

@@ -163,7 +163,7 @@ runtime::LogPage RuntimeService::logTail(const Principal& who, const std::string
 
 std::string RuntimeService::logText(const Principal& who, const std::string& projectId) {
   auto p = projects_.requireAccess(who, projectId);
-  return logOf(p.id)->readAll();
+  return logOf(p.id)->download();
 }
 
 void RuntimeService::dispatch(const std::string& slug, runtime::HttpCall call,
@@ -232,6 +232,14 @@ void RuntimeService::stopAll() {
     for (const auto& [id, _] : running_) ids.push_back(id);
   }
   for (const auto& id : ids) end(id);
+}
+
+void RuntimeService::rerouted(const std::string& projectId, const std::string& oldSlug, const std::string& newSlug) {
+  std::lock_guard lock(mutex_);
+  auto it = slugs_.find(oldSlug);
+  if (it == slugs_.end() || it->second != projectId) return;
+  slugs_.erase(it);
+  slugs_[newSlug] = projectId;
 }
 
 void RuntimeService::forget(const std::string& projectId) {

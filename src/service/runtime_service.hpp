@@ -59,6 +59,8 @@ class RuntimeService {
   void stopAll();
   // The project is being deleted: end its run without recording anything.
   void forget(const std::string& projectId);
+  // The project's slug changed: its routes move to /r/{newSlug} at once.
+  void rerouted(const std::string& projectId, const std::string& oldSlug, const std::string& newSlug);
 
  private:
   struct Entry {

@@ -121,3 +121,17 @@ TEST(Router, AsHandlerThrowsNotFoundAndAnswers405WithAllow) {
   EXPECT_EQ(got.header("Allow"), "GET, HEAD, POST");
   EXPECT_EQ(nlohmann::json::parse(got.body)["error"]["code"], "METHOD_NOT_ALLOWED");
 }
+
+TEST(Router, BacktracksToAnotherRouteWithTheMethod) {
+  Router r;
+  r.put("/api/users/me/avatar", tag("put-me"));
+  r.get("/api/users/:id/avatar", tag("get-any"));
+  auto m = r.match("GET", "/api/users/me/avatar");
+  ASSERT_TRUE(m.handler) << "GET falls through to the :id route";
+  EXPECT_EQ(call(*m.handler), "get-any");
+  EXPECT_EQ(m.params["id"], "me");
+  EXPECT_EQ(call(*r.match("PUT", "/api/users/me/avatar").handler), "put-me");
+  auto none = r.match("DELETE", "/api/users/me/avatar");
+  EXPECT_TRUE(none.pathMatched);
+  EXPECT_FALSE(none.handler);
+}

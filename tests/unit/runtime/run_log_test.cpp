@@ -39,6 +39,9 @@ TEST(RunLog, RotatesAtTheCapAndClears) {
   for (int i = 0; i < 500; ++i) log.write("INFO", std::string(50, 'x'));
   EXPECT_LE(std::filesystem::file_size(log.path()), 4096u);
   EXPECT_TRUE(std::filesystem::exists(d.path / "run.log.1"));
+  auto all = log.download();
+  EXPECT_GT(all.size(), std::filesystem::file_size(log.path())) << "the download includes the rotated part";
+  EXPECT_EQ(all.substr(all.size() - log.readAll().size()), log.readAll()) << "oldest first, current file last";
   log.clear();
   EXPECT_EQ(log.readAll(), "");
   EXPECT_FALSE(std::filesystem::exists(d.path / "run.log.1"));
