@@ -171,24 +171,57 @@
     return [500, ['Content-Type', 'application/json'], JSON.stringify({ error: { code: 'INTERNAL', message: "the service's handler failed (request id " + req.requestId + '); details are in the run log', fields: {} } })];
   }
 
-  // req: {method, path, rawQuery, headers (lower-case keys), body, requestId}
-  // Returns [status, [k, v, …], text] or a Promise of it; never throws.
-  function dispatch(req) {
-    const m = match(req.method, req.path);
-    if (!m) return [404, ['Content-Type', 'application/json'], JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for ' + req.method + ' ' + req.path + ' in this service', fields: {} } })];
-    const query = {};
-    for (const [k, v] of URLSearchParamsLite(req.rawQuery)) if (!(k in query)) query[k] = v;
-    const ctx = {
-      method: req.method, path: req.path, params: m.params, query,
-      headers: headerProxy(req.headers), body: parseBody(req.headers['content-type'], req.body),
-      rawBody: req.body, requestId: req.requestId,
-    };
+  function parseHeaders(block) {
+    const out = {};
+    if (!block) return out;
+    for (const line of block.split('\n')) {
+      const i = line.indexOf(':');
+      if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+    }
+    return out;
+  }
+
+  // The request as the handler sees it. Query, headers and body are parsed on
+  // first use: most handlers read one of them or none.
+  class Context {
+    constructor(method, path, params, rawQuery, rawHeaders, rawBody, requestId) {
+      this.method = method; this.path = path; this.params = params;
+      this.rawBody = rawBody; this.requestId = requestId;
+      this._q = rawQuery; this._h = rawHeaders;
+    }
+    get query() {
+      const query = {};
+      for (const [k, v] of URLSearchParamsLite(this._q)) if (!(k in query)) query[k] = v;
+      Object.defineProperty(this, 'query', { value: query, enumerable: true });
+      return query;
+    }
+    get headers() {
+      const headers = headerProxy(parseHeaders(this._h));
+      Object.defineProperty(this, 'headers', { value: headers, enumerable: true });
+      return headers;
+    }
+    get body() {
+      const body = parseBody(this.headers['content-type'], this.rawBody);
+      Object.defineProperty(this, 'body', { value: body, enumerable: true, writable: true });
+      return body;
+    }
+  }
+
+  const notFound = (method, path) => [404, ['Content-Type', 'application/json'], JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for ' + method + ' ' + path + ' in this service', fields: {} } })];
+
+  // Arguments: method, path, raw query, raw headers ("name:value\n…", names
+  // lower-case), raw body, request id. Returns [status, [k, v, …], text] or a
+  // Promise of it; never throws.
+  function dispatch(method, path, rawQuery, rawHeaders, rawBody, requestId) {
+    const m = match(method, path);
+    if (!m) return notFound(method, path);
+    const ctx = new Context(method, path, m.params, rawQuery, rawHeaders, rawBody, requestId);
     try {
       const r = m.route.handler(ctx);
-      if (r && typeof r.then === 'function') return Promise.resolve(r).then(normalize, (e) => failure(req, e));
+      if (r && typeof r.then === 'function') return Promise.resolve(r).then(normalize, (e) => failure(ctx, e));
       return normalize(r);
     } catch (e) {
-      return failure(req, e);
+      return failure(ctx, e);
     }
   }
 

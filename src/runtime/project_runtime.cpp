@@ -2,6 +2,7 @@
 
 #include <v8.h>
 
+#include <algorithm>
 #include <future>
 #include <tuple>
 #include <map>
@@ -72,6 +73,7 @@ struct ProjectRuntime::Impl : CallContext {
   bool heapExceeded = false;
   bool terminatedByWatchdog = false;
   bool terminationReported = false;  // the task itself logged its termination
+  std::chrono::steady_clock::time_point lastHeapStats{};
 
   explicit Impl(ProjectRuntime& s) : self(s) {}
 
@@ -249,18 +251,18 @@ RunSnapshot ProjectRuntime::snapshot() const {
 }
 
 void ProjectRuntime::watchdog() {
+  // Polls on a tick instead of being woken per task: arming and disarming are
+  // then two uncontended lock/unlock pairs on the hot path, no syscalls. The
+  // limit is enforced within one tick.
+  const auto tick = std::clamp(limits_.cpuTimeout / 10, milliseconds(5), milliseconds(100));
   std::unique_lock lock(wdMutex_);
   while (!wdQuit_) {
-    if (!wdArmed_ || wdFired_) {
-      wdWake_.wait(lock);
-      continue;
-    }
-    const auto generation = wdGeneration_;
-    const auto deadline = wdStart_ + limits_.cpuTimeout;
-    if (wdWake_.wait_until(lock, deadline, [&] { return wdQuit_ || !wdArmed_ || wdGeneration_ != generation; }))
-      continue;
-    // Still the same task, past its limit. Terminate under the lock, so the
-    // loop (which disarms under it) can cancel it reliably afterwards.
+    wdWake_.wait_for(lock, tick, [&] { return wdQuit_; });
+    if (wdQuit_) break;
+    if (!wdArmed_ || wdFired_) continue;
+    if (std::chrono::steady_clock::now() - wdStart_ < limits_.cpuTimeout) continue;
+    // Still armed for the same task, past its limit. Terminate under the lock,
+    // so the loop (which disarms under it) can cancel it reliably afterwards.
     wdFired_ = true;
     impl_->terminatedByWatchdog = true;
     impl_->isolate->TerminateExecution();
@@ -430,19 +432,19 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     v8::Isolate* isolate = d.isolate;
     v8::TryCatch tc(isolate);
     auto context = d.ctx();
-    auto req = v8::Object::New(isolate);
-    auto headers = v8::Object::New(isolate);
-    for (const auto& [k, v] : call.headers) std::ignore = headers->Set(context, toV8(isolate, k), toV8(isolate, v));
-    std::ignore = req->Set(context, toV8(isolate, "method"), toV8(isolate, call.method));
-    std::ignore = req->Set(context, toV8(isolate, "path"), toV8(isolate, call.path));
-    std::ignore = req->Set(context, toV8(isolate, "rawQuery"), toV8(isolate, call.rawQuery));
-    std::ignore = req->Set(context, toV8(isolate, "headers"), headers);
-    std::ignore = req->Set(context, toV8(isolate, "body"), toV8(isolate, call.body));
-    std::ignore = req->Set(context, toV8(isolate, "requestId"), toV8(isolate, call.requestId));
-    v8::Local<v8::Value> argv[] = {req};
+    // Plain arguments, no request object: the prelude builds its Context lazily.
+    std::string headerBlock;
+    for (const auto& [k, v] : call.headers) {
+      headerBlock += k;
+      headerBlock += ':';
+      headerBlock += v;
+      headerBlock += '\n';
+    }
+    v8::Local<v8::Value> argv[] = {toV8(isolate, call.method), toV8(isolate, call.path), toV8(isolate, call.rawQuery),
+                                   toV8(isolate, headerBlock),  toV8(isolate, call.body), toV8(isolate, call.requestId)};
     v8::Local<v8::Value> result;
     const std::string what = call.method + " " + call.path + " (request " + call.requestId + ")";
-    if (!d.dispatch.Get(isolate)->Call(context, v8::Undefined(isolate), 1, argv).ToLocal(&result)) {
+    if (!d.dispatch.Get(isolate)->Call(context, v8::Undefined(isolate), 6, argv).ToLocal(&result)) {
       std::string reason = tc.HasTerminated()
                                ? (d.heapExceeded ? "heap limit exceeded" : "CPU time limit exceeded (runtime.timeout)")
                                : describeException(isolate, tc.Exception());
@@ -530,7 +532,6 @@ void ProjectRuntime::loop() {
       ++wdGeneration_;
       wdStart_ = std::chrono::steady_clock::now();
     }
-    wdWake_.notify_one();
 
     if (task) {
       task();
@@ -565,7 +566,6 @@ void ProjectRuntime::loop() {
       std::lock_guard lock(wdMutex_);
       wdArmed_ = false;
     }
-    wdWake_.notify_one();
     // After disarming under the lock no new termination can come for this
     // task; cancel one that did, or it would kill the next task (DESIGN).
     if (d.terminatedByWatchdog || isolate->IsExecutionTerminating()) {
@@ -583,9 +583,13 @@ void ProjectRuntime::loop() {
       }
     }
     d.terminationReported = false;
-    v8::HeapStatistics hs;
-    isolate->GetHeapStatistics(&hs);
-    heapUsed_ = hs.used_heap_size() + d.allocator->used();
+    // Heap statistics for /status: refreshed at most every 100 ms, not per task.
+    if (auto now = std::chrono::steady_clock::now(); now - d.lastHeapStats > milliseconds(100)) {
+      v8::HeapStatistics hs;
+      isolate->GetHeapStatistics(&hs);
+      heapUsed_ = hs.used_heap_size() + d.allocator->used();
+      d.lastHeapStats = now;
+    }
     if (d.heapExceeded) {
       if (snapshot().state != RunState::Failed) fail(heapMessage());
       std::lock_guard lock(mutex_);
