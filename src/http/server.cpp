@@ -159,7 +159,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void dispatch() {
     auto msg = parser_->release();
     parser_.reset();
-    auto req = std::make_shared<Request>();
+    // One allocation per request for the request and its exactly-once flag.
+    struct Exchange {
+      Request request;
+      std::atomic<bool> answered{false};
+    };
+    auto exchange = std::make_shared<Exchange>();
+    Request* req = &exchange->request;
     req->method = std::string(msg.method_string());
     req->target = std::string(msg.target());
     auto q = req->target.find('?');
@@ -179,9 +185,9 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     server_.requestStarted();
     auto self = shared_from_this();
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    Respond respond = [self, req, answered](Response res) {
-      if (answered->exchange(true)) return;  // exactly once
+    Respond respond = [self, exchange](Response res) {
+      if (exchange->answered.exchange(true)) return;  // exactly once
+      if (!exchange->request.requestId.empty()) res.setHeader("X-Request-Id", exchange->request.requestId);
       net::post(self->stream_.get_executor(),
                 [self, res = std::move(res)]() mutable { self->write(std::move(res), false); });
     };

@@ -22,16 +22,12 @@ Response errorResponse(std::exception_ptr e, const Request& req, spdlog::logger&
 
 Middleware errors(std::shared_ptr<spdlog::logger> log) {
   return [log = std::move(log)](Request& req, Respond respond, const Handler& next) {
-    // The handler may have responded before throwing; never answer twice.
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    Respond once = [answered, respond](Response res) {
-      if (!answered->exchange(true)) respond(std::move(res));
-    };
+    // Respond is exactly-once (the server ignores a second call), so a handler
+    // that answered and then threw cannot produce two answers.
     try {
-      next(req, once);
+      next(req, respond);
     } catch (...) {
-      if (!answered->load()) once(errorResponse(std::current_exception(), req, *log));
-      else log->error("exception after the response was sent id={}", req.requestId);
+      respond(errorResponse(std::current_exception(), req, *log));
     }
   };
 }

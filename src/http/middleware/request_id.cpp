@@ -33,11 +33,10 @@ std::string newId() {
 Middleware requestId() {
   return [](Request& req, Respond respond, const Handler& next) {
     auto given = req.header("X-Request-Id");
+    // The server echoes it as X-Request-Id on the response (no wrapper here:
+    // every wrapper is an allocation on the hot path).
     req.requestId = saneId(given) ? std::string(given) : newId();
-    next(req, [respond = std::move(respond), id = req.requestId](Response res) {
-      res.setHeader("X-Request-Id", id);
-      respond(std::move(res));
-    });
+    next(req, std::move(respond));
   };
 }
 
