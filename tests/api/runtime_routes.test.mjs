@@ -473,3 +473,13 @@ test('console.* and logger.* write `[YYYY-MM-DD HH:MM:SS] [LEVEL] message` lines
     assert.ok(Math.abs(t - before) < 120_000, `${what}: timestamp ${line.slice(0, 21)} is UTC now`);
   }
 });
+
+test('renaming a running project\'s slug moves its routes at once; the old slug is gone', async () => {
+  const { project } = await runningProject(server, rootToken, `service.start(() => router.get('/hello', () => ({ ok: true })))`);
+  const newSlug = uniq('moved');
+  expectStatus(await callRoute(server, project.slug, '/hello'), 200, 'before the rename');
+  expectStatus(await api(server, 'PUT', `/api/projects/${project.id}`, { token: rootToken, body: { slug: newSlug } }), 200, 'rename');
+  expectStatus(await callRoute(server, newSlug, '/hello'), 200, 'the new slug serves without a restart');
+  expectError(await callRoute(server, project.slug, '/hello'), 404, 'NOT_FOUND', 'the old slug is unknown');
+  await stopProject(server, rootToken, project.id);
+});
