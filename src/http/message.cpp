@@ -1,5 +1,7 @@
 #include "http/message.hpp"
 
+#include "lib/strings.hpp"
+
 #include <cctype>
 
 namespace m3m::http {
@@ -83,9 +85,7 @@ bool Request::hasQuery(std::string_view name) const {
 nlohmann::json Request::json() const {
   auto ct = header("Content-Type");
   if (!ct.empty()) {
-    std::string lower(ct.substr(0, ct.find(';')));
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    while (!lower.empty() && lower.back() == ' ') lower.pop_back();
+    std::string lower = lib::toLower(lib::trimView(ct.substr(0, ct.find(';'))));
     if (lower != "application/json" && !(lower.size() > 5 && lower.ends_with("+json")))
       throw Error(ErrorCode::UNSUPPORTED_MEDIA_TYPE,
                   "request body must be JSON (Content-Type: application/json), got " + std::string(ct));

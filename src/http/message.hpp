@@ -2,7 +2,6 @@
 // so handlers and services compile without the networking headers.
 #pragma once
 
-#include <any>
 #include <chrono>
 #include <map>
 #include <string>
@@ -33,7 +32,6 @@ struct Request {
   std::string requestId;
   std::string remoteAddress;
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
-  std::any auth;  // set by the auth middleware (later issues)
 
   std::string_view header(std::string_view name) const;
   // First value of a query parameter, percent-decoded; empty when absent.

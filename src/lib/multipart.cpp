@@ -1,32 +1,22 @@
 #include "lib/multipart.hpp"
 
+#include "lib/strings.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace m3m::lib {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return r;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Value of `key=` in a header's parameters (quoted or token).
 std::optional<std::string> param(std::string_view header, std::string_view key) {
   size_t pos = 0;
   while ((pos = header.find(';', pos)) != std::string_view::npos) {
     ++pos;
-    auto rest = trim(header.substr(pos));
+    auto rest = trimView(header.substr(pos));
     auto eq = rest.find('=');
     if (eq == std::string_view::npos) continue;
-    if (lower(trim(rest.substr(0, eq))) != key) continue;
+    if (toLower(trimView(rest.substr(0, eq))) != key) continue;
     auto value = rest.substr(eq + 1);
     if (!value.empty() && value.front() == '"') {
       std::string out;
@@ -37,7 +27,7 @@ std::optional<std::string> param(std::string_view header, std::string_view key) 
       }
       return std::nullopt;  // unterminated quote
     }
-    return std::string(trim(value.substr(0, value.find(';'))));
+    return std::string(trimView(value.substr(0, value.find(';'))));
   }
   return std::nullopt;
 }
@@ -45,7 +35,7 @@ std::optional<std::string> param(std::string_view header, std::string_view key) 
 }  // namespace
 
 std::optional<std::string> multipartBoundary(std::string_view contentType) {
-  if (lower(trim(contentType.substr(0, contentType.find(';')))) != "multipart/form-data") return std::nullopt;
+  if (toLower(trimView(contentType.substr(0, contentType.find(';')))) != "multipart/form-data") return std::nullopt;
   auto b = param(contentType, "boundary");
   if (!b || b->empty() || b->size() > 70) return std::nullopt;
   return b;
@@ -72,10 +62,10 @@ std::optional<std::vector<MultipartPart>> parseMultipart(std::string_view body, 
       headers = eol == std::string_view::npos ? std::string_view{} : headers.substr(eol + 2);
       auto colon = line.find(':');
       if (colon == std::string_view::npos) return std::nullopt;
-      auto name = lower(trim(line.substr(0, colon)));
-      auto value = trim(line.substr(colon + 1));
+      auto name = toLower(trimView(line.substr(0, colon)));
+      auto value = trimView(line.substr(colon + 1));
       if (name == "content-disposition") {
-        if (lower(value.substr(0, value.find(';'))) != "form-data") return std::nullopt;
+        if (toLower(value.substr(0, value.find(';'))) != "form-data") return std::nullopt;
         auto n = param(value, "name");
         if (!n) return std::nullopt;
         part.name = *n;

@@ -10,6 +10,5 @@ std::string uuid4();                               // "3f0c…-…" (RFC 4122 v4
 std::string randomToken(size_t bytes);             // base64url, no padding
 std::string sha256Hex(std::string_view data);
 std::string nowIso();                              // "2026-11-24T12:00:00.123Z" (UTC)
-bool constantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace m3m::lib

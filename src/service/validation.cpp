@@ -15,16 +15,4 @@ bool isValidEmail(std::string_view e) {
   return std::none_of(e.begin(), e.end(), [](unsigned char c) { return std::isspace(c) || std::iscntrl(c); });
 }
 
-std::string toLower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string trim(std::string s) {
-  auto notSpace = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), notSpace));
-  s.erase(std::find_if(s.rbegin(), s.rend(), notSpace).base(), s.end());
-  return s;
-}
-
 }  // namespace m3m::service

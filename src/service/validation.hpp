@@ -7,6 +7,8 @@
 
 #include <m3m/error.hpp>
 
+#include "lib/strings.hpp"
+
 namespace m3m::service {
 
 class Validation {
@@ -26,7 +28,7 @@ class Validation {
 };
 
 bool isValidEmail(std::string_view email);
-std::string toLower(std::string s);
-std::string trim(std::string s);
+using lib::toLower;
+using lib::trim;
 
 }  // namespace m3m::service

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "lib/random.hpp"
+#include "lib/strings.hpp"
 #include "service/auth/passwords.hpp"
 
 namespace m3m::service {
@@ -22,10 +23,6 @@ std::string isoIn(std::chrono::milliseconds d) {
   return buf;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 }  // namespace
 
@@ -49,7 +46,7 @@ TokenPair AuthService::startSession(const domain::User& user) {
 }
 
 TokenPair AuthService::login(const std::string& emailIn, const std::string& password, const std::string& clientIp) {
-  const std::string email = lower(emailIn);
+  const std::string email = lib::toLower(emailIn);
   const std::string limitKey = email + "|" + clientIp;
   limiter_.check(limitKey);
   auto user = store_.repos().users().findByEmail(email);

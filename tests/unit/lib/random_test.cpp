@@ -33,8 +33,3 @@ TEST(Random, NowIsIsoUtc) {
   EXPECT_TRUE(std::regex_match(nowIso(), std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)")));
 }
 
-TEST(Random, ConstantTimeEquals) {
-  EXPECT_TRUE(constantTimeEquals("abc", "abc"));
-  EXPECT_FALSE(constantTimeEquals("abc", "abd"));
-  EXPECT_FALSE(constantTimeEquals("abc", "ab"));
-}
