@@ -48,17 +48,9 @@ constexpr const char* kReleaseListColumns =
 domain::Page<domain::Branch> SqlitePipelineRepository::listBranches(const std::string& projectId,
                                                                    const domain::PageRequest& page) {
   domain::Page<domain::Branch> out;
-  out.page = page.page;
-  out.perPage = page.perPage;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement count(db, "SELECT COUNT(*) FROM branches WHERE project_id = ?1");
-    bindAll(count, projectId);
-    count.executeStep();
-    out.totalItems = count.getColumn(0).getInt64();
-    SQLite::Statement q(db, std::string("SELECT ") + kBranchListColumns +
-                                " FROM branches WHERE project_id = ?1 ORDER BY name LIMIT ?2 OFFSET ?3");
-    bindAll(q, projectId, page.perPage, page.offset());
-    while (q.executeStep()) out.items.push_back(readBranch(q, false));
+    out = pagedQuery<domain::Branch>(db, page, kBranchListColumns, "branches WHERE project_id = ?1", "name",
+                                     [](SQLite::Statement& q) { return readBranch(q, false); }, projectId);
   });
   return out;
 }
@@ -139,17 +131,10 @@ bool SqlitePipelineRepository::deleteBranch(const std::string& projectId, const 
 domain::Page<domain::Release> SqlitePipelineRepository::listReleases(const std::string& projectId,
                                                                     const domain::PageRequest& page) {
   domain::Page<domain::Release> out;
-  out.page = page.page;
-  out.perPage = page.perPage;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement count(db, "SELECT COUNT(*) FROM releases WHERE project_id = ?1");
-    bindAll(count, projectId);
-    count.executeStep();
-    out.totalItems = count.getColumn(0).getInt64();
-    SQLite::Statement q(db, std::string("SELECT ") + kReleaseListColumns +
-                                " FROM releases WHERE project_id = ?1 ORDER BY major DESC, minor DESC LIMIT ?2 OFFSET ?3");
-    bindAll(q, projectId, page.perPage, page.offset());
-    while (q.executeStep()) out.items.push_back(readRelease(q, false));
+    out = pagedQuery<domain::Release>(db, page, kReleaseListColumns, "releases WHERE project_id = ?1",
+                                      "major DESC, minor DESC",
+                                      [](SQLite::Statement& q) { return readRelease(q, false); }, projectId);
   });
   return out;
 }

@@ -128,24 +128,16 @@ bool SqliteProjectRepository::remove(const std::string& id) {
 
 domain::Page<domain::Project> SqliteProjectRepository::list(const domain::PageRequest& page,
                                                             const std::optional<std::string>& memberOf) {
-  domain::Page<domain::Project> out;
-  out.page = page.page;
-  out.perPage = page.perPage;
   // ?1 = search pattern or NULL, ?2 = member user id or NULL: one statement, always bound.
-  const std::string where =
-      " WHERE (?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR slug LIKE ?1 ESCAPE '\\')"
-      " AND (?2 IS NULL OR id IN (SELECT project_id FROM project_members WHERE user_id = ?2))";
   std::optional<std::string> pattern;
   if (!page.search.empty()) pattern = likeContains(page.search);
+  domain::Page<domain::Project> out;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement count(db, "SELECT COUNT(*) FROM projects" + where);
-    bindAll(count, pattern, memberOf);
-    count.executeStep();
-    out.totalItems = count.getColumn(0).getInt64();
-    SQLite::Statement q(db, std::string("SELECT ") + kProjectColumns + " FROM projects" + where +
-                                " ORDER BY created_at DESC, id LIMIT ?3 OFFSET ?4");
-    bindAll(q, pattern, memberOf, page.perPage, page.offset());
-    while (q.executeStep()) out.items.push_back(readProject(q));
+    out = pagedQuery<domain::Project>(
+        db, page, kProjectColumns,
+        "projects WHERE (?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR slug LIKE ?1 ESCAPE '\\')"
+        " AND (?2 IS NULL OR id IN (SELECT project_id FROM project_members WHERE user_id = ?2))",
+        "created_at DESC, id", readProject, pattern, memberOf);
   });
   return out;
 }
@@ -206,21 +198,13 @@ std::vector<std::string> SqliteProjectRepository::projectIdsOf(const std::string
 
 domain::Page<domain::EnvValue> SqliteEnvRepository::list(const std::string& projectId,
                                                          const domain::PageRequest& page) {
-  domain::Page<domain::EnvValue> out;
-  out.page = page.page;
-  out.perPage = page.perPage;
   std::optional<std::string> pattern;
   if (!page.search.empty()) pattern = likeContains(page.search);
-  const std::string where = " WHERE project_id = ?1 AND (?2 IS NULL OR key LIKE ?2 ESCAPE '\\')";
+  domain::Page<domain::EnvValue> out;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement count(db, "SELECT COUNT(*) FROM env_values" + where);
-    bindAll(count, projectId, pattern);
-    count.executeStep();
-    out.totalItems = count.getColumn(0).getInt64();
-    SQLite::Statement q(db, std::string("SELECT ") + kEnvColumns + " FROM env_values" + where +
-                                " ORDER BY key LIMIT ?3 OFFSET ?4");
-    bindAll(q, projectId, pattern, page.perPage, page.offset());
-    while (q.executeStep()) out.items.push_back(readEnv(q));
+    out = pagedQuery<domain::EnvValue>(db, page, kEnvColumns,
+                                       "env_values WHERE project_id = ?1 AND (?2 IS NULL OR key LIKE ?2 ESCAPE '\\')",
+                                       "key", readEnv, projectId, pattern);
   });
   return out;
 }

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "domain/page.hpp"
+
 namespace m3m::store::sqlite {
 
 inline void bindOne(SQLite::Statement& q, int i, const std::string& v) { q.bind(i, v); }
@@ -54,6 +56,27 @@ inline std::string likeContains(const std::string& s) {
     out += c;
   }
   return out + "%";
+}
+
+// One page of rows: counts with the same filter, then selects `columns`
+// ordered and limited. `args` bind ?1..?N in `fromWhere`; LIMIT/OFFSET take
+// the next two numbers.
+template <class T, class Read, class... A>
+domain::Page<T> pagedQuery(SQLite::Database& db, const domain::PageRequest& page, const std::string& columns,
+                           const std::string& fromWhere, const std::string& orderBy, Read&& read, const A&... args) {
+  domain::Page<T> out;
+  out.page = page.page;
+  out.perPage = page.perPage;
+  SQLite::Statement count(db, "SELECT COUNT(*) FROM " + fromWhere);
+  bindAll(count, args...);
+  count.executeStep();
+  out.totalItems = count.getColumn(0).getInt64();
+  const auto n = sizeof...(A);
+  SQLite::Statement q(db, "SELECT " + columns + " FROM " + fromWhere + " ORDER BY " + orderBy + " LIMIT ?" +
+                              std::to_string(n + 1) + " OFFSET ?" + std::to_string(n + 2));
+  bindAll(q, args..., page.perPage, page.offset());
+  while (q.executeStep()) out.items.push_back(read(q));
+  return out;
 }
 
 }  // namespace m3m::store::sqlite

@@ -97,22 +97,13 @@ bool SqliteUserRepository::remove(const std::string& id) {
 }
 
 domain::Page<domain::User> SqliteUserRepository::list(const domain::PageRequest& page) {
+  std::optional<std::string> pattern;
+  if (!page.search.empty()) pattern = likeContains(page.search);
   domain::Page<domain::User> out;
-  out.page = page.page;
-  out.perPage = page.perPage;
-  std::string where = page.search.empty() ? "1" : "(email LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')";
-  std::string pattern = likeContains(page.search);
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement count(db, "SELECT COUNT(*) FROM users WHERE " + where);
-    if (!page.search.empty()) bindAll(count, pattern);
-    count.executeStep();
-    out.totalItems = count.getColumn(0).getInt64();
-    SQLite::Statement q(db, std::string("SELECT ") + kUserColumns + " FROM users WHERE " + where +
-                                " ORDER BY created_at, id LIMIT ?2 OFFSET ?3");
-    if (!page.search.empty()) bindOne(q, 1, pattern);
-    bindOne(q, 2, page.perPage);
-    bindOne(q, 3, page.offset());
-    while (q.executeStep()) out.items.push_back(readUser(q));
+    out = pagedQuery<domain::User>(db, page, kUserColumns,
+                                   "users WHERE (?1 IS NULL OR email LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
+                                   "created_at, id", readUser, pattern);
   });
   return out;
 }
