@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <string_view>
@@ -44,10 +46,23 @@ struct Request {
   nlohmann::json jsonObject() const;
 };
 
+// The writing end of a streamed (chunked) response body, e.g. Server-Sent
+// Events. Thread-safe; write() is false once the client is gone or the
+// server is draining, and the producer should then let go of the sink.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  virtual bool write(std::string chunk) = 0;
+  virtual void close() = 0;
+};
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, the body is streamed: the server sends the headers, then hands
+  // a sink to this function (on an IO thread; it must not block).
+  std::function<void(std::shared_ptr<StreamSink>)> stream;
 
   void setHeader(std::string name, std::string value);
   std::string_view header(std::string_view name) const;

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -75,6 +76,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ~Session() {
+    if (streaming_) server_.requestFinished();
     std::lock_guard lock(server_.sessionsMutex);
     server_.sessions.erase(id_);
   }
@@ -86,6 +88,104 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called on the session's strand when the server starts draining.
   void onDrain() {
     if (idle_) close();
+    if (streaming_) endStream();  // a stream never ends by itself: end it so the drain does not wait
+  }
+
+  // --- streamed responses (chunked; Server-Sent Events) ---------------------
+  // Holds the session alive while the stream is open (a streaming session has
+  // no pending read to do it); detached when the stream ends.
+  class Sink final : public StreamSink {
+   public:
+    explicit Sink(std::shared_ptr<Session> s) : session_(std::move(s)) {}
+    bool write(std::string chunk) override {
+      auto s = session();
+      if (!s) return false;
+      net::post(s->executor(), [s, chunk = std::move(chunk)]() mutable { s->queueChunk(std::move(chunk)); });
+      return true;
+    }
+    void close() override {
+      if (auto s = session()) net::post(s->executor(), [s] { s->endStream(); });
+    }
+    void detach() {
+      std::lock_guard lock(mutex_);
+      session_.reset();
+    }
+
+   private:
+    std::shared_ptr<Session> session() {
+      std::lock_guard lock(mutex_);
+      return session_;
+    }
+    std::mutex mutex_;
+    std::shared_ptr<Session> session_;
+  };
+
+  void startStream(Response res) {
+    auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    msg->result(static_cast<unsigned>(res.status));
+    msg->version(version_ ? version_ : 11);
+    msg->set(bhttp::field::server, "m3m");
+    for (auto& [k, v] : res.headers) msg->set(k, v);
+    msg->keep_alive(false);
+    msg->chunked(true);
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*msg);
+    streaming_ = true;
+    stream_.expires_never();
+    bhttp::async_write_header(stream_, *serializer,
+                              [self = shared_from_this(), msg, serializer, starter = std::move(res.stream)](
+                                  beast::error_code ec, std::size_t) {
+                                if (ec) return self->finishStream();
+                                self->sink_ = std::make_shared<Sink>(self);
+                                if (self->endRequested_) {  // drained meanwhile
+                                  self->pump();
+                                  return;
+                                }
+                                starter(self->sink_);
+                                self->pump();
+                              });
+  }
+
+  void queueChunk(std::string chunk) {
+    if (!streaming_ || endRequested_) return;
+    chunks_.push_back(std::move(chunk));
+    pump();
+  }
+
+  void endStream() {
+    if (!streaming_) return;
+    endRequested_ = true;
+    pump();
+  }
+
+  void pump() {
+    if (!streaming_ || writingChunk_ || !sink_) return;
+    if (!chunks_.empty()) {
+      writingChunk_ = true;
+      auto data = std::make_shared<std::string>(std::move(chunks_.front()));
+      chunks_.pop_front();
+      net::async_write(stream_, bhttp::make_chunk(net::buffer(*data)),
+                       [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
+                         self->writingChunk_ = false;
+                         if (ec) return self->finishStream();
+                         self->pump();
+                       });
+      return;
+    }
+    if (endRequested_) {
+      writingChunk_ = true;
+      net::async_write(stream_, bhttp::make_chunk_last(),
+                       [self = shared_from_this()](beast::error_code, std::size_t) { self->finishStream(); });
+    }
+  }
+
+  void finishStream() {
+    if (!streaming_) return;
+    streaming_ = false;
+    if (sink_) sink_->detach();  // producers now get false and let go
+    sink_.reset();
+    chunks_.clear();
+    server_.requestFinished();
+    close();
   }
 
   net::any_io_executor executor() { return stream_.get_executor(); }
@@ -199,6 +299,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response res, bool protocolError) {
+    if (res.stream) return startStream(std::move(res));
     auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
     msg->result(static_cast<unsigned>(res.status));
     msg->version(version_ ? version_ : 11);
@@ -262,6 +363,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t id_;
   std::string remote_;
   bool idle_ = false;
+  bool streaming_ = false;
+  bool writingChunk_ = false;
+  bool endRequested_ = false;
+  std::deque<std::string> chunks_;
+  std::shared_ptr<Sink> sink_;
   bool keepAlive_ = false;
   bool isHead_ = false;
   unsigned version_ = 11;

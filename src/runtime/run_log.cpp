@@ -54,6 +54,33 @@ void RunLog::write(std::string_view level, std::string_view message) {
   out_.write(l.data(), static_cast<std::streamsize>(l.size()));
   out_.flush();
   size_ += l.size();
+  if (followers_.empty()) return;
+  // Under the lock, so followers see lines in file order; a follower only
+  // queues the line (cheap) and says false once its reader is gone.
+  size_t start = 0;
+  while (start < l.size()) {
+    size_t nl = l.find('\n', start);
+    std::string one = l.substr(start, nl - start);
+    std::erase_if(followers_, [&](const Follower& f) { return !f(one); });
+    start = nl + 1;
+  }
+}
+
+void RunLog::follow(std::uint64_t cursor, Follower deliver) {
+  // The backlog is read and delivered under the writers' lock, and the
+  // follower registered before it is released: no line is lost or doubled.
+  std::lock_guard lock(mutex_);
+  std::ifstream in(path(), std::ios::binary);
+  if (cursor > size_) cursor = 0;
+  if (in) {
+    in.seekg(static_cast<std::streamoff>(cursor));
+    std::string l;
+    while (std::getline(in, l)) {
+      if (in.eof()) break;
+      if (!deliver(l)) return;
+    }
+  }
+  followers_.push_back(std::move(deliver));
 }
 
 void RunLog::clear() {

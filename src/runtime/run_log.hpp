@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,6 +34,12 @@ class RunLog {
   std::string download() const;  // the rotated part, then the current file
   std::filesystem::path path() const { return dir_ / "run.log"; }
 
+  // Live tail: delivers every line from byte `cursor` on, first the backlog,
+  // then each new line as it is written, in order, to `deliver` (which must
+  // not block). Delivery stops for good when `deliver` returns false.
+  using Follower = std::function<bool(const std::string& line)>;
+  void follow(std::uint64_t cursor, Follower deliver);
+
   // The release the log belongs to (kept next to it).
   std::optional<std::string> release() const;
   void setRelease(const std::string& version);
@@ -47,6 +54,7 @@ class RunLog {
   mutable std::mutex mutex_;
   std::ofstream out_;
   std::uint64_t size_ = 0;
+  std::vector<Follower> followers_;
 };
 
 }  // namespace m3m::runtime

@@ -166,6 +166,12 @@ std::string RuntimeService::logText(const Principal& who, const std::string& pro
   return logOf(p.id)->download();
 }
 
+void RuntimeService::followLogs(const Principal& who, const std::string& projectId, std::uint64_t cursor,
+                                runtime::RunLog::Follower deliver) {
+  auto p = projects_.requireAccess(who, projectId);
+  logOf(p.id)->follow(cursor, std::move(deliver));
+}
+
 void RuntimeService::dispatch(const std::string& slug, runtime::HttpCall call,
                               std::function<void(runtime::HttpReply)> done) {
   std::shared_ptr<runtime::ProjectRuntime> rt;

@@ -48,6 +48,9 @@ class RuntimeService {
   runtime::LogPage logs(const Principal& who, const std::string& projectId, std::uint64_t cursor, size_t limit);
   runtime::LogPage logTail(const Principal& who, const std::string& projectId, size_t lines);
   std::string logText(const Principal& who, const std::string& projectId);
+  // Live tail from `cursor`: backlog first, then new lines (RunLog::follow).
+  void followLogs(const Principal& who, const std::string& projectId, std::uint64_t cursor,
+                  runtime::RunLog::Follower deliver);
 
   // Routes a public call to the project with this slug. NOT_FOUND for an unknown
   // project; UNAVAILABLE when it is not running or its queue is full.

@@ -68,6 +68,7 @@ const OPERATIONS = [
   ['post', '/api/projects/{id}/restart', 'restartProject', 'runtime', 200],
   ['get', '/api/projects/{id}/status', 'getProjectStatus', 'runtime', 200],
   ['get', '/api/projects/{id}/logs', 'getProjectLogs', 'runtime', 200],
+  ['get', '/api/projects/{id}/logs/stream', 'streamProjectLogs', 'runtime', 200],
   ['get', '/api/projects/{id}/logs/download', 'downloadProjectLogs', 'runtime', 200],
   ['get', '/api/runtime/types', 'getRuntimeTypes', 'runtime', 200],
 ];

@@ -101,6 +101,31 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
                r.setHeader("Content-Disposition", "attachment; filename=\"run.log\"");
                return r;
              }));
+  // Live tail as Server-Sent Events: one `data:` event per log line. EventSource
+  // cannot send headers, so the token may also come as ?access_token=.
+  router.get("/api/projects/:id/logs/stream", sync([&](Request& req) {
+               if (req.header("Authorization").empty() && req.header("X-API-Key").empty() &&
+                   req.hasQuery("access_token"))
+                 req.headers["Authorization"] = "Bearer " + req.query("access_token");
+               auto who = authenticate(req, auth);
+               auto cursor = uintQuery(req, "cursor", 0, UINT64_MAX / 2);
+               runtime.status(who, req.params["id"]);  // access check now, while we can still answer 403/404
+               Response r;
+               r.status = 200;
+               r.setHeader("Content-Type", "text/event-stream");
+               r.setHeader("Cache-Control", "no-cache");
+               r.setHeader("X-Accel-Buffering", "no");
+               r.stream = [&runtime, who, id = req.params["id"], cursor](std::shared_ptr<StreamSink> sink) {
+                 try {
+                   runtime.followLogs(who, id, cursor, [sink](const std::string& line) {
+                     return sink->write("data: " + line + "\n\n");
+                   });
+                 } catch (...) {
+                   sink->close();  // the project went away between the check and now
+                 }
+               };
+               return r;
+             }));
   router.get("/api/runtime/types", sync([&](Request& req) {
                authenticate(req, auth);
                return Response::text(200, runtime::printAll(modules), "application/typescript; charset=utf-8");

@@ -63,3 +63,32 @@ TEST(TypeScript, PrintsModulesFromTheirSchema) {
   EXPECT_NE(all.find("declare const router"), std::string::npos);
   EXPECT_NE(all.find("declare const service"), std::string::npos);
 }
+
+TEST(RunLog, FollowDeliversTheBacklogThenNewLinesUntilRefused) {
+  TempDir d;
+  RunLog log(d.path, 1 << 20);
+  log.write("INFO", "old 1");
+  log.write("INFO", "old 2");
+  std::vector<std::string> seen;
+  bool accept = true;
+  log.follow(0, [&](const std::string& l) {
+    seen.push_back(l);
+    return accept;
+  });
+  ASSERT_EQ(seen.size(), 2u);
+  log.write("WARN", "new 1\nsecond line");
+  ASSERT_EQ(seen.size(), 4u) << "a two-line entry arrives as two lines";
+  EXPECT_NE(seen[2].find("[WARN] new 1"), std::string::npos);
+  EXPECT_EQ(seen[3], "\tsecond line");
+  accept = false;
+  log.write("INFO", "refused");  // delivered once, refused: the follower is dropped
+  log.write("INFO", "not delivered");
+  EXPECT_EQ(seen.size(), 5u);
+  std::vector<std::string> fromCursor;
+  log.follow(log.read(0, 3).nextCursor, [&](const std::string& l) {
+    fromCursor.push_back(l);
+    return true;
+  });
+  ASSERT_FALSE(fromCursor.empty());
+  EXPECT_NE(fromCursor[0].find("second line"), std::string::npos) << "the cursor skips what was read";
+}

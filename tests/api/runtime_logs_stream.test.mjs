@@ -1,0 +1,112 @@
+// Live tail of the run log as Server-Sent Events: GET /api/projects/:id/logs/stream.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { api, runningProject, startWithRoot, stopProject } from './fixtures.mjs';
+
+let server;
+let rootToken;
+before(async () => {
+  ({ server, rootToken } = await startWithRoot());
+});
+after(async () => {
+  if (server) await server.stop();
+});
+
+const TICKER = `let n = 0
+service.start(() => { setInterval(() => logger.info('tick ' + (++n)), 50) })`;
+
+// Reads SSE events from a streamed fetch until `enough(events)` or the time is up.
+async function readEvents(res, enough, ms = 5000) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const events = [];
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !enough(events)) {
+    const { value, done } = await Promise.race([
+      reader.read(),
+      new Promise((r) => setTimeout(() => r({ value: undefined, done: false }), deadline - Date.now())),
+    ]);
+    if (done) break;
+    if (value) buffer += decoder.decode(value, { stream: true });
+    let i;
+    while ((i = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, i);
+      buffer = buffer.slice(i + 2);
+      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      if (data) events.push(data);
+    }
+  }
+  await reader.cancel().catch(() => {});
+  return events;
+}
+
+test('the stream sends the backlog, then new lines as they are written', async () => {
+  const { project } = await runningProject(server, rootToken, TICKER);
+  const res = await fetch(`${server.url}/api/projects/${project.id}/logs/stream`, {
+    headers: { Authorization: `Bearer ${rootToken}` },
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  const t0 = Date.now();
+  const events = await readEvents(res, (ev) => ev.filter((e) => /tick \d+/.test(e)).length >= 8);
+  const ticks = events.filter((e) => /tick \d+/.test(e));
+  assert.ok(ticks.length >= 8, `live ticks arrived: ${events.length} events in ${Date.now() - t0} ms`);
+  assert.match(events[0], /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] \[INFO\] starting release/, 'the backlog comes first');
+  const numbers = ticks.map((e) => Number(e.match(/tick (\d+)/)[1]));
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'in order');
+  assert.equal(new Set(numbers).size, numbers.length, 'no line twice');
+  await stopProject(server, rootToken, project.id);
+});
+
+test('?cursor skips what was read; ?access_token works for EventSource; no token is 401', async () => {
+  const { project } = await runningProject(server, rootToken, TICKER);
+  const page = await api(server, 'GET', `/api/projects/${project.id}/logs?limit=1000`, { token: rootToken });
+  const cursor = page.body.next_cursor;
+  const res = await fetch(`${server.url}/api/projects/${project.id}/logs/stream?cursor=${cursor}&access_token=${rootToken}`);
+  assert.equal(res.status, 200);
+  const events = await readEvents(res, (ev) => ev.length >= 3);
+  assert.ok(events.length >= 3);
+  assert.ok(!events.some((e) => /starting release/.test(e)), 'lines before the cursor are not sent again');
+  const anon = await fetch(`${server.url}/api/projects/${project.id}/logs/stream`);
+  assert.equal(anon.status, 401);
+  await anon.body?.cancel();
+  await stopProject(server, rootToken, project.id);
+});
+
+test('a user without access gets 403; an unknown project 404', async () => {
+  const other = await api(server, 'POST', '/api/users', {
+    token: rootToken,
+    body: { email: `sse-${Date.now()}@example.com`, password: 'password123' },
+  });
+  assert.equal(other.status, 201);
+  const login = await api(server, 'POST', '/api/auth/login', { body: { email: other.body.email, password: 'password123' } });
+  const { project } = await runningProject(server, rootToken, TICKER);
+  const denied = await fetch(`${server.url}/api/projects/${project.id}/logs/stream`, {
+    headers: { Authorization: `Bearer ${login.body.access_token}` },
+  });
+  assert.equal(denied.status, 403);
+  const missing = await fetch(`${server.url}/api/projects/00000000-0000-4000-8000-000000000000/logs/stream`, {
+    headers: { Authorization: `Bearer ${rootToken}` },
+  });
+  assert.equal(missing.status, 404);
+  await stopProject(server, rootToken, project.id);
+});
+
+test('an open stream does not hold up a graceful stop of the server', async () => {
+  const own = await startWithRoot();
+  const { project } = await runningProject(own.server, own.rootToken, TICKER);
+  const res = await fetch(`${own.server.url}/api/projects/${project.id}/logs/stream`, {
+    headers: { Authorization: `Bearer ${own.rootToken}` },
+  });
+  assert.equal(res.status, 200);
+  const reading = readEvents(res, () => false, 8000);
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  const { code } = await own.server.stop('SIGTERM');
+  const ms = Date.now() - t0;
+  assert.equal(code, 0);
+  assert.ok(ms < 5000, `stopped in ${ms} ms with a stream open (drain timeout is 10 s)`);
+  const events = await reading;
+  assert.ok(events.some((e) => /tick/.test(e)), 'the stream delivered before the stop');
+});
