@@ -644,6 +644,10 @@ void ProjectRuntime::stop() {
     post([this, done] {
       auto& d = *impl_;
       v8::Isolate* isolate = d.isolate;
+      // Timers of the running service end before its shutdown callbacks
+      // run: a tick logged after "shutdown" would be work of a stopped run.
+      // Timers the callbacks set themselves still fire (bounded below).
+      d.timers.clear();
       v8::TryCatch tc(isolate);
       v8::Local<v8::Value> argv[] = {toV8(isolate, "shutdown")};
       v8::Local<v8::Value> promise;
@@ -654,8 +658,12 @@ void ProjectRuntime::stop() {
         return;
       }
       d.whenSettled(promise.As<v8::Promise>(),
-                    new Settle{[done](v8::Local<v8::Value>) { done->set_value(); },
-                               [done, isolate, this](v8::Local<v8::Value> r) {
+                    new Settle{[done, &d](v8::Local<v8::Value>) {
+                                 d.timers.clear();
+                                 done->set_value();
+                               },
+                               [done, isolate, this, &d](v8::Local<v8::Value> r) {
+                                 d.timers.clear();
                                  log_->write("ERROR", "shutdown failed: " + describeException(isolate, r));
                                  done->set_value();
                                },
