@@ -18,6 +18,7 @@ namespace m3m {
   V(NOT_FOUND, 404, Error)                     \
   V(METHOD_NOT_ALLOWED, 405, Error)            \
   V(CONFLICT, 409, Error)                      \
+  V(UNIQUE_VIOLATION, 409, Error)              \
   V(PAYLOAD_TOO_LARGE, 413, RangeError)        \
   V(UNSUPPORTED_MEDIA_TYPE, 415, TypeError)    \
   V(LIMIT_EXCEEDED, 429, RangeError)           \

@@ -36,6 +36,13 @@ struct Param {
   bool variadic = false;  // ...name: type[]
 };
 
+// A JS function passed to a module function, callable synchronously while
+// that call runs (never after it returns). Its arguments and result cross as
+// Values; if the JS function throws, the call throws a C++ exception that the
+// module must let propagate (RAII cleans up), and the JS caller sees the
+// original JS exception.
+using Callback = std::function<Value(const std::vector<Value>& args)>;
+
 // Arguments of one call, with messages that name the culprit:
 // "env.get: argument 1 (key) must be a string".
 class Args {
@@ -66,6 +73,12 @@ class Args {
     if (at(i).is_null()) return std::nullopt;
     return string(i);
   }
+  const Callback& callback(size_t i) const {
+    if (i >= callbacks_.size() || !callbacks_[i]) fail(i, "must be a function");
+    return callbacks_[i];
+  }
+  // Set by the engine: the function-valued arguments (empty where none).
+  void setCallbacks(std::vector<Callback> callbacks) { callbacks_ = std::move(callbacks); }
 
   [[noreturn]] void fail(size_t i, const std::string& what) const {
     std::string name = i < params_.size() ? params_[i].name : (params_.empty() ? "arg" : params_.back().name);
@@ -77,6 +90,7 @@ class Args {
   std::string function_;
   const std::vector<Param>& params_;
   std::vector<Value> values_;
+  std::vector<Callback> callbacks_;
 };
 
 using FunctionImpl = std::function<Value(CallContext&, const Args&)>;
@@ -94,6 +108,13 @@ struct ModuleSchema {
   std::string name;  // the global: "logger"
   std::string doc;
   std::vector<FunctionSpec> functions;
+  // Optional JS source of a function `(native) => api`: the global becomes
+  // its result, built over the native functions (for APIs that are more
+  // than flat functions, e.g. database.orders.find()).
+  std::string jsWrapper;
+  // Optional TypeScript for the global, printed instead of the flat
+  // declaration generated from `functions` (used with jsWrapper).
+  std::string declarations;
 };
 
 class ModuleBuilder {
@@ -105,6 +126,11 @@ class ModuleBuilder {
   ModuleBuilder& function(std::string name, std::vector<Param> params, std::string returns, std::string doc,
                           FunctionImpl impl) {
     schema_.functions.push_back({std::move(name), std::move(params), std::move(returns), std::move(doc), std::move(impl)});
+    return *this;
+  }
+  ModuleBuilder& wrapper(std::string jsSource, std::string typescript) {
+    schema_.jsWrapper = std::move(jsSource);
+    schema_.declarations = std::move(typescript);
     return *this;
   }
   ModuleSchema build() { return std::move(schema_); }

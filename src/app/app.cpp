@@ -12,6 +12,9 @@
 #include "http/server.hpp"
 #include "service/auth/auth_service.hpp"
 #include "service/env.hpp"
+#include "service/models/model_service.hpp"
+#include "service/models/record_service.hpp"
+#include "service/models/runtime_database.hpp"
 #include "service/health_service.hpp"
 #include "service/images.hpp"
 #include "runtime/engine.hpp"
@@ -59,6 +62,8 @@ struct App::Parts {
   std::unique_ptr<service::ProjectService> projects;
   std::unique_ptr<service::EnvService> env;
   std::unique_ptr<service::PipelineService> pipeline;
+  std::unique_ptr<service::ModelService> models;
+  std::unique_ptr<service::RecordService> records;
   std::unique_ptr<service::RuntimeService> runtime;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -85,6 +90,8 @@ void App::start() {
   p.projects = std::make_unique<service::ProjectService>(*p.store, perProjectRoots(cfg_));
   p.env = std::make_unique<service::EnvService>(*p.store, *p.projects);
   p.pipeline = std::make_unique<service::PipelineService>(*p.store, *p.projects, cfg_.pipeline.maxCodeSize);
+  p.models = std::make_unique<service::ModelService>(*p.store, *p.projects);
+  p.records = std::make_unique<service::RecordService>(*p.store, *p.projects, *p.models);
 
   // runtime: V8 once per process, the built-in modules, run control
   p.engine = std::make_unique<runtime::Engine>();
@@ -92,6 +99,7 @@ void App::start() {
   deps.envLookup = [env = p.env.get()](const std::string& projectId, const std::string& key) {
     return env->runtimeValue(projectId, key);
   };
+  deps.database = std::make_shared<service::RuntimeDatabase>(*p.records);
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
@@ -107,7 +115,8 @@ void App::start() {
   http::handlers::registerProjects(p.router, *p.auth, *p.projects);
   http::handlers::registerEnv(p.router, *p.auth, *p.env);
   http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
-  http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, p.modules);
+  http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, p.modules);
+  http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records);
 
   auto pipeline = http::compose(
       {

@@ -33,6 +33,20 @@ std::string uuid4() {
   return s;
 }
 
+std::string randomLowerAlnum(size_t length) {
+  static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string out;
+  out.reserve(length);
+  unsigned char b[64];
+  while (out.size() < length) {
+    fill(b, sizeof b);
+    // Rejection sampling keeps every character equally likely (252 = 7 × 36).
+    for (unsigned char c : b)
+      if (c < 252 && out.size() < length) out += alphabet[c % 36];
+  }
+  return out;
+}
+
 std::string randomToken(size_t bytes) {
   std::vector<unsigned char> b(bytes);
   fill(b.data(), bytes);

@@ -181,6 +181,32 @@ struct ProjectRuntime::Impl : CallContext {
       impl->timers.erase(static_cast<std::uint32_t>(info[0].As<v8::Number>()->Value()));
   }
 
+  // Thrown through a module when a JS callback it called did not return.
+  struct JsCallbackFailed : std::exception {
+    std::shared_ptr<v8::Global<v8::Value>> exception;  // empty when terminated
+    const char* what() const noexcept override { return "a JavaScript callback threw"; }
+  };
+
+  // `fn` as an SDK Callback. Valid only during the module call that received
+  // it (the Local lives in that call's handle scope).
+  static Callback jsCallback(v8::Isolate* isolate, v8::Local<v8::Function> fn) {
+    return [isolate, fn](const std::vector<Value>& args) -> Value {
+      v8::HandleScope scope(isolate);
+      auto context = isolate->GetCurrentContext();
+      std::vector<v8::Local<v8::Value>> argv;
+      for (const auto& a : args) argv.push_back(fromValue(isolate, a));
+      v8::TryCatch tc(isolate);
+      v8::Local<v8::Value> result;
+      if (!fn->Call(context, v8::Undefined(isolate), static_cast<int>(argv.size()), argv.data()).ToLocal(&result)) {
+        JsCallbackFailed failed;
+        if (tc.HasCaught() && !tc.HasTerminated())
+          failed.exception = std::make_shared<v8::Global<v8::Value>>(isolate, tc.Exception());
+        throw failed;
+      }
+      return toValue(isolate, result);
+    };
+  }
+
   // Every SDK module function goes through here: JS values → m3m::Value →
   // the module → back; m3m::Error becomes a JS error with .code.
   static void callModule(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -189,11 +215,22 @@ struct ProjectRuntime::Impl : CallContext {
     auto* impl = static_cast<Impl*>(isolate->GetData(0));
     std::vector<Value> values;
     values.reserve(static_cast<size_t>(info.Length()));
-    for (int i = 0; i < info.Length(); ++i) values.push_back(toValue(isolate, info[i]));
+    std::vector<Callback> callbacks;
+    for (int i = 0; i < info.Length(); ++i) {
+      values.push_back(toValue(isolate, info[i]));
+      if (!info[i]->IsFunction()) continue;
+      callbacks.resize(static_cast<size_t>(info.Length()));
+      callbacks[static_cast<size_t>(i)] = jsCallback(isolate, info[i].As<v8::Function>());
+    }
     try {
       Args args(call->qualifiedName, call->spec->params, std::move(values));
+      args.setCallbacks(std::move(callbacks));
       Value result = call->spec->impl(*impl, args);
       info.GetReturnValue().Set(fromValue(isolate, result));
+    } catch (const JsCallbackFailed& f) {
+      // The module unwound; the JS caller gets the callback's own exception
+      // (none when the watchdog terminated the script: termination goes on).
+      if (f.exception) isolate->ThrowException(f.exception->Get(isolate));
     } catch (const Error& e) {
       throwError(isolate, e);
     } catch (const std::exception& e) {
@@ -319,7 +356,18 @@ Outcome ProjectRuntime::boot() {
         std::ignore = obj->Set(context, toV8(isolate, fn.name), f);
         d.moduleCalls.push_back(std::move(call));
       }
-      std::ignore = global->DefineOwnProperty(context, toV8(isolate, schema.name), obj, v8::ReadOnly);
+      v8::Local<v8::Value> api = obj;
+      if (!schema.jsWrapper.empty()) {
+        v8::ScriptOrigin wrapperOrigin(isolate, toV8(isolate, "m3m:" + schema.name));
+        v8::Local<v8::Script> script;
+        v8::Local<v8::Value> wrap;
+        v8::Local<v8::Value> wrapArgs[] = {obj};
+        if (!v8::Script::Compile(context, toV8(isolate, "(" + schema.jsWrapper + ")"), &wrapperOrigin).ToLocal(&script) ||
+            !script->Run(context).ToLocal(&wrap) || !wrap->IsFunction() ||
+            !wrap.As<v8::Function>()->Call(context, v8::Undefined(isolate), 1, wrapArgs).ToLocal(&api))
+          return fail("internal: module " + schema.name + " failed to load: " + describeException(isolate, tc.Exception()));
+      }
+      std::ignore = global->DefineOwnProperty(context, toV8(isolate, schema.name), api, v8::ReadOnly);
     }
     std::ignore = global->Set(context, toV8(isolate, "setTimeout"), v8::Function::New(context, &Impl::setTimeoutFn).ToLocalChecked());
     std::ignore = global->Set(context, toV8(isolate, "setInterval"), v8::Function::New(context, &Impl::setIntervalFn).ToLocalChecked());

@@ -1,5 +1,7 @@
 #include "runtime/v8_values.hpp"
 
+#include <cmath>
+
 #include <tuple>
 
 namespace m3m::runtime {
@@ -21,7 +23,12 @@ Value toValue(v8::Isolate* isolate, v8::Local<v8::Value> v) {
   if (v->IsString()) return str(isolate, v);
   if (v->IsBoolean()) return v->IsTrue();
   if (v->IsInt32()) return v.As<v8::Int32>()->Value();
-  if (v->IsNumber()) return v.As<v8::Number>()->Value();
+  if (v->IsNumber()) {
+    // Integral numbers in the exact range stay integers (64-bit fields take them).
+    double d = v.As<v8::Number>()->Value();
+    if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0) return static_cast<std::int64_t>(d);
+    return d;
+  }
   // Objects and arrays: through JSON, which defines the data subset exactly.
   auto context = isolate->GetCurrentContext();
   v8::Local<v8::String> json;
@@ -84,6 +91,9 @@ void throwError(v8::Isolate* isolate, const Error& e) {
   else error = v8::Exception::Error(message);
   auto context = isolate->GetCurrentContext();
   std::ignore = error.As<v8::Object>()->Set(context, toV8(isolate, "code"), toV8(isolate, errorCodeName(e.code())));
+  nlohmann::json fields = nlohmann::json::object();
+  for (const auto& [k, msg] : e.fields()) fields[k] = msg;
+  std::ignore = error.As<v8::Object>()->Set(context, toV8(isolate, "fields"), fromValue(isolate, fields));
   isolate->ThrowException(error);
 }
 

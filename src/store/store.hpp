@@ -6,6 +6,7 @@
 #include <memory>
 #include <string_view>
 
+#include "store/model_repository.hpp"
 #include "store/pipeline_repository.hpp"
 #include "store/project_repository.hpp"
 #include "store/settings_repository.hpp"
@@ -27,6 +28,8 @@ class Repositories {
   virtual ProjectRepository& projects() = 0;
   virtual EnvRepository& env() = 0;
   virtual PipelineRepository& pipeline() = 0;
+  virtual ModelRepository& models() = 0;
+  virtual RecordRepository& records() = 0;
 };
 
 class Store {
@@ -36,7 +39,10 @@ class Store {
   virtual std::string_view driver() const = 0;
   // Cheap liveness probe for /api/health.
   virtual bool healthy() noexcept = 0;
-  // Repositories whose every call is its own (auto-committed) unit.
+  // Repositories whose every call is its own (auto-committed) unit — except
+  // on a thread inside transaction(): there they join that transaction (so
+  // code called from within it, e.g. a script's database calls, sees and
+  // commits with it).
   virtual Repositories& repos() = 0;
   // Runs fn atomically: commits when it returns, rolls back when it throws
   // (the exception propagates). Nested calls become savepoints. Use only the

@@ -15,6 +15,8 @@ class ProjectService;
 class EnvService;
 class PipelineService;
 class RuntimeService;
+class ModelService;
+class RecordService;
 }  // namespace m3m::service
 
 namespace m3m::http::handlers {
@@ -28,6 +30,8 @@ void registerProjects(Router& router, service::AuthService& auth, service::Proje
 void registerEnv(Router& router, service::AuthService& auth, service::EnvService& env);
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
-                     const std::vector<ModuleSchema>& modules);
+                     service::ModelService& models, const std::vector<ModuleSchema>& modules);
+void registerModels(Router& router, service::AuthService& auth, service::ModelService& models,
+                    service::RecordService& records);
 
 }  // namespace m3m::http::handlers

@@ -3,6 +3,7 @@
 
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/support.hpp"
+#include "service/models/model_service.hpp"
 #include "runtime/typescript/printer.hpp"
 #include "service/runtime_service.hpp"
 
@@ -66,7 +67,7 @@ Handler projectRoute(service::RuntimeService& runtime) {
 }  // namespace
 
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
-                     const std::vector<ModuleSchema>& modules) {
+                     service::ModelService& models, const std::vector<ModuleSchema>& modules) {
   router.post("/api/projects/:id/start", sync([&](Request& req) {
                 auto who = authenticate(req, auth);
                 std::optional<std::string> version;
@@ -127,8 +128,11 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
                return r;
              }));
   router.get("/api/runtime/types", sync([&](Request& req) {
-               authenticate(req, auth);
-               return Response::text(200, runtime::printAll(modules), "application/typescript; charset=utf-8");
+               auto who = authenticate(req, auth);
+               auto types = runtime::printAll(modules);
+               if (auto projectId = req.query("project_id"); !projectId.empty())
+                 types += models.declarations(who, projectId);
+               return Response::text(200, types, "application/typescript; charset=utf-8");
              }));
 
   for (const char* prefix : {"/r/:slug/*", "/api/r/:slug/*"})

@@ -3,21 +3,48 @@
 #pragma once
 
 #include <m3m/module.hpp>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace m3m::runtime {
 
+// What the `database` module needs from the services (records of the
+// calling project's models). Filters are a filter string, an object filter
+// or null; `options` carries params, sort, limit, skip, expand.
+class DatabaseBackend {
+ public:
+  virtual ~DatabaseBackend() = default;
+  virtual Value insert(const std::string& projectId, const std::string& model, const Value& record) = 0;
+  virtual Value find(const std::string& projectId, const std::string& model, const Value& filter,
+                     const Value& options) = 0;
+  virtual Value findOne(const std::string& projectId, const std::string& model, const Value& filter,
+                        const Value& options) = 0;
+  virtual std::int64_t count(const std::string& projectId, const std::string& model, const Value& filter,
+                             const Value& options) = 0;
+  virtual std::int64_t update(const std::string& projectId, const std::string& model, const Value& filter,
+                              const Value& patch, const Value& options) = 0;
+  virtual std::int64_t remove(const std::string& projectId, const std::string& model, const Value& filter,
+                              const Value& options) = 0;
+  virtual Value upsert(const std::string& projectId, const std::string& model, const Value& filter,
+                       const Value& record, const Value& options) = 0;
+  // fn runs inside one write transaction; an exception from fn rolls back.
+  virtual void transaction(const std::function<void()>& fn) = 0;
+};
+
 struct BuiltinDeps {
   // env.get(key): the project's typed environment value, or nullopt.
   std::function<std::optional<Value>(const std::string& projectId, const std::string& key)> envLookup;
+  std::shared_ptr<DatabaseBackend> database;
 };
 
 #define M3M_BUILTIN_MODULES(V) \
   V(logger)                    \
-  V(env)
+  V(env)                       \
+  V(database)
 
 #define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
 M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)

@@ -16,6 +16,7 @@ void docComment(std::string& out, const std::string& doc, const char* indent) {
 std::string printModule(const ModuleSchema& m) {
   std::string out;
   docComment(out, m.doc, "");
+  if (!m.declarations.empty()) return out + m.declarations;
   out += "declare const " + m.name + ": {\n";
   for (const auto& f : m.functions) {
     docComment(out, f.doc, "  ");

@@ -124,6 +124,18 @@ ALTER TABLE projects ADD COLUMN running_release TEXT;
 ALTER TABLE projects ADD COLUMN last_release_major INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE projects ADD COLUMN last_release_minor INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    {4, "models", R"sql(
+-- A model's records live in their own table m_<id> (store/sqlite/record_table).
+CREATE TABLE models (
+  id         TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  definition TEXT NOT NULL CHECK (json_valid(definition)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (project_id, name)
+) STRICT;
+)sql"},
 };
 
 void ensureTable(SQLite::Database& db) {

@@ -1,6 +1,7 @@
 #include "store/sqlite/project_repository.hpp"
 
 #include "lib/random.hpp"
+#include "store/sqlite/model_repository.hpp"
 #include "store/sqlite/statement.hpp"
 
 namespace m3m::store::sqlite {
@@ -119,9 +120,12 @@ bool SqliteProjectRepository::update(const domain::Project& p) {
 bool SqliteProjectRepository::remove(const std::string& id) {
   int changed = 0;
   db_.write([&](SQLite::Database& db) {
+    Savepoint tx(db, "project_remove");
+    dropProjectModelTables(db, id);
     SQLite::Statement q(db, "DELETE FROM projects WHERE id = ?1");
     bindAll(q, id);
     changed = q.exec();
+    tx.release();
   });
   return changed > 0;
 }

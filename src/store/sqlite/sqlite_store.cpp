@@ -8,6 +8,7 @@
 #include <string>
 
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/model_repository.hpp"
 #include "store/sqlite/pipeline_repository.hpp"
 #include "store/sqlite/project_repository.hpp"
 #include "store/sqlite/settings_repository.hpp"
@@ -19,13 +20,15 @@ namespace {
 class SqliteRepositories final : public Repositories {
  public:
   explicit SqliteRepositories(ConnectionSource& src)
-      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src), pipeline_(src) {}
+      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src), pipeline_(src), models_(src), records_(src) {}
   SettingsRepository& settings() override { return settings_; }
   UserRepository& users() override { return users_; }
   SessionRepository& sessions() override { return sessions_; }
   ProjectRepository& projects() override { return projects_; }
   EnvRepository& env() override { return env_; }
   PipelineRepository& pipeline() override { return pipeline_; }
+  ModelRepository& models() override { return models_; }
+  RecordRepository& records() override { return records_; }
 
  private:
   SqliteSettingsRepository settings_;
@@ -34,6 +37,8 @@ class SqliteRepositories final : public Repositories {
   SqliteProjectRepository projects_;
   SqliteEnvRepository env_;
   SqlitePipelineRepository pipeline_;
+  SqliteModelRepository models_;
+  SqliteRecordRepository records_;
 };
 
 // Inside a transaction every read and write goes to the locked writer, so a
@@ -49,6 +54,8 @@ class TransactionSource final : public ConnectionSource {
 };
 
 thread_local int tlsTxDepth = 0;
+// The repositories of this thread's open transaction (see Store::repos()).
+thread_local Repositories* tlsTxRepos = nullptr;
 std::atomic<unsigned> savepointCounter{0};
 
 }  // namespace
@@ -94,7 +101,7 @@ bool SqliteStore::healthy() noexcept {
   }
 }
 
-Repositories& SqliteStore::repos() { return *repos_; }
+Repositories& SqliteStore::repos() { return tlsTxRepos ? *tlsTxRepos : *repos_; }
 
 int SqliteStore::schemaVersion() {
   int v = 0;
@@ -112,10 +119,13 @@ void SqliteStore::transaction(const std::function<void(Repositories&)>& fn) {
   const std::string savepoint = "sp" + std::to_string(savepointCounter.fetch_add(1));
   db.exec(nested ? "SAVEPOINT " + savepoint : std::string("BEGIN IMMEDIATE"));
   ++tlsTxDepth;
+  Repositories* outer = tlsTxRepos;
+  tlsTxRepos = &repos;
   try {
     fn(repos);
   } catch (...) {
     --tlsTxDepth;
+    tlsTxRepos = outer;
     try {
       if (nested) {
         db.exec("ROLLBACK TO " + savepoint);
@@ -130,6 +140,7 @@ void SqliteStore::transaction(const std::function<void(Repositories&)>& fn) {
     throw;
   }
   --tlsTxDepth;
+  tlsTxRepos = outer;
   db.exec(nested ? "RELEASE " + savepoint : std::string("COMMIT"));
 }
 

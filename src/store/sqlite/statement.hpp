@@ -2,6 +2,7 @@
 // are always bound, never spliced into SQL text) and unique-violation mapping.
 #pragma once
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
@@ -47,6 +48,34 @@ void mapUnique(const std::string& field, const std::string& message, Fn&& fn) {
     throw;
   }
 }
+
+// A savepoint: works alone (it opens a transaction) and inside an outer one.
+// Rolled back and released when not released explicitly, so an exception
+// never leaves the writer inside an open transaction.
+class Savepoint {
+ public:
+  Savepoint(SQLite::Database& db, std::string name) : db_(db), name_(std::move(name)) { db_.exec("SAVEPOINT " + name_); }
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  ~Savepoint() {
+    if (released_) return;
+    try {
+      db_.exec("ROLLBACK TO " + name_);
+      db_.exec("RELEASE " + name_);
+    } catch (...) {
+      // SQLite already rolled back on its own (some errors do).
+    }
+  }
+  void release() {
+    db_.exec("RELEASE " + name_);
+    released_ = true;
+  }
+
+ private:
+  SQLite::Database& db_;
+  std::string name_;
+  bool released_ = false;
+};
 
 // LIKE pattern for a case-insensitive substring search, with \ % _ escaped.
 inline std::string likeContains(const std::string& s) {

@@ -9,6 +9,7 @@
 #include "../store/temp_dir.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/modules/builtin_modules.hpp"
+#include "runtime/typescript/printer.hpp"
 
 using namespace m3m;
 using namespace m3m::runtime;
@@ -32,13 +33,14 @@ struct Harness {
   std::vector<ModuleSchema> modules;
   std::unique_ptr<ProjectRuntime> rt;
 
-  explicit Harness(const std::string& code, RuntimeLimits limits = quick()) {
+  explicit Harness(const std::string& code, RuntimeLimits limits = quick(), std::vector<ModuleSchema> extra = {}) {
     BuiltinDeps deps;
     deps.envLookup = [](const std::string&, const std::string& key) -> std::optional<Value> {
       if (key == "N") return Value(42);
       return std::nullopt;
     };
     modules = builtinModules(deps);
+    for (auto& m : extra) modules.push_back(std::move(m));
     rt = std::make_unique<ProjectRuntime>(ProjectInfo{"p1", "shop", "http://x/r/shop"}, code, limits, log, modules);
   }
   static RuntimeLimits quick() {
@@ -227,4 +229,52 @@ TEST(ProjectRuntime, TextEncoderRoundTripsUtf8) {
   auto j = nlohmann::json::parse(h.call("/t").body);
   EXPECT_EQ(j["n"], 10);
   EXPECT_EQ(j["back"], "héllo ✓");
+}
+
+TEST(ProjectRuntime, ModulesCallJsCallbacksAndWrapTheirApi) {
+  auto cleanedUp = std::make_shared<bool>(false);
+  auto probe = ModuleBuilder("probe")
+                   .function("twice", {{"fn", "(x: number) => number"}}, "number", "",
+                             [](CallContext&, const Args& a) -> Value {
+                               return a.callback(0)({Value(20)}).get<int>() * 2;
+                             })
+                   .function("guarded", {{"fn", "() => void"}}, "string", "",
+                             [cleanedUp](CallContext&, const Args& a) -> Value {
+                               struct Guard {
+                                 std::shared_ptr<bool> flag;
+                                 ~Guard() { *flag = true; }
+                               } guard{cleanedUp};
+                               a.callback(0)({});
+                               return "not reached when fn throws";
+                             })
+                   .function("needsFn", {{"fn", "() => void"}}, "void", "",
+                             [](CallContext&, const Args& a) -> Value {
+                               a.callback(0);
+                               return nullptr;
+                             })
+                   .wrapper("(native) => ({ twice: (f) => native.twice(f), guarded: native.guarded, "
+                            "needsFn: native.needsFn, answer: 42 })",
+                            "declare const probe: { answer: number };")
+                   .build();
+  Harness h(R"(
+    service.start(() => router.get('/t', () => {
+      let caught, typeError;
+      try { probe.guarded(() => { throw new RangeError('inner') }) } catch (e) { caught = (e instanceof RangeError) && e.message }
+      try { probe.needsFn(5) } catch (e) { typeError = e.message }
+      return { twice: probe.twice((x) => x + 1), answer: probe.answer, caught, typeError }
+    }))
+  )",
+            Harness::quick(), {probe});
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  auto r = h.call("/t");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["twice"], 42);
+  EXPECT_EQ(j["answer"], 42) << "the global is the wrapper's result";
+  EXPECT_EQ(j["caught"], "inner") << "the callback's own exception reaches the caller";
+  EXPECT_TRUE(*cleanedUp) << "the module unwound (RAII ran)";
+  EXPECT_EQ(j["typeError"], "probe.needsFn: argument 1 (fn) must be a function");
+  EXPECT_NE(printAll(h.modules).find("declare const probe: { answer: number };"), std::string::npos);
+  h.rt->stop();
 }

@@ -1,0 +1,98 @@
+#include "domain/model_json.hpp"
+#include "http/handlers/handlers.hpp"
+#include "http/handlers/support.hpp"
+#include "service/models/model_service.hpp"
+#include "service/models/record_service.hpp"
+
+namespace m3m::http::handlers {
+namespace {
+
+std::vector<std::string> commaList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    auto item = service::trim(s.substr(start, end - start));
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+bool flag(const Request& req, const char* name) {
+  auto v = req.query(name);
+  if (v.empty() || v == "false" || v == "0") return false;
+  if (v == "true" || v == "1") return true;
+  throw Error(ErrorCode::INVALID_ARGUMENT, std::string(name) + " must be true or false", {{name, "must be true or false"}});
+}
+
+nlohmann::json listJson(const service::RecordList& list) {
+  const std::int64_t pages =
+      list.totalItems < 0 ? -1 : (list.perPage > 0 ? (list.totalItems + list.perPage - 1) / list.perPage : 0);
+  return {{"items", list.items},           {"page", list.page},       {"per_page", list.perPage},
+          {"total_items", list.totalItems}, {"total_pages", pages}};
+}
+
+}  // namespace
+
+void registerModels(Router& router, service::AuthService& auth, service::ModelService& models,
+                    service::RecordService& records) {
+  router.get("/api/projects/:id/models", sync([&](Request& req) {
+               auto page = models.list(authenticate(req, auth), req.params["id"], pageRequest(req));
+               return Response::json(200, pageJson(page, domain::modelToJson));
+             }));
+  router.post("/api/projects/:id/models", sync([&](Request& req) {
+                auto who = authenticate(req, auth);
+                return Response::json(201, domain::modelToJson(models.create(who, req.params["id"], req.jsonObject())));
+              }));
+  router.get("/api/projects/:id/models/:model", sync([&](Request& req) {
+               auto who = authenticate(req, auth);
+               return Response::json(200, domain::modelToJson(models.get(who, req.params["id"], req.params["model"])));
+             }));
+  router.put("/api/projects/:id/models/:model", sync([&](Request& req) {
+               auto who = authenticate(req, auth);
+               return Response::json(
+                   200, domain::modelToJson(models.update(who, req.params["id"], req.params["model"], req.jsonObject())));
+             }));
+  router.del("/api/projects/:id/models/:model", sync([&](Request& req) {
+               models.remove(authenticate(req, auth), req.params["id"], req.params["model"]);
+               return Response::noContent();
+             }));
+
+  router.get("/api/projects/:id/models/:model/data", sync([&](Request& req) {
+               auto who = authenticate(req, auth);
+               auto page = pageRequest(req);
+               service::RecordListParams p;
+               p.filter = req.query("filter");
+               p.sort = req.query("sort");
+               p.page = page.page;
+               p.perPage = page.perPage;
+               p.skipTotal = flag(req, "skipTotal") || flag(req, "skip_total");
+               p.fields = commaList(req.query("fields"));
+               p.expand = commaList(req.query("expand"));
+               return Response::json(200, listJson(records.list(who, req.params["id"], req.params["model"], p)));
+             }));
+  router.post("/api/projects/:id/models/:model/data", sync([&](Request& req) {
+                auto who = authenticate(req, auth);
+                return Response::json(201, records.create(who, req.params["id"], req.params["model"], req.jsonObject()));
+              }));
+  router.get("/api/projects/:id/models/:model/data/:record", sync([&](Request& req) {
+               auto who = authenticate(req, auth);
+               return Response::json(200, records.get(who, req.params["id"], req.params["model"], req.params["record"],
+                                                      commaList(req.query("expand")), commaList(req.query("fields"))));
+             }));
+  auto update = sync([&](Request& req) {
+    auto who = authenticate(req, auth);
+    return Response::json(
+        200, records.update(who, req.params["id"], req.params["model"], req.params["record"], req.jsonObject()));
+  });
+  router.put("/api/projects/:id/models/:model/data/:record", update);
+  router.add("PATCH", "/api/projects/:id/models/:model/data/:record", update);
+  router.del("/api/projects/:id/models/:model/data/:record", sync([&](Request& req) {
+               records.remove(authenticate(req, auth), req.params["id"], req.params["model"], req.params["record"]);
+               return Response::noContent();
+             }));
+}
+
+}  // namespace m3m::http::handlers

@@ -1,0 +1,64 @@
+// The filter language of records (docs/models.md), engine-neutral: parsed
+// once to this syntax tree, then compiled by each storage driver (SQLite:
+// SQL with bound parameters; MongoDB: a BSON query). Object filters from the
+// runtime ({status: 'new', total: {$gt: 10}}) produce the same tree.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace m3m::store::query {
+
+enum class CompareOp { Eq, Ne, Gt, Ge, Lt, Le, Like, NotLike };
+
+struct FieldRef {
+  std::string key;                // the field
+  std::vector<std::string> path;  // inside a document field: meta.a.b → {"a", "b"}
+};
+struct Literal {
+  nlohmann::json value;  // null, bool, number, string
+  bool now = false;      // @now
+};
+struct Placeholder {
+  std::string name;  // {:name}
+};
+using Operand = std::variant<FieldRef, Literal, Placeholder>;
+
+struct Expr;
+struct Comparison {
+  Operand left;
+  CompareOp op = CompareOp::Eq;
+  bool any = false;  // ?= … : any element of a multi-value field
+  Operand right;
+  size_t position = 0;  // of the operator in the filter text (for errors)
+};
+// isAnd with no children matches everything; !isAnd with none matches nothing.
+struct Logical {
+  bool isAnd = true;
+  std::vector<Expr> children;
+};
+struct Expr {
+  std::variant<Comparison, Logical> node;
+};
+
+// INVALID_ARGUMENT with fields.filter = "position N: …" on a syntax error.
+Expr parseFilter(std::string_view text);
+// INVALID_ARGUMENT with fields.filter = "<key>: …".
+Expr objectFilter(const nlohmann::json& obj);
+// Replaces every {:name} by params[name]; a missing one is INVALID_ARGUMENT.
+void bindPlaceholders(Expr& e, const nlohmann::json& params);
+
+struct SortKey {
+  std::string key;
+  bool descending = false;
+};
+// "-created, title" (empty → none). INVALID_ARGUMENT with fields.sort.
+std::vector<SortKey> parseSort(std::string_view text);
+
+const char* opText(CompareOp op);
+
+}  // namespace m3m::store::query
