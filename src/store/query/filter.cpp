@@ -183,7 +183,11 @@ class Parser {
       while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
       if (i_ == exp) syntaxError(i_, "expected an exponent");
     }
-    if (i_ < s_.size() && isIdentChar(s_[i_])) syntaxError(start, "malformed number \"" + excerpt() + "\"");
+    if (i_ < s_.size() && isIdentChar(s_[i_])) {
+      auto end = i_;
+      while (end < s_.size() && isIdentChar(s_[end])) ++end;
+      syntaxError(start, "malformed number \"" + std::string(s_.substr(start, end - start)) + "\"");
+    }
     auto text = s_.substr(start, i_ - start);
     if (integral) {
       std::int64_t n;
