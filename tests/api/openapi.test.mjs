@@ -71,6 +71,17 @@ const OPERATIONS = [
   ['get', '/api/projects/{id}/logs/stream', 'streamProjectLogs', 'runtime', 200],
   ['get', '/api/projects/{id}/logs/download', 'downloadProjectLogs', 'runtime', 200],
   ['get', '/api/runtime/types', 'getRuntimeTypes', 'runtime', 200],
+  ['get', '/api/projects/{id}/models', 'listModels', 'models', 200],
+  ['post', '/api/projects/{id}/models', 'createModel', 'models', 201],
+  ['get', '/api/projects/{id}/models/{model}', 'getModel', 'models', 200],
+  ['put', '/api/projects/{id}/models/{model}', 'updateModel', 'models', 200],
+  ['delete', '/api/projects/{id}/models/{model}', 'deleteModel', 'models', 204],
+  ['get', '/api/projects/{id}/models/{model}/data', 'listRecords', 'models', 200],
+  ['post', '/api/projects/{id}/models/{model}/data', 'createRecord', 'models', 201],
+  ['get', '/api/projects/{id}/models/{model}/data/{recordId}', 'getRecord', 'models', 200],
+  ['put', '/api/projects/{id}/models/{model}/data/{recordId}', 'updateRecord', 'models', 200],
+  ['patch', '/api/projects/{id}/models/{model}/data/{recordId}', 'patchRecord', 'models', 200],
+  ['delete', '/api/projects/{id}/models/{model}/data/{recordId}', 'deleteRecord', 'models', 204],
 ];
 // The public project routes: every method at both prefixes.
 const PROJECT_ROUTES = [];
@@ -184,6 +195,7 @@ function check(schema, value, where = '$', problems = []) {
     for (const [k, v] of Object.entries(value)) {
       if (k in f.properties) check(f.properties[k], v, `${where}.${k}`, problems);
       else if (f.additional && typeof f.additional === 'object') check(f.additional, v, `${where}.${k}`, problems);
+      else if (f.additional === true) continue; // open objects (a record's field keys)
       else if (declared.length || f.additional === false) problems.push(`${where}: key "${k}" is not declared in the schema`);
     }
   }
@@ -409,4 +421,26 @@ test('(e) login, me, a project, its members and env fit TokenPair, User, Project
   const dup = await call('post', '/api/projects', { token, body: { name: 'Again', slug: 'openapi-check' } });
   assert.equal(dup.status, 409);
   assertMatches('post', '/api/projects', dup);
+});
+
+test('(e) a model, its records, a list with skipTotal and a unique violation fit their schemas', async () => {
+  const login = await call('post', '/api/auth/login', { body: { email: ROOT_EMAIL, password: ROOT_PASSWORD } });
+  const token = login.body.access_token;
+  const project = await call('post', '/api/projects', { token, body: { name: 'OpenAPI models', slug: 'openapi-models' } });
+  const id = project.body.id;
+  const model = await call('post', `/api/projects/${id}/models`, { token, body: { name: 'orders', fields: [
+    { key: 'title', type: 'string', unique: true }, { key: 'tags', type: 'select', values: ['a'], multiple: true }],
+  table_config: { columns: ['title'] }, form_config: { field_views: { title: 'input' } } } });
+  assert.equal(model.status, 201, JSON.stringify(model.body));
+  assertMatches('post', '/api/projects/{id}/models', model);
+  assertMatches('get', '/api/projects/{id}/models', await call('get', `/api/projects/${id}/models`, { token }));
+  const record = await call('post', `/api/projects/${id}/models/orders/data`, { token, body: { title: 'x', tags: ['a'] } });
+  assert.equal(record.status, 201, JSON.stringify(record.body));
+  assertMatches('post', '/api/projects/{id}/models/{model}/data', record);
+  const list = await call('get', `/api/projects/${id}/models/orders/data?skipTotal=true`, { token });
+  assert.equal(list.body.total_items, -1);
+  assertMatches('get', '/api/projects/{id}/models/{model}/data', list);
+  const dup = await call('post', `/api/projects/${id}/models/orders/data`, { token, body: { title: 'x' } });
+  assert.equal(dup.status, 409);
+  assertMatches('post', '/api/projects/{id}/models/{model}/data', dup);
 });

@@ -142,8 +142,10 @@ void RecordService::removeRecord(const std::string& projectId, const domain::Mod
         nlohmann::json value = nullptr;
         if (f.multiple) {
           value = nlohmann::json::array();
-          for (const auto& x : (*records.get(other, rid))[f.key])
-            if (x != id) value.push_back(x);
+          auto referrer = records.get(other, rid);  // kept alive: the loop reads into it
+          if (referrer)
+            for (const auto& x : (*referrer)[f.key])
+              if (x != id) value.push_back(x);
         }
         records.update(other, rid, {{f.key, value}, {"updated", lib::nowIso()}});
       }
