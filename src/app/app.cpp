@@ -12,6 +12,7 @@
 #include "http/server.hpp"
 #include "service/auth/auth_service.hpp"
 #include "service/env.hpp"
+#include "service/goals/goal_service.hpp"
 #include "service/models/model_service.hpp"
 #include "service/models/record_service.hpp"
 #include "service/models/runtime_database.hpp"
@@ -64,6 +65,7 @@ struct App::Parts {
   std::unique_ptr<service::PipelineService> pipeline;
   std::unique_ptr<service::ModelService> models;
   std::unique_ptr<service::RecordService> records;
+  std::unique_ptr<service::GoalService> goals;
   std::unique_ptr<service::RuntimeService> runtime;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -92,6 +94,7 @@ void App::start() {
   p.pipeline = std::make_unique<service::PipelineService>(*p.store, *p.projects, cfg_.pipeline.maxCodeSize);
   p.models = std::make_unique<service::ModelService>(*p.store, *p.projects);
   p.records = std::make_unique<service::RecordService>(*p.store, *p.projects, *p.models);
+  p.goals = std::make_unique<service::GoalService>(*p.store, *p.projects, cfg_.runtime.goalsFlushInterval);
 
   // runtime: V8 once per process, the built-in modules, run control
   p.engine = std::make_unique<runtime::Engine>();
@@ -100,6 +103,9 @@ void App::start() {
     return env->runtimeValue(projectId, key);
   };
   deps.database = std::make_shared<service::RuntimeDatabase>(*p.records);
+  deps.goalIncrement = [goals = p.goals.get()](const std::string& projectId, const std::string& slug, std::int64_t value) {
+    goals->increment(projectId, slug, value);
+  };
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
@@ -117,6 +123,7 @@ void App::start() {
   http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
   http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, p.modules);
   http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records);
+  http::handlers::registerGoals(p.router, *p.auth, *p.goals);
 
   auto pipeline = http::compose(
       {
@@ -155,6 +162,12 @@ void App::shutdown() {
     p.runtime->stopAll();  // keeps each project's desired state for the next start
     p.runtime.reset();
   }
+  if (p.goals) {
+    p.goals->stop();  // no script runs any more: the last increments are written now
+    p.goals.reset();
+  }
+  p.records.reset();
+  p.models.reset();
   p.pipeline.reset();
   p.env.reset();
   p.projects.reset();

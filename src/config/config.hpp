@@ -68,6 +68,7 @@ struct RuntimeConfig {
   int memoryLimitMb = 128;                  // heap + ArrayBuffers per project
   int maxQueue = 1000;                      // requests waiting for one project
   milliseconds shutdownTimeout{5'000};      // the service's shutdown callbacks
+  milliseconds goalsFlushInterval{200};     // goals.increment batches are written this often
   milliseconds startTimeout{60'000};        // boot or start, awaits included
   milliseconds requestTimeout{60'000};      // one project request, awaits included
   std::uint64_t logMaxSize = 5ull << 20;    // run log size before it rotates

@@ -264,6 +264,7 @@ void bindAll(Binder& b, Config& c) {
   b.duration("runtime.start_timeout", c.runtime.startTimeout);
   b.duration("runtime.request_timeout", c.runtime.requestTimeout);
   b.size("runtime.log_max_size", c.runtime.logMaxSize, 4096);
+  b.duration("runtime.goals_flush_interval", c.runtime.goalsFlushInterval, milliseconds(10));
 
   b.string("plugins.path", c.plugins.path, false);
   b.freeForm("plugins.config", c.plugins.config);

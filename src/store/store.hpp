@@ -6,6 +6,7 @@
 #include <memory>
 #include <string_view>
 
+#include "store/goal_repository.hpp"
 #include "store/model_repository.hpp"
 #include "store/pipeline_repository.hpp"
 #include "store/project_repository.hpp"
@@ -30,6 +31,7 @@ class Repositories {
   virtual PipelineRepository& pipeline() = 0;
   virtual ModelRepository& models() = 0;
   virtual RecordRepository& records() = 0;
+  virtual GoalRepository& goals() = 0;
 };
 
 class Store {

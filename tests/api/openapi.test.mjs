@@ -82,6 +82,16 @@ const OPERATIONS = [
   ['put', '/api/projects/{id}/models/{model}/data/{recordId}', 'updateRecord', 'models', 200],
   ['patch', '/api/projects/{id}/models/{model}/data/{recordId}', 'patchRecord', 'models', 200],
   ['delete', '/api/projects/{id}/models/{model}/data/{recordId}', 'deleteRecord', 'models', 204],
+  ['get', '/api/goals', 'listGoals', 'goals', 200],
+  ['post', '/api/goals', 'createGoal', 'goals', 201],
+  ['get', '/api/goals/stats', 'getGoalStats', 'goals', 200],
+  ['get', '/api/goals/{goalId}', 'getGoal', 'goals', 200],
+  ['put', '/api/goals/{goalId}', 'updateGoal', 'goals', 200],
+  ['delete', '/api/goals/{goalId}', 'deleteGoal', 'goals', 204],
+  ['get', '/api/projects/{id}/goals', 'listProjectGoals', 'goals', 200],
+  ['post', '/api/projects/{id}/goals', 'createProjectGoal', 'goals', 201],
+  ['put', '/api/projects/{id}/goals/{goalId}', 'updateProjectGoal', 'goals', 200],
+  ['delete', '/api/projects/{id}/goals/{goalId}', 'deleteProjectGoal', 'goals', 204],
 ];
 // The public project routes: every method at both prefixes.
 const PROJECT_ROUTES = [];
@@ -443,4 +453,17 @@ test('(e) a model, its records, a list with skipTotal and a unique violation fit
   const dup = await call('post', `/api/projects/${id}/models/orders/data`, { token, body: { title: 'x' } });
   assert.equal(dup.status, 409);
   assertMatches('post', '/api/projects/{id}/models/{model}/data', dup);
+});
+
+test('(e) a goal, the goal list and statistics fit their schemas', async () => {
+  const login = await call('post', '/api/auth/login', { body: { email: ROOT_EMAIL, password: ROOT_PASSWORD } });
+  const token = login.body.access_token;
+  const goal = await call('post', '/api/goals', { token, body: { name: 'Visits', slug: 'visits', type: 'daily_counter', color: 'teal' } });
+  assert.equal(goal.status, 201, JSON.stringify(goal.body));
+  assertMatches('post', '/api/goals', goal);
+  assertMatches('get', '/api/goals', await call('get', '/api/goals', { token }));
+  const stats = await call('get', `/api/goals/stats?goals=${goal.body.id}`, { token });
+  assert.equal(stats.status, 200, JSON.stringify(stats.body));
+  assert.equal(stats.body.goals[0].days.length, 30);
+  assertMatches('get', '/api/goals/stats', stats);
 });

@@ -17,6 +17,7 @@ class PipelineService;
 class RuntimeService;
 class ModelService;
 class RecordService;
+class GoalService;
 }  // namespace m3m::service
 
 namespace m3m::http::handlers {
@@ -31,6 +32,7 @@ void registerEnv(Router& router, service::AuthService& auth, service::EnvService
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
                      service::ModelService& models, const std::vector<ModuleSchema>& modules);
+void registerGoals(Router& router, service::AuthService& auth, service::GoalService& goals);
 void registerModels(Router& router, service::AuthService& auth, service::ModelService& models,
                     service::RecordService& records);
 

@@ -39,12 +39,15 @@ struct BuiltinDeps {
   // env.get(key): the project's typed environment value, or nullopt.
   std::function<std::optional<Value>(const std::string& projectId, const std::string& key)> envLookup;
   std::shared_ptr<DatabaseBackend> database;
+  // goals.increment(slug, value): throws m3m::Error when the goal is unknown or forbidden.
+  std::function<void(const std::string& projectId, const std::string& slug, std::int64_t value)> goalIncrement;
 };
 
 #define M3M_BUILTIN_MODULES(V) \
   V(logger)                    \
   V(env)                       \
-  V(database)
+  V(database)                  \
+  V(goals)
 
 #define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
 M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)

@@ -136,6 +136,39 @@ CREATE TABLE models (
   UNIQUE (project_id, name)
 ) STRICT;
 )sql"},
+    {5, "goals", R"sql(
+-- Global goals (project_id NULL) and project goals in one table; full_slug
+-- is the effective slug ({project-slug}-{slug} for project goals).
+CREATE TABLE goals (
+  id          TEXT PRIMARY KEY,
+  project_id  TEXT REFERENCES projects(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  slug        TEXT NOT NULL,
+  full_slug   TEXT NOT NULL UNIQUE,
+  color       TEXT,
+  type        TEXT NOT NULL CHECK (type IN ('counter', 'daily_counter')),
+  description TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX goals_project ON goals(project_id);
+
+CREATE TABLE goal_allowed_projects (
+  goal_id    TEXT NOT NULL REFERENCES goals(id) ON DELETE CASCADE,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  PRIMARY KEY (goal_id, project_id)
+) STRICT;
+
+-- date is YYYY-MM-DD for daily counters and '' for counters.
+CREATE TABLE goal_stats (
+  goal_id    TEXT NOT NULL REFERENCES goals(id) ON DELETE CASCADE,
+  project_id TEXT NOT NULL,
+  date       TEXT NOT NULL,
+  value      INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (goal_id, date, project_id)
+) STRICT;
+)sql"},
 };
 
 void ensureTable(SQLite::Database& db) {

@@ -7,6 +7,7 @@
 #include <m3m/error.hpp>
 #include <string>
 
+#include "store/sqlite/goal_repository.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/model_repository.hpp"
 #include "store/sqlite/pipeline_repository.hpp"
@@ -20,7 +21,7 @@ namespace {
 class SqliteRepositories final : public Repositories {
  public:
   explicit SqliteRepositories(ConnectionSource& src)
-      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src), pipeline_(src), models_(src), records_(src) {}
+      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src), pipeline_(src), models_(src), records_(src), goals_(src) {}
   SettingsRepository& settings() override { return settings_; }
   UserRepository& users() override { return users_; }
   SessionRepository& sessions() override { return sessions_; }
@@ -29,6 +30,7 @@ class SqliteRepositories final : public Repositories {
   PipelineRepository& pipeline() override { return pipeline_; }
   ModelRepository& models() override { return models_; }
   RecordRepository& records() override { return records_; }
+  GoalRepository& goals() override { return goals_; }
 
  private:
   SqliteSettingsRepository settings_;
@@ -39,6 +41,7 @@ class SqliteRepositories final : public Repositories {
   SqlitePipelineRepository pipeline_;
   SqliteModelRepository models_;
   SqliteRecordRepository records_;
+  SqliteGoalRepository goals_;
 };
 
 // Inside a transaction every read and write goes to the locked writer, so a

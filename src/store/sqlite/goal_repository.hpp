@@ -1,0 +1,28 @@
+#pragma once
+
+#include "store/goal_repository.hpp"
+#include "store/sqlite/connections.hpp"
+
+namespace m3m::store::sqlite {
+
+class SqliteGoalRepository final : public GoalRepository {
+ public:
+  explicit SqliteGoalRepository(ConnectionSource& db) : db_(db) {}
+  domain::Page<domain::Goal> list(const std::optional<std::string>& projectId, const domain::PageRequest& page) override;
+  std::optional<domain::Goal> find(const std::string& id) override;
+  std::optional<domain::Goal> findBySlug(const std::string& fullSlug) override;
+  void create(const domain::Goal& g) override;
+  bool update(const domain::Goal& g) override;
+  bool remove(const std::string& id) override;
+  void renameProjectSlugs(const std::string& projectId, const std::string& newProjectSlug) override;
+  void addStats(const std::vector<domain::GoalStat>& increments, const std::string& now) override;
+  std::vector<domain::GoalStat> stats(const std::vector<std::string>& goalIds, const std::string& from,
+                                      const std::string& to, const std::optional<std::string>& projectId) override;
+
+ private:
+  void loadAllowed(SQLite::Database& db, domain::Goal& g);
+  void saveAllowed(SQLite::Database& db, const domain::Goal& g);
+  ConnectionSource& db_;
+};
+
+}  // namespace m3m::store::sqlite
