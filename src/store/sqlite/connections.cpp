@@ -54,3 +54,26 @@ void Connections::write(const std::function<void(SQLite::Database&)>& fn) {
 }
 
 }  // namespace m3m::store::sqlite
+
+namespace m3m::store::sqlite {
+
+CachedStatement StatementCache::get(SQLite::Database& db, const std::string& sql) {
+  std::unique_lock lock(mutex_);
+  auto& perDb = byConnection_[&db];
+  auto it = perDb.find(sql);
+  if (it != perDb.end()) return CachedStatement(*it->second);
+  lock.unlock();
+  // Prepared outside the lock (it may fail: bad SQL, a dropped table).
+  auto st = std::make_unique<SQLite::Statement>(db, sql);
+  lock.lock();
+  auto& slot = byConnection_[&db][sql];
+  if (!slot) slot = std::move(st);
+  return CachedStatement(*slot);
+}
+
+void StatementCache::clear() {
+  std::lock_guard lock(mutex_);
+  byConnection_.clear();
+}
+
+}  // namespace m3m::store::sqlite

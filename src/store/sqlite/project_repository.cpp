@@ -67,7 +67,8 @@ void SqliteProjectRepository::create(const domain::Project& p) {
 std::optional<domain::Project> SqliteProjectRepository::findOne(const char* column, const std::string& arg) {
   std::optional<domain::Project> out;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement q(db, std::string("SELECT ") + kProjectColumns + " FROM projects WHERE " + column + " = ?1");
+    auto st = db_.prepare(db, std::string("SELECT ") + kProjectColumns + " FROM projects WHERE " + column + " = ?1");
+    auto& q = *st;
     bindAll(q, arg);
     if (q.executeStep()) out = readProject(q);
   });

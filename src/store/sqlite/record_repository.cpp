@@ -15,18 +15,6 @@ SqlFragment whereClause(const domain::Model& m, const query::Expr* filter, const
   return f;
 }
 
-std::string orderBy(const domain::Model& m, const std::vector<query::SortKey>& sort) {
-  if (sort.empty()) return " ORDER BY created, id";
-  auto resolve = resolverFor(m);
-  std::string out;
-  for (const auto& k : sort) {
-    auto col = resolve(k.key);
-    if (!col) throw Error(ErrorCode::INVALID_ARGUMENT, "invalid sort", {{"sort", "unknown field \"" + k.key + "\""}});
-    out += (out.empty() ? " ORDER BY " : ", ") + sqlName(col->column) + (k.descending ? " DESC" : "");
-  }
-  // Ties keep a stable order across pages.
-  return out + ", id";
-}
 
 std::vector<std::string> readIds(SQLite::Statement& q) {
   std::vector<std::string> ids;
@@ -47,9 +35,9 @@ void SqliteRecordRepository::insert(const domain::Model& m, const nlohmann::json
   sql += ")";
   db_.write([&](SQLite::Database& db) {
     mapRecordConstraint(m, [&] {
-      SQLite::Statement q(db, sql);
-      bindValues(q, values);
-      q.exec();
+      auto q = db_.prepare(db, sql);
+      bindValues(*q, values);
+      q->exec();
     });
   });
 }
@@ -57,9 +45,9 @@ void SqliteRecordRepository::insert(const domain::Model& m, const nlohmann::json
 std::optional<nlohmann::json> SqliteRecordRepository::get(const domain::Model& m, const std::string& id) {
   std::optional<nlohmann::json> out;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT " + selectColumns(m) + " FROM " + sqlName(tableName(m)) + " WHERE id = ?");
-    bindAll(q, id);
-    if (q.executeStep()) out = readRecord(m, q);
+    auto st = db_.prepare(db, "SELECT " + selectColumns(m) + " FROM " + sqlName(tableName(m)) + " WHERE id = ?");
+    bindAll(*st, id);
+    if (st->executeStep()) out = readRecord(m, *st);
   });
   return out;
 }
@@ -81,20 +69,20 @@ RecordPage SqliteRecordRepository::find(const domain::Model& m, const RecordQuer
   RecordPage out;
   auto where = whereClause(m, rq.filter ? &*rq.filter : nullptr, nowIso);
   const auto from = " FROM " + sqlName(tableName(m)) + where.sql;
-  const auto order = orderBy(m, rq.sort);
+  const auto order = orderByClause(m, rq.sort);
   db_.read([&](SQLite::Database& db) {
     if (rq.countTotal) {
-      SQLite::Statement c(db, "SELECT COUNT(*)" + from);
-      bindValues(c, where.params);
-      c.executeStep();
-      out.totalItems = c.getColumn(0).getInt64();
+      auto c = db_.prepare(db, "SELECT COUNT(*)" + from);
+      bindValues(*c, where.params);
+      c->executeStep();
+      out.totalItems = c->getColumn(0).getInt64();
     }
-    SQLite::Statement q(db, "SELECT " + selectColumns(m) + from + order + " LIMIT ? OFFSET ?");
+    auto q = db_.prepare(db, "SELECT " + selectColumns(m) + from + order + " LIMIT ? OFFSET ?");
     auto params = where.params;
     params.emplace_back(rq.limit);
     params.emplace_back(rq.offset);
-    bindValues(q, params);
-    while (q.executeStep()) out.items.push_back(readRecord(m, q));
+    bindValues(*q, params);
+    while (q->executeStep()) out.items.push_back(readRecord(m, *q));
   });
   return out;
 }
@@ -157,9 +145,9 @@ bool SqliteRecordRepository::update(const domain::Model& m, const std::string& i
   bool changed = false;
   db_.write([&](SQLite::Database& db) {
     mapRecordConstraint(m, [&] {
-      SQLite::Statement q(db, "UPDATE " + sqlName(tableName(m)) + " SET " + sets + " WHERE id = ?");
-      bindValues(q, values);
-      changed = q.exec() > 0;
+      auto q = db_.prepare(db, "UPDATE " + sqlName(tableName(m)) + " SET " + sets + " WHERE id = ?");
+      bindValues(*q, values);
+      changed = q->exec() > 0;
     });
   });
   return changed;

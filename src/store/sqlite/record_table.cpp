@@ -70,6 +70,18 @@ nlohmann::json readRecord(const domain::Model& m, SQLite::Statement& q) {
   return r;
 }
 
+std::string orderByClause(const domain::Model& m, const std::vector<query::SortKey>& sort) {
+  if (sort.empty()) return " ORDER BY created, id";
+  auto resolve = resolverFor(m);
+  std::string out;
+  for (const auto& k : sort) {
+    auto col = resolve(k.key);
+    if (!col) throw Error(ErrorCode::INVALID_ARGUMENT, "invalid sort", {{"sort", "unknown field \"" + k.key + "\""}});
+    out += (out.empty() ? " ORDER BY " : ", ") + sqlName(col->column) + (k.descending ? " DESC" : "");
+  }
+  return out + (sort.back().descending ? ", rowid DESC" : ", rowid");
+}
+
 std::map<std::string, IndexSpec> wantedIndexes(const domain::Model& m) {
   std::map<std::string, IndexSpec> out;
   auto want = [&](std::vector<std::string> cols, bool unique) {

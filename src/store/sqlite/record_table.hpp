@@ -31,6 +31,11 @@ ColumnResolver resolverFor(const domain::Model& m);
 std::string selectColumns(const domain::Model& m);
 nlohmann::json readRecord(const domain::Model& m, SQLite::Statement& q);
 
+// " ORDER BY …" for a sort. Ties are broken by rowid in the direction of the
+// last key: an index on the sort column holds (value, rowid), so the index
+// alone gives the order (a tie-break on `id` would force a full sort).
+std::string orderByClause(const domain::Model& m, const std::vector<query::SortKey>& sort);
+
 // The indexes a model wants: name → (columns, unique).
 struct IndexSpec {
   std::vector<std::string> columns;

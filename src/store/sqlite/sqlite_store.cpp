@@ -48,12 +48,14 @@ class SqliteRepositories final : public Repositories {
 // transaction sees its own uncommitted changes.
 class TransactionSource final : public ConnectionSource {
  public:
-  explicit TransactionSource(SQLite::Database& db) : db_(db) {}
+  TransactionSource(SQLite::Database& db, StatementCache& statements) : db_(db), statements_(statements) {}
   void read(const std::function<void(SQLite::Database&)>& fn) override { fn(db_); }
   void write(const std::function<void(SQLite::Database&)>& fn) override { fn(db_); }
+  CachedStatement prepare(SQLite::Database& db, const std::string& sql) override { return statements_.get(db, sql); }
 
  private:
   SQLite::Database& db_;
+  StatementCache& statements_;
 };
 
 thread_local int tlsTxDepth = 0;
@@ -115,7 +117,7 @@ int SqliteStore::schemaVersion() {
 void SqliteStore::transaction(const std::function<void(Repositories&)>& fn) {
   auto lock = conns_->lockWriter();
   SQLite::Database& db = conns_->writer();
-  TransactionSource src(db);
+  TransactionSource src(db, conns_->statements());
   SqliteRepositories repos(src);
 
   const bool nested = tlsTxDepth > 0;

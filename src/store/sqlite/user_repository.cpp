@@ -57,7 +57,8 @@ void SqliteUserRepository::create(const domain::User& u) {
 std::optional<domain::User> SqliteUserRepository::findOne(const std::string& where, const std::string& arg) {
   std::optional<domain::User> out;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement q(db, std::string("SELECT ") + kUserColumns + " FROM users WHERE " + where);
+    auto st = db_.prepare(db, std::string("SELECT ") + kUserColumns + " FROM users WHERE " + where);
+    auto& q = *st;
     if (!arg.empty() || where.find("?1") != std::string::npos) bindAll(q, arg);
     if (q.executeStep()) out = readUser(q);
   });
@@ -121,7 +122,8 @@ void SqliteSessionRepository::create(const domain::Session& s) {
 std::optional<domain::Session> SqliteSessionRepository::findOne(const char* column, const std::string& arg) {
   std::optional<domain::Session> out;
   db_.read([&](SQLite::Database& db) {
-    SQLite::Statement q(db, std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE " + column + " = ?1");
+    auto st = db_.prepare(db, std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE " + column + " = ?1");
+    auto& q = *st;
     bindAll(q, arg);
     if (q.executeStep()) out = readSession(q);
   });

@@ -14,7 +14,8 @@ using namespace m3m;
 
 namespace {
 
-std::string plan(SQLite::Database& db, const domain::Model& m, const std::string& filter, const std::string& orderBy) {
+std::string plan(SQLite::Database& db, const domain::Model& m, const std::string& filter, const std::string& sort) {
+  auto orderBy = sort.empty() ? std::string() : store::sqlite::orderByClause(m, store::query::parseSort(sort));
   auto where = store::sqlite::compileFilter(store::query::parseFilter(filter), store::sqlite::resolverFor(m), "");
   SQLite::Statement q(db, "EXPLAIN QUERY PLAN SELECT id FROM " + store::sqlite::sqlName(store::sqlite::tableName(m)) +
                               " WHERE " + where.sql + orderBy);
@@ -59,11 +60,13 @@ TEST(SqliteRecords, IndexedFieldsUseTheirIndexForFiltersAndSorts) {
 
   SQLite::Database db(c.path, SQLite::OPEN_READONLY);
   EXPECT_NE(plan(db, m, "category = 'c7'", "").find("USING INDEX"), std::string::npos);
-  auto both = plan(db, m, "category = 'c7' && score > 500", " ORDER BY \"c2\" DESC");
+  auto both = plan(db, m, "category = 'c7' && score > 500", "-score");
   EXPECT_NE(both.find("USING INDEX"), std::string::npos) << both;
   EXPECT_EQ(both.find("TEMP B-TREE"), std::string::npos) << "the composite index also orders: " << both;
   EXPECT_NE(plan(db, m, "score >= 3", "").find("USING INDEX"), std::string::npos);
-  auto sorted = plan(db, m, "note ~ 'x'", " ORDER BY \"c2\"");
+  auto sorted = plan(db, m, "note ~ 'x'", "score");
+  EXPECT_EQ(plan(db, m, "note ~ 'x'", "-category").find("TEMP B-TREE"), std::string::npos) << "descending too";
+  EXPECT_EQ(plan(db, m, "note ~ 'x'", "").find("TEMP B-TREE"), std::string::npos) << "the default order (created) too";
   EXPECT_EQ(sorted.find("TEMP B-TREE"), std::string::npos) << "sort by an indexed field walks the index: " << sorted;
   EXPECT_NE(plan(db, m, "note = 'x'", "").find("SCAN"), std::string::npos) << "an unindexed field scans";
 }
