@@ -33,19 +33,6 @@ service::GoalInput readInput(const Request& req) {
   return g;
 }
 
-std::vector<std::string> commaList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    auto end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    auto item = service::trim(s.substr(start, end - start));
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 void registerGoals(Router& router, service::AuthService& auth, service::GoalService& goals) {

@@ -7,19 +7,6 @@
 namespace m3m::http::handlers {
 namespace {
 
-std::vector<std::string> commaList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    auto end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    auto item = service::trim(s.substr(start, end - start));
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
-}
-
 bool flag(const Request& req, const char* name) {
   auto v = req.query(name);
   if (v.empty() || v == "false" || v == "0") return false;

@@ -99,6 +99,19 @@ std::optional<int> intParam(const Request& req, const char* name) {
 }
 }  // namespace
 
+std::vector<std::string> commaList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    auto item = service::trim(s.substr(start, end - start));
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
 domain::PageRequest pageRequest(const Request& req) {
   domain::PageRequest p;
   if (auto page = intParam(req, "page")) {

@@ -42,6 +42,9 @@ class JsonInput {
   service::Validation v_;
 };
 
+// "a, b,,c" → {"a", "b", "c"} (query parameters like ?fields= and ?expand=).
+std::vector<std::string> commaList(const std::string& s);
+
 // ?page (≥ 1), ?per_page or ?perPage (1–500, default 30), ?search.
 domain::PageRequest pageRequest(const Request& req);
 
