@@ -32,6 +32,7 @@ test: test-build
 # Benchmarks (not tests): installs wrk, nginx, Go + gin + goja from Debian, then
 # prints the route table, cold start and idle memory figures (bench/README.md).
 bench: build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target m3m_bench_sqlite_ceiling
 	bash bench/install-bench-deps.sh
 	M3M_BIN=$(BUILD_DIR)/m3m bash bench/run.sh
 

@@ -64,7 +64,7 @@ export function request(url, method, p, { token, body, headers = {} } = {}) {
   });
 }
 
-function must(res, statuses, what) {
+export function must(res, statuses, what) {
   if (![].concat(statuses).includes(res.status)) {
     throw new Error(`${what}: HTTP ${res.status} ${String(res.text).slice(0, 400)}`);
   }
