@@ -13,6 +13,8 @@
 #include "service/auth/auth_service.hpp"
 #include "service/env.hpp"
 #include "service/goals/goal_service.hpp"
+#include "service/storage/runtime_storage.hpp"
+#include "service/storage/storage_service.hpp"
 #include "service/models/model_service.hpp"
 #include "service/models/record_service.hpp"
 #include "service/models/runtime_database.hpp"
@@ -66,6 +68,7 @@ struct App::Parts {
   std::unique_ptr<service::ModelService> models;
   std::unique_ptr<service::RecordService> records;
   std::unique_ptr<service::GoalService> goals;
+  std::unique_ptr<service::StorageService> storage;
   std::unique_ptr<service::RuntimeService> runtime;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -94,6 +97,7 @@ void App::start() {
   p.pipeline = std::make_unique<service::PipelineService>(*p.store, *p.projects, cfg_.pipeline.maxCodeSize);
   p.models = std::make_unique<service::ModelService>(*p.store, *p.projects);
   p.records = std::make_unique<service::RecordService>(*p.store, *p.projects, *p.models);
+  p.storage = std::make_unique<service::StorageService>(*p.store, *p.projects, cfg_.storage.path, cfg_.storage.maxUpload);
   p.goals = std::make_unique<service::GoalService>(*p.store, *p.projects, cfg_.runtime.goalsFlushInterval);
 
   // runtime: V8 once per process, the built-in modules, run control
@@ -103,6 +107,7 @@ void App::start() {
     return env->runtimeValue(projectId, key);
   };
   deps.database = std::make_shared<service::RuntimeDatabase>(*p.records);
+  deps.storage = std::make_shared<service::RuntimeStorage>(*p.storage);
   deps.goalIncrement = [goals = p.goals.get()](const std::string& projectId, const std::string& slug, std::int64_t value) {
     goals->increment(projectId, slug, value);
   };
@@ -124,6 +129,7 @@ void App::start() {
   http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, p.modules);
   http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records);
   http::handlers::registerGoals(p.router, *p.auth, *p.goals);
+  http::handlers::registerStorage(p.router, *p.auth, *p.storage);
 
   auto pipeline = http::compose(
       {
@@ -167,6 +173,7 @@ void App::shutdown() {
     p.goals.reset();
   }
   p.records.reset();
+  p.storage.reset();
   p.models.reset();
   p.pipeline.reset();
   p.env.reset();

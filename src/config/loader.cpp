@@ -255,6 +255,7 @@ void bindAll(Binder& b, Config& c) {
   b.size("pipeline.max_code_size", c.pipeline.maxCodeSize, 1024);
 
   b.string("storage.path", c.storage.path, false);
+  b.size("storage.max_upload", c.storage.maxUpload, 1);
 
   b.integer("runtime.worker_pool_size", c.runtime.workerPoolSize, 1, 1024);
   b.duration("runtime.timeout", c.runtime.timeout);

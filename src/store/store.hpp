@@ -11,6 +11,7 @@
 #include "store/pipeline_repository.hpp"
 #include "store/project_repository.hpp"
 #include "store/settings_repository.hpp"
+#include "store/storage_link_repository.hpp"
 #include "store/user_repository.hpp"
 
 namespace m3m::config {
@@ -32,6 +33,7 @@ class Repositories {
   virtual ModelRepository& models() = 0;
   virtual RecordRepository& records() = 0;
   virtual GoalRepository& goals() = 0;
+  virtual StorageLinkRepository& storageLinks() = 0;
 };
 
 class Store {

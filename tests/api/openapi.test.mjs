@@ -92,6 +92,21 @@ const OPERATIONS = [
   ['post', '/api/projects/{id}/goals', 'createProjectGoal', 'goals', 201],
   ['put', '/api/projects/{id}/goals/{goalId}', 'updateProjectGoal', 'goals', 200],
   ['delete', '/api/projects/{id}/goals/{goalId}', 'deleteProjectGoal', 'goals', 204],
+  ['get', '/api/projects/{id}/storage', 'listStorage', 'storage', 200],
+  ['get', '/api/projects/{id}/storage/usage', 'getStorageUsage', 'storage', 200],
+  ['post', '/api/projects/{id}/storage/mkdir', 'makeStorageFolder', 'storage', 201],
+  ['post', '/api/projects/{id}/storage/upload', 'uploadStorageFiles', 'storage', 201],
+  ['get', '/api/projects/{id}/storage/download/{filePath}', 'downloadStorageFile', 'storage', 200],
+  ['get', '/api/projects/{id}/storage/thumbnail/{filePath}', 'getStorageThumbnail', 'storage', 200],
+  ['put', '/api/projects/{id}/storage/rename', 'renameStoragePath', 'storage', 200],
+  ['post', '/api/projects/{id}/storage/file', 'createTextFile', 'storage', 201],
+  ['get', '/api/projects/{id}/storage/file/{filePath}', 'readTextFile', 'storage', 200],
+  ['put', '/api/projects/{id}/storage/file/{filePath}', 'editTextFile', 'storage', 200],
+  ['get', '/api/projects/{id}/storage/links', 'listStorageLinks', 'storage', 200],
+  ['post', '/api/projects/{id}/storage/links', 'createStorageLink', 'storage', 201],
+  ['delete', '/api/projects/{id}/storage/links/{token}', 'revokeStorageLink', 'storage', 204],
+  ['delete', '/api/projects/{id}/storage/{filePath}', 'deleteStoragePath', 'storage', 204],
+  ['get', '/api/storage/public/{token}/{filename}', 'getPublicFile', 'storage', 200],
 ];
 // The public project routes: every method at both prefixes.
 const PROJECT_ROUTES = [];
@@ -102,7 +117,7 @@ for (const [prefix, infix] of [['/r/{slug}/{path}', ''], ['/api/r/{slug}/{path}'
     PROJECT_ROUTES.push(id);
   }
 }
-const PUBLIC = new Set(['getHealth', 'ping', 'getOpenApi', 'login', 'refreshToken', 'getUserAvatar', ...PROJECT_ROUTES]);
+const PUBLIC = new Set(['getHealth', 'ping', 'getOpenApi', 'login', 'refreshToken', 'getUserAvatar', 'getPublicFile', ...PROJECT_ROUTES]);
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 let server;

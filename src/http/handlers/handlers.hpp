@@ -18,6 +18,7 @@ class RuntimeService;
 class ModelService;
 class RecordService;
 class GoalService;
+class StorageService;
 }  // namespace m3m::service
 
 namespace m3m::http::handlers {
@@ -32,6 +33,7 @@ void registerEnv(Router& router, service::AuthService& auth, service::EnvService
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
                      service::ModelService& models, const std::vector<ModuleSchema>& modules);
+void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage);
 void registerGoals(Router& router, service::AuthService& auth, service::GoalService& goals);
 void registerModels(Router& router, service::AuthService& auth, service::ModelService& models,
                     service::RecordService& records);

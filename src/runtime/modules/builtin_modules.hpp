@@ -35,10 +35,24 @@ class DatabaseBackend {
   virtual void transaction(const std::function<void()>& fn) = 0;
 };
 
+// What the `storage` module needs: the calling project's files.
+class StorageBackend {
+ public:
+  virtual ~StorageBackend() = default;
+  virtual std::string read(const std::string& projectId, const std::string& path) = 0;
+  virtual void write(const std::string& projectId, const std::string& path, const std::string& bytes) = 0;
+  virtual bool exists(const std::string& projectId, const std::string& path) = 0;
+  virtual void remove(const std::string& projectId, const std::string& path) = 0;
+  virtual Value list(const std::string& projectId, const std::string& dir) = 0;
+  virtual void mkdir(const std::string& projectId, const std::string& path) = 0;
+  virtual Value stat(const std::string& projectId, const std::string& path) = 0;  // null when missing
+};
+
 struct BuiltinDeps {
   // env.get(key): the project's typed environment value, or nullopt.
   std::function<std::optional<Value>(const std::string& projectId, const std::string& key)> envLookup;
   std::shared_ptr<DatabaseBackend> database;
+  std::shared_ptr<StorageBackend> storage;
   // goals.increment(slug, value): throws m3m::Error when the goal is unknown or forbidden.
   std::function<void(const std::string& projectId, const std::string& slug, std::int64_t value)> goalIncrement;
 };
@@ -47,7 +61,8 @@ struct BuiltinDeps {
   V(logger)                    \
   V(env)                       \
   V(database)                  \
-  V(goals)
+  V(goals)                     \
+  V(storage)
 
 #define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
 M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)

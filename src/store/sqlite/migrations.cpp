@@ -169,6 +169,17 @@ CREATE TABLE goal_stats (
   PRIMARY KEY (goal_id, date, project_id)
 ) STRICT;
 )sql"},
+    {6, "storage_links", R"sql(
+-- Public links to project files; only the SHA-256 of the token is kept.
+CREATE TABLE storage_links (
+  token_hash TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  path       TEXT NOT NULL,
+  token_hint TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX storage_links_project_path ON storage_links(project_id, path);
+)sql"},
 };
 
 void ensureTable(SQLite::Database& db) {

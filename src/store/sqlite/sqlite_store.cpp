@@ -13,6 +13,7 @@
 #include "store/sqlite/pipeline_repository.hpp"
 #include "store/sqlite/project_repository.hpp"
 #include "store/sqlite/settings_repository.hpp"
+#include "store/sqlite/storage_link_repository.hpp"
 #include "store/sqlite/user_repository.hpp"
 
 namespace m3m::store::sqlite {
@@ -21,7 +22,7 @@ namespace {
 class SqliteRepositories final : public Repositories {
  public:
   explicit SqliteRepositories(ConnectionSource& src)
-      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src), pipeline_(src), models_(src), records_(src), goals_(src) {}
+      : settings_(src), users_(src), sessions_(src), projects_(src), env_(src), pipeline_(src), models_(src), records_(src), goals_(src), storageLinks_(src) {}
   SettingsRepository& settings() override { return settings_; }
   UserRepository& users() override { return users_; }
   SessionRepository& sessions() override { return sessions_; }
@@ -31,6 +32,7 @@ class SqliteRepositories final : public Repositories {
   ModelRepository& models() override { return models_; }
   RecordRepository& records() override { return records_; }
   GoalRepository& goals() override { return goals_; }
+  StorageLinkRepository& storageLinks() override { return storageLinks_; }
 
  private:
   SqliteSettingsRepository settings_;
@@ -42,6 +44,7 @@ class SqliteRepositories final : public Repositories {
   SqliteModelRepository models_;
   SqliteRecordRepository records_;
   SqliteGoalRepository goals_;
+  SqliteStorageLinkRepository storageLinks_;
 };
 
 // Inside a transaction every read and write goes to the locked writer, so a

@@ -1,0 +1,61 @@
+#include "service/storage/path_guard.hpp"
+
+#include <m3m/error.hpp>
+
+namespace m3m::service {
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void refuse(const std::string& field, const std::string& why) {
+  throw Error(ErrorCode::INVALID_ARGUMENT, "invalid path: " + why, {{field, why}});
+}
+
+bool within(const fs::path& root, const fs::path& p) {
+  auto r = root.begin(), i = p.begin();
+  for (; r != root.end(); ++r, ++i)
+    if (i == p.end() || *r != *i) return false;
+  return true;
+}
+
+}  // namespace
+
+PathGuard::PathGuard(fs::path root) {
+  fs::create_directories(root);
+  root_ = fs::canonical(root);
+}
+
+fs::path PathGuard::resolve(std::string_view clientPath, bool allowRoot, const std::string& field) const {
+  std::string_view p = clientPath;
+  if (p == "/" || p == "." || p.empty()) {
+    if (!allowRoot) refuse(field, "a path inside the storage is required");
+    return root_;
+  }
+  if (p.size() > 1024) refuse(field, "longer than 1024 bytes");
+  if (p.find('\0') != std::string_view::npos) refuse(field, "contains a NUL byte");
+  if (p.find('\\') != std::string_view::npos) refuse(field, "contains a backslash");
+  if (p.front() == '/') refuse(field, "must be relative to the storage (no leading /)");
+  if (p.back() == '/') p.remove_suffix(1);
+  fs::path rel;
+  size_t start = 0;
+  while (start <= p.size()) {
+    auto end = p.find('/', start);
+    if (end == std::string_view::npos) end = p.size();
+    auto seg = p.substr(start, end - start);
+    if (seg.empty()) refuse(field, "has an empty segment (//)");
+    if (seg == "." || seg == "..") refuse(field, "must not contain . or .. segments");
+    if (seg.size() > 255) refuse(field, "has a name longer than 255 bytes");
+    for (unsigned char c : seg)
+      if (c < 0x20) refuse(field, "contains a control character");
+    rel /= std::string(seg);
+    start = end + 1;
+  }
+  // Symlinks anywhere on the way are followed: the real location decides.
+  auto location = fs::weakly_canonical(root_ / rel);
+  if (!within(root_, location) || location == root_) refuse(field, "leaves the project's storage");
+  return location;
+}
+
+std::string PathGuard::relative(const fs::path& inside) const { return inside.lexically_relative(root_).generic_string(); }
+
+}  // namespace m3m::service

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "store/sqlite/connections.hpp"
+#include "store/storage_link_repository.hpp"
+
+namespace m3m::store::sqlite {
+
+class SqliteStorageLinkRepository final : public StorageLinkRepository {
+ public:
+  explicit SqliteStorageLinkRepository(ConnectionSource& db) : db_(db) {}
+  void create(const StorageLink& l) override;
+  std::optional<StorageLink> findByHash(const std::string& tokenHash) override;
+  domain::Page<StorageLink> list(const std::string& projectId, const domain::PageRequest& page) override;
+  bool remove(const std::string& projectId, const std::string& tokenHash) override;
+  void move(const std::string& projectId, const std::string& from, const std::string& to) override;
+  void removeUnder(const std::string& projectId, const std::string& path) override;
+
+ private:
+  ConnectionSource& db_;
+};
+
+}  // namespace m3m::store::sqlite

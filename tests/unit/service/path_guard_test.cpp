@@ -1,0 +1,39 @@
+// PathGuard: every spelling of "outside" is refused, symlinks included.
+#include "service/storage/path_guard.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <m3m/error.hpp>
+
+#include "../store/temp_dir.hpp"
+
+using namespace m3m;
+namespace fs = std::filesystem;
+
+TEST(PathGuard, ResolvesInsideAndRefusesEveryWayOut) {
+  TempDir dir;
+  fs::create_directories(dir.path / "outside");
+  std::ofstream(dir.path / "outside" / "secret.txt") << "s";
+  service::PathGuard guard(dir.path / "root");
+  fs::create_directories(guard.root() / "a");
+  fs::create_symlink(dir.path / "outside", guard.root() / "out");
+  fs::create_symlink(guard.root() / "a", guard.root() / "alias");
+
+  EXPECT_EQ(guard.relative(guard.resolve("a/b.txt")), "a/b.txt");
+  EXPECT_EQ(guard.relative(guard.resolve("a/")), "a");
+  EXPECT_EQ(guard.relative(guard.resolve("alias/x")), "a/x") << "a link that stays inside is followed";
+  EXPECT_EQ(guard.resolve("", true), guard.root());
+  EXPECT_THROW(guard.resolve(""), Error);
+  const std::vector<std::string> refused = {"../x", "a/../../x", "a/..", "./a", "/etc/passwd", "a\\b", std::string("a\0b", 3), "a//b",
+                          std::string(256, 'n'), std::string(1100, 'a'), "out/secret.txt", "out", "a/\x01"};
+  for (const auto& bad : refused) {
+    try {
+      guard.resolve(bad);
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::INVALID_ARGUMENT);
+      EXPECT_EQ(e.fields().count("path"), 1u);
+    }
+  }
+}
