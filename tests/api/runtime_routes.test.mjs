@@ -483,3 +483,17 @@ test('renaming a running project\'s slug moves its routes at once; the old slug 
   expectError(await callRoute(server, project.slug, '/hello'), 404, 'NOT_FOUND', 'the old slug is unknown');
   await stopProject(server, rootToken, project.id);
 });
+
+test('a header value with CR/LF cannot split the response; repeated headers and framing stay the server\'s', async () => {
+  const code = `service.start(() => {
+    router.get('/split', () => router.response(200, 'body', { 'X-Evil': 'a\\r\\nSet-Cookie: pwned=1', 'X-Ok': 'yes', 'Content-Length': '999' }));
+  });`;
+  const { project } = await runningProject(server, rootToken, code);
+  const res = await callRoute(server, project.slug, '/split');
+  assert.equal(res.status, 200);
+  assert.equal(res.text, 'body');
+  assert.equal(res.headers.get('x-ok'), 'yes');
+  assert.equal(res.headers.get('x-evil'), null, 'the header with CR/LF is dropped');
+  assert.equal(res.headers.get('set-cookie'), null, 'no injected header');
+  assert.equal(res.headers.get('content-length'), '4', 'the server frames the body');
+});
