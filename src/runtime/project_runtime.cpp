@@ -1,5 +1,13 @@
 #include "runtime/project_runtime.hpp"
 
+#include <memory>
+
+#include <vector>
+
+#include <mutex>
+
+#include <unordered_map>
+
 #include <v8.h>
 
 #include <algorithm>
@@ -240,6 +248,44 @@ struct ProjectRuntime::Impl : CallContext {
 };
 
 namespace {
+
+// The host's own scripts (the prelude, module wrappers) are the same in every
+// isolate: the first isolate compiles them eagerly and keeps V8's code cache,
+// later ones deserialize it instead of parsing and compiling again (a cold
+// start pays this per project). Keyed by name; V8 rejects a cache that does
+// not match the source and compiles normally then.
+v8::MaybeLocal<v8::Script> compileHostScript(v8::Local<v8::Context> context, const std::string& name,
+                                             const std::string& source) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::shared_ptr<const std::vector<uint8_t>>> caches;
+  auto* isolate = context->GetIsolate();
+  v8::ScriptOrigin origin(isolate, toV8(isolate, name));
+  std::shared_ptr<const std::vector<uint8_t>> cached;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = caches.find(name); it != caches.end()) cached = it->second;
+  }
+  if (cached) {
+    auto* data = new v8::ScriptCompiler::CachedData(cached->data(), static_cast<int>(cached->size()),
+                                                    v8::ScriptCompiler::CachedData::BufferNotOwned);
+    v8::ScriptCompiler::Source src(toV8(isolate, source), origin, data);  // owns `data`
+    return v8::ScriptCompiler::Compile(context, &src, v8::ScriptCompiler::kConsumeCodeCache);
+  }
+  v8::ScriptCompiler::Source src(toV8(isolate, source), origin);
+  v8::Local<v8::Script> script;
+  if (!v8::ScriptCompiler::Compile(context, &src, v8::ScriptCompiler::kEagerCompile).ToLocal(&script)) return {};
+  std::unique_ptr<v8::ScriptCompiler::CachedData> data(v8::ScriptCompiler::CreateCodeCache(script->GetUnboundScript()));
+  if (data && data->length > 0) {
+    auto bytes = std::make_shared<const std::vector<uint8_t>>(data->data, data->data + data->length);
+    std::lock_guard lock(mutex);
+    caches.emplace(name, std::move(bytes));
+  }
+  return script;
+}
+
+}  // namespace
+
+namespace {
 // A task dropped because the run ended destroys its promise: that is an
 // outcome too, not an exception for the caller.
 Outcome outcomeOf(std::future<Outcome>& f) {
@@ -323,10 +369,9 @@ Outcome ProjectRuntime::boot() {
     auto context = d.ctx();
     auto fail = [&](const std::string& what) { ready->set_value({false, what}); };
     // 1. The prelude: router, service, console… and the hooks.
-    v8::ScriptOrigin preludeOrigin(isolate, toV8(isolate, "m3m:prelude"));
     v8::Local<v8::Script> prelude;
     v8::Local<v8::Value> preludeFn;
-    if (!v8::Script::Compile(context, toV8(isolate, M3M_PRELUDE_JS), &preludeOrigin).ToLocal(&prelude) ||
+    if (!compileHostScript(context, "m3m:prelude", M3M_PRELUDE_JS).ToLocal(&prelude) ||
         !prelude->Run(context).ToLocal(&preludeFn) || !preludeFn->IsFunction())
       return fail("internal: the runtime prelude failed: " + describeException(isolate, tc.Exception()));
     auto host = v8::Object::New(isolate);
@@ -358,11 +403,10 @@ Outcome ProjectRuntime::boot() {
       }
       v8::Local<v8::Value> api = obj;
       if (!schema.jsWrapper.empty()) {
-        v8::ScriptOrigin wrapperOrigin(isolate, toV8(isolate, "m3m:" + schema.name));
         v8::Local<v8::Script> script;
         v8::Local<v8::Value> wrap;
         v8::Local<v8::Value> wrapArgs[] = {obj};
-        if (!v8::Script::Compile(context, toV8(isolate, "(" + schema.jsWrapper + ")"), &wrapperOrigin).ToLocal(&script) ||
+        if (!compileHostScript(context, "m3m:" + schema.name, "(" + schema.jsWrapper + ")").ToLocal(&script) ||
             !script->Run(context).ToLocal(&wrap) || !wrap->IsFunction() ||
             !wrap.As<v8::Function>()->Call(context, v8::Undefined(isolate), 1, wrapArgs).ToLocal(&api))
           return fail("internal: module " + schema.name + " failed to load: " + describeException(isolate, tc.Exception()));
