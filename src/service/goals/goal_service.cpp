@@ -200,6 +200,15 @@ void applyInput(domain::Goal& g, const GoalInput& in, bool creating, Validation&
 
 }  // namespace
 
+void GoalService::readAllowedProjects(domain::Goal& g, const GoalInput& in, Validation& v) {
+  if (!in.allowedProjects) return;
+  if (g.projectId) return v.fail("allowed_projects", "only global goals have allowed projects");
+  std::set<std::string> unique(in.allowedProjects->begin(), in.allowedProjects->end());
+  for (const auto& p : unique)
+    if (!store_.repos().projects().findById(p)) v.fail("allowed_projects", "no project " + p);
+  g.allowedProjects.assign(unique.begin(), unique.end());
+}
+
 domain::Goal GoalService::create(const Principal& who, const std::optional<std::string>& projectId, const GoalInput& in) {
   domain::Goal g;
   std::string projectSlug;
@@ -211,15 +220,7 @@ domain::Goal GoalService::create(const Principal& who, const std::optional<std::
   }
   Validation v;
   applyInput(g, in, true, v);
-  if (in.allowedProjects) {
-    if (projectId) v.fail("allowed_projects", "only global goals have allowed projects");
-    else {
-      for (const auto& p : *in.allowedProjects)
-        if (!store_.repos().projects().findById(p)) v.fail("allowed_projects", "no project " + p);
-      std::set<std::string> unique(in.allowedProjects->begin(), in.allowedProjects->end());
-      g.allowedProjects.assign(unique.begin(), unique.end());
-    }
-  }
+  readAllowedProjects(g, in, v);
   v.throwIfAny("invalid goal");
   g.fullSlug = projectId ? projectSlug + "-" + g.slug : g.slug;
   g.id = lib::uuid4();
@@ -235,15 +236,7 @@ domain::Goal GoalService::update(const Principal& who, const std::optional<std::
   if (projectId && !g.projectId) throw Error(ErrorCode::NOT_FOUND, "no such goal in this project");
   Validation v;
   applyInput(g, in, false, v);
-  if (in.allowedProjects) {
-    if (g.projectId) v.fail("allowed_projects", "only global goals have allowed projects");
-    else {
-      std::set<std::string> unique(in.allowedProjects->begin(), in.allowedProjects->end());
-      for (const auto& p : unique)
-        if (!store_.repos().projects().findById(p)) v.fail("allowed_projects", "no project " + p);
-      g.allowedProjects.assign(unique.begin(), unique.end());
-    }
-  }
+  readAllowedProjects(g, in, v);
   v.throwIfAny("invalid goal");
   if (g.projectId) g.fullSlug = store_.repos().projects().findById(*g.projectId)->slug + "-" + g.slug;
   else g.fullSlug = g.slug;

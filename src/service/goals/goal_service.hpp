@@ -22,6 +22,7 @@
 #include "domain/page.hpp"
 #include "service/auth/principal.hpp"
 #include "service/projects.hpp"
+#include "service/validation.hpp"
 #include "store/store.hpp"
 
 namespace m3m::service {
@@ -71,6 +72,7 @@ class GoalService {
   domain::Goal requireGoal(const Principal& who, const std::optional<std::string>& projectId, const std::string& goalId,
                            bool write);
   void forgetResolved();
+  void readAllowedProjects(domain::Goal& g, const GoalInput& in, Validation& v);
   void writerLoop();
 
   store::Store& store_;
