@@ -23,6 +23,7 @@ namespace {
 
 std::vector<std::string_view> split(std::string_view path) {
   std::vector<std::string_view> out;
+  out.reserve(8);
   size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') { ++i; continue; }
@@ -83,8 +84,8 @@ struct Walker {
   bool accepts(const NodeT* node) const {
     if (node->handlers.empty()) return false;
     if (method.empty()) return true;
-    if (node->handlers.count(std::string(method))) return true;
-    return method == "HEAD" && node->handlers.count("GET");
+    if (node->handlers.find(method) != node->handlers.end()) return true;
+    return method == "HEAD" && node->handlers.find(std::string_view("GET")) != node->handlers.end();
   }
 
   template <class NodeT>
@@ -141,11 +142,14 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     if (!node) return m;
   }
   m.pathMatched = true;
+  auto it = node->handlers.find(method);
+  if (it == node->handlers.end() && method == "HEAD") it = node->handlers.find(std::string_view("GET"));
+  if (it != node->handlers.end()) {
+    m.handler = &it->second;
+    return m;  // `allowed` is only needed for a 405 (and costs allocations per request)
+  }
   for (const auto& [meth, _] : node->handlers) m.allowed.insert(meth);
   if (m.allowed.count("GET")) m.allowed.insert("HEAD");
-  auto it = node->handlers.find(method);
-  if (it == node->handlers.end() && method == "HEAD") it = node->handlers.find("GET");
-  if (it != node->handlers.end()) m.handler = &it->second;
   return m;
 }
 

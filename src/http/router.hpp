@@ -31,7 +31,7 @@ class Router {
   struct Match {
     const Handler* handler = nullptr;            // null: no route for this method
     std::map<std::string, std::string> params;   // percent-decoded
-    std::set<std::string> allowed;               // methods of the matched path (for 405)
+    std::set<std::string> allowed;               // methods of the matched path; filled only when handler is null (405)
     bool pathMatched = false;
     bool badEncoding = false;                    // a segment had a malformed %XX
   };

@@ -6,6 +6,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -65,14 +68,25 @@ namespace {
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 }
 
+// The hot path avoids beast::tcp_stream (a type-erased executor and a timer
+// operation per read/write) and Beast's generic serializer: the socket runs on
+// a concrete strand, timeouts are one lazily re-armed timer per session (a
+// deadline field updated per phase, the timer re-armed only when it fires or
+// must fire earlier), requests are parsed by feeding the parser from the
+// session's buffer, and responses are written as one preformatted buffer.
+using Strand = net::strand<net::io_context::executor_type>;
+using Socket = net::basic_stream_socket<tcp, Strand>;
+using SteadyTimer =
+    net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, Strand>;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server::Impl& server, std::uint64_t id)
-      : stream_(std::move(socket)), server_(server), id_(id) {
+  Session(Socket&& socket, Server::Impl& server, std::uint64_t id)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server), id_(id) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    socket_.set_option(tcp::no_delay(true), ec);
   }
 
   ~Session() {
@@ -82,7 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->waitForRequest(); });
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->waitForRequest(); });
   }
 
   // Called on the session's strand when the server starts draining.
@@ -130,8 +144,8 @@ class Session : public std::enable_shared_from_this<Session> {
     msg->chunked(true);
     auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*msg);
     streaming_ = true;
-    stream_.expires_never();
-    bhttp::async_write_header(stream_, *serializer,
+    clearDeadline();
+    bhttp::async_write_header(socket_, *serializer,
                               [self = shared_from_this(), msg, serializer, starter = std::move(res.stream)](
                                   beast::error_code ec, std::size_t) {
                                 if (ec) return self->finishStream();
@@ -163,7 +177,7 @@ class Session : public std::enable_shared_from_this<Session> {
       writingChunk_ = true;
       auto data = std::make_shared<std::string>(std::move(chunks_.front()));
       chunks_.pop_front();
-      net::async_write(stream_, bhttp::make_chunk(net::buffer(*data)),
+      net::async_write(socket_, bhttp::make_chunk(net::buffer(*data)),
                        [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
                          self->writingChunk_ = false;
                          if (ec) return self->finishStream();
@@ -173,7 +187,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (endRequested_) {
       writingChunk_ = true;
-      net::async_write(stream_, bhttp::make_chunk_last(),
+      net::async_write(socket_, bhttp::make_chunk_last(),
                        [self = shared_from_this()](beast::error_code, std::size_t) { self->finishStream(); });
     }
   }
@@ -188,17 +202,46 @@ class Session : public std::enable_shared_from_this<Session> {
     close();
   }
 
-  net::any_io_executor executor() { return stream_.get_executor(); }
+  Strand executor() { return socket_.get_executor(); }
 
  private:
+  // --- timeouts: one deadline, one timer ------------------------------------
+  using Clock = std::chrono::steady_clock;
+
+  void setDeadline(Clock::duration d) {
+    deadline_ = Clock::now() + d;
+    if (!timerPending_ || timerAt_ > deadline_) armTimer(deadline_);
+  }
+  // The pending wait (if any) fires later and finds nothing to do.
+  void clearDeadline() { deadline_ = Clock::time_point::max(); }
+
+  void armTimer(Clock::time_point at) {
+    timerPending_ = true;
+    timerAt_ = at;
+    const auto gen = ++timerGen_;
+    timer_.expires_at(at);  // cancels a pending wait: its handler sees another generation
+    timer_.async_wait([self = shared_from_this(), gen](beast::error_code) { self->onTimer(gen); });
+  }
+
+  void onTimer(std::uint64_t gen) {
+    if (gen != timerGen_) return;
+    timerPending_ = false;
+    if (closed_ || deadline_ == Clock::time_point::max()) return;
+    if (Clock::now() >= deadline_) {
+      deadline_ = Clock::time_point::max();
+      return close();  // pending reads/writes complete with operation_aborted
+    }
+    armTimer(deadline_);
+  }
+
   // Phase 0: an idle keep-alive connection waits for the first byte of the
   // next request under idle_timeout.
   void waitForRequest() {
     if (server_.draining) return close();
     if (buffer_.size() > 0) return readHeader();  // pipelined request already buffered
     idle_ = true;
-    stream_.expires_after(server_.opts.idleTimeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    setDeadline(server_.opts.idleTimeout);
+    socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->buffer_.commit(n);
       self->idle_ = false;
       if (ec) return self->close();
@@ -213,36 +256,64 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(server_.opts.maxHeader);
     parser_->body_limit(server_.opts.maxBody);
-    stream_.expires_after(server_.opts.readTimeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+    parser_->eager(false);
+    headerPhase_ = true;
+    setDeadline(server_.opts.readTimeout);
+    parse();
   }
 
-  void onHeader(beast::error_code ec) {
-    if (ec) return onReadError(ec);
+  bool phaseDone() const { return headerPhase_ ? parser_->is_header_done() : parser_->is_done(); }
+
+  // Feeds the buffered bytes to the parser; reads more when it needs them
+  // (what beast::http::async_read does, without its composed operation).
+  void parse() {
+    for (;;) {
+      if (phaseDone()) return headerPhase_ ? onHeader() : dispatch();
+      if (buffer_.size() == 0) return readMore();
+      beast::error_code ec;
+      const auto used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) return readMore();
+      if (ec) return onReadError(ec);
+      if (used == 0 && !phaseDone()) return readMore();
+    }
+  }
+
+  void readMore() {
+    const auto room = buffer_.capacity() - buffer_.size();
+    const std::size_t size = std::clamp<std::size_t>(room, 4096, 65536);
+    socket_.async_read_some(buffer_.prepare(size), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->buffer_.commit(n);
+      if (ec == net::error::eof) {
+        if (!self->parser_->got_some()) return self->onReadError(bhttp::error::end_of_stream);
+        beast::error_code eofEc;
+        self->parser_->put_eof(eofEc);
+        if (eofEc) return self->onReadError(eofEc);
+        return self->parse();
+      }
+      if (ec) return self->onReadError(ec);
+      self->parse();
+    });
+  }
+
+  void onHeader() {
     auto& msg = parser_->get();
-    if (beast::iequals(msg[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+    headerPhase_ = false;
+    parser_->eager(true);
+    if (!parser_->is_done() && beast::iequals(msg[bhttp::field::expect], "100-continue")) {
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
                          if (ec) return self->close();
-                         self->readBody();
+                         self->parse();
                        });
       return;
     }
-    readBody();
-  }
-
-  void readBody() {
-    if (parser_->is_done()) return dispatch();
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->onReadError(ec);
-      self->dispatch();
-    });
+    parse();
   }
 
   void onReadError(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset)
+        ec == net::error::operation_aborted || ec == net::error::connection_reset || closed_)
       return close();
     if (ec == bhttp::error::header_limit)
       return fail(Error(ErrorCode::PAYLOAD_TOO_LARGE,
@@ -256,14 +327,16 @@ class Session : public std::enable_shared_from_this<Session> {
     fail(Error(ErrorCode::INVALID_ARGUMENT, "malformed HTTP request: " + ec.message()), 400);
   }
 
+  // One allocation per request for the request, its exactly-once flag and
+  // the session it answers on.
+  struct Exchange {
+    Request request;
+    std::atomic<bool> answered{false};
+    std::shared_ptr<Session> session;
+  };
+
   void dispatch() {
-    auto msg = parser_->release();
-    parser_.reset();
-    // One allocation per request for the request and its exactly-once flag.
-    struct Exchange {
-      Request request;
-      std::atomic<bool> answered{false};
-    };
+    auto& msg = parser_->get();
     auto exchange = std::make_shared<Exchange>();
     Request* req = &exchange->request;
     req->method = std::string(msg.method_string());
@@ -273,23 +346,29 @@ class Session : public std::enable_shared_from_this<Session> {
     if (q != std::string::npos) req->rawQuery = req->target.substr(q + 1);
     for (const auto& f : msg) {
       auto [it, inserted] = req->headers.emplace(std::string(f.name_string()), std::string(f.value()));
-      if (!inserted) it->second += ", " + std::string(f.value());
+      if (!inserted) {
+        it->second += ", ";
+        it->second += f.value();
+      }
     }
     req->body = std::move(msg.body());
     req->remoteAddress = remote_;
     keepAlive_ = msg.keep_alive();
     version_ = msg.version();
     isHead_ = msg.method() == bhttp::verb::head;
+    parser_.reset();
 
     // Handler time is not the client's fault: handlers carry their own limits.
-    stream_.expires_never();
+    clearDeadline();
     server_.requestStarted();
-    auto self = shared_from_this();
-    Respond respond = [self, exchange](Response res) {
+    exchange->session = shared_from_this();
+    Respond respond = [exchange](Response res) {
       if (exchange->answered.exchange(true)) return;  // exactly once
       if (!exchange->request.requestId.empty()) res.setHeader("X-Request-Id", exchange->request.requestId);
-      net::post(self->stream_.get_executor(),
-                [self, res = std::move(res)]() mutable { self->write(std::move(res), false); });
+      auto self = std::move(exchange->session);
+      if (self->executor().running_in_this_thread()) return self->write(std::move(res), false);
+      auto ex = self->executor();
+      net::post(ex, [self = std::move(self), res = std::move(res)]() mutable { self->write(std::move(res), false); });
     };
     try {
       server_.handler(*req, respond);
@@ -301,17 +380,26 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(Response res, bool protocolError) {
     if (res.stream) return startStream(std::move(res));
     const bool close = protocolError || !keepAlive_ || server_.draining;
-    // The response is formatted into one buffer here: Beast's generic
+    // The response is formatted into one reused buffer: Beast's generic
     // serializer cost ~17k instructions per small response under callgrind,
-    // most of the write path of GET /api/ping.
-    auto out = std::make_shared<std::string>(formatHead(res, close));
-    if (!isHead_ && bodyAllowed(res.status)) *out += res.body;
-    stream_.expires_after(server_.opts.readTimeout);
-    net::async_write(stream_, net::buffer(*out),
-                     [self = shared_from_this(), out, close, protocolError](beast::error_code ec, std::size_t) {
-                       if (!protocolError) self->server_.requestFinished();
-                       if (ec || close) return self->lingeringClose();
-                       self->waitForRequest();
+    // most of the write path of GET /api/ping. A large body goes as a second
+    // buffer instead of being copied.
+    formatHead(res, close, out_);
+    std::array<net::const_buffer, 2> buffers{};
+    if (!isHead_ && bodyAllowed(res.status) && !res.body.empty()) {
+      if (res.body.size() <= 4096) {
+        out_ += res.body;
+      } else {
+        outBody_ = std::move(res.body);
+        buffers[1] = net::buffer(outBody_);
+      }
+    }
+    buffers[0] = net::buffer(out_);
+    setDeadline(server_.opts.readTimeout);
+    net::async_write(socket_, buffers,
+                     [self = shared_from_this(), close, protocolError](beast::error_code ec, std::size_t) {
+                       self->outBody_.clear();
+                       self->afterWrite(ec, close, protocolError);
                      });
   }
 
@@ -321,12 +409,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Content-Length/Transfer-Encoding/Connection are ignored), and a header
   // with CR or LF in it is dropped: a script must not be able to split the
   // response.
-  std::string formatHead(const Response& res, bool close) const {
+  void formatHead(const Response& res, bool close, std::string& head) const {
     auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
-    std::string head;
-    head.reserve(160 + res.headers.size() * 48);
+    head.clear();
     head += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    head += std::to_string(res.status);
+    appendNumber(head, static_cast<std::uint64_t>(res.status));
     head += ' ';
     head.append(reason.data(), reason.size());
     head += "\r\nServer: m3m\r\n";
@@ -342,13 +429,24 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (bodyAllowed(res.status)) {
       head += "Content-Length: ";
-      head += std::to_string(res.body.size());
+      appendNumber(head, res.body.size());
       head += "\r\n";
     }
     if (close) head += "Connection: close\r\n";
     else if (version_ == 10) head += "Connection: keep-alive\r\n";
     head += "\r\n";
-    return head;
+  }
+
+  static void appendNumber(std::string& out, std::uint64_t n) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+    out.append(digits, end);
+  }
+
+  void afterWrite(beast::error_code ec, bool close, bool protocolError) {
+    if (!protocolError) server_.requestFinished();
+    if (ec || close) return lingeringClose();
+    waitForRequest();
   }
 
   // A response to a request we could not read (400/413/431): logged here,
@@ -365,31 +463,42 @@ class Session : public std::enable_shared_from_this<Session> {
   // reads our response instead of a connection reset.
   void lingeringClose() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close();
-    stream_.expires_after(std::chrono::seconds(2));
+    setDeadline(std::chrono::seconds(2));
     drain();
   }
 
   void drain() {
-    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    socket_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       self->drain();
     });
   }
 
   void close() {
+    closed_ = true;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    timer_.cancel();
   }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
+  SteadyTimer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl& server_;
   std::uint64_t id_;
   std::string remote_;
+  std::string out_;      // the response head (and a small body), reused
+  std::string outBody_;  // a large body while it is written
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point timerAt_{};
+  std::uint64_t timerGen_ = 0;
+  bool timerPending_ = false;
+  bool closed_ = false;
+  bool headerPhase_ = true;
   bool idle_ = false;
   bool streaming_ = false;
   bool writingChunk_ = false;
@@ -403,7 +512,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void Server::Impl::accept() {
-  acceptor->async_accept(net::make_strand(*ioc), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor->async_accept(net::make_strand(ioc->get_executor()), [this](beast::error_code ec, Socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
       log->warn("accept failed: {}", ec.message());  // e.g. EMFILE: keep serving

@@ -535,8 +535,10 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     v8::Local<v8::Value> argv[] = {toV8(isolate, call.method), toV8(isolate, call.path), toV8(isolate, call.rawQuery),
                                    toV8(isolate, headerBlock),  toV8(isolate, call.body), toV8(isolate, call.requestId)};
     v8::Local<v8::Value> result;
-    const std::string what = call.method + " " + call.path + " (request " + call.requestId + ")";
+    // Only failures need the description: no string building on the hot path.
+    auto describe = [&call] { return call.method + " " + call.path + " (request " + call.requestId + ")"; };
     if (!d.dispatch.Get(isolate)->Call(context, v8::Undefined(isolate), 6, argv).ToLocal(&result)) {
+      const std::string what = describe();
       std::string reason = tc.HasTerminated()
                                ? (d.heapExceeded ? "heap limit exceeded" : "CPU time limit exceeded (runtime.timeout)")
                                : describeException(isolate, tc.Exception());
@@ -548,6 +550,7 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
       return;
     }
     if (result->IsPromise()) {
+      const std::string what = describe();
       d.whenSettled(result.As<v8::Promise>(),
                     new Settle{[finish, isolate](v8::Local<v8::Value> v) mutable { finish(toReply(isolate, v)); },
                                [finish, isolate, this, what](v8::Local<v8::Value> reason) mutable {
