@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <m3m/version.hpp>
 #include <ostream>
@@ -145,6 +146,16 @@ void App::start() {
   opts.port = static_cast<std::uint16_t>(cfg_.server.port);
   opts.threads = cfg_.server.threads;
   opts.maxBody = cfg_.server.maxBody;
+  // File uploads are bounded by storage.max_upload, not by server.max_body.
+  const auto uploadLimit = std::max(cfg_.server.maxBody, cfg_.storage.maxUpload + (std::uint64_t{1} << 20));
+  opts.bodyLimitFor = [uploadLimit](std::string_view target) -> std::optional<std::uint64_t> {
+    const auto path = target.substr(0, target.find('?'));
+    constexpr std::string_view kUpload = "/storage/upload";
+    if (path.rfind("/api/projects/", 0) == 0 && path.size() > kUpload.size() &&
+        path.substr(path.size() - kUpload.size()) == kUpload)
+      return uploadLimit;
+    return std::nullopt;
+  };
   opts.maxHeader = static_cast<std::uint32_t>(cfg_.server.maxHeader);
   opts.readTimeout = cfg_.server.readTimeout;
   opts.idleTimeout = cfg_.server.idleTimeout;

@@ -60,7 +60,7 @@ struct PipelineConfig {
 
 struct StorageConfig {
   std::string path = "./storage";
-  std::uint64_t maxUpload = 10ull << 20;  // one uploaded or written file
+  std::uint64_t maxUpload = 50ull << 20;  // one uploaded or written file
 };
 
 struct RuntimeConfig {

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -255,7 +256,13 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_ = false;
     parser_.emplace();
     parser_->header_limit(server_.opts.maxHeader);
-    parser_->body_limit(server_.opts.maxBody);
+    bodyLimit_ = server_.opts.maxBody;
+    // With a per-target limit the header phase must not refuse a large
+    // Content-Length yet: onHeader sets the limit once the target is known.
+    // (Not boost::none: Beast compares a Content-Length with the optional
+    // itself, and any length is "greater" than none.)
+    if (server_.opts.bodyLimitFor) parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    else parser_->body_limit(bodyLimit_);
     parser_->eager(false);
     headerPhase_ = true;
     setDeadline(server_.opts.readTimeout);
@@ -299,6 +306,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void onHeader() {
     auto& msg = parser_->get();
     headerPhase_ = false;
+    if (server_.opts.bodyLimitFor) {
+      const auto target = msg.target();
+      if (auto limit = server_.opts.bodyLimitFor({target.data(), target.size()})) bodyLimit_ = *limit;
+      const auto length = parser_->content_length();
+      if (length && *length > bodyLimit_) return onReadError(bhttp::error::body_limit);
+      parser_->body_limit(bodyLimit_);
+    }
     parser_->eager(true);
     if (!parser_->is_done() && beast::iequals(msg[bhttp::field::expect], "100-continue")) {
       net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
@@ -321,8 +335,8 @@ class Session : public std::enable_shared_from_this<Session> {
                   431);
     if (ec == bhttp::error::body_limit)
       return fail(Error(ErrorCode::PAYLOAD_TOO_LARGE,
-                        "request body exceeds the limit of " + std::to_string(server_.opts.maxBody) +
-                            " bytes (server.max_body)"),
+                        "request body exceeds the limit of " + std::to_string(bodyLimit_) + " bytes" +
+                            (bodyLimit_ == server_.opts.maxBody ? " (server.max_body)" : "")),
                   413);
     fail(Error(ErrorCode::INVALID_ARGUMENT, "malformed HTTP request: " + ec.message()), 400);
   }
@@ -488,6 +502,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SteadyTimer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::uint64_t bodyLimit_ = 0;  // this request's (see ServerOptions::bodyLimitFor)
   Server::Impl& server_;
   std::uint64_t id_;
   std::string remote_;

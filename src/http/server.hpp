@@ -7,8 +7,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/pipeline.hpp"
 
@@ -19,6 +22,9 @@ struct ServerOptions {
   std::uint16_t port = 3000;  // 0 = any free port
   int threads = 0;            // 0 = hardware concurrency
   std::uint64_t maxBody = 10ull << 20;
+  // A different body limit for some request targets (file uploads may exceed
+  // maxBody); nullopt keeps maxBody. Asked once per request, after its headers.
+  std::function<std::optional<std::uint64_t>(std::string_view target)> bodyLimitFor;
   std::uint32_t maxHeader = 16u << 10;
   std::chrono::milliseconds readTimeout{30'000};
   std::chrono::milliseconds idleTimeout{60'000};

@@ -94,6 +94,47 @@ test('ranges, the upload limit, permissions', async () => {
   expectList(await api(server, 'GET', S(), { apiKey: project.api_key }));
 });
 
+test('uploads are bounded by storage.max_upload, not server.max_body; other routes keep server.max_body', async () => {
+  const { server: small, rootToken: token } = await startWithRoot({ env: { M3M_SERVER_MAX_BODY: '1MB', M3M_STORAGE_MAX_UPLOAD: '2MB' } });
+  try {
+    const p = await createProject(small, token);
+    const big = Buffer.alloc(1536 * 1024, 7);
+    const up = expectStatus(await api(small, 'POST', `/api/projects/${p.id}/storage/upload`, { token, body: form([['big.bin', big]]) }), 201);
+    assert.equal(up.body.items[0].size, big.length, 'a file over server.max_body but under storage.max_upload is stored');
+    const over = await api(small, 'POST', `/api/projects/${p.id}/storage/upload`, { token, body: form([['huge.bin', Buffer.alloc(3 * 1024 * 1024 + 512 * 1024)]]) });
+    expectError(over, 413, 'PAYLOAD_TOO_LARGE');
+    const json = await api(small, 'POST', `/api/projects/${p.id}/storage/file`, { token, body: { path: 'big.txt', content: 'x'.repeat(1536 * 1024) } });
+    expectError(json, 413, 'PAYLOAD_TOO_LARGE');
+    const names = expectList(await api(small, 'GET', `/api/projects/${p.id}/storage`, { token })).map((e) => e.name);
+    assert.deepEqual(names, ['big.bin'], 'nothing half-written is left behind');
+  } finally {
+    await small.stop();
+  }
+});
+
+test('deleting or renaming a symlink inside the storage acts on the link, never on its target', async () => {
+  const root = path.join(dir, 'storage', project.id, 'storage');
+  expectStatus(await api(server, 'POST', `${S()}/file`, { token: rootToken, body: { path: 'real/keep.txt', content: 'kept' } }), 201);
+  symlinkSync(path.join(root, 'real'), path.join(root, 'alias'));
+  expectStatus(await api(server, 'PUT', `${S()}/rename`, { token: rootToken, body: { from: 'alias', to: 'alias2' } }), 200);
+  assert.ok(existsSync(path.join(root, 'real', 'keep.txt')), 'the target folder did not move');
+  expectStatus(await api(server, 'DELETE', `${S()}/alias2`, { token: rootToken }), 204);
+  assert.equal((await api(server, 'GET', `${S()}/file/real/keep.txt`, { token: rootToken })).body.content, 'kept');
+  expectStatus(await api(server, 'DELETE', `${S()}/real`, { token: rootToken }), 204);
+});
+
+test('concurrent creates of one file: exactly one wins, the rest are 409, nothing is clobbered', async () => {
+  const tries = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+    api(server, 'POST', `${S()}/file`, { token: rootToken, body: { path: 'race/one.txt', content: `writer ${i}` } })));
+  const statuses = tries.map((r) => r.status).sort();
+  assert.equal(statuses.filter((st) => st === 201).length, 1, JSON.stringify(statuses));
+  assert.equal(statuses.filter((st) => st === 409).length, 19);
+  const winner = tries.findIndex((r) => r.status === 201);
+  assert.equal((await api(server, 'GET', `${S()}/file/race/one.txt`, { token: rootToken })).body.content, `writer ${winner}`);
+  assert.deepEqual(readdirSync(path.join(dir, 'storage', project.id, 'storage', 'race')), ['one.txt'], 'no temp files left on disk');
+  expectStatus(await api(server, 'DELETE', `${S()}/race`, { token: rootToken }), 204);
+});
+
 test('thumbnails: 50×50, cached, regenerated when the file changes; non-images are refused', async () => {
   const png = makePng(120, 80, { noise: true });
   expectStatus(await api(server, 'POST', `${S()}/upload?path=img`, { token: rootToken, body: form([['p.png', png, 'image/png']]) }), 201);
@@ -130,6 +171,13 @@ test('public links: served without auth, listed, follow a rename, revoked, gone 
   expectError(await api(server, 'GET', again.url), 404, 'NOT_FOUND');
   assert.equal(expectList(await api(server, 'GET', `${S()}/links`, { token: rootToken })).length, 0);
   expectError(await api(server, 'GET', '/api/storage/public/forged-token/hello.txt'), 404, 'NOT_FOUND');
+  // A name that needs percent-encoding in the URL.
+  expectStatus(await api(server, 'POST', `${S()}/file`, { token: rootToken, body: { path: 'pub/my notes #1 ü?.txt', content: 'odd' } }), 201);
+  const odd = expectStatus(await api(server, 'POST', `${S()}/links`, { token: rootToken, body: { path: 'pub/my notes #1 ü?.txt' } }), 201).body;
+  assert.match(odd.url, /\/my%20notes%20%231%20%C3%BC%3F\.txt$/);
+  assert.equal((await api(server, 'GET', odd.url)).text, 'odd');
+  const cd = (await api(server, 'GET', `${S()}/download/pub/${encodeURIComponent('my notes #1 ü?.txt')}`, { token: rootToken })).headers.get('content-disposition');
+  assert.equal(cd, `attachment; filename="my notes #1 __?.txt"; filename*=UTF-8''my%20notes%20%231%20%C3%BC%3F.txt`, 'RFC 6266');
 });
 
 test('runtime storage module: text and binary round trips, folders, stat, path rules', async () => {
@@ -140,6 +188,15 @@ service.start(() => router.get('/fs', () => {
   storage.write('data/bin', bytes);
   const back = storage.readBytes('data/bin');
   let same = back.length === 256; for (let i = 0; i < 256; i++) same = same && back[i] === i;
+  // Every length mod 3 (base64 padding) and a large buffer, from an ArrayBuffer too.
+  let sizes = true;
+  for (const n of [0, 1, 2, 3, 257, 1 << 20]) {
+    const src = new Uint8Array(n); for (let i = 0; i < n; i++) src[i] = (i * 31 + 7) & 255;
+    storage.write('sizes/' + n, n % 2 ? src : src.buffer);
+    const got = storage.readBytes('sizes/' + n);
+    sizes = sizes && got.length === n && got.every((v, i) => v === src[i]) && storage.stat('sizes/' + n).size === n;
+  }
+  let badContent; try { storage.write('x.bin', 42) } catch (e) { badContent = e instanceof TypeError }
   storage.mkdir('empty');
   const out = { text: storage.read('data/a/b.txt'), same, list: storage.list('data'), root: storage.list(),
     exists: storage.exists('data/a/b.txt'), stat: storage.stat('data/a/b.txt'), none: storage.stat('nope') };
@@ -147,6 +204,8 @@ service.start(() => router.get('/fs', () => {
   storage.delete('data/a');
   out.after = storage.exists('data/a/b.txt');
   out.traversal = traversal;
+  out.sizes = sizes;
+  out.badContent = badContent;
   return out;
 }));`;
   await startRunning(server, rootToken, project.id, await deploy(server, rootToken, project.id, code));
@@ -161,6 +220,8 @@ service.start(() => router.get('/fs', () => {
   assert.equal(r.none, null);
   assert.match(r.traversal, /^INVALID_ARGUMENT: /);
   assert.equal(r.after, false);
+  assert.equal(r.sizes, true, 'binary round trips of every padding and 1 MB');
+  assert.equal(r.badContent, true, 'a number is not content');
   const viaApi = expectStatus(await api(server, 'GET', `${S()}/download/data/bin`, { token: rootToken }), 200);
   assert.equal(viaApi.bytes.length, 256, 'the file manager sees what the service wrote');
 });

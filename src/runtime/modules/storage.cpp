@@ -1,6 +1,10 @@
 // The `storage` module: the project's files (the same path rules as the file
-// manager). Bytes cross as arrays of numbers (module values are JSON); the JS
-// wrapper turns them into Uint8Array.
+// manager). Module values are JSON, so bytes cross the boundary as one base64
+// string (not one JSON number per byte); the JS wrapper converts between it
+// and Uint8Array, since V8 alone has no atob/btoa.
+#include <m3m/error.hpp>
+
+#include "lib/base64.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 
 namespace m3m::runtime {
@@ -8,17 +12,48 @@ namespace {
 
 constexpr const char* kWrapper = R"js((native) => {
   'use strict';
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const D = new Int16Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) D[A.charCodeAt(i)] = i;
+  const toBase64 = (u8) => {
+    const parts = [];
+    let s = '';
+    const n = u8.length, full = n - (n % 3);
+    for (let i = 0; i < full; i += 3) {
+      const v = (u8[i] << 16) | (u8[i + 1] << 8) | u8[i + 2];
+      s += A[v >> 18] + A[(v >> 12) & 63] + A[(v >> 6) & 63] + A[v & 63];
+      if (s.length >= 16384) { parts.push(s); s = ''; }
+    }
+    if (n - full === 1) { const v = u8[full] << 16; s += A[v >> 18] + A[(v >> 12) & 63] + '=='; }
+    else if (n - full === 2) { const v = (u8[full] << 16) | (u8[full + 1] << 8); s += A[v >> 18] + A[(v >> 12) & 63] + A[(v >> 6) & 63] + '='; }
+    parts.push(s);
+    return parts.join('');
+  };
+  // The native side only ever hands out well-formed padded base64.
+  const fromBase64 = (s) => {
+    const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+    const out = new Uint8Array((s.length / 4) * 3 - pad);
+    let o = 0;
+    for (let i = 0; i < s.length; i += 4) {
+      const v = (D[s.charCodeAt(i)] << 18) | (D[s.charCodeAt(i + 1)] << 12) |
+        ((D[s.charCodeAt(i + 2)] & 63) << 6) | (D[s.charCodeAt(i + 3)] & 63);
+      out[o++] = v >> 16;
+      if (o < out.length) out[o++] = (v >> 8) & 255;
+      if (o < out.length) out[o++] = v & 255;
+    }
+    return out;
+  };
   const bytesOf = (content) => {
-    if (content instanceof ArrayBuffer) return Array.from(new Uint8Array(content));
-    if (ArrayBuffer.isView(content)) return Array.from(new Uint8Array(content.buffer, content.byteOffset, content.byteLength));
+    if (content instanceof ArrayBuffer) return new Uint8Array(content);
+    if (ArrayBuffer.isView(content)) return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
     return null;
   };
   return Object.freeze({
     read: (path) => native.read(path),
-    readBytes: (path) => new Uint8Array(native.readBytes(path)),
+    readBytes: (path) => fromBase64(native.readBase64(path)),
     write: (path, content) => {
       const bytes = bytesOf(content);
-      if (bytes) return native.writeBytes(path, bytes);
+      if (bytes) return native.writeBase64(path, toBase64(bytes));
       if (typeof content !== 'string') throw new TypeError('storage.write: argument 2 (content) must be a string, Uint8Array or ArrayBuffer');
       return native.write(path, content);
     },
@@ -66,29 +101,20 @@ ModuleSchema storageModule(const BuiltinDeps& deps) {
   return ModuleBuilder("storage", "The project's files.")
       .function("read", pathOnly, "string", "",
                 [backend](CallContext& ctx, const Args& a) -> Value { return backend().read(ctx.projectId(), a.string(0)); })
-      .function("readBytes", pathOnly, "number[]", "",
+      .function("readBase64", pathOnly, "string", "the file's bytes as base64 (the wrapper's readBytes)",
                 [backend](CallContext& ctx, const Args& a) -> Value {
-                  auto bytes = backend().read(ctx.projectId(), a.string(0));
-                  Value out = Value::array();
-                  for (unsigned char c : bytes) out.push_back(c);
-                  return out;
+                  return lib::base64Encode(backend().read(ctx.projectId(), a.string(0)));
                 })
       .function("write", {{"path", "string"}, {"content", "string"}}, "void", "",
                 [backend](CallContext& ctx, const Args& a) -> Value {
                   backend().write(ctx.projectId(), a.string(0), a.string(1));
                   return nullptr;
                 })
-      .function("writeBytes", {{"path", "string"}, {"bytes", "number[]"}}, "void", "",
+      .function("writeBase64", {{"path", "string"}, {"base64", "string"}}, "void", "the wrapper's binary write",
                 [backend](CallContext& ctx, const Args& a) -> Value {
-                  const auto& arr = a.at(1);
-                  if (!arr.is_array()) a.fail(1, "must be bytes");
-                  std::string bytes;
-                  bytes.reserve(arr.size());
-                  for (const auto& b : arr) {
-                    if (!b.is_number_integer() || b.get<int>() < 0 || b.get<int>() > 255) a.fail(1, "must be bytes (0-255)");
-                    bytes += static_cast<char>(b.get<int>());
-                  }
-                  backend().write(ctx.projectId(), a.string(0), bytes);
+                  auto bytes = lib::base64Decode(a.string(1));
+                  if (!bytes) a.fail(1, "must be base64");
+                  backend().write(ctx.projectId(), a.string(0), *bytes);
                   return nullptr;
                 })
       .function("exists", pathOnly, "boolean", "",

@@ -56,6 +56,15 @@ fs::path PathGuard::resolve(std::string_view clientPath, bool allowRoot, const s
   return location;
 }
 
+fs::path PathGuard::resolveEntry(std::string_view clientPath, const std::string& field) const {
+  auto target = resolve(clientPath, false, field);
+  std::string_view p = clientPath;
+  if (p.back() == '/') p.remove_suffix(1);  // resolve refused "" and "/"
+  const auto slash = p.rfind('/');
+  if (slash == std::string_view::npos) return root_ / std::string(p);
+  return resolve(p.substr(0, slash), false, field) / std::string(p.substr(slash + 1));
+}
+
 std::string PathGuard::relative(const fs::path& inside) const { return inside.lexically_relative(root_).generic_string(); }
 
 }  // namespace m3m::service

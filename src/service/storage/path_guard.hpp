@@ -19,6 +19,10 @@ class PathGuard {
   // (fields.<field>) when the path is refused.
   std::filesystem::path resolve(std::string_view clientPath, bool allowRoot = false,
                                 const std::string& field = "path") const;
+  // Like resolve (every rule applies, link targets included), but a final
+  // symlink is not followed: deleting or renaming a link acts on the link,
+  // never on what it points to.
+  std::filesystem::path resolveEntry(std::string_view clientPath, const std::string& field = "path") const;
   // "a/b.txt" for a location inside the root.
   std::string relative(const std::filesystem::path& inside) const;
   const std::filesystem::path& root() const { return root_; }

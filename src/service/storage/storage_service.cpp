@@ -1,6 +1,11 @@
 #include "service/storage/storage_service.hpp"
 
+#include <fcntl.h>
+#include <stdio.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <m3m/error.hpp>
@@ -48,6 +53,28 @@ void checkName(const std::string& name, const std::string& field) {
 
 constexpr const char* kTmpPrefix = ".m3m-tmp-";
 
+// rename(2) without replacing an existing target; false when one exists.
+bool renameNoReplace(const fs::path& from, const fs::path& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
+  if (errno == EEXIST) return false;
+  throw fs::filesystem_error("rename", from, to, std::error_code(errno, std::generic_category()));
+}
+
+// One URL path segment: a file name may hold spaces, '?', '#' or UTF-8.
+std::string urlSegment(const std::string& name) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : name) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+    else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 StorageService::StorageService(store::Store& store, ProjectService& projects, fs::path storagePath, std::uint64_t maxUpload)
@@ -68,7 +95,7 @@ StorageEntry StorageService::entryOf(const std::string& projectId, const fs::pat
   return e;
 }
 
-void StorageService::writeAtomically(const fs::path& location, std::string_view bytes) const {
+void StorageService::writeAtomically(const fs::path& location, std::string_view bytes, bool replace) const {
   fs::create_directories(location.parent_path());
   auto tmp = location.parent_path() / (kTmpPrefix + lib::randomLowerAlnum(12));
   {
@@ -81,7 +108,12 @@ void StorageService::writeAtomically(const fs::path& location, std::string_view 
       throw Error(ErrorCode::UNAVAILABLE, "could not write the file (disk full?)");
     }
   }
-  fs::rename(tmp, location);
+  if (replace) return fs::rename(tmp, location);
+  if (!renameNoReplace(tmp, location)) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw Error(ErrorCode::CONFLICT, "\"" + location.filename().string() + "\" already exists", {{"path", "already exists"}});
+  }
 }
 
 // --- file manager --------------------------------------------------------------
@@ -154,14 +186,14 @@ StorageEntry StorageService::rename(const Principal& who, const std::string& pro
                                     const std::string& to) {
   projects_.requireAccess(who, projectId);
   PathGuard guard(rootOf(projectId));
-  auto src = guard.resolve(from, false, "from");
+  auto src = guard.resolveEntry(from, "from");
   auto dst = guard.resolve(to, false, "to");
-  if (!fs::exists(src)) notFound(from);
+  if (!fs::exists(fs::symlink_status(src))) notFound(from);
   if (fs::exists(dst)) throw Error(ErrorCode::CONFLICT, "\"" + to + "\" already exists", {{"to", "already exists"}});
   if (dst.string().rfind(src.string() + "/", 0) == 0)
     throw Error(ErrorCode::INVALID_ARGUMENT, "a folder cannot move into itself", {{"to", "inside \"from\""}});
   fs::create_directories(dst.parent_path());
-  fs::rename(src, dst);
+  if (!renameNoReplace(src, dst)) throw Error(ErrorCode::CONFLICT, "\"" + to + "\" already exists", {{"to", "already exists"}});
   store_.repos().storageLinks().move(projectId, guard.relative(src), guard.relative(dst));
   return entryOf(projectId, dst);
 }
@@ -179,7 +211,7 @@ StorageEntry StorageService::createText(const Principal& who, const std::string&
     throw Error(ErrorCode::INVALID_ARGUMENT, "not a text file type", {{"path", "a text file (.json .txt .yaml .md .js .csv …)"}});
   if (!isValidUtf8(content)) throw Error(ErrorCode::INVALID_ARGUMENT, "content is not UTF-8", {{"content", "must be UTF-8 text"}});
   if (fs::exists(location)) throw Error(ErrorCode::CONFLICT, "\"" + path + "\" already exists", {{"path", "already exists"}});
-  writeAtomically(location, content);
+  writeAtomically(location, content, false);
   return entryOf(projectId, location);
 }
 
@@ -247,7 +279,7 @@ StorageLinkView StorageService::createLink(const Principal& who, const std::stri
   l.tokenHint = token.substr(token.size() - 6);
   l.createdAt = lib::nowIso();
   store_.repos().storageLinks().create(l);
-  return {token, l.tokenHint, l.path, "/api/storage/public/" + token + "/" + file.name, l.createdAt};
+  return {token, l.tokenHint, l.path, "/api/storage/public/" + token + "/" + urlSegment(file.name), l.createdAt};
 }
 
 domain::Page<StorageLinkView> StorageService::links(const Principal& who, const std::string& projectId,
@@ -299,9 +331,9 @@ bool StorageService::exists(const std::string& projectId, const std::string& pat
 
 void StorageService::removePath(const std::string& projectId, const std::string& path) {
   PathGuard guard(rootOf(projectId));
-  auto location = guard.resolve(path);
+  auto location = guard.resolveEntry(path);
   if (!fs::exists(fs::symlink_status(location))) notFound(path);
-  fs::remove_all(location);
+  fs::remove_all(location);  // a symlink itself, not its target
   store_.repos().storageLinks().removeUnder(projectId, guard.relative(location));
 }
 

@@ -87,7 +87,9 @@ class StorageService {
  private:
   std::filesystem::path rootOf(const std::string& projectId) const;
   StorageEntry entryOf(const std::string& projectId, const std::filesystem::path& location) const;
-  void writeAtomically(const std::filesystem::path& location, std::string_view bytes) const;
+  // replace = false: CONFLICT when something appeared there meanwhile (the
+  // final rename refuses to replace, so a check-then-write race cannot clobber).
+  void writeAtomically(const std::filesystem::path& location, std::string_view bytes, bool replace = true) const;
 
   store::Store& store_;
   ProjectService& projects_;

@@ -24,6 +24,9 @@ TEST(PathGuard, ResolvesInsideAndRefusesEveryWayOut) {
   EXPECT_EQ(guard.relative(guard.resolve("a/")), "a");
   EXPECT_EQ(guard.relative(guard.resolve("alias/x")), "a/x") << "a link that stays inside is followed";
   EXPECT_EQ(guard.resolve("", true), guard.root());
+  EXPECT_EQ(guard.resolveEntry("alias"), guard.root() / "alias") << "a final link is the link itself";
+  EXPECT_EQ(guard.resolveEntry("alias/x/"), guard.root() / "a" / "x");
+  EXPECT_THROW(guard.resolveEntry("out"), Error) << "but never one that points outside";
   EXPECT_THROW(guard.resolve(""), Error);
   const std::vector<std::string> refused = {"../x", "a/../../x", "a/..", "./a", "/etc/passwd", "a\\b", std::string("a\0b", 3), "a//b",
                           std::string(256, 'n'), std::string(1100, 'a'), "out/secret.txt", "out", "a/\x01"};
