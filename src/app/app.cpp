@@ -115,6 +115,7 @@ void App::start() {
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
+  p.projects->onApiKeyChange([auth = p.auth.get()] { auth->apiKeysChanged(); });
   p.projects->onSlugChange([rt = p.runtime.get()](const domain::Project& updated, const std::string& oldSlug) {
     rt->rerouted(updated.id, oldSlug, updated.slug);
   });

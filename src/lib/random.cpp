@@ -35,14 +35,22 @@ std::string uuid4() {
 
 std::string randomLowerAlnum(size_t length) {
   static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  // Record ids are made on every insert: one RAND_bytes call per 4 KB instead
+  // of one per id (the call's locking cost more than the id). Per thread, so
+  // no lock; m3m never forks, so no pool is ever shared by two processes.
+  thread_local unsigned char pool[4096];
+  thread_local size_t used = sizeof pool;
   std::string out;
   out.reserve(length);
-  unsigned char b[64];
   while (out.size() < length) {
-    fill(b, sizeof b);
+    if (used == sizeof pool) {
+      fill(pool, sizeof pool);
+      used = 0;
+    }
     // Rejection sampling keeps every character equally likely (252 = 7 × 36).
-    for (unsigned char c : b)
-      if (c < 252 && out.size() < length) out += alphabet[c % 36];
+    const unsigned char c = pool[used];
+    pool[used++] = 0;  // a byte is handed out once
+    if (c < 252) out += alphabet[c % 36];
   }
   return out;
 }

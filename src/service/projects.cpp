@@ -59,6 +59,11 @@ domain::Project ProjectService::requireAccess(const Principal& who, const std::s
   throw forbidden("you have no access to project " + p->slug);
 }
 
+void ProjectService::checkAccess(const Principal& who, const std::string& projectId) {
+  if (who.isProjectKey() && who.projectId == projectId) return;
+  requireAccess(who, projectId);
+}
+
 void ProjectService::requireUserAccess(const Principal& who, const domain::Project& p, const char* action) {
   if (who.isProjectKey()) throw forbidden(std::string("an API key cannot ") + action);
   (void)p;
@@ -124,6 +129,7 @@ void ProjectService::remove(const Principal& who, const std::string& id) {
   requireUserAccess(who, p, "delete its project");
   for (const auto& hook : deletionHooks_) hook(p);
   store_.repos().projects().remove(p.id);  // members and env values cascade
+  for (const auto& hook : keyHooks_) hook();
   for (const auto& root : perProjectRoots_) {
     std::error_code ec;
     std::filesystem::remove_all(root / p.id, ec);
@@ -138,6 +144,7 @@ std::string ProjectService::regenerateKey(const Principal& who, const std::strin
   p.apiKeyHint = hintOf(key);
   p.updatedAt = lib::nowIso();
   store_.repos().projects().update(p);
+  for (const auto& hook : keyHooks_) hook();
   return key;
 }
 

@@ -45,6 +45,9 @@ class ProjectService {
   // Called after a project's slug changed (the runtime re-routes /r/{slug}).
   using SlugHook = std::function<void(const domain::Project& updated, const std::string& oldSlug)>;
   void onSlugChange(SlugHook hook) { slugHooks_.push_back(std::move(hook)); }
+  // Called after a project's API key was replaced or the project deleted
+  // (committed): caches of keys must forget it.
+  void onApiKeyChange(std::function<void()> hook) { keyHooks_.push_back(std::move(hook)); }
 
   CreatedProject create(const Principal& who, const NewProject& input);
   domain::Page<domain::Project> list(const Principal& who, const domain::PageRequest& page);
@@ -60,6 +63,9 @@ class ProjectService {
   // NOT_FOUND when the project does not exist, PERMISSION_DENIED when the
   // caller may not touch it. Returns the project.
   domain::Project requireAccess(const Principal& who, const std::string& projectId);
+  // The same check when the caller needs no project row: an API key already
+  // resolved to this project (this request) passes without a lookup.
+  void checkAccess(const Principal& who, const std::string& projectId);
 
   static bool isValidSlug(std::string_view slug);
   static bool isValidColor(std::string_view color);
@@ -70,6 +76,7 @@ class ProjectService {
   std::vector<std::filesystem::path> perProjectRoots_;
   std::vector<DeletionHook> deletionHooks_;
   std::vector<SlugHook> slugHooks_;
+  std::vector<std::function<void()>> keyHooks_;
 };
 
 }  // namespace m3m::service

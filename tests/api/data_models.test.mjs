@@ -125,14 +125,24 @@ test('schema changes keep data: add with default, rename, remove, convert, refus
 
   // Unique on duplicate data is refused; on distinct data it holds afterwards.
   expectFieldError(await change([{ key: 'name', type: 'string' }, { key: 'qty', type: 'string' },
-    { key: 'price', type: 'float', unique: true }, { key: 'note', type: 'text' }]), 'price');
+    { key: 'price', type: 'float', unique: true }, { key: 'note', type: 'text' }]), 'fields.2.unique');
+  // A composite unique index the data breaks names the index.
+  expectFieldError(await change([{ key: 'name', type: 'string' }, { key: 'qty', type: 'string' },
+    { key: 'price', type: 'float' }, { key: 'note', type: 'text' }], { indexes: [{ fields: ['price', 'note'], unique: true }] }),
+  'indexes.0');
   expectStatus(await change([{ key: 'name', type: 'string', unique: true }, { key: 'qty', type: 'string' },
     { key: 'price', type: 'float' }, { key: 'note', type: 'text' }]), 200);
   expectError(await api(server, 'POST', data, { token: rootToken, body: { name: 'a' } }), 409, 'UNIQUE_VIOLATION');
 
-  // Tightening an option the data breaks (max_length) is refused.
-  expectError(await change([{ key: 'name', type: 'string', max_length: 0 }, { key: 'qty', type: 'string' },
-    { key: 'price', type: 'float' }, { key: 'note', type: 'text' }]), 400, 'INVALID_ARGUMENT');
+  // Tightening an option the data breaks is refused, naming the option and the count.
+  const tight = expectError(await change([{ key: 'name', type: 'string', max_length: 0 }, { key: 'qty', type: 'string', pattern: '^[0-9]+$' },
+    { key: 'price', type: 'float', max: 2 }, { key: 'note', type: 'text' }]), 400, 'INVALID_ARGUMENT');
+  assert.match(tight.fields['fields.0.max_length'], /^3 of 3 records do not satisfy it/);
+  assert.match(tight.fields['fields.1.pattern'], /^1 of 3 records do not satisfy it/);
+  assert.match(tight.fields['fields.2.max'], /^3 of 3 records/);
+  assert.deepEqual(Object.keys(tight.fields).sort(), ['fields.0.max_length', 'fields.1.pattern', 'fields.2.max']);
+  list = expectList(await api(server, 'GET', `${data}?sort=name`, { token: rootToken }));
+  assert.deepEqual(list.map((r) => [r.name, r.qty, r.price]), [['a', '1', 3], ['b', '2', 3], ['c', 'three', 3]], 'nothing changed');
 
   // Delete the model: its records go with it.
   expectStatus(await api(server, 'DELETE', `${base()}/${name}`, { token: rootToken }), 204);

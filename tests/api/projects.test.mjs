@@ -216,6 +216,13 @@ test('the API key acts on its project; regenerate-key kills the old key', async 
   expectError(await api(server, 'GET', `/api/projects/${p.id}`, { apiKey: newKey + 'x' }), 401, 'UNAUTHENTICATED', 'a key with an extra char');
 });
 
+test('a used (cached) API key dies with its project', async () => {
+  const p = await createProject(server, rootToken, {});
+  for (let i = 0; i < 2; i++) expectStatus(await api(server, 'GET', `/api/projects/${p.id}/env`, { apiKey: p.api_key }), 200, 'key in use');
+  expectStatus(await api(server, 'DELETE', `/api/projects/${p.id}`, { token: rootToken }), 204);
+  expectError(await api(server, 'GET', `/api/projects/${p.id}/env`, { apiKey: p.api_key }), 401, 'UNAUTHENTICATED', 'the deleted project\'s key');
+});
+
 test('members: adding a user gives access, removing takes it away', async () => {
   const p = await createProject(server, rootToken, {});
   const u = await createUserAndLogin(server, rootToken, {});

@@ -108,11 +108,15 @@ Principal AuthService::authenticateBearer(const std::string& token) {
 
 Principal AuthService::authenticateApiKey(const std::string& key) {
   if (key.empty() || key.size() > 256) throw unauthenticated("invalid API key");
-  auto project = store_.repos().projects().findByApiKeyHash(lib::sha256Hex(key));
-  if (!project) throw unauthenticated("invalid API key");
+  auto projectId = apiKeys_.find(lib::sha256Hex(key), [&]() -> std::optional<std::string> {
+    auto project = store_.repos().projects().findByApiKeyHash(lib::sha256Hex(key));
+    if (!project) return std::nullopt;
+    return project->id;
+  });
+  if (!projectId) throw unauthenticated("invalid API key");
   Principal p;
   p.kind = Principal::Kind::ProjectKey;
-  p.projectId = project->id;
+  p.projectId = std::move(*projectId);
   return p;
 }
 

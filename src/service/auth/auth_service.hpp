@@ -5,6 +5,7 @@
 
 #include "config/config.hpp"
 #include "domain/user.hpp"
+#include "service/auth/api_key_cache.hpp"
 #include "service/auth/login_limiter.hpp"
 #include "service/auth/principal.hpp"
 #include "service/auth/tokens.hpp"
@@ -38,12 +39,15 @@ class AuthService {
   // present, unblocked and at the same token version.
   Principal authenticateBearer(const std::string& token);
   Principal authenticateApiKey(const std::string& key);
+  // Drop the key cache: call after a project's key changed or it was deleted.
+  void apiKeysChanged() { apiKeys_.invalidate(); }
 
  private:
   store::Store& store_;
   TokenSigner signer_;
   std::chrono::milliseconds refreshLifetime_;
   LoginLimiter limiter_;
+  ApiKeyCache apiKeys_;
 };
 
 }  // namespace m3m::service

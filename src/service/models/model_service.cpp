@@ -73,6 +73,44 @@ bool sameConstraints(const domain::ModelField& a, const domain::ModelField& b) {
          a.pattern == b.pattern && a.values == b.values;
 }
 
+// The validation options changed from `old` to `now` (same type), each as a
+// probe: `old` with only that option taken from `now`. A value the new field
+// refuses is blamed on the first probe that refuses it, so the error names
+// the option (fields.<i>.max_length), not just the field.
+std::vector<std::pair<std::string, domain::ModelField>> optionProbes(const domain::ModelField& old,
+                                                                     const domain::ModelField& now) {
+  std::vector<std::pair<std::string, domain::ModelField>> probes;
+  auto probe = [&](const char* name, bool changed, auto set) {
+    if (!changed) return;
+    auto f = old;
+    set(f);
+    probes.emplace_back(name, std::move(f));
+  };
+  probe("required", old.required != now.required, [&](auto& f) { f.required = now.required; });
+  probe("nullable", old.nullable != now.nullable, [&](auto& f) { f.nullable = now.nullable; });
+  probe("min", old.min != now.min, [&](auto& f) { f.min = now.min; });
+  probe("max", old.max != now.max, [&](auto& f) { f.max = now.max; });
+  probe("min_length", old.minLength != now.minLength, [&](auto& f) { f.minLength = now.minLength; });
+  probe("max_length", old.maxLength != now.maxLength, [&](auto& f) { f.maxLength = now.maxLength; });
+  probe("pattern", old.pattern != now.pattern, [&](auto& f) { f.pattern = now.pattern; });
+  probe("values", old.values != now.values, [&](auto& f) { f.values = now.values; });
+  return probes;
+}
+
+// "fields.<i>.unique" or "indexes.<j>" for the unique constraint over `keys`
+// that the existing records break.
+std::string uniqueConstraintPath(const domain::Model& m, const std::set<std::string>& keys) {
+  if (keys.size() == 1)
+    for (size_t i = 0; i < m.fields.size(); ++i)
+      if (m.fields[i].unique && keys.count(m.fields[i].key)) return "fields." + std::to_string(i) + ".unique";
+  for (size_t j = 0; j < m.indexes.size(); ++j)
+    if (m.indexes[j].unique && std::set<std::string>(m.indexes[j].fields.begin(), m.indexes[j].fields.end()) == keys)
+      return "indexes." + std::to_string(j);
+  std::string joined;
+  for (const auto& k : keys) joined += (joined.empty() ? "" : ",") + k;
+  return joined;
+}
+
 }  // namespace
 
 ModelService::ModelService(store::Store& store, ProjectService& projects) : store_(store), projects_(projects) {
@@ -231,13 +269,33 @@ domain::Model ModelService::update(const Principal& who, const std::string& proj
       }
       if (failed) {
         auto total = std::to_string(data().size());
-        if (convert)
+        if (convert) {
           v.fail(at + "type", std::to_string(failed) + " of " + total + " records cannot be converted from " +
                                   old->type + (old->multiple ? " (multiple)" : "") + " to " + f.type +
                                   (f.multiple ? " (multiple)" : "") + " (first: " + firstWhy + ")");
-        else
-          v.fail(at.substr(0, at.size() - 1), std::to_string(failed) + " of " + total +
-                                                  " records do not satisfy the new options (first: " + firstWhy + ")");
+        } else {
+          // Count per option; a value broken by two options counts for the first.
+          auto probes = optionProbes(*old, f);
+          std::map<std::string, std::pair<size_t, std::string>> perOption;  // option → (count, first why)
+          for (const auto& r : data()) {
+            std::string why;
+            if (models::checkValue(f, r[old->key], why)) continue;
+            std::string blamed;
+            for (const auto& [name, probe] : probes) {
+              std::string probeWhy;
+              if (!models::checkValue(probe, r[old->key], probeWhy)) {
+                blamed = name;
+                break;
+              }
+            }
+            auto& [count, first] = perOption[blamed];
+            if (!count++) first = why;
+          }
+          for (const auto& [option, result] : perOption)
+            v.fail(option.empty() ? at.substr(0, at.size() - 1) : at + option,
+                   std::to_string(result.first) + " of " + total + " records do not satisfy it (first: " +
+                       result.second + ")");
+        }
       }
       (void)withValue;
     }
@@ -259,8 +317,9 @@ domain::Model ModelService::update(const Principal& who, const std::string& proj
       repos.models().update(before, after, fillNew);
     } catch (const Error& e) {
       if (e.code() != ErrorCode::UNIQUE_VIOLATION) throw;
-      ErrorFields fields;
-      for (const auto& [key, _] : e.fields()) fields[key] = "existing records have duplicate values";
+      std::set<std::string> keys;
+      for (const auto& [key, _] : e.fields()) keys.insert(key);
+      ErrorFields fields{{uniqueConstraintPath(after, keys), "existing records have duplicate values"}};
       throw Error(ErrorCode::INVALID_ARGUMENT, "a unique index does not hold for the existing records; nothing was changed",
                   fields);
     }

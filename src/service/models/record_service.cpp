@@ -193,7 +193,7 @@ void RecordService::expandRefs(const std::string& projectId, const domain::Model
 
 RecordList RecordService::list(const Principal& who, const std::string& projectId, const std::string& model,
                                const RecordListParams& params) {
-  projects_.requireAccess(who, projectId);
+  projects_.checkAccess(who, projectId);
   auto m = models_.model(projectId, model);
   checkFieldList(*m, params.fields);
   store::RecordQuery q;
@@ -215,7 +215,7 @@ RecordList RecordService::list(const Principal& who, const std::string& projectI
 nlohmann::json RecordService::get(const Principal& who, const std::string& projectId, const std::string& model,
                                   const std::string& id, const std::vector<std::string>& expand,
                                   const std::vector<std::string>& fields) {
-  projects_.requireAccess(who, projectId);
+  projects_.checkAccess(who, projectId);
   auto m = models_.model(projectId, model);
   checkFieldList(*m, fields);
   auto r = store_.repos().records().get(*m, id);
@@ -227,13 +227,13 @@ nlohmann::json RecordService::get(const Principal& who, const std::string& proje
 
 nlohmann::json RecordService::create(const Principal& who, const std::string& projectId, const std::string& model,
                                      const nlohmann::json& body) {
-  projects_.requireAccess(who, projectId);
+  projects_.checkAccess(who, projectId);
   return insert(projectId, model, body);
 }
 
 nlohmann::json RecordService::update(const Principal& who, const std::string& projectId, const std::string& model,
                                      const std::string& id, const nlohmann::json& body) {
-  projects_.requireAccess(who, projectId);
+  projects_.checkAccess(who, projectId);
   auto m = models_.model(projectId, model);
   nlohmann::json out;
   store_.transaction([&](store::Repositories&) { out = patchRecord(projectId, *m, id, body); });
@@ -242,7 +242,7 @@ nlohmann::json RecordService::update(const Principal& who, const std::string& pr
 
 void RecordService::remove(const Principal& who, const std::string& projectId, const std::string& model,
                            const std::string& id) {
-  projects_.requireAccess(who, projectId);
+  projects_.checkAccess(who, projectId);
   auto m = models_.model(projectId, model);
   store_.transaction([&](store::Repositories&) { removeRecord(projectId, *m, id, 0); });
 }
