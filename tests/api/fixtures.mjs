@@ -392,3 +392,43 @@ export async function runningProject(server, token, code, { slug } = {}) {
   const status = await startRunning(server, token, project.id, version);
   return { project, version, status };
 }
+
+// ---- data models and records (docs/models.md) ----
+
+// /api/projects/:id/models[/:model] (the model by id or name).
+export function modelsPath(projectId, model) {
+  return `/api/projects/${projectId}/models${model === undefined ? '' : '/' + encodeURIComponent(model)}`;
+}
+
+// /api/projects/:id/models/:model/data[/:recordId].
+export function recordsPath(projectId, model, recordId) {
+  return `${modelsPath(projectId, model)}/data${recordId === undefined ? '' : '/' + encodeURIComponent(recordId)}`;
+}
+
+// POST a model (asserts 201) → the model.
+export async function createModel(server, token, projectId, body) {
+  const res = await api(server, 'POST', modelsPath(projectId), { token, body });
+  expectStatus(res, 201, `create model ${body?.name}`);
+  return res.body;
+}
+
+// POST a record (asserts 201) → the record.
+export async function createRecord(server, token, projectId, model, body) {
+  const res = await api(server, 'POST', recordsPath(projectId, model), { token, body });
+  expectStatus(res, 201, `create record in ${model}`);
+  return res.body;
+}
+
+// Every record of a model (all pages of perPage=500, default order unless
+// `query.sort` is given), for "nothing changed" snapshots.
+export async function listAllRecords(server, token, projectId, model, query = {}) {
+  const out = [];
+  for (let page = 1; page < 1000; page++) {
+    const q = new URLSearchParams({ ...query, page: String(page), perPage: '500' });
+    const res = await api(server, 'GET', `${recordsPath(projectId, model)}?${q}`, { token });
+    const items = expectList(res, `list ${model} page ${page}`);
+    out.push(...items);
+    if (items.length < 500) break;
+  }
+  return out;
+}

@@ -328,7 +328,7 @@ test('(b) every endpoint is documented with its method, operationId, tag, securi
 test('(b) request bodies: JSON where JSON is read, multipart/form-data with a binary avatar for the upload', () => {
   for (const id of ['login', 'refreshToken', 'updateMe', 'changeMyPassword', 'createUser', 'updateUser', 'createProject',
     'updateProject', 'addProjectMember', 'createEnv', 'updateEnv', 'createBranch', 'saveDraft', 'renameBranch', 'resetBranch',
-    'createRelease', 'startProject']) {
+    'createRelease', 'startProject', 'createModel', 'updateModel', 'createRecord', 'updateRecord', 'patchRecord']) {
     const [method, p] = OPERATIONS.find((o) => o[2] === id);
     const body = deref(doc.paths?.[p]?.[method]?.requestBody);
     assert.ok(body?.content?.['application/json']?.schema, `${id} has a JSON request body`);
@@ -468,6 +468,51 @@ test('(e) a model, its records, a list with skipTotal and a unique violation fit
   const dup = await call('post', `/api/projects/${id}/models/orders/data`, { token, body: { title: 'x' } });
   assert.equal(dup.status, 409);
   assertMatches('post', '/api/projects/{id}/models/{model}/data', dup);
+});
+
+test('(e) get/put a model, get/put/patch a record with expand, and the 400/404 errors of records fit their schemas', async () => {
+  const login = await call('post', '/api/auth/login', { body: { email: ROOT_EMAIL, password: ROOT_PASSWORD } });
+  const token = login.body.access_token;
+  const project = await call('post', '/api/projects', { token, body: { name: 'OpenAPI records', slug: 'openapi-records' } });
+  const id = project.body.id;
+  const base = `/api/projects/${id}/models`;
+  assert.equal((await call('post', base, { token, body: { name: 'people', fields: [{ key: 'name', type: 'string' }] } })).status, 201);
+  const books = await call('post', base, { token, body: { name: 'books', fields: [
+    { key: 'title', type: 'string', required: true }, { key: 'author', type: 'ref', model: 'people', on_delete: 'set_null' },
+    { key: 'meta', type: 'document' }], indexes: [{ fields: ['title', 'author'], unique: true }] } });
+  assert.equal(books.status, 201, JSON.stringify(books.body));
+  assertMatches('get', '/api/projects/{id}/models/{model}', await call('get', `${base}/books`, { token }));
+  const changed = await call('put', `${base}/books`, { token, body: { description: 'Books', fields: [
+    { key: 'title', type: 'string', required: true }, { key: 'author', type: 'ref', model: 'people', on_delete: 'set_null' },
+    { key: 'meta', type: 'document' }, { key: 'pages', type: 'integer', min: 1, default: 1 }] } });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  assertMatches('put', '/api/projects/{id}/models/{model}', changed);
+  const badModel = await call('post', base, { token, body: { name: 'bad', fields: [{ key: 'f', type: 'bool', min: 1 }] } });
+  assert.equal(badModel.status, 400);
+  assertMatches('post', '/api/projects/{id}/models', badModel);
+
+  const person = await call('post', `${base}/people/data`, { token, body: { name: 'Ann' } });
+  const book = await call('post', `${base}/books/data`, { token, body: { title: 'T', author: person.body.id, meta: { a: [1, null] } } });
+  assert.equal(book.status, 201, JSON.stringify(book.body));
+  const rec = `${base}/books/data/${book.body.id}`;
+  const got = await call('get', `${rec}?expand=author`, { token });
+  assert.equal(got.body.expand.author.name, 'Ann');
+  assertMatches('get', '/api/projects/{id}/models/{model}/data/{recordId}', got);
+  assertMatches('put', '/api/projects/{id}/models/{model}/data/{recordId}', await call('put', rec, { token, body: { pages: 3 } }));
+  assertMatches('patch', '/api/projects/{id}/models/{model}/data/{recordId}', await call('patch', rec, { token, body: { title: 'U' } }));
+  const listed = await call('get', `${base}/books/data?expand=author&filter=${encodeURIComponent("title = 'U'")}&sort=-created&perPage=5`, { token });
+  assert.equal(listed.status, 200);
+  assertMatches('get', '/api/projects/{id}/models/{model}/data', listed);
+
+  const badFilter = await call('get', `${base}/books/data?filter=${encodeURIComponent('title =')}`, { token });
+  assert.equal(badFilter.status, 400);
+  assertMatches('get', '/api/projects/{id}/models/{model}/data', badFilter);
+  const badRecord = await call('patch', rec, { token, body: { pages: 0, nope: 1 } });
+  assert.equal(badRecord.status, 400);
+  assertMatches('patch', '/api/projects/{id}/models/{model}/data/{recordId}', badRecord);
+  const missing = await call('get', `${base}/books/data/zzzzzzzzzzzzzzz`, { token });
+  assert.equal(missing.status, 404);
+  assertMatches('get', '/api/projects/{id}/models/{model}/data/{recordId}', missing);
 });
 
 test('(e) a goal, the goal list and statistics fit their schemas', async () => {

@@ -908,7 +908,7 @@ test('permissions: no access → 403, member → 200, the project key reads/save
 
 // ---- 8. running vs active ----
 
-test('is_running is false for every release (no runtime yet); project.active_release follows activation', async () => {
+test('is_running is false while the project is not started; project.active_release follows activation', async () => {
   const p = await newProject();
   assert.equal(await activeRelease(p.id), null);
   let dev = await firstSave(p.id, '// 1.0\n');

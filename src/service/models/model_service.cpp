@@ -319,7 +319,32 @@ domain::Model ModelService::update(const Principal& who, const std::string& proj
       if (e.code() != ErrorCode::UNIQUE_VIOLATION) throw;
       std::set<std::string> keys;
       for (const auto& [key, _] : e.fields()) keys.insert(key);
-      ErrorFields fields{{uniqueConstraintPath(after, keys), "existing records have duplicate values"}};
+      // How many records share their values (SQLite lets NULLs repeat).
+      // A key of a field added by this change reads the default it is filled with.
+      std::vector<std::pair<std::string, nlohmann::json>> sources;  // (old key or "", value for a new field)
+      for (const auto& k : keys) {
+        const auto* f = after.field(k);
+        std::string oldKey;
+        for (const auto& b : before.fields)
+          if (f && b.column == f->column) oldKey = b.key;
+        sources.emplace_back(oldKey, oldKey.empty() ? fillNew.value(k, nlohmann::json()) : nlohmann::json());
+      }
+      std::map<std::string, size_t> seen;
+      for (const auto& r : data()) {
+        nlohmann::json tuple = nlohmann::json::array();
+        bool hasNull = false;
+        for (const auto& [oldKey, fixed] : sources) {
+          const auto& v = oldKey.empty() ? fixed : r[oldKey];
+          hasNull = hasNull || v.is_null();
+          tuple.push_back(v);
+        }
+        if (!hasNull) ++seen[tuple.dump()];
+      }
+      size_t shared = 0;
+      for (const auto& [_, n] : seen)
+        if (n > 1) shared += n;
+      ErrorFields fields{{uniqueConstraintPath(after, keys),
+                          std::to_string(shared) + " records share their values with another record"}};
       throw Error(ErrorCode::INVALID_ARGUMENT, "a unique index does not hold for the existing records; nothing was changed",
                   fields);
     }

@@ -1,5 +1,6 @@
 #include "store/query/filter.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <m3m/error.hpp>
 
@@ -14,8 +15,16 @@ constexpr int kMaxDepth = 64;
   throw Error(ErrorCode::INVALID_ARGUMENT, "invalid filter: " + msg, {{"filter", msg}});
 }
 
-bool isIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+// ASCII only, whatever the process locale says.
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isOperatorChar(char c) { return std::string_view("=!<>~?").find(c) != std::string_view::npos; }
+
+bool isIdentifier(std::string_view s) {
+  return !s.empty() && isIdentStart(s[0]) && std::all_of(s.begin(), s.end(), isIdentChar);
+}
 
 class Parser {
  public:
@@ -23,57 +32,68 @@ class Parser {
 
   Expr parse() {
     skipSpace();
-    if (i_ == s_.size()) syntaxError(0, "empty filter");
+    if (atEnd()) syntaxError(0, "empty filter");
     Expr e = parseOr(0);
     skipSpace();
-    if (i_ != s_.size()) syntaxError(i_, "unexpected \"" + excerpt() + "\"");
+    if (!atEnd()) unexpected();
     return e;
   }
 
  private:
+  bool atEnd() const { return i_ == s_.size(); }
+  bool at(std::string_view token) const { return s_.substr(i_, token.size()) == token; }
   void skipSpace() {
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
-  }
-  std::string excerpt() const {
-    auto end = i_;
-    while (end < s_.size() && end - i_ < 12 && !std::isspace(static_cast<unsigned char>(s_[end]))) ++end;
-    return std::string(s_.substr(i_, std::max<size_t>(end - i_, 1)));
+    while (!atEnd() && isSpace(s_[i_])) ++i_;
   }
   bool eat(std::string_view token) {
     skipSpace();
-    if (s_.substr(i_, token.size()) != token) return false;
+    if (!at(token)) return false;
     i_ += token.size();
     return true;
+  }
+
+  // The token at the cursor, for messages: a word, an operator run, or one character.
+  std::string token() const {
+    auto end = i_;
+    auto run = [&](auto pred) {
+      while (end < s_.size() && end - i_ < 24 && pred(s_[end])) ++end;
+    };
+    if (at("&&") || at("||")) end += 2;
+    else if (isIdentChar(s_[i_]) || s_[i_] == '@' || s_[i_] == '.') run([](char c) { return isIdentChar(c) || c == '@' || c == '.'; });
+    else if (isOperatorChar(s_[i_])) run(isOperatorChar);
+    else
+      do ++end;  // a whole UTF-8 sequence, so the message stays valid text
+      while (end < s_.size() && (static_cast<unsigned char>(s_[end]) & 0xC0) == 0x80);
+    return std::string(s_.substr(i_, end - i_));
+  }
+  [[noreturn]] void unexpected() const {
+    if ((s_[i_] == '&' || s_[i_] == '|') && !at("&&") && !at("||"))
+      syntaxError(i_, "unexpected \"" + token() + "\" (use && or ||)");
+    syntaxError(i_, "unexpected \"" + token() + "\"");
   }
 
   Expr parseOr(int depth) {
     Logical l{false, {}};
     l.children.push_back(parseAnd(depth));
     while (eat("||")) l.children.push_back(parseAnd(depth));
-    if (l.children.size() == 1) return std::move(l.children.front());
-    return {std::move(l)};
+    return collapse(std::move(l));
   }
   Expr parseAnd(int depth) {
     Logical l{true, {}};
     l.children.push_back(parsePrimary(depth));
     while (eat("&&")) l.children.push_back(parsePrimary(depth));
+    return collapse(std::move(l));
+  }
+  static Expr collapse(Logical l) {
     if (l.children.size() == 1) return std::move(l.children.front());
     return {std::move(l)};
   }
+
   Expr parsePrimary(int depth) {
     skipSpace();
-    if (i_ == s_.size()) syntaxError(i_, "expected a condition");
-    if (s_[i_] == '(') {
-      if (depth >= kMaxDepth) syntaxError(i_, "parentheses nested deeper than " + std::to_string(kMaxDepth));
-      ++i_;
-      Expr e = parseOr(depth + 1);
-      skipSpace();
-      if (i_ == s_.size() || s_[i_] != ')') syntaxError(i_, "expected \")\"");
-      ++i_;
-      return e;
-    }
-    if (s_.substr(i_, 2) == "&&" || s_.substr(i_, 2) == "||" || s_[i_] == ')')
-      syntaxError(i_, "unexpected \"" + excerpt() + "\"");
+    if (atEnd()) syntaxError(i_, "expected a condition");
+    if (s_[i_] == '(') return parseGroup(depth);
+    if (at("&&") || at("||") || s_[i_] == ')') unexpected();
     Comparison c;
     c.left = parseOperand("a field or value");
     skipSpace();
@@ -83,130 +103,142 @@ class Parser {
     return {std::move(c)};
   }
 
+  Expr parseGroup(int depth) {
+    if (depth >= kMaxDepth) syntaxError(i_, "parentheses nested deeper than " + std::to_string(kMaxDepth));
+    ++i_;
+    Expr e = parseOr(depth + 1);
+    skipSpace();
+    if (atEnd() || s_[i_] != ')') syntaxError(i_, "expected \")\"");
+    ++i_;
+    return e;
+  }
+
   void readOperator(Comparison& c) {
-    size_t start = i_;
-    if (i_ < s_.size() && s_[i_] == '?') {
-      c.any = true;
-      ++i_;
-    }
     static const std::pair<std::string_view, CompareOp> ops[] = {
-        {"!=", CompareOp::Ne}, {">=", CompareOp::Ge}, {"<=", CompareOp::Le},  {"!~", CompareOp::NotLike},
-        {"=", CompareOp::Eq},  {">", CompareOp::Gt},  {"<", CompareOp::Lt},   {"~", CompareOp::Like}};
-    for (const auto& [text, op] : ops) {
-      if (s_.substr(i_, text.size()) != text) continue;
-      i_ += text.size();
-      // "==", "=>", "=<", "!==" … are not operators of the language.
-      if (i_ < s_.size() && (s_[i_] == '=' || s_[i_] == '>' || s_[i_] == '<' || s_[i_] == '~')) {
-        auto end = i_;
-        while (end < s_.size() && std::string_view("=!<>~?").find(s_[end]) != std::string_view::npos) ++end;
-        syntaxError(start, "unknown operator \"" + std::string(s_.substr(start, end - start)) + "\"");
+        {"!=", CompareOp::Ne}, {">=", CompareOp::Ge}, {"<=", CompareOp::Le}, {"!~", CompareOp::NotLike},
+        {"=", CompareOp::Eq},  {">", CompareOp::Gt},  {"<", CompareOp::Lt},  {"~", CompareOp::Like}};
+    if (atEnd()) syntaxError(i_, "expected an operator (= != > >= < <= ~ !~)");
+    const size_t start = i_;
+    if (!isOperatorChar(s_[i_])) syntaxError(i_, "expected an operator (= != > >= < <= ~ !~), found \"" + token() + "\"");
+    // The whole run of operator characters is the operator: "==", "=>", "<>" are errors, not "=" and a value.
+    auto op = token();
+    c.any = op.front() == '?';
+    for (const auto& [text, value] : ops)
+      if (op.substr(c.any ? 1 : 0) == text) {
+        c.op = value;
+        i_ = start + op.size();
+        return;
       }
-      c.op = op;
-      return;
-    }
-    i_ = start;
-    if (i_ == s_.size()) syntaxError(i_, "expected an operator (= != > >= < <= ~ !~)");
-    syntaxError(i_, "expected an operator (= != > >= < <= ~ !~), found \"" + excerpt() + "\"");
+    syntaxError(start, "unknown operator \"" + op + "\"");
   }
 
   Operand parseOperand(const std::string& expected) {
     skipSpace();
-    if (i_ == s_.size()) syntaxError(i_, "expected " + expected);
-    char c = s_[i_];
+    if (atEnd()) syntaxError(i_, "expected " + expected);
+    const char c = s_[i_];
     if (c == '\'' || c == '"') return Literal{readString(c)};
     if (c == '{') return readPlaceholder();
-    if (c == '@') {
-      if (s_.substr(i_, 4) == "@now" && (i_ + 4 == s_.size() || !isIdentChar(s_[i_ + 4]))) {
-        i_ += 4;
-        return Literal{nullptr, true};
-      }
-      syntaxError(i_, "unknown macro \"" + excerpt() + "\" (only @now)");
+    if (c == '@') return readMacro();
+    if (c == '-' || isDigit(c)) return Literal{readNumber()};
+    if (isIdentStart(c)) return readFieldOrKeyword();
+    syntaxError(i_, "expected " + expected + ", found \"" + token() + "\"");
+  }
+
+  Operand readMacro() {
+    if (at("@now") && (i_ + 4 == s_.size() || !isIdentChar(s_[i_ + 4]))) {
+      i_ += 4;
+      return Literal{nullptr, true};
     }
-    if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) return Literal{readNumber()};
-    if (isIdentStart(c)) {
-      size_t start = i_;
-      FieldRef f;
-      f.key = readIdent();
-      while (i_ < s_.size() && s_[i_] == '.') {
-        ++i_;
-        if (i_ == s_.size() || !isIdentStart(s_[i_])) syntaxError(i_, "expected a key after \".\"");
-        f.path.push_back(readIdent());
-      }
-      if (f.path.empty()) {
-        if (f.key == "true") return Literal{true};
-        if (f.key == "false") return Literal{false};
-        if (f.key == "null") return Literal{nullptr};
-      }
-      (void)start;
-      return f;
+    syntaxError(i_, "unknown macro \"" + token() + "\" (only @now)");
+  }
+
+  Operand readFieldOrKeyword() {
+    FieldRef f;
+    f.key = readIdent();
+    while (!atEnd() && s_[i_] == '.') {
+      ++i_;
+      if (atEnd() || !isIdentStart(s_[i_])) syntaxError(i_, "expected a key after \".\"");
+      f.path.push_back(readIdent());
     }
-    syntaxError(i_, "expected " + expected + ", found \"" + excerpt() + "\"");
+    if (f.path.empty()) {
+      if (f.key == "true") return Literal{true};
+      if (f.key == "false") return Literal{false};
+      if (f.key == "null") return Literal{nullptr};
+    }
+    return f;
   }
 
   std::string readIdent() {
-    size_t start = i_;
-    while (i_ < s_.size() && isIdentChar(s_[i_])) ++i_;
+    const size_t start = i_;
+    while (!atEnd() && isIdentChar(s_[i_])) ++i_;
     return std::string(s_.substr(start, i_ - start));
   }
 
+  // A backslash escapes the quote or a backslash; elsewhere it is kept, so 'C:\dir' means what it says.
   std::string readString(char quote) {
-    size_t start = i_++;
+    const size_t start = i_++;
     std::string out;
-    while (i_ < s_.size()) {
+    while (!atEnd()) {
       char c = s_[i_++];
       if (c == quote) return out;
-      if (c == '\\' && i_ < s_.size()) c = s_[i_++];
+      if (c == '\\' && !atEnd() && (s_[i_] == quote || s_[i_] == '\\')) c = s_[i_++];
       out += c;
     }
     syntaxError(start, "unterminated string");
   }
 
+  void skipDigits() {
+    while (!atEnd() && isDigit(s_[i_])) ++i_;
+  }
+
   nlohmann::json readNumber() {
-    size_t start = i_;
+    const size_t start = i_;
     if (s_[i_] == '-') ++i_;
-    size_t digitsStart = i_;
-    while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
-    if (i_ == digitsStart) syntaxError(start, "expected a number");
+    const size_t intStart = i_;
+    skipDigits();
+    if (i_ == intStart) syntaxError(start, "expected a number");
     bool integral = true;
-    if (i_ < s_.size() && s_[i_] == '.') {
+    if (!atEnd() && s_[i_] == '.') {
       integral = false;
-      ++i_;
-      size_t frac = i_;
-      while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
+      const size_t frac = ++i_;
+      skipDigits();
       if (i_ == frac) syntaxError(i_, "expected digits after \".\"");
     }
-    if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+    if (!atEnd() && (s_[i_] == 'e' || s_[i_] == 'E')) {
       integral = false;
       ++i_;
-      if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
-      size_t exp = i_;
-      while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
+      if (!atEnd() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
+      const size_t exp = i_;
+      skipDigits();
       if (i_ == exp) syntaxError(i_, "expected an exponent");
     }
-    if (i_ < s_.size() && isIdentChar(s_[i_])) {
-      auto end = i_;
-      while (end < s_.size() && isIdentChar(s_[end])) ++end;
-      syntaxError(start, "malformed number \"" + std::string(s_.substr(start, end - start)) + "\"");
+    if (!atEnd() && (isIdentChar(s_[i_]) || s_[i_] == '.')) {
+      while (!atEnd() && (isIdentChar(s_[i_]) || s_[i_] == '.')) ++i_;
+      syntaxError(start, "malformed number \"" + std::string(s_.substr(start, i_ - start)) + "\"");
     }
-    auto text = s_.substr(start, i_ - start);
+    return numberValue(s_.substr(start, i_ - start), integral, start);
+  }
+
+  // Integers stay exact int64 (ids, counters past 2^53); others, and integers past int64, are doubles.
+  static nlohmann::json numberValue(std::string_view text, bool integral, size_t pos) {
+    const char* end = text.data() + text.size();
     if (integral) {
       std::int64_t n;
-      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-      if (ec == std::errc() && p == text.data() + text.size()) return n;
+      auto [p, ec] = std::from_chars(text.data(), end, n);
+      if (ec == std::errc() && p == end) return n;
     }
     double d;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-    if (ec != std::errc() || p != text.data() + text.size()) syntaxError(start, "number out of range");
+    auto [p, ec] = std::from_chars(text.data(), end, d);
+    if (ec != std::errc() || p != end) syntaxError(pos, "number out of range");
     return d;
   }
 
   Placeholder readPlaceholder() {
-    size_t start = i_;
-    if (s_.substr(i_, 2) != "{:") syntaxError(start, "expected a placeholder {:name}");
+    if (!at("{:")) syntaxError(i_, "expected a placeholder {:name}");
     i_ += 2;
-    if (i_ == s_.size() || !isIdentStart(s_[i_])) syntaxError(i_, "expected a placeholder name");
+    if (atEnd() || !isIdentStart(s_[i_])) syntaxError(i_, "expected a placeholder name");
     auto name = readIdent();
-    if (i_ == s_.size() || s_[i_] != '}') syntaxError(i_, "expected \"}\" to close the placeholder");
+    if (atEnd() || s_[i_] != '}') syntaxError(i_, "expected \"}\" to close the placeholder");
     ++i_;
     return {name};
   }
@@ -215,6 +247,7 @@ class Parser {
   size_t i_ = 0;
 };
 
+// Object filters: errors name the key path ("total.$gt: …").
 [[noreturn]] void objectError(const std::string& at, const std::string& what) {
   auto msg = at + ": " + what;
   throw Error(ErrorCode::INVALID_ARGUMENT, "invalid filter: " + msg, {{"filter", msg}});
@@ -223,20 +256,15 @@ class Parser {
 FieldRef fieldOf(const std::string& key, const std::string& at) {
   FieldRef f;
   size_t start = 0;
-  bool first = true;
-  while (start <= key.size()) {
-    auto end = key.find('.', start);
-    if (end == std::string::npos) end = key.size();
+  while (true) {
+    auto end = std::min(key.find('.', start), key.size());
     auto part = key.substr(start, end - start);
-    if (part.empty() || !isIdentStart(part[0]) ||
-        !std::all_of(part.begin(), part.end(), [](char c) { return isIdentChar(c); }))
-      objectError(at, "not a field name");
-    if (first) f.key = part;
+    if (!isIdentifier(part)) objectError(at, "not a field name");
+    if (f.key.empty()) f.key = part;
     else f.path.push_back(part);
-    first = false;
+    if (end == key.size()) return f;
     start = end + 1;
   }
-  return f;
 }
 
 bool isScalar(const nlohmann::json& v) { return v.is_null() || v.is_boolean() || v.is_number() || v.is_string(); }
@@ -251,42 +279,45 @@ Expr compare(const FieldRef& f, CompareOp op, const nlohmann::json& v, const std
   return {std::move(c)};
 }
 
-Expr objectAt(const nlohmann::json& obj, const std::string& prefix, int depth);
-
-Expr fieldConditions(const FieldRef& f, const nlohmann::json& v, const std::string& at) {
-  if (!v.is_object()) return compare(f, CompareOp::Eq, v, at);
-  Logical all{true, {}};
-  static const std::pair<const char*, CompareOp> simple[] = {
-      {"$eq", CompareOp::Eq}, {"$ne", CompareOp::Ne}, {"$gt", CompareOp::Gt},           {"$gte", CompareOp::Ge},
-      {"$lt", CompareOp::Lt}, {"$lte", CompareOp::Le}, {"$contains", CompareOp::Like}, {"$notContains", CompareOp::NotLike}};
-  if (v.empty()) objectError(at, "an empty condition");
-  for (const auto& [op, arg] : v.items()) {
-    const auto opAt = at + "." + op;
-    bool done = false;
-    for (const auto& [name, cop] : simple)
-      if (op == name) {
-        all.children.push_back(compare(f, cop, arg, opAt));
-        done = true;
-      }
-    if (done) continue;
-    if (op == "$any") {
-      all.children.push_back(compare(f, CompareOp::Eq, arg, opAt, true));
-    } else if (op == "$in" || op == "$nin") {
-      if (!arg.is_array()) objectError(opAt, "must be a list");
-      Logical l{op == "$nin", {}};
-      for (const auto& x : arg) l.children.push_back(compare(f, op == "$in" ? CompareOp::Eq : CompareOp::Ne, x, opAt));
-      all.children.push_back({std::move(l)});
-    } else {
-      objectError(opAt, "unknown operator (one of $eq $ne $gt $gte $lt $lte $contains $notContains $in $nin $any)");
-    }
-  }
+Expr collapseAnd(Logical all) {
   if (all.children.size() == 1) return std::move(all.children.front());
   return {std::move(all)};
 }
 
+// $in is an OR of =, $nin an AND of != (null-safe, like !=); an empty list: nothing / everything.
+Expr inList(const FieldRef& f, const std::string& op, const nlohmann::json& list, const std::string& at) {
+  if (!list.is_array()) objectError(at, "must be a list");
+  const bool in = op == "$in";
+  Logical l{!in, {}};
+  for (size_t i = 0; i < list.size(); ++i)
+    l.children.push_back(compare(f, in ? CompareOp::Eq : CompareOp::Ne, list[i], at + "." + std::to_string(i)));
+  return {std::move(l)};
+}
+
+Expr operatorCondition(const FieldRef& f, const std::string& op, const nlohmann::json& arg, const std::string& at) {
+  static const std::pair<std::string_view, CompareOp> simple[] = {
+      {"$eq", CompareOp::Eq}, {"$ne", CompareOp::Ne},  {"$gt", CompareOp::Gt},
+      {"$gte", CompareOp::Ge}, {"$lt", CompareOp::Lt}, {"$lte", CompareOp::Le},
+      {"$contains", CompareOp::Like}, {"$notContains", CompareOp::NotLike}};
+  for (const auto& [name, cop] : simple)
+    if (op == name) return compare(f, cop, arg, at);
+  if (op == "$any") return compare(f, CompareOp::Eq, arg, at, true);
+  if (op == "$in" || op == "$nin") return inList(f, op, arg, at);
+  objectError(at, "unknown operator (one of $eq $ne $gt $gte $lt $lte $contains $notContains $in $nin $any)");
+}
+
+Expr fieldConditions(const FieldRef& f, const nlohmann::json& v, const std::string& at) {
+  if (!v.is_object()) return compare(f, CompareOp::Eq, v, at);
+  if (v.empty()) objectError(at, "an empty condition");
+  Logical all{true, {}};
+  for (const auto& [op, arg] : v.items()) all.children.push_back(operatorCondition(f, op, arg, at + "." + op));
+  return collapseAnd(std::move(all));
+}
+
 Expr objectAt(const nlohmann::json& obj, const std::string& prefix, int depth) {
-  if (depth > kMaxDepth) objectError(prefix.empty() ? "filter" : prefix, "nested too deeply");
-  if (!obj.is_object()) objectError(prefix.empty() ? "filter" : prefix, "must be an object");
+  const std::string where = prefix.empty() ? "filter" : prefix;
+  if (depth > kMaxDepth) objectError(where, "nested deeper than " + std::to_string(kMaxDepth));
+  if (!obj.is_object()) objectError(where, "must be an object");
   Logical all{true, {}};
   for (const auto& [key, v] : obj.items()) {
     const auto at = prefix.empty() ? key : prefix + "." + key;
@@ -301,8 +332,7 @@ Expr objectAt(const nlohmann::json& obj, const std::string& prefix, int depth) {
       all.children.push_back(fieldConditions(fieldOf(key, at), v, at));
     }
   }
-  if (all.children.size() == 1) return std::move(all.children.front());
-  return {std::move(all)};
+  return collapseAnd(std::move(all));
 }
 
 void bindOperand(Operand& o, const nlohmann::json& params) {
@@ -316,6 +346,30 @@ void bindOperand(Operand& o, const nlohmann::json& params) {
     throw Error(ErrorCode::INVALID_ARGUMENT, "filter placeholder {:" + p->name + "} must be a scalar",
                 {{"params." + p->name, "must be null, a boolean, a number or a string"}});
   o = Literal{v};
+}
+
+[[noreturn]] void sortError(const std::string& what) {
+  throw Error(ErrorCode::INVALID_ARGUMENT, "invalid sort: " + what, {{"sort", what}});
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+SortKey sortKey(std::string_view item, size_t index) {
+  item = trim(item);
+  if (item.empty()) sortError("item " + std::to_string(index + 1) + " is empty");
+  SortKey k;
+  if (item[0] == '-' || item[0] == '+') {
+    k.descending = item[0] == '-';
+    item.remove_prefix(1);
+  }
+  if (!isIdentifier(item))
+    sortError("\"" + std::string(item) + "\" is not a field key (a comma list of keys, - for descending: \"-created,title\")");
+  k.key = std::string(item);
+  return k;
 }
 
 }  // namespace
@@ -354,28 +408,14 @@ void bindPlaceholders(Expr& e, const nlohmann::json& params) {
 
 std::vector<SortKey> parseSort(std::string_view text) {
   std::vector<SortKey> out;
+  if (trim(text).empty()) return out;
   size_t start = 0;
-  if (text.find_first_not_of(" \t") == std::string_view::npos) return out;
-  while (start <= text.size()) {
-    auto end = text.find(',', start);
-    if (end == std::string_view::npos) end = text.size();
-    auto item = text.substr(start, end - start);
-    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) item.remove_prefix(1);
-    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) item.remove_suffix(1);
-    SortKey k;
-    if (!item.empty() && (item[0] == '-' || item[0] == '+')) {
-      k.descending = item[0] == '-';
-      item.remove_prefix(1);
-    }
-    if (item.empty() || !isIdentStart(item[0]) ||
-        !std::all_of(item.begin(), item.end(), [](char c) { return isIdentChar(c); }))
-      throw Error(ErrorCode::INVALID_ARGUMENT, "invalid sort",
-                  {{"sort", "a comma list of field keys, - for descending (\"-created,title\")"}});
-    k.key = std::string(item);
-    out.push_back(std::move(k));
+  while (true) {
+    auto end = std::min(text.find(',', start), text.size());
+    out.push_back(sortKey(text.substr(start, end - start), out.size()));
+    if (end == text.size()) return out;
     start = end + 1;
   }
-  return out;
 }
 
 }  // namespace m3m::store::query

@@ -45,7 +45,10 @@ struct Expr {
   std::variant<Comparison, Logical> node;
 };
 
-// INVALID_ARGUMENT with fields.filter = "position N: …" on a syntax error.
+// INVALID_ARGUMENT with fields.filter = "position N: …" (a byte offset) on a syntax error;
+// empty or blank text is one too ("empty filter"): callers skip empty filters themselves.
+// At most 8 KB and 64 nested parentheses. In strings a backslash escapes the quote or a
+// backslash and is kept before anything else.
 Expr parseFilter(std::string_view text);
 // INVALID_ARGUMENT with fields.filter = "<key>: …".
 Expr objectFilter(const nlohmann::json& obj);

@@ -30,7 +30,11 @@ struct ColumnInfo {
 };
 using ColumnResolver = std::function<std::optional<ColumnInfo>(const std::string& key)>;
 
-// INVALID_ARGUMENT (fields.filter) for unknown fields and type mismatches.
+// A WHERE expression (no "WHERE") whose ?s take `params` in order. Semantics (docs/models.md):
+// `!=`, `!~` match null; `= null` / `!= null` are IS NULL / IS NOT NULL; datetimes compare as
+// normalized UTC text; multi-value fields: `?op` = some element, `op` = every element (positive
+// operators also need one element); document paths compare only within the same JSON type.
+// INVALID_ARGUMENT (fields.filter) for unknown fields and type mismatches; placeholders must be bound.
 SqlFragment compileFilter(const query::Expr& e, const ColumnResolver& resolve, const std::string& nowIso);
 
 void bindValues(SQLite::Statement& q, const std::vector<SqlValue>& params, int firstIndex = 1);
