@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# `make bench`: the three benchmarks of issue 6 (see bench/README.md).
+# `make bench`: the benchmarks of issue 6 and the records benchmark of issue 7 (see bench/README.md).
 #
 #   1. routes  — wrk against (a) m3m's C++ /api/ping, (js) an m3m JS route at log level warn
 #                and at the default info, (b) node http, (c) gin+goja, (d) nginx; every server
 #                pinned to SERVER_CPU, wrk pinned to CLIENT_CPU; rounds interleaved; medians.
 #   2. cold    — bench/cold_start.mjs: stop → POST start → first answered GET, COLD_STARTS times.
 #   3. memory  — bench/idle_memory.mjs: RSS growth per running project over PROJECTS projects.
+#   4. records — bench/records.mjs: record creates/s through the REST API and through JS vs a raw
+#                SQLite insert loop (bench/sqlite_ceiling.cpp), filtered+sorted list p50/p99.
 #
 # Knobs (environment): DURATION=10s ROUNDS=3 WARMUP=2s CONNS=64 SERVER_CPU=0 CLIENT_CPU=1
-#   M3M_BIN=build/m3m M3M_THREADS=1 (server.threads of m3m in part 1) COLD_STARTS=100
+#   M3M_BIN=build/m3m M3M_THREADS=1 (server.threads of m3m in parts 1 and 4) COLD_STARTS=100
 #   PROJECTS=200 PARTS="routes cold memory records" KEEP=0 (1 keeps the work folder with raw outputs)
-#   RECORDS_DURATION=10 (seconds per wrk run of part 4) RECORDS_CONNS=32 RECORDS_SEED=100000
+#   RECORDS_DURATION=10 (seconds per measured run of part 4) RECORDS_CONNS=32 RECORDS_SEED=100000
+#   RECORDS_DIR= (folder of part 4's databases; default the temp folder) RECORDS_COMPOSITE=1 (0: no index (category, score))
+#   RECORDS_CEILING=<M3M_BIN dir>/bench/m3m_bench_sqlite_ceiling
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,9 +32,12 @@ PARTS=${PARTS:-routes cold memory records}
 RECORDS_DURATION=${RECORDS_DURATION:-10}
 RECORDS_CONNS=${RECORDS_CONNS:-32}
 RECORDS_SEED=${RECORDS_SEED:-100000}
+RECORDS_DIR=${RECORDS_DIR:-}
+RECORDS_COMPOSITE=${RECORDS_COMPOSITE:-1}
 KEEP=${KEEP:-0}
 M3M_BIN=${M3M_BIN:-$ROOT/build/m3m}
 export M3M_BIN=$(realpath -m "$M3M_BIN")
+RECORDS_CEILING=$(realpath -m "${RECORDS_CEILING:-$(dirname "$M3M_BIN")/bench/m3m_bench_sqlite_ceiling}")
 export GOCACHE=${GOCACHE:-/tmp/m3m-bench-gocache}
 
 WORK=$(mktemp -d /tmp/m3m-bench-run-XXXXXX)
@@ -196,59 +203,18 @@ part_cold() {
 }
 
 ##############################################################################
-# Part 4: records (issue 7)
+# Part 4: records (issue 7) — bench/records.mjs does the whole part and prints its table
 ##############################################################################
-# wrk output → "req/s p50_ms p99_ms non2xx"
-wrk_summary() {
-  awk '
-    function ms(s,   v) { v = s + 0; if (s ~ /us$/) return v / 1000; if (s ~ /ms$/) return v; if (s ~ /s$/) return v * 1000; return v }
-    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /Requests\/sec:/ { rps = $2 } /Non-2xx or 3xx responses:/ { bad = $NF }
-    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad }' "$1"
-}
-
 part_records() {
-  have wrk || { echo "bench: wrk is missing (bash bench/install-bench-deps.sh)" >&2; return 1; }
-  local ceiling_bin out pid port dir id key
-  ceiling_bin=$(dirname "$M3M_BIN")/bench/m3m_bench_sqlite_ceiling
   echo
-  echo "== 4. Records: creates/s (API, JS) vs a raw SQLite insert loop; filtered+sorted list on $RECORDS_SEED records (server on CPU $SERVER_CPU, $M3M_THREADS IO thread; wrk -c$RECORDS_CONNS on CPU $CLIENT_CPU, ${RECORDS_DURATION}s) =="
-  out=$(node "$HERE/records_up.mjs" --pin "$SERVER_CPU" --threads "$M3M_THREADS" --seed "$RECORDS_SEED") || { log "records: m3m failed to start"; return 1; }
-  read -r pid port dir id key <<<"$out"
-  PIDS+=("$pid"); DIRS+=("$dir")
-  local base="http://127.0.0.1:$port"
-  cat >"$WORK/create.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"title":"hello","n":1,"price":2.5,"ok":true,"at":"2026-11-24T12:00:00Z","category":"c1","score":5}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-API-Key"] = "$key"
-LUA
-  printf 'wrk.method = "POST"\n' >"$WORK/one.lua"
-  printf 'wrk.headers["X-API-Key"] = "%s"\n' "$key" >"$WORK/get.lua"
-  cat >>"$WORK/get.lua" <<'LUA'
-local i = 0
-request = function()
-  i = i + 1
-  local f = "category%20%3D%20%27c" .. (i % 10) .. "%27%20%26%26%20score%20%3E%20" .. (i * 37 % 900)
-  return wrk.format(nil, wrk.path .. "&filter=" .. f)
-end
-LUA
-  local list="$base/api/projects/$id/models/items/data?sort=-score&perPage=30"
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$RECORDS_CONNS" -d2s -s "$WORK/create.lua" "$base/api/projects/$id/models/items/data" >/dev/null 2>&1  # warm-up
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$RECORDS_CONNS" -d"${RECORDS_DURATION}s" --latency -s "$WORK/create.lua" "$base/api/projects/$id/models/items/data" >"$WORK/create.txt" 2>&1
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$RECORDS_CONNS" -d"${RECORDS_DURATION}s" --latency -s "$WORK/one.lua" "$base/r/rec/one" >"$WORK/one.txt" 2>&1
-  local bulk
-  bulk=$(curl -s -X POST "$base/r/rec/bulk?n=20000")
-  taskset -c "$CLIENT_CPU" wrk -t1 -c1 -d"${RECORDS_DURATION}s" --latency -s "$WORK/get.lua" "$list&skipTotal=true" >"$WORK/list-skip.txt" 2>&1
-  taskset -c "$CLIENT_CPU" wrk -t1 -c1 -d"${RECORDS_DURATION}s" --latency -s "$WORK/get.lua" "$list" >"$WORK/list.txt" 2>&1
-  cleanup
-  local ceiling="n/a"
-  if [ -x "$ceiling_bin" ]; then
-    ceiling=$(taskset -c "$SERVER_CPU" "$ceiling_bin" "$WORK/ceiling.db" "$RECORDS_DURATION" | awk '{print $2}')
-  else
-    log "records: $ceiling_bin missing (make bench builds it) → ceiling n/a"
-  fi
-  node "$HERE/records_report.mjs" "$(wrk_summary "$WORK/create.txt")" "$(wrk_summary "$WORK/one.txt")" "$bulk" "$ceiling" \
-    "$(wrk_summary "$WORK/list-skip.txt")" "$(wrk_summary "$WORK/list.txt")" "$RECORDS_SEED"
+  echo "== 4. Records: creates/s through the API and JS vs a raw SQLite insert loop (ceiling), list latency on $RECORDS_SEED records (m3m on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU, ${RECORDS_DURATION}s per run, $RECORDS_CONNS connections) =="
+  local args=(--pin "$SERVER_CPU" --threads "$M3M_THREADS" --duration "$RECORDS_DURATION" --conns "$RECORDS_CONNS"
+              --seed "$RECORDS_SEED" --composite "$RECORDS_COMPOSITE" --ceiling "$RECORDS_CEILING" --work "$WORK/records")
+  [ -n "$RECORDS_DIR" ] && args+=(--dir "$RECORDS_DIR")
+  [ "$KEEP" = 1 ] && args+=(--keep)
+  have wrk || log "records: wrk is missing → node keep-alive clients generate the load (slower client)"
+  [ -x "$RECORDS_CEILING" ] || log "records: no ceiling program at $RECORDS_CEILING (make bench builds it) → ceiling n/a"
+  taskset -c "$CLIENT_CPU" node "$HERE/records.mjs" "${args[@]}"
 }
 
 part_memory() {
@@ -264,7 +230,7 @@ for part in $PARTS; do
     cold) part_cold || status=1 ;;
     memory) part_memory || status=1 ;;
     records) part_records || status=1 ;;
-    *) echo "bench: unknown part '$part' (routes cold memory)" >&2; status=2 ;;
+    *) echo "bench: unknown part '$part' (routes cold memory records)" >&2; status=2 ;;
   esac
 done
 echo
