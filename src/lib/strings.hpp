@@ -22,4 +22,23 @@ inline std::string_view trimView(std::string_view s) {
 }
 inline std::string trim(std::string_view s) { return std::string(trimView(s)); }
 
+// RFC 3986 percent-encoding of everything but the unreserved characters
+// (A-Z a-z 0-9 - . _ ~): safe as one URL path segment and as an RFC 5987
+// (Content-Disposition filename*) value.
+inline std::string percentEncode(std::string_view s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace m3m::lib

@@ -3,6 +3,7 @@
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/support.hpp"
 #include "lib/multipart.hpp"
+#include "lib/strings.hpp"
 #include "service/storage/storage_service.hpp"
 
 namespace m3m::http::handlers {
@@ -24,18 +25,9 @@ nlohmann::json linkJson(const service::StorageLinkView& l) {
 
 // RFC 6266: a plain ASCII fallback plus the exact UTF-8 name.
 std::string contentDisposition(const std::string& name) {
-  std::string ascii, encoded;
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : name) {
-    ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') encoded += static_cast<char>(c);
-    else {
-      encoded += '%';
-      encoded += hex[c >> 4];
-      encoded += hex[c & 15];
-    }
-  }
-  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+  std::string ascii;
+  for (unsigned char c : name) ascii += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + lib::percentEncode(name);
 }
 
 std::string readRange(const std::filesystem::path& p, std::uint64_t from, std::uint64_t length) {

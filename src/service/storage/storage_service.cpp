@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "lib/random.hpp"
+#include "lib/strings.hpp"
 #include "service/images.hpp"
 #include "service/storage/file_types.hpp"
 #include "service/storage/path_guard.hpp"
@@ -58,21 +59,6 @@ bool renameNoReplace(const fs::path& from, const fs::path& to) {
   if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
   if (errno == EEXIST) return false;
   throw fs::filesystem_error("rename", from, to, std::error_code(errno, std::generic_category()));
-}
-
-// One URL path segment: a file name may hold spaces, '?', '#' or UTF-8.
-std::string urlSegment(const std::string& name) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : name) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -279,7 +265,7 @@ StorageLinkView StorageService::createLink(const Principal& who, const std::stri
   l.tokenHint = token.substr(token.size() - 6);
   l.createdAt = lib::nowIso();
   store_.repos().storageLinks().create(l);
-  return {token, l.tokenHint, l.path, "/api/storage/public/" + token + "/" + urlSegment(file.name), l.createdAt};
+  return {token, l.tokenHint, l.path, "/api/storage/public/" + token + "/" + lib::percentEncode(file.name)  /* a name may hold spaces, ? # or UTF-8 */, l.createdAt};
 }
 
 domain::Page<StorageLinkView> StorageService::links(const Principal& who, const std::string& projectId,
