@@ -108,8 +108,9 @@ Principal AuthService::authenticateBearer(const std::string& token) {
 
 Principal AuthService::authenticateApiKey(const std::string& key) {
   if (key.empty() || key.size() > 256) throw unauthenticated("invalid API key");
-  auto projectId = apiKeys_.find(lib::sha256Hex(key), [&]() -> std::optional<std::string> {
-    auto project = store_.repos().projects().findByApiKeyHash(lib::sha256Hex(key));
+  const auto hash = lib::sha256Hex(key);
+  auto projectId = apiKeys_.find(hash, [&]() -> std::optional<std::string> {
+    auto project = store_.repos().projects().findByApiKeyHash(hash);
     if (!project) return std::nullopt;
     return project->id;
   });
