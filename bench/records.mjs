@@ -213,6 +213,39 @@ request = function()
 end
 `;
 
+// Server CPU time (all threads, user + system) and the steal time of the server's CPU: on a
+// shared VM the hypervisor takes the vCPU away (steal) when both vCPUs are busy, which lowers
+// throughput without costing m3m any CPU time. CPU µs per operation is the figure steal does
+// not distort; "per CPU-second" is what one fully available core would do at that cost.
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+function cpuSample(pid) {
+  let proc = NaN;
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    proc = (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+  } catch {}
+  let steal = NaN;
+  let total = NaN;
+  try {
+    const name = PIN !== null && PIN !== '' ? `cpu${PIN}` : 'cpu';
+    const row = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.split(/\s+/)[0] === name);
+    const v = row.trim().split(/\s+/).slice(1).map(Number);
+    steal = v[7];
+    total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  } catch {}
+  return { proc, steal, total };
+}
+async function measured(pid, fn) {
+  const a = cpuSample(pid);
+  const r = await fn();
+  const b = cpuSample(pid);
+  const ops = r.requests ?? 0;
+  r.cpuUs = ops > 0 ? ((b.proc - a.proc) * 1e6) / ops : NaN;
+  r.stealPct = b.total > a.total ? (100 * (b.steal - a.steal)) / (b.total - a.total) : NaN;
+  return r;
+}
+
 async function loadCreates(name, url, key, seconds) {
   if (useWrk) return runWrk(name, url, createLua(key), seconds, CONNS);
   return runNode(url, { headers: { 'x-api-key': key }, body: rowJson, seconds, conns: CONNS });
@@ -413,9 +446,9 @@ try {
   }
   sync();
   log(`API creates: ${CONNS} connections, ${DURATION} s`);
-  const api = await loadCreates('api', apiUrl, key, DURATION);
+  const api = await measured(s.pid, () => loadCreates('api', apiUrl, key, DURATION));
   count2xx(api);
-  log(`  ${Math.round(api.rps)}/s, p99 ${api.p99.toFixed(2)} ms, non-2xx ${api.non2xx}, errors ${api.errors}`);
+  log(`  ${Math.round(api.rps)}/s, p99 ${api.p99.toFixed(2)} ms, non-2xx ${api.non2xx}, errors ${api.errors}, server CPU ${api.cpuUs.toFixed(0)} µs/create, steal ${api.stealPct.toFixed(0)}%`);
 
   // 4. JS /one
   const oneUrl = `${s.url}/r/rec/one`;
@@ -425,9 +458,9 @@ try {
   }
   sync();
   log(`JS POST /one: ${CONNS} connections, ${DURATION} s`);
-  const one = await loadOne('one', oneUrl, DURATION);
+  const one = await measured(s.pid, () => loadOne('one', oneUrl, DURATION));
   count2xx(one);
-  log(`  ${Math.round(one.rps)}/s, p99 ${one.p99.toFixed(2)} ms, non-2xx ${one.non2xx}, errors ${one.errors}`);
+  log(`  ${Math.round(one.rps)}/s, p99 ${one.p99.toFixed(2)} ms, non-2xx ${one.non2xx}, errors ${one.errors}, server CPU ${one.cpuUs.toFixed(0)} µs/create, steal ${one.stealPct.toFixed(0)}%`);
 
   // 5. JS loop
   const loopMs = Math.min(DURATION, BULK_MAX_S) * 1000;
@@ -461,15 +494,16 @@ try {
   const ratio = (x) => (Number.isFinite(x) && Number.isFinite(ceiling.rps) && ceiling.rps > 0 ? (x / ceiling.rps).toFixed(2) : 'n/a');
   const bad = (r) => (r.non2xx === undefined ? '' : String(r.non2xx + r.errors));
   const client = useWrk ? `wrk -c${CONNS}` : `node ×${CONNS}`;
-  const table = [['row', 'per second', 'p50 ms', 'p99 ms', 'ratio to ceiling', 'count', 'non-2xx/errors']];
-  table.push(['ceiling: raw SQLite INSERT loop, 1 commit per row (C++)', fmtInt(ceiling.rps), '', '', Number.isFinite(ceiling.rps) ? '1.00' : 'n/a', fmtInt(ceiling.requests), '']);
-  table.push([`1. API POST …/items/data, X-API-Key (${client})`, fmtInt(api.rps), fmtMs(api.p50), fmtMs(api.p99), ratio(api.rps), fmtInt(api.requests), bad(api)]);
-  table.push([`2a. JS loop of database.items.insert, 1 request (inserts/s)`, fmtInt(loop.rps), '', '', ratio(loop.rps), fmtInt(loop.requests), '']);
-  table.push([`2b. JS route POST /r/rec/one, 1 insert each (${client})`, fmtInt(one.rps), fmtMs(one.p50), fmtMs(one.p99), ratio(one.rps), fmtInt(one.requests), bad(one)]);
-  table.push([`seed: JS inserts in transactions of ${SEED_CHUNK}`, fmtInt(seedRate), '', '', ratio(seedRate), fmtInt(SEED), '']);
+  const cpuCols = (r) => (Number.isFinite(r.cpuUs) ? [r.cpuUs.toFixed(0), fmtInt(1e6 / r.cpuUs), `${r.stealPct.toFixed(0)}%`] : ['', '', '']);
+  const table = [['row', 'per second', 'p50 ms', 'p99 ms', 'ratio to ceiling', 'count', 'non-2xx/errors', 'server CPU µs/op', 'per CPU-second', 'steal']];
+  table.push(['ceiling: raw SQLite INSERT loop, 1 commit per row (C++)', fmtInt(ceiling.rps), '', '', Number.isFinite(ceiling.rps) ? '1.00' : 'n/a', fmtInt(ceiling.requests), '', '', '', '']);
+  table.push([`1. API POST …/items/data, X-API-Key (${client})`, fmtInt(api.rps), fmtMs(api.p50), fmtMs(api.p99), ratio(api.rps), fmtInt(api.requests), bad(api), ...cpuCols(api)]);
+  table.push([`2a. JS loop of database.items.insert, 1 request (inserts/s)`, fmtInt(loop.rps), '', '', ratio(loop.rps), fmtInt(loop.requests), '', '', '', '']);
+  table.push([`2b. JS route POST /r/rec/one, 1 insert each (${client})`, fmtInt(one.rps), fmtMs(one.p50), fmtMs(one.p99), ratio(one.rps), fmtInt(one.requests), bad(one), ...cpuCols(one)]);
+  table.push([`seed: JS inserts in transactions of ${SEED_CHUNK}`, fmtInt(seedRate), '', '', ratio(seedRate), fmtInt(SEED), '', '', '', '']);
   const idx = COMPOSITE ? 'index (category, score)' : 'single-field indexes only';
-  table.push([`4. list filter+sort on ${fmtInt(SEED)} records, ${idx}, skipTotal (1 client)`, fmtInt(listSkip.rps), fmtMs(listSkip.p50), fmtMs(listSkip.p99), '', fmtInt(listSkip.requests), bad(listSkip)]);
-  table.push([`4. list filter+sort, with the total (1 client)`, fmtInt(listTotal.rps), fmtMs(listTotal.p50), fmtMs(listTotal.p99), '', fmtInt(listTotal.requests), bad(listTotal)]);
+  table.push([`4. list filter+sort on ${fmtInt(SEED)} records, ${idx}, skipTotal (1 client)`, fmtInt(listSkip.rps), fmtMs(listSkip.p50), fmtMs(listSkip.p99), '', fmtInt(listSkip.requests), bad(listSkip), '', '', '']);
+  table.push([`4. list filter+sort, with the total (1 client)`, fmtInt(listTotal.rps), fmtMs(listTotal.p50), fmtMs(listTotal.p99), '', fmtInt(listTotal.requests), bad(listTotal), '', '', '']);
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
   const line = (r) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
   console.log(line(table[0]));
@@ -493,7 +527,7 @@ try {
     for (const l of warnings.slice(0, 5)) console.log(`  ${l.slice(0, 300)}`);
   }
   console.log(
-    `RECORDS seed=${SEED} composite=${COMPOSITE ? 1 : 0} duration_s=${DURATION} conns=${CONNS} client=${useWrk ? 'wrk' : 'node'} ceiling_rps=${Number.isFinite(ceiling.rps) ? Math.round(ceiling.rps) : 'n/a'} api_rps=${Math.round(api.rps)} ` +
+    `RECORDS seed=${SEED} composite=${COMPOSITE ? 1 : 0} duration_s=${DURATION} conns=${CONNS} client=${useWrk ? 'wrk' : 'node'} ceiling_rps=${Number.isFinite(ceiling.rps) ? Math.round(ceiling.rps) : 'n/a'} api_rps=${Math.round(api.rps)} api_cpu_us=${api.cpuUs.toFixed(1)} api_steal_pct=${api.stealPct.toFixed(1)} ` +
       `js_loop_ips=${Math.round(loop.rps)} js_one_rps=${Math.round(one.rps)} seed_ips=${Math.round(seedRate)} ` +
       `list_skip_p50_ms=${listSkip.p50.toFixed(3)} list_skip_p99_ms=${listSkip.p99.toFixed(3)} list_p50_ms=${listTotal.p50.toFixed(3)} list_p99_ms=${listTotal.p99.toFixed(3)}`,
   );

@@ -129,7 +129,7 @@ void App::start() {
   http::handlers::registerEnv(p.router, *p.auth, *p.env);
   http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
   http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, p.modules);
-  http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records);
+  http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records, *log_);
   http::handlers::registerGoals(p.router, *p.auth, *p.goals);
   http::handlers::registerStorage(p.router, *p.auth, *p.storage);
 

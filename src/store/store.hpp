@@ -2,6 +2,7 @@
 // transactions. No SQL (or BSON) above this line; drivers live in store/<driver>/.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -52,6 +53,15 @@ class Store {
   // (the exception propagates). Nested calls become savepoints. Use only the
   // Repositories passed to fn inside it.
   virtual void transaction(const std::function<void(Repositories&)>& fn) = 0;
+  // Runs fn in a write transaction that may be shared with other callers'
+  // (group commit) and returns at once. done(nullptr) comes after the commit
+  // that holds fn's changes; done(error) when fn threw (its changes are rolled
+  // back, the other callers' are not) or the commit failed. fn and done run on
+  // the store's writer thread: fn uses the Repositories it gets (or repos())
+  // and must not wait for another thread's writes; done should only hand the
+  // result on.
+  virtual void transactionGrouped(std::function<void(Repositories&)> fn,
+                                  std::function<void(std::exception_ptr)> done) = 0;
   // Version of the applied schema (number of the last migration).
   virtual int schemaVersion() = 0;
 };

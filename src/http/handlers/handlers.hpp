@@ -3,6 +3,7 @@
 #pragma once
 
 #include <m3m/module.hpp>
+#include <spdlog/logger.h>
 #include <vector>
 
 #include "http/router.hpp"
@@ -36,6 +37,6 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
 void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage);
 void registerGoals(Router& router, service::AuthService& auth, service::GoalService& goals);
 void registerModels(Router& router, service::AuthService& auth, service::ModelService& models,
-                    service::RecordService& records);
+                    service::RecordService& records, spdlog::logger& log);
 
 }  // namespace m3m::http::handlers

@@ -2,6 +2,7 @@
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/support.hpp"
 #include "service/models/model_service.hpp"
+#include "http/middleware/middleware.hpp"
 #include "service/models/record_service.hpp"
 
 namespace m3m::http::handlers {
@@ -21,10 +22,29 @@ nlohmann::json listJson(const service::RecordList& list) {
           {"total_items", list.totalItems}, {"total_pages", pages}};
 }
 
+// The completion of a grouped record write: `ok` makes the response from the
+// result; an error becomes the response the errors middleware would make.
+service::RecordService::Done answer(const Request& req, Respond respond, spdlog::logger& log,
+                                    Response (*ok)(nlohmann::json)) {
+  // The request is kept alive by `respond`, but only what the error log line
+  // needs is copied: this does not rely on that.
+  auto origin = std::make_shared<Request>();
+  origin->method = req.method;
+  origin->path = req.path;
+  origin->requestId = req.requestId;
+  return [origin, respond = std::move(respond), &log, ok](std::exception_ptr e, nlohmann::json result) {
+    respond(e ? middleware::errorResponse(e, *origin, log) : ok(std::move(result)));
+  };
+}
+
+Response created(nlohmann::json r) { return Response::json(201, r); }
+Response updated(nlohmann::json r) { return Response::json(200, r); }
+Response deleted(nlohmann::json) { return Response::noContent(); }
+
 }  // namespace
 
 void registerModels(Router& router, service::AuthService& auth, service::ModelService& models,
-                    service::RecordService& records) {
+                    service::RecordService& records, spdlog::logger& log) {
   router.get("/api/projects/:id/models", sync([&](Request& req) {
                auto page = models.list(authenticate(req, auth), req.params["id"], pageRequest(req));
                return Response::json(200, pageJson(page, domain::modelToJson));
@@ -60,26 +80,28 @@ void registerModels(Router& router, service::AuthService& auth, service::ModelSe
                p.expand = commaList(req.query("expand"));
                return Response::json(200, listJson(records.list(who, req.params["id"], req.params["model"], p)));
              }));
-  router.post("/api/projects/:id/models/:model/data", sync([&](Request& req) {
-                auto who = authenticate(req, auth);
-                return Response::json(201, records.create(who, req.params["id"], req.params["model"], req.jsonObject()));
-              }));
+  router.post("/api/projects/:id/models/:model/data", [&](Request& req, Respond respond) {
+    auto who = authenticate(req, auth);
+    records.create(who, req.params["id"], req.params["model"], req.jsonObject(),
+                   answer(req, std::move(respond), log, created));
+  });
   router.get("/api/projects/:id/models/:model/data/:record", sync([&](Request& req) {
                auto who = authenticate(req, auth);
                return Response::json(200, records.get(who, req.params["id"], req.params["model"], req.params["record"],
                                                       commaList(req.query("expand")), commaList(req.query("fields"))));
              }));
-  auto update = sync([&](Request& req) {
+  Handler update = [&](Request& req, Respond respond) {
     auto who = authenticate(req, auth);
-    return Response::json(
-        200, records.update(who, req.params["id"], req.params["model"], req.params["record"], req.jsonObject()));
-  });
+    records.update(who, req.params["id"], req.params["model"], req.params["record"], req.jsonObject(),
+                   answer(req, std::move(respond), log, updated));
+  };
   router.put("/api/projects/:id/models/:model/data/:record", update);
   router.add("PATCH", "/api/projects/:id/models/:model/data/:record", update);
-  router.del("/api/projects/:id/models/:model/data/:record", sync([&](Request& req) {
-               records.remove(authenticate(req, auth), req.params["id"], req.params["model"], req.params["record"]);
-               return Response::noContent();
-             }));
+  router.del("/api/projects/:id/models/:model/data/:record", [&](Request& req, Respond respond) {
+    auto who = authenticate(req, auth);
+    records.remove(who, req.params["id"], req.params["model"], req.params["record"],
+                   answer(req, std::move(respond), log, deleted));
+  });
 }
 
 }  // namespace m3m::http::handlers

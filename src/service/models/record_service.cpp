@@ -225,26 +225,48 @@ nlohmann::json RecordService::get(const Principal& who, const std::string& proje
   return onlyFields(std::move(items), fields).front();
 }
 
-nlohmann::json RecordService::create(const Principal& who, const std::string& projectId, const std::string& model,
-                                     const nlohmann::json& body) {
-  projects_.checkAccess(who, projectId);
-  return insert(projectId, model, body);
+// Runs `write` in a group commit and hands its result (or error) to `done`.
+void RecordService::grouped(std::function<nlohmann::json()> write, Done done) {
+  auto result = std::make_shared<nlohmann::json>();
+  store_.transactionGrouped([write = std::move(write), result](store::Repositories&) { *result = write(); },
+                            [result, done = std::move(done)](std::exception_ptr e) {
+                              done(e, e ? nlohmann::json() : std::move(*result));
+                            });
 }
 
-nlohmann::json RecordService::update(const Principal& who, const std::string& projectId, const std::string& model,
-                                     const std::string& id, const nlohmann::json& body) {
+// The model is looked up before queueing (an unknown one is a 404 at once) and
+// again inside the write: a schema change committed while the write waited
+// in the queue is what the write must see.
+void RecordService::create(const Principal& who, const std::string& projectId, const std::string& model,
+                           nlohmann::json body, Done done) {
   projects_.checkAccess(who, projectId);
-  auto m = models_.model(projectId, model);
-  nlohmann::json out;
-  store_.transaction([&](store::Repositories&) { out = patchRecord(projectId, *m, id, body); });
-  return out;
+  models_.model(projectId, model);
+  // Validated and checked for refs inside the write: a referenced record
+  // cannot disappear between the check and the commit.
+  grouped([this, projectId, model, body = std::move(body)] { return insert(projectId, model, body); }, std::move(done));
+}
+
+void RecordService::update(const Principal& who, const std::string& projectId, const std::string& model,
+                           std::string id, nlohmann::json body, Done done) {
+  projects_.checkAccess(who, projectId);
+  models_.model(projectId, model);
+  grouped(
+      [this, projectId, model, id = std::move(id), body = std::move(body)] {
+        return patchRecord(projectId, *models_.model(projectId, model), id, body);
+      },
+      std::move(done));
 }
 
 void RecordService::remove(const Principal& who, const std::string& projectId, const std::string& model,
-                           const std::string& id) {
+                           std::string id, Done done) {
   projects_.checkAccess(who, projectId);
-  auto m = models_.model(projectId, model);
-  store_.transaction([&](store::Repositories&) { removeRecord(projectId, *m, id, 0); });
+  models_.model(projectId, model);
+  grouped(
+      [this, projectId, model, id = std::move(id)] {
+        removeRecord(projectId, *models_.model(projectId, model), id, 0);
+        return nlohmann::json();
+      },
+      std::move(done));
 }
 
 // --- runtime ---------------------------------------------------------------

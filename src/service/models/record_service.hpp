@@ -4,6 +4,7 @@
 // the project itself is the caller).
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -56,11 +57,17 @@ class RecordService {
                   const RecordListParams& params);
   nlohmann::json get(const Principal& who, const std::string& projectId, const std::string& model,
                      const std::string& id, const std::vector<std::string>& expand, const std::vector<std::string>& fields);
-  nlohmann::json create(const Principal& who, const std::string& projectId, const std::string& model,
-                        const nlohmann::json& body);
-  nlohmann::json update(const Principal& who, const std::string& projectId, const std::string& model,
-                        const std::string& id, const nlohmann::json& body);
-  void remove(const Principal& who, const std::string& projectId, const std::string& model, const std::string& id);
+  // Record writes of the API. Access and the model are checked at once (these
+  // throw); the write itself joins a group commit (Store::transactionGrouped)
+  // and `done` gets its outcome — the record (null after a delete) or the
+  // error — on the store's writer thread, after the commit.
+  using Done = std::function<void(std::exception_ptr, nlohmann::json)>;
+  void create(const Principal& who, const std::string& projectId, const std::string& model, nlohmann::json body,
+              Done done);
+  void update(const Principal& who, const std::string& projectId, const std::string& model, std::string id,
+              nlohmann::json body, Done done);
+  void remove(const Principal& who, const std::string& projectId, const std::string& model, std::string id,
+              Done done);
 
   // The runtime's database module.
   nlohmann::json insert(const std::string& projectId, const std::string& model, const nlohmann::json& record);
@@ -91,6 +98,7 @@ class RecordService {
   void expandRefs(const std::string& projectId, const domain::Model& m, std::vector<nlohmann::json>& items,
                   const std::vector<std::string>& expand);
   std::optional<store::query::Expr> compile(const FilterInput& in);
+  void grouped(std::function<nlohmann::json()> write, Done done);
 
   store::Store& store_;
   ProjectService& projects_;

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -66,6 +67,9 @@ thread_local int tlsTxDepth = 0;
 thread_local Repositories* tlsTxRepos = nullptr;
 std::atomic<unsigned> savepointCounter{0};
 
+// Units per group commit: bounds how long the writer lock is held at once.
+constexpr std::size_t kMaxGroup = 256;
+
 }  // namespace
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const config::DatabaseConfig& cfg) {
@@ -92,7 +96,9 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const config::DatabaseConfig& cfg
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<Connections> conns)
-    : conns_(std::move(conns)), repos_(std::make_unique<SqliteRepositories>(*conns_)) {}
+    : conns_(std::move(conns)),
+      repos_(std::make_unique<SqliteRepositories>(*conns_)),
+      group_(std::make_unique<GroupCommitQueue>([this](auto& batch) { runGroup(batch); }, kMaxGroup)) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -150,6 +156,91 @@ void SqliteStore::transaction(const std::function<void(Repositories&)>& fn) {
   --tlsTxDepth;
   tlsTxRepos = outer;
   db.exec(nested ? "RELEASE " + savepoint : std::string("COMMIT"));
+}
+
+void SqliteStore::transactionGrouped(std::function<void(Repositories&)> fn,
+                                     std::function<void(std::exception_ptr)> done) {
+  // The unit finds the batch's repositories where every code path on the
+  // writer thread finds them: repos() (thread-local while the batch runs).
+  group_->submit([this, fn = std::move(fn)] { fn(repos()); }, std::move(done));
+}
+
+// One transaction for the batch, one savepoint per unit: a unit that throws
+// is undone alone. When SQLite itself abandons the transaction (I/O error,
+// disk full), the units before it lost their changes too and are failed with
+// that error; the rest go on in a new transaction.
+void SqliteStore::runGroup(std::vector<GroupCommitQueue::Pending>& batch) noexcept {
+  auto lock = conns_->lockWriter();
+  SQLite::Database& db = conns_->writer();
+  TransactionSource src(db, conns_->statements());
+  SqliteRepositories repos(src);
+  tlsTxDepth = 1;
+  tlsTxRepos = &repos;
+  struct Leave {
+    ~Leave() {
+      tlsTxDepth = 0;
+      tlsTxRepos = nullptr;
+    }
+  } leave;
+
+  std::size_t first = 0;  // the first unit of the open transaction
+  // Fails units [first, to) that have not failed by themselves.
+  auto failOpen = [&](std::size_t to, const std::exception_ptr& e) {
+    for (std::size_t i = first; i < to; ++i)
+      if (!batch[i].error) batch[i].error = e;
+  };
+  auto rollback = [&] {
+    try {
+      if (!sqlite3_get_autocommit(db.getHandle())) db.exec("ROLLBACK");
+    } catch (...) {
+      // The error that brought us here is what callers learn.
+    }
+  };
+  // Opens the transaction for units [from, end); false (all failed) if it cannot.
+  auto begin = [&](std::size_t from) {
+    first = from;
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      return true;
+    } catch (...) {
+      failOpen(batch.size(), std::current_exception());
+      return false;
+    }
+  };
+
+  if (!begin(0)) return;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& unit = batch[i];
+    bool undone = false;  // the unit failed and only its own changes were undone
+    try {
+      db.exec("SAVEPOINT grouped");
+      unit.unit();
+      db.exec("RELEASE grouped");
+      continue;
+    } catch (...) {
+      unit.error = std::current_exception();
+    }
+    if (!sqlite3_get_autocommit(db.getHandle())) {
+      try {
+        db.exec("ROLLBACK TO grouped");
+        db.exec("RELEASE grouped");
+        undone = true;
+      } catch (...) {
+      }
+    }
+    if (undone) continue;
+    rollback();
+    failOpen(i, unit.error);
+    if (i + 1 == batch.size()) return;  // nothing left to commit
+    if (!begin(i + 1)) return;
+  }
+  try {
+    db.exec("COMMIT");
+  } catch (...) {
+    auto e = std::current_exception();
+    rollback();
+    failOpen(batch.size(), e);
+  }
 }
 
 }  // namespace m3m::store::sqlite

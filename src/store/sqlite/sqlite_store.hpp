@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 #include "store/sqlite/connections.hpp"
+#include "store/sqlite/group_commit.hpp"
 #include "store/store.hpp"
 
 namespace m3m::store::sqlite {
@@ -17,15 +18,21 @@ class SqliteStore final : public Store {
   bool healthy() noexcept override;
   Repositories& repos() override;
   void transaction(const std::function<void(Repositories&)>& fn) override;
+  void transactionGrouped(std::function<void(Repositories&)> fn,
+                          std::function<void(std::exception_ptr)> done) override;
   int schemaVersion() override;
+  GroupCommitQueue::Stats groupCommitStats() const { return group_->stats(); }
 
   ~SqliteStore() override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Connections> conns);
+  void runGroup(std::vector<GroupCommitQueue::Pending>& batch) noexcept;
 
   std::unique_ptr<Connections> conns_;
   std::unique_ptr<Repositories> repos_;
+  // Last: its thread finishes the queued units before the connections close.
+  std::unique_ptr<GroupCommitQueue> group_;
 };
 
 }  // namespace m3m::store::sqlite
