@@ -37,6 +37,9 @@ class Session;
 struct Handoff : std::enable_shared_from_this<Handoff> {
   explicit Handoff(net::io_context& ioc) : ioc(&ioc) {}
   void deliver(std::shared_ptr<Session> session, Response res);
+  // For a request dropped unanswered: once the server has stopped, the
+  // session must not be destroyed (see deliver); it is kept instead.
+  void release(std::shared_ptr<Session>& session);
   void run();
   // After the IO threads stopped: answers still queued are dropped here, while
   // the io_context their sockets belong to exists.
@@ -377,6 +380,14 @@ class Session : public std::enable_shared_from_this<Session> {
     Request request;
     std::atomic<bool> answered{false};
     std::shared_ptr<Session> session;
+    // The last Respond copy went away without answering (e.g. a script's
+    // pending call dropped at shutdown), possibly after the server is gone.
+    ~Exchange() {
+      if (session) {
+        auto handoff = session->handoff_;
+        handoff->release(session);
+      }
+    }
   };
 
   void dispatch() {
@@ -561,22 +572,37 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 8192> discard_{};
 };
 
+namespace {
+
+// Sessions of a stopped server that are still referenced from outside (an
+// answer given late, a request dropped unanswered). Their destructors would
+// use the destroyed server and io_context, so they never run: the list is
+// never freed, not even at exit (when static destructors would run them).
+void keepForever(std::shared_ptr<Session> session) {
+  static std::mutex keptMutex;
+  static auto* kept = new std::vector<std::shared_ptr<Session>>;
+  std::lock_guard keep(keptMutex);
+  kept->push_back(std::move(session));
+}
+
+}  // namespace
+
 void Handoff::deliver(std::shared_ptr<Session> session, Response res) {
   std::unique_lock lock(mutex);
   if (!ioc) {
-    // The server has stopped: nobody reads this answer. The session's socket
-    // belongs to an io_context that may be gone, so it must not be destroyed
-    // (its destructor would use it): kept until the process exits.
-    static std::mutex keptMutex;
-    static std::vector<std::shared_ptr<Session>> kept;
     lock.unlock();
-    std::lock_guard keep(keptMutex);
-    kept.push_back(std::move(session));
-    return;
+    return keepForever(std::move(session));  // nobody reads this answer
   }
   items.emplace_back(std::move(session), std::move(res));
   // Posted under the lock: close() cannot clear ioc in between.
   if (!std::exchange(posted, true)) net::post(*ioc, [self = shared_from_this()] { self->run(); });
+}
+
+void Handoff::release(std::shared_ptr<Session>& session) {
+  std::unique_lock lock(mutex);
+  if (ioc) return;  // running: the session is destroyed normally by its last owner
+  lock.unlock();
+  keepForever(std::move(session));
 }
 
 void Handoff::run() {
