@@ -112,3 +112,23 @@ test('writes with the project API key and without access take the same path', as
   expectError(await api(server, 'POST', path('owners'), { token: rootToken, body: '[1,2]', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_ARGUMENT');
   assert.equal((await all('owners')).filter((o) => /^k\d+$/.test(o.name)).length, 20);
 });
+
+test('schema changes during simultaneous creates: no write fails or misses a field added meanwhile', async () => {
+  const mk = await api(server, 'POST', `/api/projects/${project.id}/models`, { token: rootToken, body: { name: 'evolving', fields: [{ key: 'title', type: 'string' }] } });
+  expectStatus(mk, 201);
+  let fields = [{ key: 'title', type: 'string' }];
+  const creates = [];
+  const changes = [];
+  for (let step = 0; step < 5; ++step) {
+    for (let i = 0; i < 30; ++i) creates.push(post('evolving', { title: `s${step}-${i}` }));
+    fields = [...fields, { key: `f${step}`, type: 'integer', default: step + 100 }];
+    changes.push(api(server, 'PUT', `/api/projects/${project.id}/models/evolving`, { token: rootToken, body: { fields } }));
+    await changes[changes.length - 1];
+  }
+  for (const r of await Promise.all(changes)) expectStatus(r, 200, 'schema change');
+  for (const r of await Promise.all(creates)) expectStatus(r, 201, 'create during schema changes');
+  const stored = await all('evolving');
+  assert.equal(stored.length, 150);
+  for (const rec of stored)
+    for (let step = 0; step < 5; ++step) assert.equal(rec[`f${step}`], step + 100, `${rec.title}.f${step} has the default`);
+});

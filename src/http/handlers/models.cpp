@@ -1,8 +1,8 @@
 #include "domain/model_json.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/support.hpp"
-#include "service/models/model_service.hpp"
 #include "http/middleware/middleware.hpp"
+#include "service/models/model_service.hpp"
 #include "service/models/record_service.hpp"
 
 namespace m3m::http::handlers {

@@ -209,11 +209,36 @@ domain::Model ModelService::applyChange(const domain::Model& before, const nlohm
   return after;
 }
 
+class ModelService::SchemaChange {
+ public:
+  SchemaChange(ModelService& s, std::string projectId) : s_(s), projectId_(std::move(projectId)) {
+    {
+      std::lock_guard lock(s_.cacheMutex_);
+      ++s_.changing_;
+    }
+    s_.forget(projectId_);  // lookups during the change read the store, whose commit they then see
+  }
+  ~SchemaChange() {
+    {
+      std::lock_guard lock(s_.cacheMutex_);
+      --s_.changing_;
+    }
+    s_.forget(projectId_);
+  }
+  SchemaChange(const SchemaChange&) = delete;
+  SchemaChange& operator=(const SchemaChange&) = delete;
+
+ private:
+  ModelService& s_;
+  std::string projectId_;
+};
+
 domain::Model ModelService::update(const Principal& who, const std::string& projectId, const std::string& idOrName,
                                    const nlohmann::json& body) {
   projects_.requireAccess(who, projectId);
   if (!body.is_object()) throw Error(ErrorCode::INVALID_ARGUMENT, "the body must be a JSON object");
   domain::Model result;
+  SchemaChange change(*this, projectId);
   store_.transaction([&](store::Repositories& repos) {
     auto found = repos.models().find(projectId, idOrName);
     if (!found) throw Error(ErrorCode::NOT_FOUND, "no model \"" + idOrName + "\" in this project");
@@ -352,12 +377,12 @@ domain::Model ModelService::update(const Principal& who, const std::string& proj
       for (const auto& [id, value] : values) repos.records().update(after, id, {{key, value}});
     result = after;
   });
-  forget(projectId);
   return result;
 }
 
 void ModelService::remove(const Principal& who, const std::string& projectId, const std::string& idOrName) {
   projects_.requireAccess(who, projectId);
+  SchemaChange change(*this, projectId);
   store_.transaction([&](store::Repositories& repos) {
     auto m = repos.models().find(projectId, idOrName);
     if (!m) throw Error(ErrorCode::NOT_FOUND, "no model \"" + idOrName + "\" in this project");
@@ -370,7 +395,6 @@ void ModelService::remove(const Principal& who, const std::string& projectId, co
     }
     repos.models().remove(*m);
   });
-  forget(projectId);
 }
 
 std::shared_ptr<const domain::Model> ModelService::model(const std::string& projectId, const std::string& idOrName) {
@@ -388,7 +412,7 @@ std::shared_ptr<const domain::Model> ModelService::model(const std::string& proj
   if (!found) throw Error(ErrorCode::NOT_FOUND, "no model \"" + idOrName + "\" in this project");
   auto shared = std::make_shared<const domain::Model>(std::move(*found));
   std::lock_guard lock(cacheMutex_);
-  if (generation != generation_) return shared;
+  if (generation != generation_ || changing_ > 0) return shared;
   auto& entry = cache_[projectId];
   entry[shared->id] = shared;
   entry[shared->name] = shared;

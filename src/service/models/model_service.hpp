@@ -39,12 +39,18 @@ class ModelService {
 
  private:
   void forget(const std::string& projectId);
+  // Brackets a schema change: from before its transaction's first write until
+  // after its commit (or rollback) nothing is cached, so no one — in
+  // particular a record write queued for the group commit — can pick up the
+  // previous model from the cache in the instant after the commit.
+  class SchemaChange;
   domain::Model applyChange(const domain::Model& before, const nlohmann::json& body);
 
   store::Store& store_;
   ProjectService& projects_;
   std::mutex cacheMutex_;
   std::uint64_t generation_ = 0;  // bumped by forget(): a read that raced a change is not cached
+  int changing_ = 0;              // schema changes in progress: while > 0 nothing is cached
   std::unordered_map<std::string, std::unordered_map<std::string, std::shared_ptr<const domain::Model>>> cache_;
 };
 
