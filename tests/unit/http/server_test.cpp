@@ -278,31 +278,29 @@ TEST(HttpServer, ManyAnswersFromOtherThreadsReachTheirOwnConnections) {
 // Regression: an answer given after the server was shut down and destroyed
 // (a script finishing late) used the destroyed server (use-after-free under
 // ASan). It must be dropped quietly.
-TEST(HttpServer, AnAnswerAfterTheServerIsGoneIsDropped) {
-  auto held = std::make_shared<std::promise<Respond>>();
-  auto respondLater = held->get_future();
+// Sends a request whose handler keeps its Respond, then shuts the server down
+// (the request is cut off) and destroys it; returns the kept Respond.
+Respond respondOfARequestOutlivingTheServer() {
+  std::promise<Respond> held;
+  auto respondLater = held.get_future();
   TestServer s;
-  s.router.get("/held", [held](Request&, Respond respond) { held->set_value(std::move(respond)); });
+  s.router.get("/held", [&held](Request&, Respond respond) { held.set_value(std::move(respond)); });
   Client c(s.server->port());
   c.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
   auto respond = respondLater.get();
   EXPECT_EQ(s.server->shutdown(50ms), 1);
   s.server.reset();
+  return respond;
+}
+
+TEST(HttpServer, AnAnswerAfterTheServerIsGoneIsDropped) {
+  auto respond = respondOfARequestOutlivingTheServer();
   std::thread([respond] { respond(Response::text(200, "too late")); }).join();
   respond(Response::text(200, "twice"));  // still exactly once, still harmless
 }
 
 TEST(HttpServer, ARequestDroppedUnansweredAfterTheServerIsGoneIsHarmless) {
-  auto held = std::make_shared<std::promise<Respond>>();
-  auto respondLater = held->get_future();
-  TestServer s;
-  s.router.get("/held", [held](Request&, Respond respond) { held->set_value(std::move(respond)); });
-  Client c(s.server->port());
-  c.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto respond = respondLater.get();
-  held.reset();
-  EXPECT_EQ(s.server->shutdown(50ms), 1);
-  s.server.reset();
+  auto respond = respondOfARequestOutlivingTheServer();
   std::thread([r = std::move(respond)]() mutable { r = nullptr; }).join();  // the last copy goes, unanswered
 }
 
