@@ -2,8 +2,9 @@
 // with the storage shape m3m gives the benchmark's model `items`
 // (src/store/sqlite/record_table.cpp: a STRICT table, id/created/updated +
 // one ANY column per field, the index on (created, id), one index per indexed
-// field and the declared composite index), WAL + synchronous=NORMAL (as
-// src/store/sqlite/connections.cpp), one autocommit INSERT per row through one
+// field and the declared composite index), WAL + synchronous=NORMAL and m3m's
+// checkpoint interval (src/store/sqlite/connections.cpp, wal_tuning.hpp), ids made
+// like m3m's (lib/sortable_id.hpp), one autocommit INSERT per row through one
 // reused prepared statement — the fastest insert SQLite does when every row
 // is its own commit. The rows are those of bench/records.mjs's `row(i)`.
 //
@@ -18,8 +19,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <random>
 #include <string>
+
+#include "lib/sortable_id.hpp"
+#include "store/sqlite/wal_tuning.hpp"
 
 namespace {
 
@@ -52,7 +55,7 @@ void nowIso(char (&out)[64]) {
 struct Inserter {
   sqlite3* db;
   sqlite3_stmt* st = nullptr;
-  std::mt19937_64 rng{42};
+  m3m::lib::SortableIds ids;
 
   explicit Inserter(sqlite3* d) : db(d) {
     check(db, sqlite3_prepare_v2(db, "INSERT INTO items (id, created, updated, title, n, price, ok, at, category, score)"
@@ -65,17 +68,14 @@ struct Inserter {
   // The row of records.mjs's row(i): title 'item i', n i, price i/2, ok i even,
   // at a fixed datetime, category 'c' + i % 10, score i·7919 mod 1000.
   void insert(long i) {
-    static const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    char id[16];
-    for (int k = 0; k < 15; ++k) id[k] = alphabet[rng() % 36];
-    id[15] = 0;
+    const std::string id = ids.next();
     char now[64];
     nowIso(now);
     char title[32];
     std::snprintf(title, sizeof title, "item %ld", i);
     char category[8];
     std::snprintf(category, sizeof category, "c%ld", i % 10);
-    sqlite3_bind_text(st, 1, id, 15, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, title, -1, SQLITE_STATIC);
@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
   exec(db, "PRAGMA journal_mode=WAL");
   exec(db, "PRAGMA synchronous=NORMAL");
   exec(db, "PRAGMA foreign_keys=ON");
+  exec(db, ("PRAGMA wal_autocheckpoint=" + std::to_string(m3m::store::sqlite::kWalAutocheckpointPages)).c_str());
+  exec(db, ("PRAGMA journal_size_limit=" + std::to_string(m3m::store::sqlite::kJournalSizeLimitBytes)).c_str());
   exec(db,
        "CREATE TABLE items (id TEXT PRIMARY KEY NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
        " title ANY, n ANY, price ANY, ok ANY, at ANY, category ANY, score ANY) STRICT");

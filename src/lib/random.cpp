@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <stdexcept>
 #include <vector>
@@ -33,26 +34,46 @@ std::string uuid4() {
   return s;
 }
 
-std::string randomLowerAlnum(size_t length) {
-  static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  // Record ids are made on every insert: one RAND_bytes call per 4 KB instead
-  // of one per id (the call's locking cost more than the id). Per thread, so
-  // no lock; m3m never forks, so no pool is ever shared by two processes.
+namespace {
+
+// Ids and random numbers are made on every record insert: one RAND_bytes call per 4 KB
+// instead of one per id (the call's locking cost more than the id). Per thread, so no
+// lock; m3m never forks, so no pool is ever shared by two processes.
+unsigned char pooledByte() {
   thread_local unsigned char pool[4096];
   thread_local size_t used = sizeof pool;
+  if (used == sizeof pool) {
+    fill(pool, sizeof pool);
+    used = 0;
+  }
+  const unsigned char c = pool[used];
+  pool[used++] = 0;  // a byte is handed out once
+  return c;
+}
+
+}  // namespace
+
+std::string randomLowerAlnum(size_t length) {
+  static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string out;
   out.reserve(length);
   while (out.size() < length) {
-    if (used == sizeof pool) {
-      fill(pool, sizeof pool);
-      used = 0;
-    }
     // Rejection sampling keeps every character equally likely (252 = 7 × 36).
-    const unsigned char c = pool[used];
-    pool[used++] = 0;  // a byte is handed out once
+    const unsigned char c = pooledByte();
     if (c < 252) out += alphabet[c % 36];
   }
   return out;
+}
+
+std::uint64_t randomBelow(std::uint64_t bound) {
+  if (bound <= 1) return 0;
+  // Rejection sampling over whole 64-bit draws: uniform for any bound.
+  const std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+  for (;;) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | pooledByte();
+    if (v < limit) return v % bound;
+  }
 }
 
 std::string randomToken(size_t bytes) {

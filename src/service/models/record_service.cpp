@@ -98,7 +98,7 @@ nlohmann::json RecordService::insertInto(const std::string& projectId, const dom
                                          const nlohmann::json& record) {
   auto values = prepare(projectId, m, record, true);
   nlohmann::json r = nlohmann::json::object();
-  r["id"] = lib::randomLowerAlnum(15);
+  r["id"] = ids_.next();
   r["created"] = r["updated"] = lib::nowIso();
   for (auto& [k, val] : values.items()) r[k] = std::move(val);
   store_.repos().records().insert(m, r);

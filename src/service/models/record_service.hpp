@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/sortable_id.hpp"
 #include "service/auth/principal.hpp"
 #include "service/models/model_service.hpp"
 #include "service/projects.hpp"
@@ -103,6 +104,7 @@ class RecordService {
   store::Store& store_;
   ProjectService& projects_;
   ModelService& models_;
+  lib::SortableIds ids_;  // ordered: inserts append to the id index instead of dirtying a random page
 };
 
 }  // namespace m3m::service

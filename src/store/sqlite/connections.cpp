@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <string>
+
+#include "store/sqlite/wal_tuning.hpp"
+
 namespace m3m::store::sqlite {
 
 Connections::Connections(const std::string& path, std::chrono::milliseconds busyTimeout, int readers) {
@@ -22,6 +26,8 @@ void Connections::configure(SQLite::Database& db, std::chrono::milliseconds busy
     // NORMAL is durable across application crashes in WAL mode; only an OS
     // crash/power loss may lose the last commits.
     db.exec("PRAGMA synchronous=NORMAL");
+    db.exec("PRAGMA wal_autocheckpoint=" + std::to_string(kWalAutocheckpointPages));
+    db.exec("PRAGMA journal_size_limit=" + std::to_string(kJournalSizeLimitBytes));
   }
   db.exec("PRAGMA foreign_keys=ON");
 }

@@ -19,11 +19,15 @@ GroupCommitQueue::~GroupCommitQueue() {
 }
 
 void GroupCommitQueue::submit(Unit unit, Done done) {
+  bool wasEmpty = false;
   {
     std::lock_guard lock(mutex_);
+    wasEmpty = queue_.empty();
     queue_.push_back({std::move(unit), std::move(done), nullptr});
   }
-  ready_.notify_one();
+  // The writer sleeps only on an empty queue (it checks under the lock), so only the unit
+  // that ends the emptiness has to wake it.
+  if (wasEmpty) ready_.notify_one();
 }
 
 GroupCommitQueue::Stats GroupCommitQueue::stats() const {

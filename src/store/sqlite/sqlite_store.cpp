@@ -16,6 +16,7 @@
 #include "store/sqlite/settings_repository.hpp"
 #include "store/sqlite/storage_link_repository.hpp"
 #include "store/sqlite/user_repository.hpp"
+#include "store/sqlite/wal_tuning.hpp"
 
 namespace m3m::store::sqlite {
 namespace {
@@ -92,12 +93,14 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const config::DatabaseConfig& cfg
   } catch (const SQLite::Exception& e) {
     throw Error(ErrorCode::UNAVAILABLE, "database.path: cannot open SQLite database " + cfg.path + ": " + e.what());
   }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(conns)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(conns), cfg.path));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connections> conns)
+SqliteStore::SqliteStore(std::unique_ptr<Connections> conns, const std::string& path)
     : conns_(std::move(conns)),
       repos_(std::make_unique<SqliteRepositories>(*conns_)),
+      checkpointer_(std::make_unique<WalCheckpointer>(
+          path, conns_->writer(), [c = conns_.get()] { return c->lockWriter(); }, kWalAutocheckpointPages)),
       group_(std::make_unique<GroupCommitQueue>([this](auto& batch) { runGroup(batch); }, kMaxGroup)) {}
 
 SqliteStore::~SqliteStore() = default;

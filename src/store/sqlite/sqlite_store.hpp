@@ -5,6 +5,7 @@
 #include "config/config.hpp"
 #include "store/sqlite/connections.hpp"
 #include "store/sqlite/group_commit.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 #include "store/store.hpp"
 
 namespace m3m::store::sqlite {
@@ -22,15 +23,18 @@ class SqliteStore final : public Store {
                           std::function<void(std::exception_ptr)> done) override;
   int schemaVersion() override;
   GroupCommitQueue::Stats groupCommitStats() const { return group_->stats(); }
+  WalCheckpointer::Stats walCheckpointStats() const { return checkpointer_->stats(); }
 
   ~SqliteStore() override;
 
  private:
-  explicit SqliteStore(std::unique_ptr<Connections> conns);
+  SqliteStore(std::unique_ptr<Connections> conns, const std::string& path);
   void runGroup(std::vector<GroupCommitQueue::Pending>& batch) noexcept;
 
   std::unique_ptr<Connections> conns_;
   std::unique_ptr<Repositories> repos_;
+  // Before group_: stopped after the writer thread's last commit.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   // Last: its thread finishes the queued units before the connections close.
   std::unique_ptr<GroupCommitQueue> group_;
 };
