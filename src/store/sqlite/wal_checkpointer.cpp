@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "store/sqlite/wal_tuning.hpp"
 
@@ -48,6 +49,7 @@ int WalCheckpointer::onCommit(void* self, sqlite3*, const char*, int frames) {
   bool wake = false;
   {
     std::lock_guard lock(me->mutex_);
+    me->walNow_ = frames;
     me->stats_.largestWal = std::max(me->stats_.largestWal, frames);
     if (frames >= me->startPages_ && !me->requested_) wake = me->requested_ = true;
   }
@@ -81,11 +83,15 @@ void WalCheckpointer::checkpoint() {
   int wal = 0, copied = 0;
   for (int i = 0; i < kMaxUnlockedPasses; ++i) {
     if (!pass(wal, copied)) return;
+    int now = 0;
     {
       std::lock_guard lock(mutex_);
       ++stats_.passes;
+      now = walNow_;
     }
-    if (wal - copied <= kSmallRemainder) break;
+    // A pass reports the WAL as it was when the pass began; what was committed during it
+    // (the hook's count) is left too, and the locked pass must not have to copy much.
+    if (std::max(wal, now) - copied <= kSmallRemainder) break;
   }
   // Even when that pass copied everything, it is taken again under the write lock: the WAL
   // starts over only if a write transaction *begins* on a fully copied WAL, and a busy
@@ -94,9 +100,13 @@ void WalCheckpointer::checkpoint() {
   // write that takes the lock next starts the file over — unless a reader still reads an
   // older snapshot, and then a later run does.
   auto lock = lockWriter_();
-  if (!pass(wal, copied)) return;
+  const auto start = std::chrono::steady_clock::now();
+  const bool ok = pass(wal, copied);
+  const auto held = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   std::lock_guard statsLock(mutex_);
-  ++stats_.lockedPasses;
+  stats_.lockedMax = std::max(stats_.lockedMax, held);
+  stats_.lockedTotal += held;
+  if (ok) ++stats_.lockedPasses;
 }
 
 bool WalCheckpointer::pass(int& walFrames, int& copiedFrames) {

@@ -12,6 +12,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -29,6 +30,7 @@ class WalCheckpointer {
     std::size_t runs = 0;          // times woken to checkpoint
     std::size_t passes = 0;        // PASSIVE checkpoints without the write lock
     std::size_t lockedPasses = 0;  // final passes under the write lock
+    std::chrono::microseconds lockedTotal{0}, lockedMax{0};  // time writers waited for them
     std::size_t busy = 0;          // passes skipped: another connection was checkpointing
     std::size_t errors = 0;
     int largestWal = 0;  // frames in the WAL when it was largest, as the hook saw it
@@ -62,6 +64,7 @@ class WalCheckpointer {
   std::condition_variable wake_;
   bool requested_ = false;
   bool stopping_ = false;
+  int walNow_ = 0;  // frames in the WAL after the last commit
   Stats stats_;
   std::thread thread_;  // last: started once everything above exists
 };
