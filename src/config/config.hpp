@@ -28,11 +28,15 @@ struct ServerConfig {
   std::vector<std::string> corsOrigins; // empty in production; the Vite dev server in development
 };
 
+// WAL pages that start a checkpoint (src/store/sqlite/wal_tuning.hpp explains the value).
+inline constexpr int DEFAULT_CHECKPOINT_PAGES = 20'000;
+
 struct DatabaseConfig {
   std::string driver = "sqlite";
   std::string path = "./data/m3m.db";
   milliseconds busyTimeout{5'000};
   int readers = 4;
+  int checkpointPages = DEFAULT_CHECKPOINT_PAGES;
 };
 
 struct MongoConfig {

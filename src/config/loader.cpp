@@ -240,6 +240,7 @@ void bindAll(Binder& b, Config& c) {
   b.string("database.path", c.database.path, false);
   b.duration("database.busy_timeout", c.database.busyTimeout, milliseconds(0));
   b.integer("database.readers", c.database.readers, 1, 64);
+  b.integer("database.checkpoint_pages", c.database.checkpointPages, 100, 10'000'000);
 
   b.string("mongodb.uri", c.mongodb.uri, false);
   b.string("mongodb.database", c.mongodb.database, false);

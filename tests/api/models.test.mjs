@@ -528,9 +528,11 @@ test('a type change that cannot convert every record is refused with the count; 
   const nf = mname('fl');
   await createModel(server, rootToken, project.id, { name: nf, fields: [{ key: 'v', type: 'float' }] });
   await rec(nf, { v: 2 });
-  await rec(nf, { v: 2.5 });
+  const fractional = await rec(nf, { v: 2.5 });
   const e = fieldsOf(await put(nf, { fields: [{ key: 'v', type: 'integer' }] }), 'float 2.5 → integer');
   assert.match(e['fields.0.type'], /^1 of 2 records cannot be converted from float to integer/);
+  // The message names the first failing record and its value, so it can be found and fixed.
+  assert.ok(e['fields.0.type'].includes(`(first: record ${fractional.id}: 2.5 cannot be converted)`), e['fields.0.type']);
   assert.deepEqual((await all(nf)).map((r) => r.v), [2, 2.5]);
 });
 

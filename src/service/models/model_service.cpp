@@ -287,7 +287,8 @@ domain::Model ModelService::update(const Principal& who, const std::string& proj
         auto checked = converted ? models::checkValue(f, *converted, why) : std::nullopt;
         if (!converted) why = "cannot be converted";
         if (!checked) {
-          if (!failed++) firstWhy = why;
+          // Which record and value, so the user can find and fix it before retrying.
+          if (!failed++) firstWhy = "record " + r["id"].get<std::string>() + ": " + value.dump() + " " + why;
           continue;
         }
         if (convert && *checked != value) rewrites[f.key].emplace_back(r["id"].get<std::string>(), *checked);

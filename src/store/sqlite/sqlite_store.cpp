@@ -93,14 +93,17 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const config::DatabaseConfig& cfg
   } catch (const SQLite::Exception& e) {
     throw Error(ErrorCode::UNAVAILABLE, "database.path: cannot open SQLite database " + cfg.path + ": " + e.what());
   }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(conns), cfg.path));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(conns), cfg));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connections> conns, const std::string& path)
+static_assert(config::DEFAULT_CHECKPOINT_PAGES == kWalAutocheckpointPages,
+              "the configured default and the connections' own autocheckpoint agree");
+
+SqliteStore::SqliteStore(std::unique_ptr<Connections> conns, const config::DatabaseConfig& cfg)
     : conns_(std::move(conns)),
       repos_(std::make_unique<SqliteRepositories>(*conns_)),
       checkpointer_(std::make_unique<WalCheckpointer>(
-          path, conns_->writer(), [c = conns_.get()] { return c->lockWriter(); }, kWalAutocheckpointPages)),
+          cfg.path, conns_->writer(), [c = conns_.get()] { return c->lockWriter(); }, cfg.checkpointPages)),
       group_(std::make_unique<GroupCommitQueue>([this](auto& batch) { runGroup(batch); }, kMaxGroup)) {}
 
 SqliteStore::~SqliteStore() = default;

@@ -28,7 +28,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
  private:
-  SqliteStore(std::unique_ptr<Connections> conns, const std::string& path);
+  SqliteStore(std::unique_ptr<Connections> conns, const config::DatabaseConfig& cfg);
   void runGroup(std::vector<GroupCommitQueue::Pending>& batch) noexcept;
 
   std::unique_ptr<Connections> conns_;

@@ -43,6 +43,7 @@ TEST(ConfigLoader, DefaultsNeedNoFile) {
   EXPECT_EQ(c.server.uri, "http://127.0.0.1:3000");
   EXPECT_EQ(c.database.driver, "sqlite");
   EXPECT_EQ(c.database.path, "./data/m3m.db");
+  EXPECT_EQ(c.database.checkpointPages, 20000);
   EXPECT_EQ(c.mongodb.uri, "mongodb://localhost:27017");
   EXPECT_EQ(c.mongodb.database, "m3m");
   EXPECT_EQ(c.jwt.secret, "change-me");
@@ -90,6 +91,15 @@ TEST(ConfigLoader, EnvironmentOverridesFile) {
   EXPECT_EQ(r.config.server.maxBody, 1u << 20);
   EXPECT_EQ(r.config.runtime.workerPoolSize, 3);
   EXPECT_EQ(r.config.server.corsOrigins, (std::vector<std::string>{"http://a", "http://b"}));
+}
+
+TEST(ConfigLoader, CheckpointPagesAreBounded) {
+  auto ok = load(std::nullopt, envOf({{"M3M_DATABASE_CHECKPOINT_PAGES", "500"}}));
+  ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(errorStrings(ok));
+  EXPECT_EQ(ok.config.database.checkpointPages, 500);
+  auto low = loadFromString("database: { checkpoint_pages: 10 }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(low, "database.checkpoint_pages", "must be between 100 and 10000000"))
+      << ::testing::PrintToString(errorStrings(low));
 }
 
 TEST(ConfigLoader, EnvNamesFollowPaths) {
