@@ -15,6 +15,8 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <pthread.h>
+#include <sched.h>
 #include <thread>
 #include <unordered_map>
 
@@ -95,6 +97,18 @@ struct Server::Impl {
 };
 
 namespace {
+
+// IO threads run as SCHED_BATCH: a request that arrives while the store's writer thread (or
+// a JS isolate) has the CPU does not preempt it; the IO thread runs when the CPU is free or
+// the running thread's time slice ends, and then reads every request that came meanwhile.
+// Where IO and writer share a core this cut context switches per API create from 2.6 to 0.2
+// and the server's CPU per create by 12–15% (bench/records.mjs); on an idle core the IO
+// thread runs at once as before. Needs no privilege; if refused, nothing changes.
+void runWithoutWakeupPreemption() {
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+}
+
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 }
 
@@ -687,6 +701,8 @@ void Server::start() {
   for (int i = 0; i < n; ++i)
     d.threads.emplace_back([&d] {
       tlsIoThreadOf = d.handoff.get();
+      pthread_setname_np(pthread_self(), "m3m-io");  // for top -H, perf, gdb
+      runWithoutWakeupPreemption();
       d.ioc->run();
     });
 }

@@ -8,6 +8,8 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <sched.h>
+
 #include <future>
 #include <thread>
 
@@ -43,6 +45,7 @@ struct TestServer {
       }).detach();
     });
     router.get("/never", [](Request&, Respond) {});  // never answers
+    router.get("/policy", sync([](Request&) { return Response::text(200, std::to_string(sched_getscheduler(0))); }));
     opts.host = "127.0.0.1";
     opts.port = 0;
     opts.threads = 2;
@@ -94,6 +97,17 @@ TEST(HttpServer, KeepsConnectionsAlive) {
   EXPECT_FALSE(r1[ "X-Request-Id"].empty());
   c.send("GET /hello?name=b HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(c.read().body(), "hello b");
+}
+
+// IO threads do not preempt the thread that has the CPU when a request arrives (server.cpp,
+// runWithoutWakeupPreemption): synchronous handlers run on them, so this one reports its policy.
+TEST(HttpServer, IoThreadsRunAsSchedBatch) {
+  TestServer s;
+  Client c(s.server->port());
+  for (int i = 0; i < 4; ++i) {  // both IO threads, most likely
+    c.send("GET /policy HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(c.read().body(), std::to_string(SCHED_BATCH));
+  }
 }
 
 TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
