@@ -37,9 +37,9 @@ class WalCheckpointer {
     std::string lastError;
   };
 
-  // Hooks the commits of `writer` (replacing its wal_autocheckpoint, which stays in force
-  // until then and again after this object is gone) and checkpoints once a commit leaves
-  // at least `startPages` frames in the WAL. `lockWriter` is the in-process write lock of
+  // Hooks the commits of `writer` (replacing its wal_autocheckpoint) and checkpoints once a
+  // commit leaves at least `startPages` frames in the WAL; when this object is gone, SQLite's
+  // own autocheckpoint does, at the same mark. `lockWriter` is the in-process write lock of
   // the store: held by whoever commits on `writer`.
   WalCheckpointer(const std::string& path, SQLite::Database& writer, LockWriter lockWriter, int startPages);
   // Stops the thread (after the pass it is running) and gives the writer back its autocheckpoint.

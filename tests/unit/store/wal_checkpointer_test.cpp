@@ -16,7 +16,6 @@
 #include "config/config.hpp"
 #include "store/sqlite/connections.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "store/sqlite/wal_tuning.hpp"
 #include "temp_dir.hpp"
 
 using namespace m3m::store::sqlite;
@@ -144,7 +143,7 @@ TEST_F(Fixture, AReaderOnAnOldSnapshotOnlyDelaysTheRestart) {
 
 TEST_F(Fixture, GoneItGivesTheWriterItsAutocheckpointBack) {
   { auto ck = checkpointer(); }
-  EXPECT_EQ(conns->writer().execAndGet("PRAGMA wal_autocheckpoint").getInt(), kWalAutocheckpointPages);
+  EXPECT_EQ(conns->writer().execAndGet("PRAGMA wal_autocheckpoint").getInt(), kStartPages);
 }
 
 TEST(WalCheckpointerInStore, AStoreOpensAndClosesWithItsCheckpointerAndReopensIntact) {
