@@ -1,5 +1,7 @@
 #include "runtime/v8_values.hpp"
 
+#include "lib/json.hpp"
+
 #include <cmath>
 
 #include <tuple>
@@ -32,12 +34,8 @@ Value toValue(v8::Isolate* isolate, v8::Local<v8::Value> v) {
   // Objects and arrays: through JSON, which defines the data subset exactly.
   auto context = isolate->GetCurrentContext();
   v8::Local<v8::String> json;
-  if (!v8::JSON::Stringify(context, v).ToLocal(&json)) return nullptr;
-  try {
-    return nlohmann::json::parse(str(isolate, json));
-  } catch (...) {
-    return nullptr;
-  }
+  if (!v8::JSON::Stringify(context, v).ToLocal(&json)) throw JsExceptionPending{};
+  return lib::parseJson(str(isolate, json), "a value passed to the host");
 }
 
 v8::Local<v8::Value> fromValue(v8::Isolate* isolate, const Value& v) {

@@ -20,6 +20,7 @@ std::string hintOf(const std::string& key) { return key.substr(0, 4) + "…" + k
 void validateName(Validation& v, const std::string& name) {
   v.check(!name.empty(), "name", "is required");
   v.check(name.size() <= 100, "name", "must be at most 100 characters");
+  v.text("name", name);
 }
 
 void validateSlug(Validation& v, const std::string& slug) {

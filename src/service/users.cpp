@@ -20,6 +20,7 @@ void validateEmail(Validation& v, const std::string& email, const std::string& f
 
 void validateName(Validation& v, const std::string& name) {
   v.check(name.size() <= 100, "name", "must be at most 100 characters");
+  v.text("name", name);
 }
 
 }  // namespace

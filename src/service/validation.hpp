@@ -8,6 +8,7 @@
 #include <m3m/error.hpp>
 
 #include "lib/strings.hpp"
+#include "lib/text.hpp"
 
 namespace m3m::service {
 
@@ -16,6 +17,10 @@ class Validation {
   void fail(const std::string& field, std::string message) { fields_.emplace(field, std::move(message)); }
   void check(bool ok, const std::string& field, std::string message) {
     if (!ok) fail(field, std::move(message));
+  }
+  // Names and one-line values: no control characters, bidi overrides or invalid UTF-8 (lib/text.hpp).
+  void text(const std::string& field, std::string_view s, lib::TextKind kind = lib::TextKind::Line) {
+    if (auto why = lib::unsafeTextReason(s, kind)) fail(field, std::move(*why));
   }
   bool has(const std::string& field) const { return fields_.count(field) > 0; }
   // Throws INVALID_ARGUMENT with every collected field, if any.

@@ -1,5 +1,7 @@
 #include "service/models/model_input.hpp"
 
+#include <cmath>
+#include <cstdint>
 #include <regex>
 #include <set>
 
@@ -7,6 +9,15 @@
 
 namespace m3m::service::models {
 namespace {
+
+// A bound of an integer field: integral and exact as the double it is kept in.
+bool isExactInteger(const nlohmann::json& n) {
+  constexpr std::int64_t kExact = 1ll << 53;
+  if (n.is_number_unsigned()) return n.get<std::uint64_t>() <= static_cast<std::uint64_t>(kExact);
+  if (n.is_number_integer()) return n.get<std::int64_t>() >= -kExact && n.get<std::int64_t>() <= kExact;
+  double d = n.get<double>();
+  return std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0;
+}
 
 const std::set<std::string> kOptions = {"key",        "type",       "required", "nullable", "unique",
                                         "indexed",    "multiple",   "default",  "min",      "max",
@@ -79,6 +90,7 @@ FieldInput readField(const nlohmann::json& j, const std::string& at, Validation&
   for (const char* name : {"min", "max"}) {
     if (!j.contains(name) || !optionApplies(name, f.type)) continue;
     if (!j[name].is_number()) v.fail(at + name, "must be a number");
+    else if (f.type == "integer" && !isExactInteger(j[name])) v.fail(at + name, "must be an integer (|n| ≤ 2^53)");
     else (std::string(name) == "min" ? f.min : f.max) = j[name].get<double>();
   }
   if (f.min && f.max && *f.min > *f.max) v.fail(at + "min", "must not exceed max");

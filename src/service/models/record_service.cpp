@@ -197,7 +197,12 @@ RecordList RecordService::list(const Principal& who, const std::string& projectI
   auto m = models_.model(projectId, model);
   checkFieldList(*m, params.fields);
   store::RecordQuery q;
-  q.filter = compile({params.filter, nlohmann::json::object()});
+  if (params.filter) {
+    // A blank ?filter= is a mistake the client should hear about (parseFilter says "empty filter").
+    auto e = store::query::parseFilter(*params.filter);
+    store::query::bindPlaceholders(e, nlohmann::json::object());
+    q.filter = std::move(e);
+  }
   q.sort = store::query::parseSort(params.sort);
   q.limit = params.perPage;
   q.offset = static_cast<std::int64_t>(params.page - 1) * params.perPage;
