@@ -291,7 +291,11 @@ test('a user cannot raise their own permissions (by /me or by id)', async () => 
     token: plain.token,
     body: { name: 'Sneaky', permissions: { manage_users: true, create_projects: true }, is_root: true },
   });
-  assert.ok([200, 400].includes(viaMe.status), `PUT /me with permissions is ignored or refused: ${viaMe.status}`);
+  // Bodies are strict: keys /me does not take are refused, naming them.
+  const err = expectError(viaMe, 400, 'INVALID_ARGUMENT', 'PUT /me with permissions');
+  assert.equal(err.fields.permissions, 'unknown field');
+  assert.equal(err.fields.is_root, 'unknown field');
+  assert.notEqual((await me(plain.token)).body.name, 'Sneaky', 'the refused body changed nothing');
   const viaId = await api(server, 'PUT', `/api/users/${plain.user.id}`, {
     token: plain.token,
     body: { permissions: { manage_users: true, create_projects: true } },
