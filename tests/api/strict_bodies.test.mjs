@@ -317,6 +317,14 @@ test('nested objects are strict: permissions.is_root is named; several unknown k
   expectStatus(many, 400);
   assert.deepEqual(Object.keys(many.body.error.fields).sort(), ['a', 'b', 'name2']);
   assert.match(many.body.error.message, /unknown fields: a, b, name2/);
+  // A model's nested objects (a field, an index, table_config, form_config) too.
+  const model = await api(server, 'POST', `${pbase}/models`, {
+    token: rootToken,
+    body: { name: uniq('m'), fields: [{ key: 'n', type: 'integer', zzz_field: 1 }], table_config: { zzz_table: 1 } },
+  });
+  expectStatus(model, 400);
+  assert.deepEqual(model.body.error.fields, { 'fields.0.zzz_field': 'unknown field', 'table_config.zzz_table': 'unknown field' });
+  assert.match(model.body.error.message, /unknown fields: fields\.0\.zzz_field, table_config\.zzz_table/);
   // Unknown keys are reported together with the other mistakes.
   const mixed = await api(server, 'POST', '/api/projects', { token: rootToken, body: { name: 5, slug: uniq('x-'), extra: 1 } });
   expectStatus(mixed, 400);
