@@ -15,15 +15,6 @@ constexpr std::array<std::string_view, 16> kColors = {"slate", "red",  "orange",
 
 Error forbidden(const std::string& why) { return Error(ErrorCode::PERMISSION_DENIED, why); }
 
-// Changing a user's project access is acting on that user: within the
-// caller's reach only (users_reach.hpp), as on the users routes.
-void requireReach(store::Repositories& repos, const Principal& who, const domain::User& target) {
-  if (who.user.isRoot) return;
-  auto actor = Reach::of(who.user, repos.projects().projectIdsOf(who.user.id));
-  if (auto why = whyCannotActOn(actor, Reach::of(target, repos.projects().projectIdsOf(target.id))))
-    throw forbidden(*why);
-}
-
 std::string newApiKey() { return "m3m_" + lib::randomToken(32); }
 std::string hintOf(const std::string& key) { return key.substr(0, 4) + "…" + key.substr(key.size() - 4); }
 
@@ -170,7 +161,8 @@ void ProjectService::addMember(const Principal& who, const std::string& id, cons
   auto target = store_.repos().users().findById(userId);
   if (!target)
     throw Error(ErrorCode::INVALID_ARGUMENT, "user " + userId + " does not exist", {{"user_id", "no such user"}});
-  requireReach(store_.repos(), who, *target);
+  // Changing a user's project access is acting on that user (users_reach.hpp).
+  requireWithinReach(store_.repos(), who.user, *target);
   store_.repos().projects().addMember(p.id, userId);
 }
 
@@ -178,7 +170,7 @@ void ProjectService::removeMember(const Principal& who, const std::string& id, c
   domain::Project p = requireAccess(who, id);
   requireUserAccess(who, p, "change members");
   if (!who.user.managesUsers()) throw forbidden("revoking project access needs the manage_users permission");
-  if (auto target = store_.repos().users().findById(userId)) requireReach(store_.repos(), who, *target);
+  if (auto target = store_.repos().users().findById(userId)) requireWithinReach(store_.repos(), who.user, *target);
   if (!store_.repos().projects().removeMember(p.id, userId))
     throw Error(ErrorCode::NOT_FOUND, "user " + userId + " is not a member of this project");
 }

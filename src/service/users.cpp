@@ -25,15 +25,6 @@ void validateName(Validation& v, const std::string& name) {
 
 }  // namespace
 
-// Acting on another user is allowed only within the actor's own reach (see
-// users_reach.hpp); root is unrestricted.
-void UserService::requireReach(const Principal& who, const domain::User& target, store::Repositories& repos) const {
-  if (who.user.isRoot) return;
-  auto actor = Reach::of(who.user, repos.projects().projectIdsOf(who.user.id));
-  if (auto why = whyCannotActOn(actor, Reach::of(target, repos.projects().projectIdsOf(target.id))))
-    throw forbidden(*why);
-}
-
 UserService::UserService(store::Store& store, std::filesystem::path avatarDir)
     : store_(store), avatarDir_(std::move(avatarDir)) {}
 
@@ -135,8 +126,8 @@ UserView UserService::create(const Principal& who, const NewUser& in) {
   u.createdAt = u.updatedAt = lib::nowIso();
   store_.transaction([&](store::Repositories& repos) {
     // Permissions here; projects in applyProjectIds (after their existence check).
-    auto actor = Reach::of(who.user, repos.projects().projectIdsOf(who.user.id));
-    if (auto why = whyCannotGrant(actor, u.canCreateProjects, u.canManageUsers, {})) throw forbidden(*why);
+    if (auto why = whyCannotGrant(reachOf(repos, who.user), u.canCreateProjects, u.canManageUsers, {}))
+      throw forbidden(*why);
     if (repos.users().findByEmail(email))
       throw Error(ErrorCode::CONFLICT, "a user with this email already exists", {{"email", "already in use"}});
     repos.users().create(u);
@@ -189,8 +180,8 @@ UserView UserService::update(const Principal& who, const std::string& id, const 
   u.updatedAt = lib::nowIso();
   store_.transaction([&](store::Repositories& repos) {
     if (!actor.isRoot) {
-      if (!self) requireReach(who, before, repos);
-      auto reach = Reach::of(actor, repos.projects().projectIdsOf(actor.id));
+      if (!self) requireWithinReach(repos, actor, before);
+      auto reach = reachOf(repos, actor);
       if (auto why = whyCannotGrant(reach, patch.permissions.createProjects.value_or(false),
                                     patch.permissions.manageUsers.value_or(false), {}))
         throw forbidden(*why);
@@ -218,7 +209,7 @@ void UserService::remove(const Principal& who, const std::string& id) {
   if (u.isRoot) throw forbidden("the root administrator cannot be deleted");
   if (u.id == who.user.id) throw Error(ErrorCode::INVALID_ARGUMENT, "you cannot delete yourself");
   store_.transaction([&](store::Repositories& repos) {
-    requireReach(who, u, repos);
+    requireWithinReach(repos, who.user, u);
     repos.users().remove(id);  // sessions and memberships cascade
   });
   std::error_code ec;
@@ -230,7 +221,7 @@ UserView UserService::setBlocked(const Principal& who, const std::string& id, bo
   domain::User u = load(id);
   if (u.isRoot) throw forbidden("the root administrator cannot be blocked");
   if (u.id == who.user.id && blocked) throw Error(ErrorCode::INVALID_ARGUMENT, "you cannot block yourself");
-  requireReach(who, u, store_.repos());
+  requireWithinReach(store_.repos(), who.user, u);
   if (u.isBlocked != blocked) {
     u.isBlocked = blocked;
     if (blocked) ++u.tokenVersion;

@@ -69,7 +69,6 @@ class UserService {
  private:
   const domain::User& requireUser(const Principal& who) const;
   void requireManager(const Principal& who) const;
-  void requireReach(const Principal& who, const domain::User& target, store::Repositories& repos) const;
   domain::User load(const std::string& id);
   UserView view(const domain::User& u);
   void applyProjectIds(const Principal& who, const std::string& userId, const std::vector<std::string>& wanted,

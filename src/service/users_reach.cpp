@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <m3m/error.hpp>
+
 namespace m3m::service {
 namespace {
 
@@ -39,6 +41,16 @@ std::optional<std::string> whyCannotGrant(const Reach& actor, bool createProject
   if (auto what = missing(actor, createProjects, manageUsers, projectIds))
     return "you cannot grant " + *what + ": you can grant only what you hold yourself";
   return std::nullopt;
+}
+
+Reach reachOf(store::Repositories& repos, const domain::User& u) {
+  return Reach::of(u, u.isRoot ? std::vector<std::string>{} : repos.projects().projectIdsOf(u.id));
+}
+
+void requireWithinReach(store::Repositories& repos, const domain::User& actor, const domain::User& target) {
+  if (actor.isRoot) return;
+  if (auto why = whyCannotActOn(reachOf(repos, actor), reachOf(repos, target)))
+    throw Error(ErrorCode::PERMISSION_DENIED, *why);
 }
 
 }  // namespace m3m::service

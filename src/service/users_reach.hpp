@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "domain/user.hpp"
+#include "store/store.hpp"
 
 namespace m3m::service {
 
@@ -32,5 +33,11 @@ std::optional<std::string> whyCannotActOn(const Reach& actor, const Reach& targe
 // holds all of them. Only what is granted counts: revoking is always within.
 std::optional<std::string> whyCannotGrant(const Reach& actor, bool createProjects, bool manageUsers,
                                           const std::vector<std::string>& projectIds);
+
+// The reach of a stored user (its memberships read through `repos`).
+Reach reachOf(store::Repositories& repos, const domain::User& u);
+
+// PERMISSION_DENIED unless `actor` may act on `target` (whyCannotActOn).
+void requireWithinReach(store::Repositories& repos, const domain::User& actor, const domain::User& target);
 
 }  // namespace m3m::service
