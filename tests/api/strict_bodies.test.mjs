@@ -1,5 +1,5 @@
 // Strict request bodies (issue 14): every endpoint that takes a JSON body
-// refuses a key it does not know with 400 INVALID_ARGUMENT naming it in
+// (and every POST that takes none) refuses a key it does not know with 400 INVALID_ARGUMENT naming it in
 // error.fields ("unknown field") and in the message, and changes nothing.
 // Table-driven: each row is a valid body for its endpoint; the test sends it
 // with one extra key, checks the refusal and that the stored data (a GET
@@ -20,6 +20,7 @@ import {
   loginOk,
   ROOT_EMAIL,
   ROOT_PASSWORD,
+  startRunning,
   startWithRoot,
   stopProject,
   uniq,
@@ -273,7 +274,83 @@ const ROWS = [
   },
 ];
 
-for (const row of ROWS) {
+// A fresh running project: {id, version}.
+async function running() {
+  const p = await createProject(server, rootToken, {});
+  const version = await deploy(server, rootToken, p.id, 'service.start(() => {})\n');
+  await startRunning(server, rootToken, p.id, version);
+  return { id: p.id, version };
+}
+const runState = async (c) => {
+  const { state, release, started_at } = await get(`/api/projects/${c.id}/status`);
+  return { state, release, started_at };
+};
+
+// Endpoints that take no body: an empty one or {} passes, any key is refused
+// the same way (it would otherwise be silently ignored).
+const BODYLESS = [
+  {
+    name: 'POST /api/auth/logout',
+    setup: async () => createUserAndLogin(server, rootToken, {}),
+    req: (c) => ({ method: 'POST', path: '/api/auth/logout', token: c.token, body: {} }),
+    snapshot: async (c) => (await api(server, 'GET', '/api/users/me', { token: c.token })).status,
+    ok: 204,
+  },
+  {
+    name: 'POST /api/users/:id/block',
+    setup: async () => createUserAndLogin(server, rootToken, {}),
+    req: (c) => ({ method: 'POST', path: `/api/users/${c.user.id}/block`, body: {} }),
+    snapshot: (c) => get(`/api/users/${c.user.id}`),
+    ok: 200,
+  },
+  {
+    name: 'POST /api/users/:id/unblock',
+    setup: async () => {
+      const u = await createUserAndLogin(server, rootToken, {});
+      expectStatus(await api(server, 'POST', `/api/users/${u.user.id}/block`, { token: rootToken }), 200);
+      return u;
+    },
+    req: (c) => ({ method: 'POST', path: `/api/users/${c.user.id}/unblock`, body: {} }),
+    snapshot: (c) => get(`/api/users/${c.user.id}`),
+    ok: 200,
+  },
+  {
+    name: 'POST /api/projects/:id/regenerate-key',
+    setup: () => createProject(server, rootToken, {}),
+    req: (p) => ({ method: 'POST', path: `/api/projects/${p.id}/regenerate-key`, body: {} }),
+    snapshot: async (p) => (await api(server, 'GET', `/api/projects/${p.id}`, { apiKey: p.api_key })).status,
+    ok: 200,
+  },
+  {
+    name: 'POST /api/projects/:id/pipeline/releases/:version/activate',
+    setup: async () => {
+      const p = await createProject(server, rootToken, {});
+      const first = await deploy(server, rootToken, p.id, '// one\nservice.start(() => {})\n');
+      await deploy(server, rootToken, p.id, '// two\nservice.start(() => {})\n');
+      return { id: p.id, first };
+    },
+    req: (c) => ({ method: 'POST', path: `/api/projects/${c.id}/pipeline/releases/${c.first}/activate`, body: {} }),
+    snapshot: (c) => get(`/api/projects/${c.id}/pipeline/releases?per_page=500`),
+    ok: 200,
+  },
+  {
+    name: 'POST /api/projects/:id/stop',
+    setup: running,
+    req: (c) => ({ method: 'POST', path: `/api/projects/${c.id}/stop`, body: {} }),
+    snapshot: runState,
+    ok: 200,
+  },
+  {
+    name: 'POST /api/projects/:id/restart',
+    setup: running,
+    req: (c) => ({ method: 'POST', path: `/api/projects/${c.id}/restart`, body: {} }),
+    snapshot: runState,
+    ok: 200,
+    cleanup: (c) => stopProject(server, rootToken, c.id),
+  },
+];
+
+for (const row of [...ROWS, ...BODYLESS]) {
   test(`${row.name}: an unknown field is 400 naming it, nothing changes; without it → ${row.ok}`, async () => {
     const ctx = row.setup ? await row.setup() : {};
     const r = row.req(ctx);
@@ -289,7 +366,7 @@ for (const row of ROWS) {
 
     const control = await api(server, r.method, r.path, { token, body: r.body });
     expectStatus(control, row.ok, 'the same body without the unknown field');
-    if (row.cleanup) await row.cleanup();
+    if (row.cleanup) await row.cleanup(ctx);
   });
 }
 

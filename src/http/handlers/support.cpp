@@ -109,6 +109,11 @@ void JsonInput::mergeErrorsOf(JsonInput& nested, const std::string& prefix) {
   }
 }
 
+void requireNoFields(const Request& req) {
+  if (req.body.empty()) return;
+  JsonInput(req).done();
+}
+
 namespace {
 std::optional<int> intParam(const Request& req, const char* name) {
   if (!req.hasQuery(name)) return std::nullopt;

@@ -55,6 +55,10 @@ class JsonInput {
   mutable boost::container::small_vector<std::string_view, 8> read_;
 };
 
+// For endpoints that take no body: an empty body or {} passes; any key is an
+// "unknown field" like on every other endpoint (never silently ignored).
+void requireNoFields(const Request& req);
+
 // "a, b,,c" → {"a", "b", "c"} (query parameters like ?fields= and ?expand=).
 std::vector<std::string> commaList(const std::string& s);
 
