@@ -77,7 +77,7 @@ FieldInput readField(const nlohmann::json& j, const std::string& at, Validation&
     return in;
   }
   for (const auto& [option, _] : j.items()) {
-    if (!kOptions.count(option)) v.fail(at + option, "unknown option");
+    if (!kOptions.count(option)) v.unknown(at + option);
     else if (option == "old_key" && !allowOldKey) v.fail(at + option, "only when changing a model");
     else if (!optionApplies(option, f.type)) v.fail(at + option, "not an option of type " + f.type);
   }
@@ -218,7 +218,7 @@ std::vector<domain::ModelIndex> readIndexes(const nlohmann::json& indexes, const
       else ix.unique = j["unique"].get<bool>();
     }
     for (const auto& [k, _] : j.items())
-      if (k != "fields" && k != "unique") v.fail(at + "." + k, "unknown option");
+      if (k != "fields" && k != "unique") v.unknown(at + "." + k);
     std::set<std::string> seen;
     for (size_t n = 0; n < j["fields"].size(); ++n) {
       const auto& key = j["fields"][n];
@@ -251,7 +251,7 @@ nlohmann::json readTableConfig(const nlohmann::json& j, const std::vector<domain
       auto key = !s.empty() && (s[0] == '-' || s[0] == '+') ? s.substr(1) : s;
       if (!keys.count(key)) v.fail("table_config.default_sort", "a field key, optionally with - for descending");
       out[k] = s;
-    } else v.fail("table_config." + k, "unknown option");
+    } else v.unknown("table_config." + k);
   }
   return out;
 }
@@ -274,7 +274,7 @@ nlohmann::json readFormConfig(const nlohmann::json& j, const std::vector<domain:
         if (!keys.count(fk) || !w.is_string() || w.get<std::string>().empty() || w.get<std::string>().size() > 64)
           v.fail("form_config.field_views." + fk, "a field of this model → a widget name");
       out[k] = val;
-    } else v.fail("form_config." + k, "unknown option");
+    } else v.unknown("form_config." + k);
   }
   return out;
 }

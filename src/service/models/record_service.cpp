@@ -57,7 +57,7 @@ nlohmann::json RecordService::prepare(const std::string& projectId, const domain
   Validation v;
   for (const auto& [k, _] : input.items()) {
     if (domain::isSystemField(k)) v.fail(k, "read-only");
-    else if (!m.field(k)) v.fail(k, "unknown field");
+    else if (!m.field(k)) v.unknown(k);
   }
   nlohmann::json out = nlohmann::json::object();
   for (const auto& f : m.fields) {
