@@ -65,8 +65,6 @@ class ImageService {
   // Answers open jobs (503) and returns without waiting on a stuck decoder.
   void stop();
 
-  const ImageOptions& options() const { return opts_; }
-
  private:
   ImageOptions opts_;
   std::shared_ptr<spdlog::logger> log_;
