@@ -60,6 +60,7 @@ struct App::Parts {
   std::unique_ptr<runtime::Engine> engine;  // the process-wide V8 platform
   std::unique_ptr<store::Store> store;
   std::vector<ModuleSchema> modules;
+  std::unique_ptr<service::ImageService> images;
   std::unique_ptr<service::HealthService> health;
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::UserService> users;
@@ -89,16 +90,21 @@ void App::start() {
   log_->info("database: {} at {} (schema version {})", p.store->driver(), cfg_.database.path, p.store->schemaVersion());
 
   // services
-  service::initImages("m3m");
+  service::initImages("m3m", log_);
+  p.images = std::make_unique<service::ImageService>(
+      service::ImageOptions{static_cast<std::uint64_t>(cfg_.storage.maxImagePixels), cfg_.storage.imageTimeout,
+                            cfg_.storage.imageWorkers},
+      log_);
   p.health = std::make_unique<service::HealthService>(*p.store);
   p.auth = std::make_unique<service::AuthService>(*p.store, cfg_.jwt, cfg_.auth);
-  p.users = std::make_unique<service::UserService>(*p.store, avatarDir(cfg_));
+  p.users = std::make_unique<service::UserService>(*p.store, avatarDir(cfg_), p.images.get());
   p.projects = std::make_unique<service::ProjectService>(*p.store, perProjectRoots(cfg_));
   p.env = std::make_unique<service::EnvService>(*p.store, *p.projects);
   p.pipeline = std::make_unique<service::PipelineService>(*p.store, *p.projects, cfg_.pipeline.maxCodeSize);
   p.models = std::make_unique<service::ModelService>(*p.store, *p.projects);
   p.records = std::make_unique<service::RecordService>(*p.store, *p.projects, *p.models);
-  p.storage = std::make_unique<service::StorageService>(*p.store, *p.projects, cfg_.storage.path, cfg_.storage.maxUpload);
+  p.storage = std::make_unique<service::StorageService>(*p.store, *p.projects, cfg_.storage.path, cfg_.storage.maxUpload,
+                                                          *p.images);
   p.goals = std::make_unique<service::GoalService>(*p.store, *p.projects, cfg_.runtime.goalsFlushInterval);
 
   // runtime: V8 once per process, the built-in modules, run control
@@ -124,14 +130,14 @@ void App::start() {
   http::handlers::registerHealth(p.router, *p.health);
   http::handlers::registerOpenApi(p.router);
   http::handlers::registerAuth(p.router, *p.auth);
-  http::handlers::registerUsers(p.router, *p.auth, *p.users, cfg_.auth.avatarMaxSize);
+  http::handlers::registerUsers(p.router, *p.auth, *p.users, cfg_.auth.avatarMaxSize, *log_);
   http::handlers::registerProjects(p.router, *p.auth, *p.projects);
   http::handlers::registerEnv(p.router, *p.auth, *p.env);
   http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
   http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, p.modules);
   http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records, *log_);
   http::handlers::registerGoals(p.router, *p.auth, *p.goals);
-  http::handlers::registerStorage(p.router, *p.auth, *p.storage);
+  http::handlers::registerStorage(p.router, *p.auth, *p.storage, *log_);
 
   auto pipeline = http::compose(
       {
@@ -171,6 +177,9 @@ std::uint16_t App::port() const { return parts_->server ? parts_->server->port()
 
 void App::shutdown() {
   auto& p = *parts_;
+  // Image jobs first: their requests are answered 503 now, so draining HTTP
+  // does not wait on a decoder (one may take seconds to notice its kill).
+  if (p.images) p.images->stop();
   if (p.server) {
     log_->info("shutting down: draining HTTP requests (up to {}ms)", cfg_.server.shutdownTimeout.count());
     p.server->shutdown(cfg_.server.shutdownTimeout);
@@ -191,6 +200,7 @@ void App::shutdown() {
   p.env.reset();
   p.projects.reset();
   p.users.reset();
+  p.images.reset();
   p.auth.reset();
   p.health.reset();
   p.engine.reset();

@@ -65,6 +65,10 @@ struct PipelineConfig {
 struct StorageConfig {
   std::string path = "./storage";
   std::uint64_t maxUpload = 50ull << 20;  // one uploaded or written file
+  // Images (thumbnails, avatars): the declared size is checked before decoding.
+  int maxImagePixels = 40'000'000;
+  milliseconds imageTimeout{10'000};  // wall clock of one image job
+  int imageWorkers = 2;               // image jobs at once (never on HTTP threads)
 };
 
 struct RuntimeConfig {

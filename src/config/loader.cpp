@@ -267,6 +267,9 @@ void bindAll(Binder& b, Config& c) {
 
   b.string("storage.path", c.storage.path, false);
   b.size("storage.max_upload", c.storage.maxUpload, 1);
+  b.integer("storage.max_image_pixels", c.storage.maxImagePixels, 1'000, 1'000'000'000);
+  b.duration("storage.image_timeout", c.storage.imageTimeout);
+  b.integer("storage.image_workers", c.storage.imageWorkers, 1, 64);
 
   b.integer("runtime.worker_pool_size", c.runtime.workerPoolSize, 1, 1024);
   b.duration("runtime.timeout", c.runtime.timeout);

@@ -26,8 +26,8 @@ void validateName(Validation& v, const std::string& name) {
 
 }  // namespace
 
-UserService::UserService(store::Store& store, std::filesystem::path avatarDir)
-    : store_(store), avatarDir_(std::move(avatarDir)) {}
+UserService::UserService(store::Store& store, std::filesystem::path avatarDir, ImageService* images)
+    : store_(store), avatarDir_(std::move(avatarDir)), images_(images) {}
 
 const domain::User& UserService::requireUser(const Principal& who) const {
   if (!who.isUser()) throw forbidden("an API key acts on its project only, not on users");
@@ -273,9 +273,22 @@ domain::User UserService::changeMyPassword(const Principal& who, const std::stri
   return u;
 }
 
-UserView UserService::setMyAvatar(const Principal& who, std::string_view imageBytes) {
-  domain::User u = requireUser(who);
-  std::string png = makeSquarePng(imageBytes, 256);
+void UserService::setMyAvatar(const Principal& who, std::string imageBytes, AvatarDone done) {
+  const std::string id = requireUser(who).id;
+  if (!images_) throw Error(ErrorCode::UNAVAILABLE, "image processing is not available here");
+  auto stored = std::make_shared<UserView>();
+  ImageService::SquarePng work;
+  work.read = [bytes = std::make_shared<std::string>(std::move(imageBytes))] { return std::move(*bytes); };
+  work.size = 256;
+  work.input = {"avatar", "the uploaded file", ErrorCode::INVALID_ARGUMENT};
+  work.commit = [this, id, stored](const std::string& png) { *stored = storeAvatar(id, png); };
+  images_->squarePng(std::move(work), [stored, done = std::move(done)](std::exception_ptr e, std::string) {
+    done(e, e ? UserView{} : std::move(*stored));
+  });
+}
+
+UserView UserService::storeAvatar(const std::string& userId, const std::string& png) {
+  domain::User u = load(userId);  // as stored now: the decode took a while
   std::filesystem::create_directories(avatarDir_);
   auto final = avatarDir_ / (u.id + ".png");
   auto tmp = avatarDir_ / (u.id + ".png.tmp" + lib::randomToken(6));

@@ -2,7 +2,9 @@
 // manage_users, and each user's own profile, password and avatar.
 #pragma once
 
+#include <exception>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +15,8 @@
 #include "store/store.hpp"
 
 namespace m3m::service {
+
+class ImageService;
 
 struct Permissions {
   std::optional<bool> createProjects;
@@ -42,7 +46,8 @@ struct UserView {
 
 class UserService {
  public:
-  UserService(store::Store& store, std::filesystem::path avatarDir);
+  // `images` does the avatars' image work; without it (the CLI) avatars are refused.
+  UserService(store::Store& store, std::filesystem::path avatarDir, ImageService* images = nullptr);
 
   // CLI: the first administrator. CONFLICT when the email or a root exists.
   domain::User createRoot(const std::string& email, const std::string& password);
@@ -61,8 +66,12 @@ class UserService {
   // the user (the caller starts a fresh one). Returns the updated user.
   domain::User changeMyPassword(const Principal& who, const std::string& current, const std::string& next);
 
-  // Avatar: decoded and re-encoded as a 256×256 PNG; anything else is refused.
-  UserView setMyAvatar(const Principal& who, std::string_view imageBytes);
+  // Avatar: decoded and re-encoded as a 256×256 PNG on an image worker;
+  // anything else is refused (400 undecodable, 413 over
+  // storage.max_image_pixels, 504 past storage.image_timeout), through `done`.
+  // Throws at once when the caller is not a user or the workers are busy (503).
+  using AvatarDone = std::function<void(std::exception_ptr, UserView)>;
+  void setMyAvatar(const Principal& who, std::string imageBytes, AvatarDone done);
   UserView removeMyAvatar(const Principal& who);
   std::optional<std::filesystem::path> avatarFile(const std::string& userId) const;
 
@@ -71,11 +80,13 @@ class UserService {
   void requireManager(const Principal& who) const;
   domain::User load(const std::string& id);
   UserView view(const domain::User& u);
+  UserView storeAvatar(const std::string& userId, const std::string& png);
   void applyProjectIds(const Principal& who, const std::string& userId, const std::vector<std::string>& wanted,
                        store::Repositories& repos);
 
   store::Store& store_;
   std::filesystem::path avatarDir_;
+  ImageService* images_;
 };
 
 }  // namespace m3m::service

@@ -28,13 +28,14 @@ void registerHealth(Router& router, const service::HealthService& health);
 void registerOpenApi(Router& router);
 void registerAuth(Router& router, service::AuthService& auth);
 void registerUsers(Router& router, service::AuthService& auth, service::UserService& users,
-                   std::uint64_t avatarMaxSize);
+                   std::uint64_t avatarMaxSize, spdlog::logger& log);
 void registerProjects(Router& router, service::AuthService& auth, service::ProjectService& projects);
 void registerEnv(Router& router, service::AuthService& auth, service::EnvService& env);
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
                      service::ModelService& models, const std::vector<ModuleSchema>& modules);
-void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage);
+void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage,
+                     spdlog::logger& log);
 void registerGoals(Router& router, service::AuthService& auth, service::GoalService& goals);
 void registerModels(Router& router, service::AuthService& auth, service::ModelService& models,
                     service::RecordService& records, spdlog::logger& log);

@@ -86,7 +86,8 @@ Response fileResponse(const Request& req, const service::StoredFile& f, bool att
 
 }  // namespace
 
-void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage) {
+void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage,
+                     spdlog::logger& log) {
   const std::string base = "/api/projects/:id/storage";
   router.get(base, sync([&](Request& req) {
                auto page = storage.list(authenticate(req, auth), req.params["id"], req.query("path"), pageRequest(req));
@@ -121,12 +122,17 @@ void registerStorage(Router& router, service::AuthService& auth, service::Storag
                auto f = storage.download(authenticate(req, auth), req.params["id"], req.params["path"]);
                return fileResponse(req, f, true);
              }));
-  router.get(base + "/thumbnail/*path", sync([&](Request& req) {
-               auto png = storage.thumbnail(authenticate(req, auth), req.params["id"], req.params["path"]);
-               auto r = Response::text(200, std::move(png), "image/png");
-               r.headers.emplace_back("Cache-Control", "private, max-age=60");
-               return r;
-             }));
+  // Answered from an image worker (or at once from the cache): decoding never
+  // runs on an IO thread.
+  router.get(base + "/thumbnail/*path", [&](Request& req, Respond respond) {
+    auto who = authenticate(req, auth);
+    storage.thumbnail(who, req.params["id"], req.params["path"],
+                      answerLater<std::string>(req, std::move(respond), log, [](std::string png) {
+                        auto r = Response::text(200, std::move(png), "image/png");
+                        r.headers.emplace_back("Cache-Control", "private, max-age=60");
+                        return r;
+                      }));
+  });
   router.put(base + "/rename", sync([&](Request& req) {
                auto who = authenticate(req, auth);
                JsonInput in(req);

@@ -2,6 +2,11 @@
 // per-field errors, paging parameters and the list envelope.
 #pragma once
 
+#include <spdlog/logger.h>
+
+#include <exception>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <string>
@@ -11,6 +16,8 @@
 
 #include "domain/page.hpp"
 #include "http/message.hpp"
+#include "http/middleware/middleware.hpp"
+#include "http/pipeline.hpp"
 #include "service/auth/auth_service.hpp"
 #include "service/validation.hpp"
 
@@ -74,6 +81,28 @@ nlohmann::json pageJson(const domain::Page<T>& page, Fn&& itemToJson) {
           {"per_page", page.perPage},
           {"total_items", page.totalItems},
           {"total_pages", page.totalPages()}};
+}
+
+// The completion of work that answers from another thread (image workers):
+// `ok` makes the response from the result; an error becomes the response the
+// errors middleware would make. Only what the error log line needs is kept of
+// the request.
+template <class T, class Ok>
+std::function<void(std::exception_ptr, T)> answerLater(const Request& req, Respond respond, spdlog::logger& log, Ok ok) {
+  auto origin = std::make_shared<Request>();
+  origin->method = req.method;
+  origin->path = req.path;
+  origin->requestId = req.requestId;
+  return [origin, respond = std::move(respond), &log, ok = std::move(ok)](std::exception_ptr e, T result) {
+    if (!e) {
+      try {
+        return respond(ok(std::move(result)));
+      } catch (...) {
+        e = std::current_exception();
+      }
+    }
+    respond(middleware::errorResponse(e, *origin, log));
+  };
 }
 
 }  // namespace m3m::http::handlers

@@ -23,7 +23,7 @@ service::Permissions readPermissions(JsonInput& in) {
 }  // namespace
 
 void registerUsers(Router& router, service::AuthService& auth, service::UserService& users,
-                   std::uint64_t avatarMaxSize) {
+                   std::uint64_t avatarMaxSize, spdlog::logger& log) {
   // --- the caller's own account ------------------------------------------
   router.get("/api/users/me", sync([&](Request& req) {
                return Response::json(200, userJson(users.me(authenticate(req, auth))));
@@ -45,7 +45,8 @@ void registerUsers(Router& router, service::AuthService& auth, service::UserServ
                auto user = users.changeMyPassword(who, *current, *next);
                return Response::json(200, tokensJson(auth.startSession(user)));
              }));
-  router.put("/api/users/me/avatar", sync([&, avatarMaxSize](Request& req) {
+  // Answered from an image worker: decoding never runs on an IO thread.
+  router.put("/api/users/me/avatar", [&, avatarMaxSize](Request& req, Respond respond) {
                auto who = authenticate(req, auth);
                if (req.body.size() > avatarMaxSize)
                  throw Error(ErrorCode::PAYLOAD_TOO_LARGE,
@@ -57,9 +58,13 @@ void registerUsers(Router& router, service::AuthService& auth, service::UserServ
                auto parts = lib::parseMultipart(req.body, *boundary);
                if (!parts) throw Error(ErrorCode::INVALID_ARGUMENT, "malformed multipart/form-data body");
                for (const auto& part : *parts)
-                 if (part.name == "avatar") return Response::json(200, userJson(users.setMyAvatar(who, part.data)));
+                 if (part.name == "avatar")
+                   return users.setMyAvatar(who, std::string(part.data),
+                                            answerLater<service::UserView>(req, std::move(respond), log, [](service::UserView u) {
+                                              return Response::json(200, userJson(u));
+                                            }));
                throw Error(ErrorCode::INVALID_ARGUMENT, "the form has no \"avatar\" file", {{"avatar", "is required"}});
-             }));
+             });
   router.del("/api/users/me/avatar", sync([&](Request& req) {
                return Response::json(200, userJson(users.removeMyAvatar(authenticate(req, auth))));
              }));

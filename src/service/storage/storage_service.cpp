@@ -63,8 +63,9 @@ bool renameNoReplace(const fs::path& from, const fs::path& to) {
 
 }  // namespace
 
-StorageService::StorageService(store::Store& store, ProjectService& projects, fs::path storagePath, std::uint64_t maxUpload)
-    : store_(store), projects_(projects), storagePath_(std::move(storagePath)), maxUpload_(maxUpload) {}
+StorageService::StorageService(store::Store& store, ProjectService& projects, fs::path storagePath, std::uint64_t maxUpload,
+                               ImageService& images)
+    : store_(store), projects_(projects), storagePath_(std::move(storagePath)), maxUpload_(maxUpload), images_(images) {}
 
 fs::path StorageService::rootOf(const std::string& projectId) const { return storagePath_ / projectId / "storage"; }
 
@@ -235,22 +236,20 @@ nlohmann::json StorageService::usage(const Principal& who, const std::string& pr
   return {{"bytes", bytes}, {"files", files}, {"folders", folders}};
 }
 
-std::string StorageService::thumbnail(const Principal& who, const std::string& projectId, const std::string& path) {
+void StorageService::thumbnail(const Principal& who, const std::string& projectId, const std::string& path,
+                               ImageService::Done done) {
   auto file = download(who, projectId, path);
   auto mtime = fs::last_write_time(file.location).time_since_epoch().count();
   auto key = lib::sha256Hex(PathGuard(rootOf(projectId)).relative(file.location) + "\n" + std::to_string(mtime) + "\n" +
                             std::to_string(file.size));
   auto cache = storagePath_ / projectId / "thumbnails" / (key + ".png");
-  if (fs::exists(cache)) return readAll(cache);
-  std::string png;
-  try {
-    png = makeSquarePng(readAll(file.location), 50);
-  } catch (const Error&) {
-    throw Error(ErrorCode::UNSUPPORTED_MEDIA_TYPE, "\"" + path + "\" is not an image that can be decoded (or it is corrupt)",
-                {{"path", "not a decodable image"}});
-  }
-  writeAtomically(cache, png);
-  return png;
+  if (fs::exists(cache)) return done(nullptr, readAll(cache));
+  ImageService::SquarePng work;
+  work.read = [location = file.location] { return readAll(location); };
+  work.size = 50;
+  work.input = {"path", "\"" + path + "\"", ErrorCode::UNSUPPORTED_MEDIA_TYPE};
+  work.commit = [this, cache](const std::string& png) { writeAtomically(cache, png); };
+  images_.squarePng(std::move(work), std::move(done));
 }
 
 // --- public links ---------------------------------------------------------------

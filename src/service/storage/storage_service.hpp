@@ -16,6 +16,7 @@
 
 #include "domain/page.hpp"
 #include "service/auth/principal.hpp"
+#include "service/images.hpp"
 #include "service/projects.hpp"
 #include "store/store.hpp"
 
@@ -48,7 +49,7 @@ struct StorageLinkView {
 class StorageService {
  public:
   StorageService(store::Store& store, ProjectService& projects, std::filesystem::path storagePath,
-                 std::uint64_t maxUpload);
+                 std::uint64_t maxUpload, ImageService& images);
 
   domain::Page<StorageEntry> list(const Principal& who, const std::string& projectId, const std::string& dir,
                                   const domain::PageRequest& page);
@@ -65,8 +66,12 @@ class StorageService {
                         const std::string& content);
   std::string readText(const Principal& who, const std::string& projectId, const std::string& path);
   nlohmann::json usage(const Principal& who, const std::string& projectId);
-  // 50×50 PNG, cached until the file changes.
-  std::string thumbnail(const Principal& who, const std::string& projectId, const std::string& path);
+  // 50×50 PNG, cached until the file changes. Access and existence are
+  // checked now (thrown); the PNG comes through `done` — at once from the
+  // cache, otherwise from an image worker (errors: 413 over
+  // storage.max_image_pixels, 415 undecodable, 504 past storage.image_timeout).
+  // Throws UNAVAILABLE when the image workers' queue is full.
+  void thumbnail(const Principal& who, const std::string& projectId, const std::string& path, ImageService::Done done);
 
   StorageLinkView createLink(const Principal& who, const std::string& projectId, const std::string& path);
   domain::Page<StorageLinkView> links(const Principal& who, const std::string& projectId, const domain::PageRequest& page);
@@ -95,6 +100,7 @@ class StorageService {
   ProjectService& projects_;
   std::filesystem::path storagePath_;
   std::uint64_t maxUpload_;
+  ImageService& images_;
 };
 
 }  // namespace m3m::service

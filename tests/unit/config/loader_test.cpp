@@ -201,3 +201,26 @@ TEST(ConfigLoader, PortZeroMeansAnyPort) {
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.config.server.port, 0);
 }
+
+TEST(ConfigLoader, ImageLimitsHaveDefaultsAndBounds) {
+  auto d = load(std::nullopt, noEnv);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d.config.storage.maxImagePixels, 40'000'000);
+  EXPECT_EQ(d.config.storage.imageTimeout, 10s);
+  EXPECT_EQ(d.config.storage.imageWorkers, 2);
+
+  auto env = load(std::nullopt, envOf({{"M3M_STORAGE_MAX_IMAGE_PIXELS", "1000000"},
+                                       {"M3M_STORAGE_IMAGE_TIMEOUT", "250ms"},
+                                       {"M3M_STORAGE_IMAGE_WORKERS", "1"}}));
+  ASSERT_TRUE(env.ok()) << ::testing::PrintToString(errorStrings(env));
+  EXPECT_EQ(env.config.storage.maxImagePixels, 1'000'000);
+  EXPECT_EQ(env.config.storage.imageTimeout, 250ms);
+  EXPECT_EQ(env.config.storage.imageWorkers, 1);
+
+  auto bad = loadFromString("storage: { max_image_pixels: 999, image_timeout: 0s, image_workers: 0 }", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "storage.max_image_pixels", "between 1000 and 1000000000"));
+  EXPECT_TRUE(hasError(bad, "storage.image_timeout", "at least"));
+  EXPECT_TRUE(hasError(bad, "storage.image_workers", "between 1 and 64"));
+  EXPECT_TRUE(hasError(loadFromString("storage: { max_image_pixels: 2000000000 }", "c.yaml", noEnv),
+                       "storage.max_image_pixels", "between"));
+}
