@@ -613,18 +613,19 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     }
     // Every answer is checked before it leaves: a body within
     // runtime.max_response, a final status, headers that are valid HTTP.
-    auto reply = [this, isolate](const std::string& what, const std::string& requestId, v8::Local<v8::Value> v) {
+    // `what` describes the request, built only on failure.
+    auto reply = [this, isolate](const auto& what, const std::string& requestId, v8::Local<v8::Value> v) {
       std::string problem;
       auto r = toReply(isolate, v, limits_.maxResponse, problem);
       if (r) return std::move(*r);
-      log_->write("ERROR", what + " failed: " + problem);
+      log_->write("ERROR", what() + " failed: " + problem);
       return handlerFailed(requestId);
     };
     if (result->IsPromise()) {
       const std::string what = describe();
       d.whenSettled(result.As<v8::Promise>(),
                     new Settle{[finish, reply, what, id = call.requestId](v8::Local<v8::Value> v) mutable {
-                                 finish(reply(what, id, v));
+                                 finish(reply([&what] { return what; }, id, v));
                                },
                                [finish, isolate, this, what, id = call.requestId](v8::Local<v8::Value> reason) mutable {
                                  std::string r = describeException(isolate, reason);
@@ -638,7 +639,7 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
                                std::chrono::steady_clock::now() + limits_.requestTimeout});
       return;
     }
-    finish(reply(describe(), call.requestId, result));
+    finish(reply(describe, call.requestId, result));
   });
   return true;
 }
