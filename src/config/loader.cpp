@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "lib/json.hpp"
 #include "lib/units.hpp"
 
 namespace m3m::config {
@@ -37,17 +38,22 @@ std::string envNameFor(std::string_view path) {
 
 namespace {
 
+struct TooDeep {};
+
 // Converts free-form YAML (plugins.config) to JSON with scalar type inference.
-nlohmann::json yamlToJson(const YAML::Node& node) {
+// Bounded like every JSON in the server (lib::JSON_MAX_DEPTH); yaml-cpp's own parser stops at 2000.
+nlohmann::json yamlToJson(const YAML::Node& node, int depth = 0) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
+      if (depth >= lib::JSON_MAX_DEPTH) throw TooDeep{};
       auto obj = nlohmann::json::object();
-      for (const auto& kv : node) obj[kv.first.as<std::string>()] = yamlToJson(kv.second);
+      for (const auto& kv : node) obj[kv.first.as<std::string>()] = yamlToJson(kv.second, depth + 1);
       return obj;
     }
     case YAML::NodeType::Sequence: {
+      if (depth >= lib::JSON_MAX_DEPTH) throw TooDeep{};
       auto arr = nlohmann::json::array();
-      for (const auto& item : node) arr.push_back(yamlToJson(item));
+      for (const auto& item : node) arr.push_back(yamlToJson(item, depth + 1));
       return arr;
     }
     case YAML::NodeType::Scalar: {
@@ -158,7 +164,11 @@ class Binder {
     YAML::Node node = find(path);
     if (!node || node.IsNull()) return;
     if (!node.IsMap()) return error(path, "must be a map of plugin name to its settings", sourceName_);
-    field = yamlToJson(node);
+    try {
+      field = yamlToJson(node);
+    } catch (const TooDeep&) {
+      error(path, "nests deeper than " + std::to_string(lib::JSON_MAX_DEPTH) + " levels", sourceName_);
+    }
   }
 
   void error(std::string_view path, std::string message, const std::string& source) {

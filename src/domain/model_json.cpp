@@ -7,8 +7,10 @@ nlohmann::json fieldToJson(const ModelField& f, bool withStorage) {
                       {"nullable", f.nullable}, {"unique", f.unique},   {"indexed", f.indexed}};
   if (f.type == "select" || f.type == "ref") j["multiple"] = f.multiple;
   if (f.defaultValue) j["default"] = *f.defaultValue;
-  if (f.min) j["min"] = *f.min;
-  if (f.max) j["max"] = *f.max;
+  // Bounds are kept as doubles; an integer field's come back as integers (min: 1, not 1.0).
+  auto bound = [&](double d) { return f.type == "integer" ? nlohmann::json(static_cast<std::int64_t>(d)) : nlohmann::json(d); };
+  if (f.min) j["min"] = bound(*f.min);
+  if (f.max) j["max"] = bound(*f.max);
   if (f.minLength) j["min_length"] = *f.minLength;
   if (f.maxLength) j["max_length"] = *f.maxLength;
   if (f.pattern) j["pattern"] = *f.pattern;

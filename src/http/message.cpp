@@ -1,5 +1,6 @@
 #include "http/message.hpp"
 
+#include "lib/json.hpp"
 #include "lib/strings.hpp"
 
 #include <cctype>
@@ -91,13 +92,7 @@ nlohmann::json Request::json() const {
                   "request body must be JSON (Content-Type: application/json), got " + std::string(ct));
   }
   if (body.empty()) throw Error(ErrorCode::INVALID_ARGUMENT, "request body is empty; a JSON document is required");
-  try {
-    return nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ErrorCode::INVALID_ARGUMENT,
-                "malformed JSON at byte " + std::to_string(e.byte) + ": " +
-                    std::string(e.what()).substr(std::string(e.what()).find(':') + 2));
-  }
+  return lib::parseJson(body, "the request body");
 }
 
 nlohmann::json Request::jsonObject() const {

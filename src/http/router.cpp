@@ -75,7 +75,8 @@ void Router::add(std::string_view method, std::string_view pattern, Handler hand
 namespace {
 
 struct Walker {
-  const std::vector<std::string_view>& segs;
+  std::string_view path;
+  const std::vector<std::string_view>& segs;  // views into path
   std::map<std::string, std::string>& params;
   bool& badEncoding;
   std::string_view method;  // empty: any node with handlers matches (for 405)
@@ -112,14 +113,17 @@ struct Walker {
       }
     }
     if (node->wildcard && accepts(node->wildcard.get())) {
+      // The rest of the path as sent, empty segments kept: "a//b" must reach
+      // the handler (a storage path, a project's route) as such, for its own
+      // checks, never silently as "a/b". Only the separator before it and a
+      // trailing slash (ignored everywhere) are dropped.
+      auto from = i == 0 ? 0 : static_cast<size_t>(segs[i - 1].data() + segs[i - 1].size() - path.data());
+      auto raw = path.substr(from);
+      if (!raw.empty() && raw.front() == '/') raw.remove_prefix(1);
+      if (!raw.empty() && raw.back() == '/') raw.remove_suffix(1);
       std::string rest;
-      for (size_t k = i; k < segs.size(); ++k) {
-        std::string decoded;
-        if (!percentDecode(segs[k], decoded)) badEncoding = true;
-        if (!rest.empty()) rest += '/';
-        rest += decoded;
-      }
-      params[node->wildcardName] = rest;
+      if (!percentDecode(raw, rest)) badEncoding = true;
+      params[node->wildcardName] = std::move(rest);
       return node->wildcard.get();
     }
     return nullptr;
@@ -133,11 +137,11 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   auto segs = split(path);
   // First a route for this very method (backtracking past nodes that only
   // have other methods), then any route for the path, to answer 405.
-  Walker exact{segs, m.params, m.badEncoding, method};
+  Walker exact{path, segs, m.params, m.badEncoding, method};
   const Node* node = exact.walk(root_.get(), 0);
   if (!node) {
     m.params.clear();
-    Walker any{segs, m.params, m.badEncoding, {}};
+    Walker any{path, segs, m.params, m.badEncoding, {}};
     node = any.walk(root_.get(), 0);
     if (!node) return m;
   }

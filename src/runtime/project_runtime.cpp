@@ -238,13 +238,17 @@ struct ProjectRuntime::Impl : CallContext {
       for (const auto& a : args) argv.push_back(fromValue(isolate, a));
       v8::TryCatch tc(isolate);
       v8::Local<v8::Value> result;
-      if (!fn->Call(context, v8::Undefined(isolate), static_cast<int>(argv.size()), argv.data()).ToLocal(&result)) {
-        JsCallbackFailed failed;
-        if (tc.HasCaught() && !tc.HasTerminated())
-          failed.exception = std::make_shared<v8::Global<v8::Value>>(isolate, tc.Exception());
-        throw failed;
+      if (fn->Call(context, v8::Undefined(isolate), static_cast<int>(argv.size()), argv.data()).ToLocal(&result)) {
+        try {
+          return toValue(isolate, result);
+        } catch (const JsExceptionPending&) {
+          // reading the result threw (a cycle): reported like the callback's own exception
+        }
       }
-      return toValue(isolate, result);
+      JsCallbackFailed failed;
+      if (tc.HasCaught() && !tc.HasTerminated())
+        failed.exception = std::make_shared<v8::Global<v8::Value>>(isolate, tc.Exception());
+      throw failed;
     };
   }
 
@@ -254,20 +258,22 @@ struct ProjectRuntime::Impl : CallContext {
     auto* isolate = info.GetIsolate();
     auto* call = static_cast<ModuleCall*>(info.Data().As<v8::External>()->Value());
     auto* impl = static_cast<Impl*>(isolate->GetData(0));
-    std::vector<Value> values;
-    values.reserve(static_cast<size_t>(info.Length()));
-    std::vector<Callback> callbacks;
-    for (int i = 0; i < info.Length(); ++i) {
-      values.push_back(toValue(isolate, info[i]));
-      if (!info[i]->IsFunction()) continue;
-      callbacks.resize(static_cast<size_t>(info.Length()));
-      callbacks[static_cast<size_t>(i)] = jsCallback(isolate, info[i].As<v8::Function>());
-    }
     try {
+      std::vector<Value> values;
+      values.reserve(static_cast<size_t>(info.Length()));
+      std::vector<Callback> callbacks;
+      for (int i = 0; i < info.Length(); ++i) {
+        values.push_back(toValue(isolate, info[i]));
+        if (!info[i]->IsFunction()) continue;
+        callbacks.resize(static_cast<size_t>(info.Length()));
+        callbacks[static_cast<size_t>(i)] = jsCallback(isolate, info[i].As<v8::Function>());
+      }
       Args args(call->qualifiedName, call->spec->params, std::move(values));
       args.setCallbacks(std::move(callbacks));
       Value result = call->spec->impl(*impl, args);
       info.GetReturnValue().Set(fromValue(isolate, result));
+    } catch (const JsExceptionPending&) {
+      // V8 threw while reading an argument or a callback's result: that exception goes on.
     } catch (const JsCallbackFailed& f) {
       // The module unwound; the JS caller gets the callback's own exception
       // (none when the watchdog terminated the script: termination goes on).

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "lib/json.hpp"
+
 #include <tuple>
 
 namespace m3m::runtime {
@@ -35,12 +37,8 @@ Value toValue(v8::Isolate* isolate, v8::Local<v8::Value> v) {
   // Objects and arrays: through JSON, which defines the data subset exactly.
   auto context = isolate->GetCurrentContext();
   v8::Local<v8::String> json;
-  if (!v8::JSON::Stringify(context, v).ToLocal(&json)) return nullptr;
-  try {
-    return nlohmann::json::parse(str(isolate, json));
-  } catch (...) {
-    return nullptr;
-  }
+  if (!v8::JSON::Stringify(context, v).ToLocal(&json)) throw JsExceptionPending{};
+  return lib::parseJson(str(isolate, json), "a value passed to the host");
 }
 
 v8::Local<v8::Value> fromValue(v8::Isolate* isolate, const Value& v) {

@@ -16,7 +16,13 @@ namespace m3m::runtime {
 
 v8::Local<v8::String> toV8(v8::Isolate* isolate, std::string_view s);
 
-// A data value (functions and undefined become null, as in JSON).
+// Thrown by toValue when V8 itself threw while reading the value (a cycle, a
+// getter that throws): the JS exception is pending; the host call must unwind
+// without acting on the value and let it propagate.
+struct JsExceptionPending {};
+
+// A data value (functions and undefined become null, as in JSON). Objects
+// nested deeper than lib::JSON_MAX_DEPTH throw m3m::Error INVALID_ARGUMENT.
 Value toValue(v8::Isolate* isolate, v8::Local<v8::Value> v);
 v8::Local<v8::Value> fromValue(v8::Isolate* isolate, const Value& v);
 

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <limits>
 
+#include "lib/json.hpp"
 #include "lib/random.hpp"
+#include "lib/text.hpp"
 #include "service/validation.hpp"
 
 namespace m3m::service {
@@ -13,7 +15,7 @@ namespace {
 
 EnvView toView(const domain::EnvValue& v) {
   EnvView out{v.key, v.type, nullptr, v.secret, v.createdAt, v.updatedAt};
-  out.value = v.secret ? nlohmann::json(SECRET_MASK) : nlohmann::json::parse(v.valueJson);
+  out.value = v.secret ? nlohmann::json(SECRET_MASK) : lib::parseJson(v.valueJson, "the stored value");
   return out;
 }
 
@@ -43,6 +45,12 @@ std::optional<nlohmann::json> EnvService::coerce(const std::string& type, const 
       why = "a string value is one line; use type text for several lines";
       return std::nullopt;
     }
+    // Type text takes any content; a one-line string is shown in lists and logs.
+    if (type == "string")
+      if (auto bad = lib::unsafeTextReason(v.get_ref<const std::string&>())) {
+        why = *bad + "; use type text for arbitrary content";
+        return std::nullopt;
+      }
     return v;
   }
   if (type == "json") return v;
@@ -54,6 +62,11 @@ std::optional<nlohmann::json> EnvService::coerce(const std::string& type, const 
     return std::nullopt;
   }
   if (type == "integer") {
+    // 2^63 and above parse as unsigned: they do not fit the 64-bit integer every reader expects.
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      why = "must be an integer between -2^63 and 2^63-1";
+      return std::nullopt;
+    }
     if (v.is_number_integer()) return v;
     if (v.is_number_float()) {
       double d = v.get<double>();
@@ -136,7 +149,7 @@ EnvView EnvService::update(const Principal& who, const std::string& projectId, c
   val.check(isType(type), "type", "must be one of string, text, json, integer, float, boolean");
   if (isType(type)) {
     // A new type without a new value converts the stored one (or explains why not).
-    nlohmann::json source = in.value ? *in.value : nlohmann::json::parse(v.valueJson);
+    nlohmann::json source = in.value ? *in.value : lib::parseJson(v.valueJson, "the stored value");
     std::string why;
     auto typed = coerce(type, source, why);
     if (!typed) val.fail("value", why);
@@ -165,7 +178,7 @@ void EnvService::remove(const Principal& who, const std::string& projectId, cons
 std::optional<nlohmann::json> EnvService::runtimeValue(const std::string& projectId, const std::string& key) {
   auto v = store_.repos().env().find(projectId, key);
   if (!v) return std::nullopt;
-  return nlohmann::json::parse(v->valueJson);
+  return lib::parseJson(v->valueJson, "the stored value");
 }
 
 }  // namespace m3m::service

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "lib/random.hpp"
+#include "service/users_reach.hpp"
 #include "service/validation.hpp"
 
 namespace m3m::service {
@@ -20,6 +21,7 @@ std::string hintOf(const std::string& key) { return key.substr(0, 4) + "…" + k
 void validateName(Validation& v, const std::string& name) {
   v.check(!name.empty(), "name", "is required");
   v.check(name.size() <= 100, "name", "must be at most 100 characters");
+  v.text("name", name);
 }
 
 void validateSlug(Validation& v, const std::string& slug) {
@@ -157,8 +159,11 @@ void ProjectService::addMember(const Principal& who, const std::string& id, cons
   domain::Project p = requireAccess(who, id);
   requireUserAccess(who, p, "change members");
   if (!who.user.managesUsers()) throw forbidden("granting project access needs the manage_users permission");
-  if (!store_.repos().users().findById(userId))
+  auto target = store_.repos().users().findById(userId);
+  if (!target)
     throw Error(ErrorCode::INVALID_ARGUMENT, "user " + userId + " does not exist", {{"user_id", "no such user"}});
+  // Changing a user's project access is acting on that user (users_reach.hpp).
+  requireWithinReach(store_.repos(), who.user, *target);
   store_.repos().projects().addMember(p.id, userId);
 }
 
@@ -166,6 +171,7 @@ void ProjectService::removeMember(const Principal& who, const std::string& id, c
   domain::Project p = requireAccess(who, id);
   requireUserAccess(who, p, "change members");
   if (!who.user.managesUsers()) throw forbidden("revoking project access needs the manage_users permission");
+  if (auto target = store_.repos().users().findById(userId)) requireWithinReach(store_.repos(), who.user, *target);
   if (!store_.repos().projects().removeMember(p.id, userId))
     throw Error(ErrorCode::NOT_FOUND, "user " + userId + " is not a member of this project");
 }

@@ -7,6 +7,7 @@
 #include "lib/random.hpp"
 #include "service/auth/passwords.hpp"
 #include "service/images.hpp"
+#include "service/users_reach.hpp"
 #include "service/validation.hpp"
 
 namespace m3m::service {
@@ -20,6 +21,7 @@ void validateEmail(Validation& v, const std::string& email, const std::string& f
 
 void validateName(Validation& v, const std::string& name) {
   v.check(name.size() <= 100, "name", "must be at most 100 characters");
+  v.text("name", name);
 }
 
 }  // namespace
@@ -124,6 +126,9 @@ UserView UserService::create(const Principal& who, const NewUser& in) {
   u.canManageUsers = in.permissions.manageUsers.value_or(false);
   u.createdAt = u.updatedAt = lib::nowIso();
   store_.transaction([&](store::Repositories& repos) {
+    // Permissions here; projects in applyProjectIds (after their existence check).
+    if (auto why = whyCannotGrant(reachOf(repos, who.user), u.canCreateProjects, u.canManageUsers, {}))
+      throw forbidden(*why);
     if (repos.users().findByEmail(email))
       throw Error(ErrorCode::CONFLICT, "a user with this email already exists", {{"email", "already in use"}});
     repos.users().create(u);
@@ -141,8 +146,20 @@ UserView UserService::get(const Principal& who, const std::string& id) {
 UserView UserService::update(const Principal& who, const std::string& id, const UserPatch& patch) {
   requireManager(who);
   const auto& actor = who.user;
-  domain::User u = load(id);
+  const domain::User before = load(id);
+  domain::User u = before;
   if (u.isRoot && !actor.isRoot) throw forbidden("only root can edit root");
+  const bool self = !actor.isRoot && u.id == actor.id;
+  if (self) {
+    // Raising one's own reach would defeat the rule below; lowering it is left to
+    // another administrator too, so "own permissions" never change here.
+    if ((patch.permissions.createProjects && *patch.permissions.createProjects != u.canCreateProjects) ||
+        (patch.permissions.manageUsers && *patch.permissions.manageUsers != u.canManageUsers))
+      throw forbidden("you cannot change your own permissions");
+    // The admin route asks for no current password; /api/users/me/password does.
+    if (patch.password)
+      throw forbidden("change your own password with PUT /api/users/me/password (it asks for the current one)");
+  }
   Validation v;
   if (patch.email) validateEmail(v, toLower(trim(*patch.email)));
   if (patch.name) validateName(v, *patch.name);
@@ -163,6 +180,18 @@ UserView UserService::update(const Principal& who, const std::string& id, const 
   }
   u.updatedAt = lib::nowIso();
   store_.transaction([&](store::Repositories& repos) {
+    if (!actor.isRoot) {
+      if (!self) requireWithinReach(repos, actor, before);
+      auto reach = reachOf(repos, actor);
+      if (auto why = whyCannotGrant(reach, patch.permissions.createProjects.value_or(false),
+                                    patch.permissions.manageUsers.value_or(false), {}))
+        throw forbidden(*why);
+      if (self && patch.projectIds) {
+        std::set<std::string> want(patch.projectIds->begin(), patch.projectIds->end());
+        if (want != std::set<std::string>(reach.projectIds.begin(), reach.projectIds.end()))
+          throw forbidden("you cannot change your own project access");
+      }
+    }
     if (patch.email) {
       auto other = repos.users().findByEmail(u.email);
       if (other && other->id != u.id)
@@ -180,7 +209,10 @@ void UserService::remove(const Principal& who, const std::string& id) {
   domain::User u = load(id);
   if (u.isRoot) throw forbidden("the root administrator cannot be deleted");
   if (u.id == who.user.id) throw Error(ErrorCode::INVALID_ARGUMENT, "you cannot delete yourself");
-  store_.repos().users().remove(id);  // sessions and memberships cascade
+  store_.transaction([&](store::Repositories& repos) {
+    requireWithinReach(repos, who.user, u);
+    repos.users().remove(id);  // sessions and memberships cascade
+  });
   std::error_code ec;
   std::filesystem::remove(avatarDir_ / (id + ".png"), ec);
 }
@@ -190,6 +222,7 @@ UserView UserService::setBlocked(const Principal& who, const std::string& id, bo
   domain::User u = load(id);
   if (u.isRoot) throw forbidden("the root administrator cannot be blocked");
   if (u.id == who.user.id && blocked) throw Error(ErrorCode::INVALID_ARGUMENT, "you cannot block yourself");
+  requireWithinReach(store_.repos(), who.user, u);
   if (u.isBlocked != blocked) {
     u.isBlocked = blocked;
     if (blocked) ++u.tokenVersion;

@@ -527,3 +527,32 @@ test('(e) a goal, the goal list and statistics fit their schemas', async () => {
   assert.equal(stats.body.goals[0].days.length, 30);
   assertMatches('get', '/api/goals/stats', stats);
 });
+
+test('(f) request bodies are strict: every JSON request schema (and its nested objects) is closed, as the server is', () => {
+  // RecordInput is the one open body: its keys are the model's fields, checked by the server against the model.
+  const OPEN = new Set(['#/components/schemas/RecordInput']);
+  const problems = [];
+  const closed = (schema, where) => {
+    if (schema?.$ref && OPEN.has(schema.$ref)) return;
+    const f = flatten(schema);
+    if (!f.types?.includes('object') && !Object.keys(f.properties).length) return;
+    // A map with typed values (additionalProperties: {schema}) is closed enough: its keys are data.
+    const isMap = f.additional && typeof f.additional === 'object';
+    if (f.additional !== false && !isMap) problems.push(`${where}: additionalProperties is not false`);
+    for (const [k, v] of Object.entries(f.properties)) {
+      const d = flatten(v);
+      if (d.types?.includes('object') || Object.keys(d.properties).length) closed(v, `${where}.${k}`);
+      else if (d.types?.includes('array') && d.items) {
+        const it = flatten(d.items);
+        if (it.types?.includes('object') || Object.keys(it.properties).length) closed(d.items, `${where}.${k}[]`);
+      }
+    }
+  };
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const schema = deref(op?.requestBody)?.content?.['application/json']?.schema;
+      if (schema) closed(schema, `${method.toUpperCase()} ${p}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});

@@ -68,10 +68,16 @@ before(async () => {
   }
   expectStatus(await api(server, 'GET', '/api/users/me', { token: expiredToken }), 200, 'the short-lived token works on the main server before it expires');
 
+  // A target for user administration: member of A with create_projects, both
+  // beyond the admin's own reach (issue 14: manage_users stays within its own).
+  const targetA = await createUser(server, rootToken, { permissions: { create_projects: true }, project_ids: [A.id] });
+
   const tampered = tamperJwt((await loginOk(server, ROOT_EMAIL, ROOT_PASSWORD)).access_token);
 
   ctx = {
     root: s.root,
+    targetA,
+    adminId: admin.user.id,
     A,
     B,
     missingProject: missingIdLike(B.id),
@@ -195,6 +201,35 @@ const OPS = [
     expect: [403, 403, 403, 403, 403, 401, 401, 401, 403],
   },
   {
+    // The admin holds manage_users only: a member of A with create_projects is out of its reach.
+    name: 'PUT /api/users/:targetA (password)',
+    method: 'PUT',
+    path: () => `/api/users/${ctx.targetA.id}`,
+    body: () => ({ password: ctx.targetA.password }),
+    expect: [200, 403, 403, 403, 403, 401, 401, 401, 403],
+  },
+  {
+    name: 'POST /api/users/:targetA/unblock',
+    method: 'POST',
+    path: () => `/api/users/${ctx.targetA.id}/unblock`,
+    expect: [200, 403, 403, 403, 403, 401, 401, 401, 403],
+  },
+  {
+    name: 'POST /api/users granting project A',
+    method: 'POST',
+    path: () => '/api/users',
+    body: () => ({ email: `${uniq('matrix')}@example.com`, password: 'password123', project_ids: [ctx.A.id] }),
+    expect: [201, 403, 403, 403, 403, 401, 401, 401, 403],
+  },
+  {
+    // root's cell would change the admin for the cells after it: not run.
+    name: 'PUT /api/users/:admin granting itself create_projects',
+    method: 'PUT',
+    path: () => `/api/users/${ctx.adminId}`,
+    body: () => ({ permissions: { create_projects: true } }),
+    expect: [null, 403, 403, 403, 403, 401, 401, 401, 403],
+  },
+  {
     name: 'GET /api/projects/<missing>',
     method: 'GET',
     path: () => `/api/projects/${ctx.missingProject}`,
@@ -230,6 +265,9 @@ test('the refused cells changed nothing: root still unblocked, B still there', a
   const r = await api(server, 'GET', `/api/users/${ctx.root.id}`, { token: ctx.tokens.root });
   expectStatus(r, 200);
   assert.equal(r.body.is_blocked, false);
+  const admin = await api(server, 'GET', '/api/users/me', { token: ctx.tokens.admin });
+  assert.deepEqual(admin.body.permissions, { create_projects: false, manage_users: true }, 'the admin did not grant itself');
+  await loginOk(server, ctx.targetA.email, ctx.targetA.password);
   expectStatus(await api(server, 'GET', `/api/projects/${ctx.B.id}`, { token: ctx.tokens.root }), 200);
 });
 

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import {
   api,
   assertNoSecretFields,
+  createProject,
   createUser,
   createUserAndLogin,
   expectError,
@@ -291,7 +292,11 @@ test('a user cannot raise their own permissions (by /me or by id)', async () => 
     token: plain.token,
     body: { name: 'Sneaky', permissions: { manage_users: true, create_projects: true }, is_root: true },
   });
-  assert.ok([200, 400].includes(viaMe.status), `PUT /me with permissions is ignored or refused: ${viaMe.status}`);
+  // Bodies are strict: keys /me does not take are refused, naming them.
+  const err = expectError(viaMe, 400, 'INVALID_ARGUMENT', 'PUT /me with permissions');
+  assert.equal(err.fields.permissions, 'unknown field');
+  assert.equal(err.fields.is_root, 'unknown field');
+  assert.notEqual((await me(plain.token)).body.name, 'Sneaky', 'the refused body changed nothing');
   const viaId = await api(server, 'PUT', `/api/users/${plain.user.id}`, {
     token: plain.token,
     body: { permissions: { manage_users: true, create_projects: true } },
@@ -426,4 +431,152 @@ test('avatar: a file over auth.avatar_max_size (10KB) is 413', async () => {
   const res = await api(server, 'PUT', '/api/users/me/avatar', { token: u.token, body: avatarForm(big) });
   expectError(res, 413, 'PAYLOAD_TOO_LARGE', 'avatar of 50KB');
   assert.equal((await me(u.token)).body.avatar_url, null, 'no avatar was set');
+});
+
+// --- manage_users reaches only users within its own reach (issue 14) -------
+
+// A manager of project A (not B), a member of B (carol), and B itself.
+async function reachWorld() {
+  const A = await createProject(server, rootToken, {});
+  const B = await createProject(server, rootToken, {});
+  const mgr = await createUserAndLogin(server, rootToken, { permissions: { manage_users: true }, project_ids: [A.id] });
+  const carol = await createUserAndLogin(server, rootToken, { project_ids: [B.id] });
+  return { A, B, mgr, carol };
+}
+
+test('the carol attack: a manager refused project B cannot reset the password of B\'s member and read B as her', async () => {
+  const { A, B, mgr, carol } = await reachWorld();
+  // Refused the project for itself …
+  expectError(
+    await api(server, 'PUT', `/api/users/${mgr.user.id}`, { token: mgr.token, body: { project_ids: [A.id, B.id] } }),
+    403,
+    'PERMISSION_DENIED',
+    'manager grants itself B',
+  );
+  // … and refused the detour through B's member.
+  const reset = await api(server, 'PUT', `/api/users/${carol.user.id}`, { token: mgr.token, body: { password: 'taken-over-1' } });
+  const err = expectError(reset, 403, 'PERMISSION_DENIED', 'manager resets carol\'s password');
+  assert.match(err.message, /within your own/);
+  expectError(await login(server, carol.user.email, 'taken-over-1'), 401, 'UNAUTHENTICATED', 'the manager cannot log in as carol');
+  // Carol is untouched: her password and her token still work, she still reads B.
+  expectStatus(await api(server, 'GET', `/api/projects/${B.id}`, { token: carol.token }), 200, 'carol\'s token still reads B');
+  await loginOk(server, carol.user.email, carol.password);
+  expectError(await api(server, 'GET', `/api/projects/${B.id}`, { token: mgr.token }), 403, 'PERMISSION_DENIED', 'the manager still cannot read B');
+  const m = await api(server, 'GET', `/api/users/${mgr.user.id}`, { token: rootToken });
+  assert.deepEqual(m.body.project_ids, [A.id], 'the manager\'s access is unchanged');
+});
+
+test('a manager cannot rename, block, unblock, delete or add to its project a user with access it lacks', async () => {
+  const { A, mgr, carol } = await reachWorld();
+  for (const [method, path, body] of [
+    ['POST', `/api/projects/${A.id}/members`, { user_id: carol.user.id }],
+    ['PUT', `/api/users/${carol.user.id}`, { name: 'Renamed' }],
+    ['PUT', `/api/users/${carol.user.id}`, { email: `${uniq('moved')}@example.com` }],
+    ['POST', `/api/users/${carol.user.id}/block`, undefined],
+    ['POST', `/api/users/${carol.user.id}/unblock`, undefined],
+    ['DELETE', `/api/users/${carol.user.id}`, undefined],
+  ]) {
+    expectError(await api(server, method, path, { token: mgr.token, body }), 403, 'PERMISSION_DENIED', `${method} ${path}`);
+  }
+  const c = await api(server, 'GET', `/api/users/${carol.user.id}`, { token: rootToken });
+  expectStatus(c, 200, 'carol still exists');
+  assert.equal(c.body.is_blocked, false);
+  assert.equal(c.body.email, carol.user.email);
+  assert.deepEqual(c.body.project_ids, carol.user.project_ids);
+  expectStatus(await me(carol.token), 200, 'carol\'s token still works');
+});
+
+test('a manager cannot touch a user with a broader permission (create_projects), nor grant it', async () => {
+  const mgr = await createUserAndLogin(server, rootToken, { permissions: { manage_users: true } });
+  const creator = await createUserAndLogin(server, rootToken, { permissions: { create_projects: true } });
+  expectError(await api(server, 'PUT', `/api/users/${creator.user.id}`, { token: mgr.token, body: { password: 'taken-over-1' } }), 403, 'PERMISSION_DENIED', 'reset');
+  expectError(await api(server, 'POST', `/api/users/${creator.user.id}/block`, { token: mgr.token }), 403, 'PERMISSION_DENIED', 'block');
+  expectError(await api(server, 'DELETE', `/api/users/${creator.user.id}`, { token: mgr.token }), 403, 'PERMISSION_DENIED', 'delete');
+  await loginOk(server, creator.user.email, creator.password);
+  // Granting: to a new user, to an existing one, to itself.
+  const email = `${uniq('grant')}@example.com`;
+  expectError(
+    await api(server, 'POST', '/api/users', { token: mgr.token, body: { email, password: 'password123', permissions: { create_projects: true } } }),
+    403,
+    'PERMISSION_DENIED',
+    'create a user with create_projects',
+  );
+  const list = await api(server, 'GET', `/api/users?search=${encodeURIComponent(email)}`, { token: rootToken });
+  assert.equal(list.body.total_items, 0, 'no user was created');
+  const plain = await createUser(server, mgr.token, {});
+  expectError(
+    await api(server, 'PUT', `/api/users/${plain.id}`, { token: mgr.token, body: { permissions: { create_projects: true } } }),
+    403,
+    'PERMISSION_DENIED',
+    'grant create_projects to a user',
+  );
+  expectError(
+    await api(server, 'PUT', `/api/users/${mgr.user.id}`, { token: mgr.token, body: { permissions: { create_projects: true } } }),
+    403,
+    'PERMISSION_DENIED',
+    'grant itself create_projects',
+  );
+  expectError(
+    await api(server, 'PUT', `/api/users/${mgr.user.id}`, { token: mgr.token, body: { permissions: { manage_users: false } } }),
+    403,
+    'PERMISSION_DENIED',
+    'drop its own manage_users',
+  );
+  expectError(
+    await api(server, 'PUT', `/api/users/${mgr.user.id}`, { token: mgr.token, body: { password: 'no-current-1' } }),
+    403,
+    'PERMISSION_DENIED',
+    'its own password without the current one',
+  );
+  const after = await me(mgr.token);
+  assert.deepEqual(after.body.permissions, { create_projects: false, manage_users: true });
+  assert.equal((await api(server, 'GET', `/api/users/${plain.id}`, { token: rootToken })).body.permissions.create_projects, false);
+});
+
+test('a manager cannot grant a project it lacks, on create or on edit', async () => {
+  const { A, B, mgr } = await reachWorld();
+  const email = `${uniq('inb')}@example.com`;
+  expectError(
+    await api(server, 'POST', '/api/users', { token: mgr.token, body: { email, password: 'password123', project_ids: [B.id] } }),
+    403,
+    'PERMISSION_DENIED',
+    'create a member of B',
+  );
+  const u = await createUser(server, mgr.token, { project_ids: [A.id] });
+  expectError(
+    await api(server, 'PUT', `/api/users/${u.id}`, { token: mgr.token, body: { project_ids: [A.id, B.id] } }),
+    403,
+    'PERMISSION_DENIED',
+    'add B to a user',
+  );
+  assert.deepEqual((await api(server, 'GET', `/api/users/${u.id}`, { token: rootToken })).body.project_ids, [A.id]);
+});
+
+test('within its reach a manager still does everything: create, grant what it holds, edit, reset, block, delete', async () => {
+  const { A, mgr } = await reachWorld();
+  const u = await createUser(server, mgr.token, { permissions: { manage_users: true }, project_ids: [A.id] });
+  assert.deepEqual(u.permissions, { create_projects: false, manage_users: true });
+  assert.deepEqual(u.project_ids, [A.id]);
+  const edited = await api(server, 'PUT', `/api/users/${u.id}`, {
+    token: mgr.token,
+    body: { name: 'Helper', password: 'reset-by-mgr-1', permissions: { manage_users: false }, project_ids: [] },
+  });
+  expectStatus(edited, 200, 'edit within reach');
+  assert.equal(edited.body.name, 'Helper');
+  assert.deepEqual(edited.body.permissions, { create_projects: false, manage_users: false });
+  assert.deepEqual(edited.body.project_ids, []);
+  await loginOk(server, u.email, 'reset-by-mgr-1');
+  expectStatus(await api(server, 'POST', `/api/users/${u.id}/block`, { token: mgr.token }), 200, 'block');
+  expectStatus(await api(server, 'POST', `/api/users/${u.id}/unblock`, { token: mgr.token }), 200, 'unblock');
+  expectStatus(await api(server, 'DELETE', `/api/users/${u.id}`, { token: mgr.token }), 204, 'delete');
+  // Its own profile: name by id with the unchanged permissions sent back, and /me.
+  const self = await api(server, 'PUT', `/api/users/${mgr.user.id}`, {
+    token: mgr.token,
+    body: { name: 'Manager', permissions: { create_projects: false, manage_users: true }, project_ids: [A.id] },
+  });
+  expectStatus(self, 200, 'its own name with unchanged permissions');
+  expectStatus(await api(server, 'PUT', '/api/users/me', { token: mgr.token, body: { name: 'Me' } }), 200, '/me');
+  // Root is unrestricted.
+  const { carol } = await reachWorld();
+  expectStatus(await api(server, 'PUT', `/api/users/${carol.user.id}`, { token: rootToken, body: { password: 'root-reset-1' } }), 200, 'root resets anyone');
 });

@@ -26,7 +26,9 @@ void registerAuth(Router& router, service::AuthService& auth) {
                 return Response::json(200, tokensJson(auth.refresh(*token)));
               }));
   router.post("/api/auth/logout", sync([&auth](Request& req) {
-                auth.logout(authenticate(req, auth));
+                auto who = authenticate(req, auth);
+                requireNoFields(req);
+                auth.logout(who);
                 return Response::noContent();
               }));
 }

@@ -71,7 +71,7 @@ void registerModels(Router& router, service::AuthService& auth, service::ModelSe
                auto who = authenticate(req, auth);
                auto page = pageRequest(req);
                service::RecordListParams p;
-               p.filter = req.query("filter");
+               if (req.hasQuery("filter")) p.filter = req.query("filter");
                p.sort = req.query("sort");
                p.page = page.page;
                p.perPage = page.perPage;

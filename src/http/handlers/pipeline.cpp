@@ -116,7 +116,9 @@ void registerPipeline(Router& router, service::AuthService& auth, service::Pipel
                return Response::noContent();
              }));
   router.post(base + "/releases/:version/activate", sync([&](Request& req) {
-                auto v = pipeline.activate(authenticate(req, auth), req.params["id"], req.params["version"]);
+                auto who = authenticate(req, auth);
+                requireNoFields(req);
+                auto v = pipeline.activate(who, req.params["id"], req.params["version"]);
                 return Response::json(200, releaseJson(v, false));
               }));
 }

@@ -60,7 +60,9 @@ void registerProjects(Router& router, service::AuthService& auth, service::Proje
                return Response::noContent();
              }));
   router.post("/api/projects/:id/regenerate-key", sync([&](Request& req) {
-                auto key = projects.regenerateKey(authenticate(req, auth), req.params["id"]);
+                auto who = authenticate(req, auth);
+                requireNoFields(req);
+                auto key = projects.regenerateKey(who, req.params["id"]);
                 return Response::json(200, {{"api_key", key}});
               }));
   router.get("/api/projects/:id/members", sync([&](Request& req) {

@@ -79,10 +79,14 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
                 return Response::json(200, statusJson(runtime.start(who, req.params["id"], version)));
               }));
   router.post("/api/projects/:id/stop", sync([&](Request& req) {
-                return Response::json(200, statusJson(runtime.stop(authenticate(req, auth), req.params["id"])));
+                auto who = authenticate(req, auth);
+                requireNoFields(req);
+                return Response::json(200, statusJson(runtime.stop(who, req.params["id"])));
               }));
   router.post("/api/projects/:id/restart", sync([&](Request& req) {
-                return Response::json(200, statusJson(runtime.restart(authenticate(req, auth), req.params["id"])));
+                auto who = authenticate(req, auth);
+                requireNoFields(req);
+                return Response::json(200, statusJson(runtime.restart(who, req.params["id"])));
               }));
   router.get("/api/projects/:id/status", sync([&](Request& req) {
                return Response::json(200, statusJson(runtime.status(authenticate(req, auth), req.params["id"])));

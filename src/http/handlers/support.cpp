@@ -1,5 +1,6 @@
 #include "http/handlers/support.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace m3m::http::handlers {
@@ -22,7 +23,24 @@ std::string clientIp(const Request& req) {
   return colon == std::string::npos ? a : a.substr(0, colon);
 }
 
+void JsonInput::seen(const char* field) const {
+  std::string_view f(field);
+  if (std::find(read_.begin(), read_.end(), f) == read_.end()) read_.push_back(f);
+}
+
+void JsonInput::flagUnknown() {
+  if (!j_.is_object()) return;
+  for (const auto& [k, _] : j_.items())
+    if (std::find(read_.begin(), read_.end(), std::string_view(k)) == read_.end()) v_.unknown(k);
+}
+
+void JsonInput::done() {
+  flagUnknown();
+  v_.throwIfAny("invalid request body");
+}
+
 std::optional<std::string> JsonInput::string(const char* field, bool required) {
+  seen(field);
   if (!j_.contains(field) || j_[field].is_null()) {
     if (required) v_.fail(field, "is required");
     return std::nullopt;
@@ -35,6 +53,7 @@ std::optional<std::string> JsonInput::string(const char* field, bool required) {
 }
 
 std::optional<bool> JsonInput::boolean(const char* field) {
+  seen(field);
   if (!j_.contains(field) || j_[field].is_null()) return std::nullopt;
   if (!j_[field].is_boolean()) {
     v_.fail(field, "must be true or false");
@@ -44,6 +63,7 @@ std::optional<bool> JsonInput::boolean(const char* field) {
 }
 
 std::optional<nlohmann::json> JsonInput::any(const char* field, bool required) {
+  seen(field);
   if (!j_.contains(field)) {
     if (required) v_.fail(field, "is required");
     return std::nullopt;
@@ -52,6 +72,7 @@ std::optional<nlohmann::json> JsonInput::any(const char* field, bool required) {
 }
 
 std::optional<std::vector<std::string>> JsonInput::stringList(const char* field) {
+  seen(field);
   if (!j_.contains(field) || j_[field].is_null()) return std::nullopt;
   const auto& a = j_[field];
   if (!a.is_array()) {
@@ -70,6 +91,7 @@ std::optional<std::vector<std::string>> JsonInput::stringList(const char* field)
 }
 
 std::optional<JsonInput> JsonInput::object(const char* field) {
+  seen(field);
   if (!j_.contains(field) || j_[field].is_null()) return std::nullopt;
   if (!j_[field].is_object()) {
     v_.fail(field, "must be an object");
@@ -78,12 +100,18 @@ std::optional<JsonInput> JsonInput::object(const char* field) {
   return JsonInput(j_[field]);
 }
 
-void JsonInput::mergeErrorsOf(const JsonInput& nested, const std::string& prefix) {
-  try {
-    nested.done();
-  } catch (const Error& e) {
-    for (const auto& [k, msg] : e.fields()) v_.fail(prefix + "." + k, msg);
+void JsonInput::mergeErrorsOf(JsonInput& nested, const std::string& prefix) {
+  nested.flagUnknown();
+  const auto& unknown = nested.v_.unknownFields();
+  for (const auto& [k, msg] : nested.v_.fields()) {
+    if (std::find(unknown.begin(), unknown.end(), k) != unknown.end()) v_.unknown(prefix + "." + k);
+    else v_.fail(prefix + "." + k, msg);
   }
+}
+
+void requireNoFields(const Request& req) {
+  if (req.body.empty()) return;
+  JsonInput(req).done();
 }
 
 namespace {

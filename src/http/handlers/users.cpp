@@ -115,10 +115,14 @@ void registerUsers(Router& router, service::AuthService& auth, service::UserServ
                return Response::noContent();
              }));
   router.post("/api/users/:id/block", sync([&](Request& req) {
-                return Response::json(200, userJson(users.setBlocked(authenticate(req, auth), req.params["id"], true)));
+                auto who = authenticate(req, auth);
+                requireNoFields(req);
+                return Response::json(200, userJson(users.setBlocked(who, req.params["id"], true)));
               }));
   router.post("/api/users/:id/unblock", sync([&](Request& req) {
-                return Response::json(200, userJson(users.setBlocked(authenticate(req, auth), req.params["id"], false)));
+                auto who = authenticate(req, auth);
+                requireNoFields(req);
+                return Response::json(200, userJson(users.setBlocked(who, req.params["id"], false)));
               }));
 }
 

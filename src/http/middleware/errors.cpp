@@ -9,12 +9,12 @@ Response errorResponse(std::exception_ptr e, const Request& req, spdlog::logger&
     std::rethrow_exception(e);
   } catch (const Error& err) {
     if (err.code() == ErrorCode::INTERNAL)
-      log.error("internal error id={} {} {}: {}", req.requestId, req.method, req.path, err.what());
+      log.error("internal error id={} {} {}: {}", req.requestId, req.method, redactedPath(req.path), err.what());
     return Response::error(err);
   } catch (const std::exception& ex) {
-    log.error("unhandled exception id={} {} {}: {}", req.requestId, req.method, req.path, ex.what());
+    log.error("unhandled exception id={} {} {}: {}", req.requestId, req.method, redactedPath(req.path), ex.what());
   } catch (...) {
-    log.error("unhandled non-standard exception id={} {} {}", req.requestId, req.method, req.path);
+    log.error("unhandled non-standard exception id={} {} {}", req.requestId, req.method, redactedPath(req.path));
   }
   return Response::error(
       Error(ErrorCode::INTERNAL, "internal server error (request id " + req.requestId + "; details in the server log)"));

@@ -17,7 +17,13 @@ namespace m3m::http::middleware {
 Middleware requestId();
 
 // One line per request: method, path, status, bytes, duration, request id.
+// The query string is never logged, and secrets in the path are shortened (redactedPath).
 Middleware accessLog(std::shared_ptr<spdlog::logger> log);
+
+// `path` fit for a log: a public link's token (/api/storage/public/<token>/…)
+// becomes "…" + its last 6 characters (the links list's token_hint), so a log
+// reader can tell links apart but never use one.
+std::string redactedPath(std::string_view path);
 
 // Turns m3m::Error into its status + JSON body; anything else into a generic
 // 500 INTERNAL whose details go only to the server log (never to the client).

@@ -178,6 +178,7 @@ void applyInput(domain::Goal& g, const GoalInput& in, bool creating, Validation&
     auto n = trim(*in.name);
     if (n.empty() || n.size() > 100) v.fail("name", "1–100 characters");
     else g.name = n;
+    v.text("name", n);
   }
   if (in.slug) {
     if (!isGoalSlug(*in.slug)) v.fail("slug", "lower-case letters, digits, - and _ (1–64), not starting or ending with -");

@@ -1,5 +1,7 @@
 #include "service/models/model_input.hpp"
 
+#include <cmath>
+#include <cstdint>
 #include <regex>
 #include <set>
 
@@ -7,6 +9,15 @@
 
 namespace m3m::service::models {
 namespace {
+
+// A bound of an integer field: integral and exact as the double it is kept in.
+bool isExactInteger(const nlohmann::json& n) {
+  constexpr std::int64_t kExact = 1ll << 53;
+  if (n.is_number_unsigned()) return n.get<std::uint64_t>() <= static_cast<std::uint64_t>(kExact);
+  if (n.is_number_integer()) return n.get<std::int64_t>() >= -kExact && n.get<std::int64_t>() <= kExact;
+  double d = n.get<double>();
+  return std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0;
+}
 
 const std::set<std::string> kOptions = {"key",        "type",       "required", "nullable", "unique",
                                         "indexed",    "multiple",   "default",  "min",      "max",
@@ -66,7 +77,7 @@ FieldInput readField(const nlohmann::json& j, const std::string& at, Validation&
     return in;
   }
   for (const auto& [option, _] : j.items()) {
-    if (!kOptions.count(option)) v.fail(at + option, "unknown option");
+    if (!kOptions.count(option)) v.unknown(at + option);
     else if (option == "old_key" && !allowOldKey) v.fail(at + option, "only when changing a model");
     else if (!optionApplies(option, f.type)) v.fail(at + option, "not an option of type " + f.type);
   }
@@ -79,6 +90,7 @@ FieldInput readField(const nlohmann::json& j, const std::string& at, Validation&
   for (const char* name : {"min", "max"}) {
     if (!j.contains(name) || !optionApplies(name, f.type)) continue;
     if (!j[name].is_number()) v.fail(at + name, "must be a number");
+    else if (f.type == "integer" && !isExactInteger(j[name])) v.fail(at + name, "must be an integer (|n| ≤ 2^53)");
     else (std::string(name) == "min" ? f.min : f.max) = j[name].get<double>();
   }
   if (f.min && f.max && *f.min > *f.max) v.fail(at + "min", "must not exceed max");
@@ -206,7 +218,7 @@ std::vector<domain::ModelIndex> readIndexes(const nlohmann::json& indexes, const
       else ix.unique = j["unique"].get<bool>();
     }
     for (const auto& [k, _] : j.items())
-      if (k != "fields" && k != "unique") v.fail(at + "." + k, "unknown option");
+      if (k != "fields" && k != "unique") v.unknown(at + "." + k);
     std::set<std::string> seen;
     for (size_t n = 0; n < j["fields"].size(); ++n) {
       const auto& key = j["fields"][n];
@@ -239,7 +251,7 @@ nlohmann::json readTableConfig(const nlohmann::json& j, const std::vector<domain
       auto key = !s.empty() && (s[0] == '-' || s[0] == '+') ? s.substr(1) : s;
       if (!keys.count(key)) v.fail("table_config.default_sort", "a field key, optionally with - for descending");
       out[k] = s;
-    } else v.fail("table_config." + k, "unknown option");
+    } else v.unknown("table_config." + k);
   }
   return out;
 }
@@ -262,7 +274,7 @@ nlohmann::json readFormConfig(const nlohmann::json& j, const std::vector<domain:
         if (!keys.count(fk) || !w.is_string() || w.get<std::string>().empty() || w.get<std::string>().size() > 64)
           v.fail("form_config.field_views." + fk, "a field of this model → a widget name");
       out[k] = val;
-    } else v.fail("form_config." + k, "unknown option");
+    } else v.unknown("form_config." + k);
   }
   return out;
 }

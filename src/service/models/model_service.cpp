@@ -16,7 +16,7 @@ const std::set<std::string> kModelKeys = {"name", "description", "fields", "inde
 
 void readHeader(const nlohmann::json& body, domain::Model& m, Validation& v) {
   for (const auto& [k, _] : body.items())
-    if (!kModelKeys.count(k)) v.fail(k, "unknown field");
+    if (!kModelKeys.count(k)) v.unknown(k);
   if (body.contains("name")) {
     if (!body["name"].is_string() || !models::isIdentifier(body["name"].get<std::string>()))
       v.fail("name", "must start with a letter and hold only letters, digits and _ (≤ 63)");

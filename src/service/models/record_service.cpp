@@ -57,7 +57,7 @@ nlohmann::json RecordService::prepare(const std::string& projectId, const domain
   Validation v;
   for (const auto& [k, _] : input.items()) {
     if (domain::isSystemField(k)) v.fail(k, "read-only");
-    else if (!m.field(k)) v.fail(k, "unknown field");
+    else if (!m.field(k)) v.unknown(k);
   }
   nlohmann::json out = nlohmann::json::object();
   for (const auto& f : m.fields) {
@@ -197,7 +197,12 @@ RecordList RecordService::list(const Principal& who, const std::string& projectI
   auto m = models_.model(projectId, model);
   checkFieldList(*m, params.fields);
   store::RecordQuery q;
-  q.filter = compile({params.filter, nlohmann::json::object()});
+  if (params.filter) {
+    // A blank ?filter= is a mistake the client should hear about (parseFilter says "empty filter").
+    auto e = store::query::parseFilter(*params.filter);
+    store::query::bindPlaceholders(e, nlohmann::json::object());
+    q.filter = std::move(e);
+  }
   q.sort = store::query::parseSort(params.sort);
   q.limit = params.perPage;
   q.offset = static_cast<std::int64_t>(params.page - 1) * params.perPage;

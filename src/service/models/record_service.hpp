@@ -20,7 +20,7 @@
 namespace m3m::service {
 
 struct RecordListParams {
-  std::string filter;
+  std::optional<std::string> filter;  // present but blank → 400 (docs/models.md)
   std::string sort;
   int page = 1;
   int perPage = 30;

@@ -2,6 +2,8 @@
 
 #include <m3m/error.hpp>
 
+#include "lib/text.hpp"
+
 namespace m3m::service {
 namespace fs = std::filesystem;
 
@@ -27,14 +29,16 @@ PathGuard::PathGuard(fs::path root) {
 
 fs::path PathGuard::resolve(std::string_view clientPath, bool allowRoot, const std::string& field) const {
   std::string_view p = clientPath;
-  if (p == "/" || p == "." || p.empty()) {
+  // The root is spelled one way, "", in REST and runtime alike: "/" and "." are
+  // refused like any leading / or . segment, so no caller guesses at two meanings.
+  if (p.empty()) {
     if (!allowRoot) refuse(field, "a path inside the storage is required");
     return root_;
   }
   if (p.size() > 1024) refuse(field, "longer than 1024 bytes");
   if (p.find('\0') != std::string_view::npos) refuse(field, "contains a NUL byte");
   if (p.find('\\') != std::string_view::npos) refuse(field, "contains a backslash");
-  if (p.front() == '/') refuse(field, "must be relative to the storage (no leading /)");
+  if (p.front() == '/') refuse(field, "must be relative to the storage (no leading /; the root is \"\")");
   if (p.back() == '/') p.remove_suffix(1);
   fs::path rel;
   size_t start = 0;
@@ -45,8 +49,7 @@ fs::path PathGuard::resolve(std::string_view clientPath, bool allowRoot, const s
     if (seg.empty()) refuse(field, "has an empty segment (//)");
     if (seg == "." || seg == "..") refuse(field, "must not contain . or .. segments");
     if (seg.size() > 255) refuse(field, "has a name longer than 255 bytes");
-    for (unsigned char c : seg)
-      if (c < 0x20) refuse(field, "contains a control character");
+    if (auto bad = lib::unsafeTextReason(seg)) refuse(field, *bad);
     rel /= std::string(seg);
     start = end + 1;
   }

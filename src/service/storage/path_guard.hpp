@@ -14,8 +14,8 @@ class PathGuard {
  public:
   explicit PathGuard(std::filesystem::path root);
 
-  // The absolute location of `clientPath` inside the root. "" (and "/" or
-  // ".") is the root itself only when allowRoot. INVALID_ARGUMENT
+  // The absolute location of `clientPath` inside the root. "" is the root
+  // itself, only when allowRoot ("/" and "." are refused). INVALID_ARGUMENT
   // (fields.<field>) when the path is refused.
   std::filesystem::path resolve(std::string_view clientPath, bool allowRoot = false,
                                 const std::string& field = "path") const;

@@ -412,6 +412,9 @@ std::vector<SortKey> parseSort(std::string_view text) {
   size_t start = 0;
   while (true) {
     auto end = std::min(text.find(',', start), text.size());
+    if (out.size() == MAX_SORT_KEYS)
+      throw Error(ErrorCode::INVALID_ARGUMENT, "a sort has at most " + std::to_string(MAX_SORT_KEYS) + " keys",
+                  {{"sort", "more than " + std::to_string(MAX_SORT_KEYS) + " keys"}});
     out.push_back(sortKey(text.substr(start, end - start), out.size()));
     if (end == text.size()) return out;
     start = end + 1;

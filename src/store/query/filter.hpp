@@ -59,7 +59,9 @@ struct SortKey {
   std::string key;
   bool descending = false;
 };
-// "-created, title" (empty → none). INVALID_ARGUMENT with fields.sort.
+// More would only make the database compare past the point any order is decided.
+inline constexpr std::size_t MAX_SORT_KEYS = 16;
+// "-created, title" (empty → none). INVALID_ARGUMENT with fields.sort (also past MAX_SORT_KEYS keys).
 std::vector<SortKey> parseSort(std::string_view text);
 
 const char* opText(CompareOp op);

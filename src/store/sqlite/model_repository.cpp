@@ -4,6 +4,7 @@
 #include <set>
 
 #include "domain/model_json.hpp"
+#include "lib/json.hpp"
 #include "store/sqlite/record_table.hpp"
 #include "store/sqlite/statement.hpp"
 
@@ -17,7 +18,7 @@ domain::Model readModel(SQLite::Statement& q) {
   m.id = q.getColumn(0).getString();
   m.projectId = q.getColumn(1).getString();
   m.name = q.getColumn(2).getString();
-  domain::applyDefinition(m, nlohmann::json::parse(q.getColumn(3).getString()));
+  domain::applyDefinition(m, lib::parseJson(q.getColumn(3).getString(), "the stored model definition"));
   m.createdAt = q.getColumn(4).getString();
   m.updatedAt = q.getColumn(5).getString();
   return m;

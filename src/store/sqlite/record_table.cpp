@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <m3m/error.hpp>
+
+#include "lib/json.hpp"
 #include <set>
 
 namespace m3m::store::sqlite {
@@ -38,7 +40,11 @@ SqlValue encodeValue(const domain::ModelField& f, const nlohmann::json& v) {
 
 nlohmann::json decodeValue(const domain::ModelField& f, const SQLite::Column& c) {
   if (c.isNull()) return nullptr;
-  if (isJsonStored(f)) return nlohmann::json::parse(c.getString(), nullptr, false);
+  if (isJsonStored(f)) {
+    // Written through lib::parseJson's limits; text from elsewhere that breaks them reads as null.
+    auto v = lib::parseJsonOrDiscarded(c.getString());
+    return v.is_discarded() ? nlohmann::json(nullptr) : v;
+  }
   if (f.type == "bool") return c.getInt64() != 0;
   if (f.type == "integer") return c.getInt64();
   if (f.type == "float") return c.getDouble();

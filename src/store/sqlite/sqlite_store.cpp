@@ -3,6 +3,10 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <m3m/error.hpp>
@@ -68,6 +72,19 @@ thread_local int tlsTxDepth = 0;
 thread_local Repositories* tlsTxRepos = nullptr;
 std::atomic<unsigned> savepointCounter{0};
 
+// Creates the database file 0600 before SQLite does (SQLite gives its -wal and
+// -shm files the main file's mode) and tightens files an older build left readable.
+void restrictToOwner(const std::string& db) {
+  if (db.empty() || db == ":memory:" || db.starts_with("file:")) return;
+  int fd = ::open(db.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::string file = db + suffix;
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) ::chmod(file.c_str(), st.st_mode & 0700);
+  }
+}
+
 // Units per group commit: bounds how long the writer lock is held at once.
 constexpr std::size_t kMaxGroup = 256;
 
@@ -77,10 +94,13 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const config::DatabaseConfig& cfg
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path path(cfg.path);
-  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  // The database holds secret env values and password hashes: only the server's user reads it.
+  if (path.has_parent_path() && fs::create_directories(path.parent_path(), ec))
+    fs::permissions(path.parent_path(), fs::perms::owner_all, ec);
   if (ec)
     throw Error(ErrorCode::UNAVAILABLE,
                 "database.path: cannot create folder " + path.parent_path().string() + ": " + ec.message());
+  restrictToOwner(cfg.path);
   std::unique_ptr<Connections> conns;
   try {
     // The writer must exist (and create the file + WAL) before readers open it.

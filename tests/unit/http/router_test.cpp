@@ -71,6 +71,17 @@ TEST(Router, WildcardTakesTheRest) {
   EXPECT_EQ(anon.params["*"], "orders/42");
 }
 
+// Issue 14: "ok//a.txt" reached the storage handler as "ok/a.txt" and was served.
+TEST(Router, WildcardKeepsEmptySegmentsAsSent) {
+  auto r = sample();
+  EXPECT_EQ(r.match("GET", "/api/storage/p1/files/ok//a.txt").params["path"], "ok//a.txt");
+  EXPECT_EQ(r.match("GET", "/api/storage/p1/files//ok/a.txt").params["path"], "/ok/a.txt");
+  EXPECT_EQ(r.match("GET", "/api/storage/p1//files/a%2Fb/c.txt/").params["path"], "a/b/c.txt");
+  EXPECT_EQ(r.match("GET", "/r/shop/a%20b//c").params["*"], "a b//c");
+  auto bad = r.match("GET", "/api/storage/p1/files/a/%zz");
+  EXPECT_TRUE(bad.badEncoding);
+}
+
 TEST(Router, DistinguishesNotFoundFromMethodNotAllowed) {
   auto r = sample();
   auto nf = r.match("GET", "/api/nothing");

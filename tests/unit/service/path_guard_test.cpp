@@ -40,3 +40,15 @@ TEST(PathGuard, ResolvesInsideAndRefusesEveryWayOut) {
     }
   }
 }
+
+// Issue 14: the root has one spelling (""), and names are refused for the same
+// characters as every other name (C0/C1 controls, DEL, bidi overrides, bad UTF-8).
+TEST(PathGuard, OneSpellingOfTheRootAndNoUnsafeCharacters) {
+  TempDir dir;
+  service::PathGuard guard(dir.path / "root");
+  EXPECT_EQ(guard.resolve("", true), guard.root());
+  for (const char* root : {"/", ".", "//", "./"}) EXPECT_THROW(guard.resolve(root, true), Error) << root;
+  for (const char* bad : {"a\x7f", "a\xc2\x85.txt", "evil\xe2\x80\xaegnp.exe", "a\xe2\x81\xa6", "bad\xff.txt", "a/\xc0\xaf"})
+    EXPECT_THROW(guard.resolve(bad), Error) << bad;
+  EXPECT_EQ(guard.relative(guard.resolve("отчёт ✓.txt")), "отчёт ✓.txt");
+}

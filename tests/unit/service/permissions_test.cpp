@@ -205,3 +205,168 @@ TEST(Permissions, SecretsAreMaskedForTheApiButTypedForTheRuntime) {
   unmask.secret = false;
   EXPECT_EQ(codeOf([&] { w.env->update(w.root, p.id, "PORT", unmask); }), ErrorCode::INVALID_ARGUMENT);
 }
+
+// --- user administration stays within the administrator's own reach --------
+
+namespace {
+
+UserView userIn(World& w, const std::string& email, std::vector<std::string> projects, bool create = false,
+                bool manage = false) {
+  NewUser n{email, "password123", "", {create, manage}, std::move(projects)};
+  return w.users->create(w.root, n);
+}
+
+UserPatch passwordPatch(const std::string& pw) {
+  UserPatch p;
+  p.password = pw;
+  return p;
+}
+
+}  // namespace
+
+TEST(Permissions, AManagerCannotTakeOverAMemberOfAProjectItLacks) {
+  // The attack: refused project pb, the manager resets the password of
+  // pb's member carol to log in as her.
+  World w;
+  auto pa = w.projects->create(w.root, {"A", "proj-a", std::nullopt}).project;
+  auto pb = w.projects->create(w.root, {"B", "proj-b", std::nullopt}).project;
+  auto mgr = w.as(userIn(w, "mgr@example.com", {pa.id}, false, true));
+  auto carol = userIn(w, "carol@example.com", {pb.id});
+  UserPatch grantB;
+  grantB.projectIds = std::vector<std::string>{pa.id, pb.id};
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, mgr.user.id, grantB); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, carol.user.id, passwordPatch("taken-over-1")); }),
+            ErrorCode::PERMISSION_DENIED);
+  UserPatch rename;
+  rename.name = "x";
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, carol.user.id, rename); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(codeOf([&] { w.users->setBlocked(mgr, carol.user.id, true); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(codeOf([&] { w.users->remove(mgr, carol.user.id); }), ErrorCode::PERMISSION_DENIED);
+  // Nothing changed: carol's password, name, state and access are hers.
+  EXPECT_NO_THROW(w.auth->login("carol@example.com", "password123", "ip"));
+  EXPECT_EQ(codeOf([&] { w.auth->login("carol@example.com", "taken-over-1", "ip"); }), ErrorCode::UNAUTHENTICATED);
+  auto after = w.users->get(w.root, carol.user.id);
+  EXPECT_EQ(after.user.name, "");
+  EXPECT_FALSE(after.user.isBlocked);
+  EXPECT_EQ(after.projectIds, std::vector<std::string>{pb.id});
+  EXPECT_EQ(w.users->get(w.root, mgr.user.id).projectIds, std::vector<std::string>{pa.id});
+  // A member of pa only (and of nothing) is within the manager's reach.
+  auto dave = userIn(w, "dave@example.com", {pa.id});
+  EXPECT_NO_THROW(w.users->update(mgr, dave.user.id, passwordPatch("reset-by-mgr")));
+  EXPECT_NO_THROW(w.auth->login("dave@example.com", "reset-by-mgr", "ip"));
+  auto erin = userIn(w, "erin@example.com", {});
+  EXPECT_NO_THROW(w.users->setBlocked(mgr, erin.user.id, true));
+  EXPECT_NO_THROW(w.users->setBlocked(mgr, erin.user.id, false));
+  EXPECT_NO_THROW(w.users->remove(mgr, erin.user.id));
+  // Root is not bound by the rule.
+  EXPECT_NO_THROW(w.users->update(w.root, carol.user.id, passwordPatch("root-reset-1")));
+}
+
+TEST(Permissions, AManagerGrantsOnlyWhatItHolds) {
+  World w;
+  auto pa = w.projects->create(w.root, {"A", "proj-a", std::nullopt}).project;
+  auto pb = w.projects->create(w.root, {"B", "proj-b", std::nullopt}).project;
+  auto mgr = w.as(userIn(w, "mgr@example.com", {pa.id}, false, true));
+  NewUser creator{"c@example.com", "password123", "", {true, false}, {}};
+  EXPECT_EQ(codeOf([&] { w.users->create(mgr, creator); }), ErrorCode::PERMISSION_DENIED);
+  NewUser inB{"b@example.com", "password123", "", {}, {pb.id}};
+  EXPECT_EQ(codeOf([&] { w.users->create(mgr, inB); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_FALSE(w.store->repos().users().findByEmail("c@example.com"));
+  EXPECT_FALSE(w.store->repos().users().findByEmail("b@example.com"));
+  // What it holds: manage_users and pa.
+  NewUser helper{"h@example.com", "password123", "", {false, true}, {pa.id}};
+  auto h = w.users->create(mgr, helper);
+  EXPECT_TRUE(h.user.canManageUsers);
+  EXPECT_EQ(h.projectIds, std::vector<std::string>{pa.id});
+  UserPatch raise;
+  raise.permissions.createProjects = true;
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, h.user.id, raise); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_FALSE(w.users->get(w.root, h.user.id).user.canCreateProjects);
+  UserPatch toB;
+  toB.projectIds = std::vector<std::string>{pa.id, pb.id};
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, h.user.id, toB); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(w.users->get(w.root, h.user.id).projectIds, std::vector<std::string>{pa.id});
+  // Revoking is within reach.
+  UserPatch lower;
+  lower.permissions.manageUsers = false;
+  lower.projectIds = std::vector<std::string>{};
+  auto lowered = w.users->update(mgr, h.user.id, lower);
+  EXPECT_FALSE(lowered.user.canManageUsers);
+  EXPECT_TRUE(lowered.projectIds.empty());
+  // A manager that holds create_projects may grant it.
+  auto big = w.as(userIn(w, "big@example.com", {}, true, true));
+  EXPECT_TRUE(w.users->update(big, h.user.id, raise).user.canCreateProjects);
+}
+
+TEST(Permissions, AManagerNeverChangesItsOwnPermissionsOrAccess) {
+  World w;
+  auto pa = w.projects->create(w.root, {"A", "proj-a", std::nullopt}).project;
+  auto mgr = w.as(userIn(w, "mgr@example.com", {pa.id}, false, true));
+  UserPatch selfCreate;
+  selfCreate.permissions.createProjects = true;
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, mgr.user.id, selfCreate); }), ErrorCode::PERMISSION_DENIED);
+  UserPatch selfDrop;
+  selfDrop.permissions.manageUsers = false;
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, mgr.user.id, selfDrop); }), ErrorCode::PERMISSION_DENIED);
+  UserPatch selfLeave;
+  selfLeave.projectIds = std::vector<std::string>{};
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, mgr.user.id, selfLeave); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, mgr.user.id, passwordPatch("no-current-1")); }),
+            ErrorCode::PERMISSION_DENIED);
+  auto now = w.users->get(w.root, mgr.user.id);
+  EXPECT_FALSE(now.user.canCreateProjects);
+  EXPECT_TRUE(now.user.canManageUsers);
+  EXPECT_EQ(now.projectIds, std::vector<std::string>{pa.id});
+  // Unchanged values (a form sent back whole) and the name are fine.
+  UserPatch same;
+  same.name = "Manager";
+  same.permissions.createProjects = false;
+  same.permissions.manageUsers = true;
+  same.projectIds = std::vector<std::string>{pa.id};
+  EXPECT_EQ(w.users->update(mgr, mgr.user.id, same).user.name, "Manager");
+  // A user without manage_users cannot reach the admin route at all.
+  auto plain = w.as(userIn(w, "plain@example.com", {}));
+  EXPECT_EQ(codeOf([&] { w.users->update(plain, plain.user.id, selfCreate); }), ErrorCode::PERMISSION_DENIED);
+}
+
+TEST(Permissions, AUserWithABroaderPermissionIsOutOfAManagersReach) {
+  World w;
+  auto mgr = w.as(w.user("mgr@example.com", false, true));
+  auto creator = w.user("creator@example.com", true, false);
+  UserPatch rename;
+  rename.name = "renamed";
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, creator.user.id, rename); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(codeOf([&] { w.users->update(mgr, creator.user.id, passwordPatch("taken-over-1")); }),
+            ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(codeOf([&] { w.users->setBlocked(mgr, creator.user.id, true); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(codeOf([&] { w.users->remove(mgr, creator.user.id); }), ErrorCode::PERMISSION_DENIED);
+  auto still = w.users->get(w.root, creator.user.id);
+  EXPECT_EQ(still.user.name, "");
+  EXPECT_FALSE(still.user.isBlocked);
+  // An equal reach is within: another manager with the same (no) projects.
+  auto peer = w.user("peer@example.com", false, true);
+  EXPECT_EQ(w.users->update(mgr, peer.user.id, rename).user.name, "renamed");
+  EXPECT_NO_THROW(w.users->setBlocked(mgr, peer.user.id, true));
+  EXPECT_NO_THROW(w.users->remove(mgr, peer.user.id));
+  // A manager holding create_projects reaches the creator.
+  auto big = w.as(w.user("big@example.com", true, true));
+  EXPECT_NO_THROW(w.users->setBlocked(big, creator.user.id, true));
+  EXPECT_NO_THROW(w.users->remove(big, creator.user.id));
+}
+
+TEST(Permissions, ProjectMembershipChangesFollowTheSameReach) {
+  World w;
+  auto pa = w.projects->create(w.root, {"A", "proj-a", std::nullopt}).project;
+  auto pb = w.projects->create(w.root, {"B", "proj-b", std::nullopt}).project;
+  auto mgr = w.as(userIn(w, "mgr@example.com", {pa.id}, false, true));
+  auto carol = userIn(w, "carol@example.com", {pb.id});
+  auto both = userIn(w, "both@example.com", {pa.id, pb.id});
+  EXPECT_EQ(codeOf([&] { w.projects->addMember(mgr, pa.id, carol.user.id); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(codeOf([&] { w.projects->removeMember(mgr, pa.id, both.user.id); }), ErrorCode::PERMISSION_DENIED);
+  EXPECT_EQ(w.users->get(w.root, carol.user.id).projectIds, std::vector<std::string>{pb.id});
+  EXPECT_EQ(w.users->get(w.root, both.user.id).projectIds.size(), 2u);
+  auto dave = userIn(w, "dave@example.com", {});
+  EXPECT_NO_THROW(w.projects->addMember(mgr, pa.id, dave.user.id));
+  EXPECT_NO_THROW(w.projects->removeMember(mgr, pa.id, dave.user.id));
+  EXPECT_NO_THROW(w.projects->addMember(w.root, pa.id, carol.user.id));
+}
