@@ -56,6 +56,13 @@ int createRootAdmin(const config::Config& cfg, const std::string& email, const s
   }
 }
 
+std::string derivedUri(const std::string& host, std::uint16_t port) {
+  std::string h = host;
+  if (h == "0.0.0.0" || h == "::" || h == "[::]" || h.empty()) h = "127.0.0.1";
+  else if (h.find(':') != std::string::npos && h.front() != '[') h = "[" + h + "]";  // an IPv6 address
+  return "http://" + h + ":" + std::to_string(port);
+}
+
 struct App::Parts {
   std::unique_ptr<runtime::Engine> engine;  // the process-wide V8 platform
   std::unique_ptr<store::Store> store;
@@ -108,7 +115,11 @@ void App::start() {
   p.goals = std::make_unique<service::GoalService>(*p.store, *p.projects, cfg_.runtime.goalsFlushInterval);
 
   // runtime: V8 once per process, the built-in modules, run control
-  p.engine = std::make_unique<runtime::Engine>();
+  // One WebAssembly memory never exceeds a project's memory budget (64 KiB
+  // pages; V8's own ceiling is 65536). Process-wide, set before V8 starts.
+  runtime::EngineOptions engineOptions;
+  engineOptions.wasmMaxMemPages = std::min<std::size_t>(static_cast<std::size_t>(cfg_.runtime.memoryLimitMb) * 16, 65536);
+  p.engine = std::make_unique<runtime::Engine>(engineOptions);
   runtime::BuiltinDeps deps;
   deps.envLookup = [env = p.env.get()](const std::string& projectId, const std::string& key) {
     return env->runtimeValue(projectId, key);
@@ -168,6 +179,9 @@ void App::start() {
   opts.idleTimeout = cfg_.server.idleTimeout;
   p.server = std::make_unique<http::Server>(opts, std::move(pipeline), log_);
   p.server->start();
+  // Links the server makes (service.project.url) need a reachable base URL:
+  // unless server.uri is set, it is this server's own address and bound port.
+  if (cfg_.server.uri.empty()) cfg_.server.uri = derivedUri(cfg_.server.host, p.server->port());
   p.runtime->autoStart();
   log_->info("m3m {} ({} mode) listening on http://{}:{}", VERSION, config::modeName(cfg_.mode), cfg_.server.host,
              p.server->port());

@@ -40,6 +40,10 @@ class App {
 // Production configs never reach here with a default (config validation).
 void ensureJwtSecret(config::Config& cfg, spdlog::logger& log);
 
+// The base URL used when server.uri is not set: http://{host}:{port}, where a
+// wildcard host (0.0.0.0, ::) becomes 127.0.0.1 and port is the bound one.
+std::string derivedUri(const std::string& host, std::uint16_t port);
+
 // `m3m new-admin`: creates the root administrator. Returns the exit code; the
 // message (success or the reason for refusing) goes to out/err.
 int createRootAdmin(const config::Config& cfg, const std::string& email, const std::string& password,

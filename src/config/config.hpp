@@ -18,7 +18,9 @@ enum class Mode { Development, Production };
 struct ServerConfig {
   std::string host = "0.0.0.0";
   int port = 3000;  // 0 = any free port (the bound port is logged)
-  std::string uri = "http://127.0.0.1:3000";
+  // Public base URL. Empty = not set: App derives it from host and the bound
+  // port once listening (0.0.0.0/:: become 127.0.0.1).
+  std::string uri;
   int threads = 0;  // 0 = number of cores
   std::uint64_t maxBody = 10ull << 20;
   std::uint64_t maxHeader = 16ull << 10;
@@ -81,6 +83,8 @@ struct RuntimeConfig {
   milliseconds startTimeout{60'000};        // boot or start, awaits included
   milliseconds requestTimeout{60'000};      // one project request, awaits included
   std::uint64_t logMaxSize = 5ull << 20;    // run log size before it rotates
+  std::uint64_t maxResponse = 10ull << 20;  // one project route's response body
+  bool wasm = false;                        // WebAssembly in project code (off: not counted exactly)
 };
 
 struct PluginsConfig {

@@ -119,6 +119,14 @@ class Binder {
     field = *s;
   }
 
+  void boolean(std::string_view path, bool& field) {
+    auto raw = lookup(path);
+    if (!raw) return;
+    if (raw->value == "true") field = true;
+    else if (raw->value == "false") field = false;
+    else error(path, "must be true or false, got \"" + raw->value + "\"", raw->source);
+  }
+
   void oneOf(std::string_view path, std::string& field, std::initializer_list<std::string_view> allowed) {
     auto raw = lookup(path);
     if (!raw) return;
@@ -280,6 +288,8 @@ void bindAll(Binder& b, Config& c) {
   b.duration("runtime.request_timeout", c.runtime.requestTimeout);
   b.size("runtime.log_max_size", c.runtime.logMaxSize, 4096);
   b.duration("runtime.goals_flush_interval", c.runtime.goalsFlushInterval, milliseconds(10));
+  b.size("runtime.max_response", c.runtime.maxResponse, 1024);
+  b.boolean("runtime.wasm", c.runtime.wasm);
 
   b.string("plugins.path", c.plugins.path, false);
   b.freeForm("plugins.config", c.plugins.config);
@@ -293,7 +303,7 @@ void bindAll(Binder& b, Config& c) {
 // Rules that involve more than one key or the mode.
 void validate(const Config& c, LoadResult& out) {
   auto& uri = c.server.uri;
-  if (uri.rfind("http://", 0) != 0 && uri.rfind("https://", 0) != 0)
+  if (!uri.empty() && uri.rfind("http://", 0) != 0 && uri.rfind("https://", 0) != 0)
     out.errors.push_back({"server.uri", "must start with http:// or https://", ""});
   if (c.mode == Mode::Production) {
     if (c.jwt.secret.empty() || c.jwt.secret == DEFAULT_JWT_SECRET)

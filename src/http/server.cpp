@@ -110,6 +110,8 @@ void runWithoutWakeupPreemption() {
 }
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// What a streamed response (SSE) may have waiting for a slow client.
+constexpr std::size_t kMaxStreamBacklog = 4u << 20;
 }
 
 // The hot path avoids beast::tcp_stream (a type-erased executor and a timer
@@ -205,6 +207,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void queueChunk(std::string chunk) {
     if (!streaming_ || endRequested_) return;
+    // A client that stops reading a stream must not make the server hold
+    // what the producer keeps sending: past the backlog limit it is cut off.
+    if (queuedBytes_ + chunk.size() > kMaxStreamBacklog) {
+      server_.log->info("http stream to {} cut off: the client stopped reading ({} bytes waiting)", remote_,
+                        queuedBytes_ + chunk.size());
+      chunks_.clear();
+      queuedBytes_ = 0;
+      if (!writingChunk_) return finishStream();
+      return close();  // the pending write fails and ends the stream
+    }
+    queuedBytes_ += chunk.size();
     chunks_.push_back(std::move(chunk));
     pump();
   }
@@ -221,6 +234,7 @@ class Session : public std::enable_shared_from_this<Session> {
       writingChunk_ = true;
       auto data = std::make_shared<std::string>(std::move(chunks_.front()));
       chunks_.pop_front();
+      queuedBytes_ -= data->size();
       net::async_write(socket_, bhttp::make_chunk(net::buffer(*data)),
                        [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
                          self->writingChunk_ = false;
@@ -242,6 +256,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (sink_) sink_->detach();  // producers now get false and let go
     sink_.reset();
     chunks_.clear();
+    queuedBytes_ = 0;
     server_.requestFinished();
     close();
   }
@@ -283,7 +298,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Phase 0: an idle keep-alive connection waits for the first byte of the
-  // next request under idle_timeout.
+  // next request under idle_timeout. Only here, after the previous response
+  // was written in full, is the socket read again: a pipelining client that
+  // never reads holds at most one response (and TCP's buffers) on the server,
+  // while its further requests wait in the kernel (back-pressure).
   void waitForRequest() {
     if (server_.draining) return close();
     if (buffer_.size() > 0) return readHeader();  // pipelined request already buffered
@@ -579,6 +597,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writingChunk_ = false;
   bool endRequested_ = false;
   std::deque<std::string> chunks_;
+  std::size_t queuedBytes_ = 0;  // in chunks_
   std::shared_ptr<Sink> sink_;
   bool keepAlive_ = false;
   bool isHead_ = false;

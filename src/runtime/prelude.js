@@ -63,7 +63,8 @@
     delete: (p, h) => add('DELETE', p, h),
     all: (p, h) => add('*', p, h),
     response: (status, body, headers) => {
-      if (!Number.isInteger(status) || status < 100 || status > 599) throw new RangeError('router.response: argument 1 (status) must be an HTTP status (100-599)');
+      // 1xx are not answers (101 would switch protocols): a route answers 200-599.
+      if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeError('router.response: argument 1 (status) must be an HTTP status (200-599)');
       return { [RESPONSE]: true, status, body, headers: headers || {} };
     },
   };
@@ -166,8 +167,19 @@
     return [status, out, text];
   }
 
+  // The thrown value described for the run log; never throws itself (a user's
+  // Error.prepareStackTrace, a .stack getter or toString may throw or return
+  // a non-string).
+  function describeError(e) {
+    for (const f of [() => e && e.stack, () => String(e), () => Object.prototype.toString.call(e)]) {
+      try { const s = f(); if (typeof s === 'string' && s) return s; } catch (_) { /* next */ }
+    }
+    return '(an exception that cannot be described)';
+  }
+
+  // The caller only learns that the handler failed and where to look.
   function failure(req, e) {
-    host.log('ERROR', req.method + ' ' + req.path + ' failed (request ' + req.requestId + '): ' + ((e && e.stack) || String(e)));
+    host.log('ERROR', req.method + ' ' + req.path + ' failed (request ' + req.requestId + '): ' + describeError(e));
     return [500, ['Content-Type', 'application/json'], JSON.stringify({ error: { code: 'INTERNAL', message: "the service's handler failed (request id " + req.requestId + '); details are in the run log', fields: {} } })];
   }
 

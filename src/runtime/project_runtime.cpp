@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "runtime/budget_allocator.hpp"
+#include "runtime/engine.hpp"
 #include "runtime/v8_values.hpp"
 
 extern const char* const M3M_PRELUDE_JS;  // generated from runtime/prelude.js
@@ -79,6 +80,11 @@ struct ProjectRuntime::Impl : CallContext {
   std::uint32_t nextTimerId = 1;
   std::vector<std::unique_ptr<ModuleCall>> moduleCalls;
   bool heapExceeded = false;
+  bool wasmExceeded = false;  // WebAssembly memory pushed the project past its budget
+  // Rejections with no handler yet: reported after the microtask checkpoint
+  // if still unhandled (an async function that throws before its caller
+  // attached a handler is not an unhandled rejection).
+  std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>> unhandled;
   bool terminatedByWatchdog = false;
   bool terminationReported = false;  // the task itself logged its termination
   std::chrono::steady_clock::time_point lastHeapStats{};
@@ -145,11 +151,38 @@ struct ProjectRuntime::Impl : CallContext {
     return current + kHeapHeadroom;
   }
 
+  // WebAssembly memory is not allocated through the ArrayBuffer allocator,
+  // but V8 counts it (with ArrayBuffers) as the isolate's external memory,
+  // and growing that starts GCs: past the budget, the run is ended like a
+  // heap overflow. Checked at GC start, so one task can go over by about
+  // one memory (each is capped at the budget by --wasm-max-mem-pages).
+  static void gcStarted(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
+    auto* impl = static_cast<Impl*>(data);
+    const auto external = isolate->AdjustAmountOfExternalAllocatedMemory(0);
+    if (external <= 0 || static_cast<size_t>(external) <= impl->self.limits_.heapMb * kMB) return;
+    impl->wasmExceeded = true;
+    impl->heapExceeded = true;
+    isolate->TerminateExecution();
+  }
+
   static void promiseRejected(v8::PromiseRejectMessage msg) {
-    if (msg.GetEvent() != v8::kPromiseRejectWithNoHandler) return;
-    auto* isolate = msg.GetPromise()->GetIsolate();
+    auto promise = msg.GetPromise();
+    auto* isolate = promise->GetIsolate();
     auto* impl = static_cast<Impl*>(isolate->GetData(0));
-    impl->log("ERROR", "unhandled promise rejection: " + describeException(isolate, msg.GetValue()));
+    if (msg.GetEvent() == v8::kPromiseRejectWithNoHandler) {
+      impl->unhandled.emplace_back(v8::Global<v8::Promise>(isolate, promise), v8::Global<v8::Value>(isolate, msg.GetValue()));
+    } else if (msg.GetEvent() == v8::kPromiseHandlerAddedAfterReject) {
+      auto& u = impl->unhandled;
+      u.erase(std::remove_if(u.begin(), u.end(), [&](const auto& e) { return e.first == promise; }), u.end());
+    }
+  }
+
+  void reportUnhandled() {
+    if (unhandled.empty()) return;
+    auto pending = std::move(unhandled);
+    unhandled.clear();
+    for (auto& [promise, reason] : pending)
+      log("ERROR", "unhandled promise rejection: " + describeException(isolate, reason.Get(isolate)));
   }
 
   // --- natives ---------------------------------------------------------------
@@ -292,6 +325,11 @@ v8::MaybeLocal<v8::Script> compileHostScript(v8::Local<v8::Context> context, con
 }  // namespace
 
 namespace {
+// A handler failed: the anonymous caller learns only that, and where to look.
+HttpReply handlerFailed(const std::string& requestId) {
+  return errorReply(500, "the service's handler failed (request id " + requestId + "); details are in the run log");
+}
+
 // A task dropped because the run ended destroys its promise: that is an
 // outcome too, not an exception for the caller.
 Outcome outcomeOf(std::future<Outcome>& f) {
@@ -330,6 +368,9 @@ void ProjectRuntime::fail(const std::string& error) {
 }
 
 std::string ProjectRuntime::heapMessage() const {
+  if (impl_->wasmExceeded)
+    return "memory limit exceeded: WebAssembly memory and ArrayBuffers past runtime.memory_limit_mb = " +
+           std::to_string(limits_.heapMb) + "; the project was stopped";
   return "heap limit exceeded (runtime.memory_limit_mb = " + std::to_string(limits_.heapMb) +
          "); the project was stopped";
 }
@@ -419,6 +460,10 @@ Outcome ProjectRuntime::boot() {
       }
       std::ignore = global->DefineOwnProperty(context, toV8(isolate, schema.name), api, v8::ReadOnly);
     }
+    // WebAssembly (runtime.wasm, off by default): its memory and compiled
+    // code live outside the ArrayBuffer allocator, and it compiles on V8's
+    // worker threads, outside the CPU watchdog (docs/runtime.md, Limits).
+    if (!limits_.wasm) std::ignore = global->Delete(context, toV8(isolate, "WebAssembly"));
     std::ignore = global->Set(context, toV8(isolate, "setTimeout"), v8::Function::New(context, &Impl::setTimeoutFn).ToLocalChecked());
     std::ignore = global->Set(context, toV8(isolate, "setInterval"), v8::Function::New(context, &Impl::setIntervalFn).ToLocalChecked());
     std::ignore = global->Set(context, toV8(isolate, "clearTimeout"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
@@ -449,11 +494,13 @@ Outcome ProjectRuntime::boot() {
   }
   if (readyFuture.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
     fail("loading the code did not finish in time");
+    endFailedRun();
     return {false, "loading the code did not finish in time"};
   }
   Outcome loaded = outcomeOf(readyFuture);
   if (!loaded.ok) {
     fail(loaded.error);
+    endFailedRun();
     return loaded;
   }
   return runPhase("boot");
@@ -497,15 +544,22 @@ Outcome ProjectRuntime::runPhase(const char* name) {
   if (future.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
     std::string error = phase + " did not finish within " + std::to_string(limits_.phaseTimeout.count()) + "ms (runtime.start_timeout)";
     fail(error);
+    endFailedRun();
     return {false, error};
   }
   Outcome o = outcomeOf(future);
   if (!o.ok) {
     bool heap = impl_->heapExceeded;
     fail(heap ? heapMessage() : o.error);
+    endFailedRun();
   }
   return o;
 }
+
+// A run that failed to load, boot or start ends at once: its timers,
+// intervals and pending continuations never run again (the state stays
+// `failed`, the log keeps why). No shutdown callbacks: it never started.
+void ProjectRuntime::endFailedRun() { stop(); }
 
 bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done) {
   if (pendingRequests_.load() >= limits_.maxQueue) return false;
@@ -545,25 +599,44 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     auto describe = [&call] { return call.method + " " + call.path + " (request " + call.requestId + ")"; };
     if (!d.dispatch.Get(isolate)->Call(context, v8::Undefined(isolate), 6, argv).ToLocal(&result)) {
       const std::string what = describe();
-      std::string reason = tc.HasTerminated()
-                               ? (d.heapExceeded ? "heap limit exceeded" : "CPU time limit exceeded (runtime.timeout)")
-                               : describeException(isolate, tc.Exception());
+      if (!tc.HasTerminated()) {
+        // The prelude catches the handler's exceptions; one that escapes it
+        // (a throwing Error.prepareStackTrace…) is logged, never shown to
+        // the anonymous caller.
+        std::string reason = describeException(isolate, tc.Exception());
+        if (tc.HasCaught() && !tc.HasTerminated()) tc.Reset();
+        log_->write("ERROR", what + " failed: " + reason);
+        finish(handlerFailed(call.requestId));
+        return;
+      }
+      std::string reason = d.heapExceeded ? "heap limit exceeded" : "CPU time limit exceeded (runtime.timeout)";
       log_->write("ERROR", what + " failed: " + reason);
-      d.terminationReported = tc.HasTerminated();
+      d.terminationReported = true;
       // The project's state must say why before the caller hears back.
       if (d.heapExceeded) fail(heapMessage());
       finish(errorReply(500, "the service's handler failed: " + reason + " (request id " + call.requestId + ")"));
       return;
     }
+    // Every answer is checked before it leaves: a body within
+    // runtime.max_response, a final status, headers that are valid HTTP.
+    // `what` describes the request, built only on failure.
+    auto reply = [this, isolate](const auto& what, const std::string& requestId, v8::Local<v8::Value> v) {
+      std::string problem;
+      auto r = toReply(isolate, v, limits_.maxResponse, problem);
+      if (r) return std::move(*r);
+      log_->write("ERROR", what() + " failed: " + problem);
+      return handlerFailed(requestId);
+    };
     if (result->IsPromise()) {
       const std::string what = describe();
       d.whenSettled(result.As<v8::Promise>(),
-                    new Settle{[finish, isolate](v8::Local<v8::Value> v) mutable { finish(toReply(isolate, v)); },
-                               [finish, isolate, this, what](v8::Local<v8::Value> reason) mutable {
+                    new Settle{[finish, reply, what, id = call.requestId](v8::Local<v8::Value> v) mutable {
+                                 finish(reply([&what] { return what; }, id, v));
+                               },
+                               [finish, isolate, this, what, id = call.requestId](v8::Local<v8::Value> reason) mutable {
                                  std::string r = describeException(isolate, reason);
                                  log_->write("ERROR", what + " failed: " + r);
-                                 finish(errorReply(500, "the service's handler failed (request id " +
-                                                            what.substr(what.rfind(' ') + 1)));
+                                 finish(handlerFailed(id));
                                },
                                [finish, this, what](int status, const std::string& why) mutable {
                                  if (status != 503) log_->write("ERROR", what + " failed: " + why);
@@ -572,7 +645,7 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
                                std::chrono::steady_clock::now() + limits_.requestTimeout});
       return;
     }
-    finish(toReply(isolate, result));
+    finish(reply(describe, call.requestId, result));
   });
   return true;
 }
@@ -592,6 +665,18 @@ void ProjectRuntime::loop() {
   isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
   isolate->AddNearHeapLimitCallback(&Impl::nearHeapLimit, &d);
   isolate->SetPromiseRejectCallback(&Impl::promiseRejected);
+  if (limits_.wasm) isolate->AddGCPrologueCallback(&Impl::gcStarted, &d);
+  // Tasks V8 posts for this isolate (from any thread) wake the loop.
+  foreground::watch(isolate, [this](double delaySeconds) {
+    auto due = std::chrono::steady_clock::now() +
+               std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(delaySeconds));
+    {
+      std::lock_guard lock(mutex_);
+      if (due >= platformDue_) return;
+      platformDue_ = due;
+    }
+    wake_.notify_one();
+  });
   {
     v8::Isolate::Scope isolateScope(isolate);
     v8::HandleScope handles(isolate);
@@ -602,17 +687,24 @@ void ProjectRuntime::loop() {
     std::function<void()> task;
     std::uint32_t dueTimer = 0;
     bool expireDue = false;
+    bool platformTasks = false;
     {
       std::unique_lock lock(mutex_);
       auto nextDue = std::chrono::steady_clock::time_point::max();
       for (const auto& [id, t] : d.timers)
         if (t.due < nextDue) nextDue = t.due, dueTimer = id;
       if (auto deadline = d.nextDeadline(); deadline < nextDue) nextDue = deadline, dueTimer = 0;
-      if (tasks_.empty() && !quit_ && nextDue > std::chrono::steady_clock::now()) {
-        wake_.wait_until(lock, nextDue, [&] { return !tasks_.empty() || quit_; });
+      const auto now = std::chrono::steady_clock::now();
+      if (tasks_.empty() && !quit_ && nextDue > now && platformDue_ > now) {
+        wake_.wait_until(lock, std::min(nextDue, platformDue_),
+                         [&] { return !tasks_.empty() || quit_ || platformDue_ <= std::chrono::steady_clock::now(); });
       }
       if (quit_) break;
-      if (!tasks_.empty()) {
+      if (platformDue_ <= std::chrono::steady_clock::now()) {
+        platformDue_ = std::chrono::steady_clock::time_point::max();
+        platformTasks = true;
+        dueTimer = 0;
+      } else if (!tasks_.empty()) {
         task = std::move(tasks_.front());
         tasks_.pop_front();
         dueTimer = 0;
@@ -634,7 +726,12 @@ void ProjectRuntime::loop() {
       wdStart_ = std::chrono::steady_clock::now();
     }
 
-    if (task) {
+    if (platformTasks) {
+      // V8's own tasks (a finished WebAssembly compile resolving its
+      // promise, GC steps); a delayed one not yet due stays queued.
+      while (foreground::pump(isolate) && !isolate->IsExecutionTerminating()) {
+      }
+    } else if (task) {
       task();
     } else if (expireDue) {
       d.expireDeadlines(std::chrono::steady_clock::now());
@@ -662,6 +759,10 @@ void ProjectRuntime::loop() {
     }
     const bool terminatedInTask = d.terminatedByWatchdog || isolate->IsExecutionTerminating();
     if (!terminatedInTask) isolate->PerformMicrotaskCheckpoint();
+    if (!d.unhandled.empty() && !isolate->IsExecutionTerminating()) {
+      v8::TryCatch tc(isolate);  // describing a reason may run user code (.stack)
+      d.reportUnhandled();
+    }
 
     {
       std::lock_guard lock(wdMutex_);
@@ -705,6 +806,7 @@ void ProjectRuntime::loop() {
     v8::HandleScope handles(isolate);
     d.abortSettles(503, "the project stopped before answering");
     d.timers.clear();
+    d.unhandled.clear();
     d.runPhase.Reset();
     d.dispatch.Reset();
     d.context.Reset();
@@ -718,6 +820,7 @@ void ProjectRuntime::loop() {
     std::lock_guard lock(wdMutex_);
     d.isolate = nullptr;
   }
+  foreground::forget(isolate);
   isolate->Dispose();
   // Queued requests that never ran still get an answer (their tasks are
   // destroyed; the HTTP side answers 503 via pendingRequests_ accounting).

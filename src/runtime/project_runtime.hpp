@@ -31,6 +31,8 @@ struct RuntimeLimits {
   milliseconds shutdownTimeout{5'000};   // the shutdown phase
   milliseconds phaseTimeout{60'000};     // boot or start, awaits included
   milliseconds requestTimeout{60'000};   // one request, awaits included (then 504)
+  size_t maxResponse = 10u << 20;        // one route's response body (bytes); larger → 500
+  bool wasm = false;                     // WebAssembly available (its memory counts against heapMb)
 };
 
 struct ProjectInfo {
@@ -102,6 +104,7 @@ class ProjectRuntime {
   void watchdog();
   void fail(const std::string& error);
   std::string heapMessage() const;
+  void endFailedRun();
 
   ProjectInfo info_;
   std::string code_;
@@ -121,6 +124,8 @@ class ProjectRuntime {
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;
   bool quit_ = false;
+  // V8 posted a foreground task for the isolate (runs when due); max = none.
+  std::chrono::steady_clock::time_point platformDue_ = std::chrono::steady_clock::time_point::max();
   bool started_ = false;
   RunState state_ = RunState::Starting;
   std::string lastError_;

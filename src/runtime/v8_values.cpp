@@ -1,8 +1,11 @@
 #include "runtime/v8_values.hpp"
 
-#include "lib/json.hpp"
-
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
+
+#include "lib/json.hpp"
 
 #include <tuple>
 
@@ -95,20 +98,87 @@ void throwError(v8::Isolate* isolate, const Error& e) {
   isolate->ThrowException(error);
 }
 
-HttpReply toReply(v8::Isolate* isolate, v8::Local<v8::Value> v) {
+namespace {
+bool isTokenChar(unsigned char c) {
+  return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+// field-value: visible characters, spaces, tabs and obs-text; no other control.
+bool isFieldValue(std::string_view v) {
+  return std::none_of(v.begin(), v.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+  });
+}
+std::string shownText(std::string_view s) {
+  // For the run log: a header name or value shown with its control characters escaped.
+  std::string out = "\"";
+  for (char ch : s.substr(0, 100)) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + (s.size() > 100 ? "…\"" : "\"");
+}
+}  // namespace
+
+std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, size_t maxBody, std::string& problem) {
   HttpReply r;
-  if (!v->IsArray()) return errorReply(500, "internal: the handler's answer could not be read");
+  if (!v->IsArray()) {
+    problem = "the handler's answer could not be read";
+    return std::nullopt;
+  }
   auto context = isolate->GetCurrentContext();
   auto arr = v.As<v8::Array>();
-  r.status = static_cast<int>(arr->Get(context, 0).ToLocalChecked()->Int32Value(context).FromMaybe(500));
+  v8::Local<v8::Value> status;
+  if (!arr->Get(context, 0).ToLocal(&status) || !status->IsNumber()) {
+    problem = "the response status is not a number";
+    return std::nullopt;
+  }
+  double s = status.As<v8::Number>()->Value();
+  if (!(s >= 200 && s <= 599) || s != static_cast<int>(s)) {
+    problem = "the response status " + str(isolate, status) + " is not a final HTTP status (an integer 200-599)";
+    return std::nullopt;
+  }
+  r.status = static_cast<int>(s);
   auto headers = arr->Get(context, 1).ToLocalChecked();
   if (headers->IsArray()) {
     auto h = headers.As<v8::Array>();
-    for (uint32_t i = 0; i + 1 < h->Length(); i += 2)
-      r.headers.emplace_back(str(isolate, h->Get(context, i).ToLocalChecked()),
-                             str(isolate, h->Get(context, i + 1).ToLocalChecked()));
+    for (uint32_t i = 0; i + 1 < h->Length(); i += 2) {
+      auto name = str(isolate, h->Get(context, i).ToLocalChecked());
+      auto value = str(isolate, h->Get(context, i + 1).ToLocalChecked());
+      if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return isTokenChar(static_cast<unsigned char>(c)); })) {
+        problem = "the response header name " + shownText(name) + " is not an HTTP token (RFC 7230)";
+        return std::nullopt;
+      }
+      if (!isFieldValue(value)) {
+        problem = "the response header " + name + " has a control character (NUL, CR, LF…) in its value " + shownText(value);
+        return std::nullopt;
+      }
+      r.headers.emplace_back(std::move(name), std::move(value));
+    }
   }
-  r.body = str(isolate, arr->Get(context, 2).ToLocalChecked());
+  v8::Local<v8::Value> body = arr->Get(context, 2).ToLocalChecked();
+  // Measured before it is copied out: a string's length (UTF-16 units) is
+  // free and never more than its UTF-8 size, so a huge string is refused
+  // without being flattened or copied.
+  const auto tooBig = [&](size_t bytes) {
+    problem = "the response body (" + std::to_string(bytes) + "+ bytes) exceeds runtime.max_response (" +
+              std::to_string(maxBody) + " bytes)";
+    return std::nullopt;
+  };
+  if (body->IsString()) {
+    auto text = body.As<v8::String>();
+    if (static_cast<size_t>(text->Length()) > maxBody) return tooBig(static_cast<size_t>(text->Length()));
+    if (static_cast<size_t>(text->Length()) * 3 > maxBody && static_cast<size_t>(text->Utf8Length(isolate)) > maxBody)
+      return tooBig(static_cast<size_t>(text->Utf8Length(isolate)));
+  }
+  r.body = str(isolate, body);
+  if (r.body.size() > maxBody) return tooBig(r.body.size());
   return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include <m3m/error.hpp>
 #include <m3m/module.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,8 +34,11 @@ std::string describeLocation(v8::Isolate* isolate, const v8::TryCatch& tc);
 void throwTypeError(v8::Isolate* isolate, const std::string& message);
 void throwError(v8::Isolate* isolate, const Error& e);
 
-// The prelude's normalized answer [status, [k, v, …], text] → HttpReply.
-HttpReply toReply(v8::Isolate* isolate, v8::Local<v8::Value> v);
+// The prelude's normalized answer [status, [k, v, …], text] → HttpReply; or
+// nullopt and `problem` saying why it cannot go out as valid HTTP: a status
+// outside 200–599, a header name that is not an RFC 7230 token, a header value
+// with a control character (NUL, CR, LF…), a body over `maxBody` bytes.
+std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, size_t maxBody, std::string& problem);
 HttpReply errorReply(int status, const std::string& message);
 
 }  // namespace m3m::runtime

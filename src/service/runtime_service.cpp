@@ -16,6 +16,8 @@ RuntimeService::RuntimeService(store::Store& store, ProjectService& projects, co
   limits_.shutdownTimeout = cfg.runtime.shutdownTimeout;
   limits_.phaseTimeout = cfg.runtime.startTimeout;
   limits_.requestTimeout = cfg.runtime.requestTimeout;
+  limits_.maxResponse = static_cast<size_t>(cfg.runtime.maxResponse);
+  limits_.wasm = cfg.runtime.wasm;
   logRoot_ = std::filesystem::path(cfg.logging.path) / "projects";
 }
 

@@ -40,7 +40,9 @@ TEST(ConfigLoader, DefaultsNeedNoFile) {
   EXPECT_EQ(c.mode, Mode::Development);
   EXPECT_EQ(c.server.host, "0.0.0.0");
   EXPECT_EQ(c.server.port, 3000);
-  EXPECT_EQ(c.server.uri, "http://127.0.0.1:3000");
+  EXPECT_EQ(c.server.uri, "");  // not set: App derives it from host and the bound port
+  EXPECT_EQ(c.runtime.maxResponse, 10u << 20);
+  EXPECT_FALSE(c.runtime.wasm);
   EXPECT_EQ(c.database.driver, "sqlite");
   EXPECT_EQ(c.database.path, "./data/m3m.db");
   EXPECT_EQ(c.database.checkpointPages, 20000);
@@ -223,4 +225,24 @@ TEST(ConfigLoader, ImageLimitsHaveDefaultsAndBounds) {
   EXPECT_TRUE(hasError(bad, "storage.image_workers", "between 1 and 64"));
   EXPECT_TRUE(hasError(loadFromString("storage: { max_image_pixels: 2000000000 }", "c.yaml", noEnv),
                        "storage.max_image_pixels", "between"));
+}
+
+TEST(ConfigLoader, WasmAndMaxResponse) {
+  auto r = loadFromString("runtime: { wasm: true, max_response: 2MB }\n", "c.yaml", noEnv);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
+  EXPECT_TRUE(r.config.runtime.wasm);
+  EXPECT_EQ(r.config.runtime.maxResponse, 2u << 20);
+  auto env = load(std::nullopt, envOf({{"M3M_RUNTIME_WASM", "false"}}));
+  EXPECT_FALSE(env.config.runtime.wasm);
+  auto bad = loadFromString("runtime: { wasm: yes, max_response: 10 }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "runtime.wasm", "must be true or false"));
+  EXPECT_TRUE(hasError(bad, "runtime.max_response", "at least"));
+}
+
+TEST(ConfigLoader, ExplicitUriIsKeptAndChecked) {
+  auto r = loadFromString("server: { uri: \"https://m3m.example\" }\n", "c.yaml", noEnv);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.config.server.uri, "https://m3m.example");
+  auto bad = loadFromString("server: { uri: \"ftp://x\" }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "server.uri", "must start with http://"));
 }

@@ -278,3 +278,72 @@ TEST(ProjectRuntime, ModulesCallJsCallbacksAndWrapTheirApi) {
   EXPECT_NE(printAll(h.modules).find("declare const probe: { answer: number };"), std::string::npos);
   h.rt->stop();
 }
+
+// --- issue 14 ------------------------------------------------------------
+
+TEST(ProjectRuntime, AFailedStartEndsItsTimersAndLogsTheExceptionOnce) {
+  Harness h(R"(
+    service.start(() => { setInterval(() => logger.info('tick'), 5); throw new Error('start-boom') })
+  )");
+  ASSERT_TRUE(h.rt->boot().ok);
+  EXPECT_FALSE(h.rt->start().ok);
+  EXPECT_EQ(h.rt->snapshot().state, RunState::Failed);
+  std::this_thread::sleep_for(100ms);
+  auto log = h.logText();
+  EXPECT_EQ(log.find("tick"), std::string::npos) << log;
+  auto first = log.find("start-boom");
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("start-boom", first + 1), std::string::npos) << "logged once:\n" << log;
+  EXPECT_EQ(log.find("unhandled"), std::string::npos) << log;
+  h.rt->stop();  // still safe
+  EXPECT_EQ(h.rt->snapshot().state, RunState::Failed);
+}
+
+TEST(ProjectRuntime, WebAssemblyIsAbsentUnlessEnabled) {
+  Harness h(R"(service.start(() => router.get('/t', () => ({ t: typeof WebAssembly }))))");
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  EXPECT_EQ(nlohmann::json::parse(h.call("/t").body)["t"], "undefined");
+}
+
+TEST(ProjectRuntime, AsyncWebAssemblyInstantiateResolvesOnTheLoop) {
+  RuntimeLimits l = Harness::quick();
+  l.wasm = true;
+  // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+  Harness h(R"(service.start(() => router.get('/add', async () => {
+    const bytes = new Uint8Array([0,97,115,109,1,0,0,0,1,7,1,96,2,127,127,1,127,3,2,1,0,7,7,1,3,97,100,100,0,0,10,9,1,7,0,32,0,32,1,106,11])
+    const { instance } = await WebAssembly.instantiate(bytes)
+    return { sum: instance.exports.add(20, 22) }
+  })))", l);
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  for (int i = 0; i < 3; ++i) {
+    auto r = h.call("/add");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(nlohmann::json::parse(r.body)["sum"], 42);
+  }
+}
+
+TEST(ProjectRuntime, ResponsesOverMaxResponseOrNotValidHttpAreRefused) {
+  RuntimeLimits l = Harness::quick();
+  l.maxResponse = 1000;
+  Harness h(R"(service.start(() => {
+    router.get('/big', () => 'x'.repeat(1001))
+    router.get('/fits', () => 'x'.repeat(1000))
+    router.get('/utf8', () => 'é'.repeat(501))
+    router.get('/s101', () => { const r = router.response(200, ''); r.status = 101; return r })
+    router.get('/nul', () => router.response(200, '', { 'X-A': 'a\0b' }))
+  }))", l);
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  for (const char* p : {"/big", "/utf8", "/s101", "/nul"}) {
+    auto r = h.call(p);
+    EXPECT_EQ(r.status, 500) << p;
+    EXPECT_NE(r.body.find("details are in the run log"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(h.call("/fits").status, 200);
+  auto log = h.logText();
+  EXPECT_NE(log.find("exceeds runtime.max_response (1000 bytes)"), std::string::npos) << log;
+  EXPECT_NE(log.find("status 101 is not a final HTTP status"), std::string::npos) << log;
+  EXPECT_NE(log.find("X-A has a control character"), std::string::npos) << log;
+}
