@@ -7,29 +7,11 @@ import assert from 'node:assert/strict';
 import { deflateSync, createDeflate } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import {
-  api, createProject, createUserAndLogin, expectError, expectStatus, makePng, pngSize, startWithRoot,
+  api, createProject, createUserAndLogin, expectError, expectStatus, makePng, pngChunk as chunk, pngSize, startWithRoot,
 } from './fixtures.mjs';
 
 // ---- PNG building ----
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 // Greyscale 8-bit PNG with the given IDAT payload.
 function png(width, height, idat) {
   const ihdr = Buffer.alloc(13);
