@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package m3m needs to build, test and run. Idempotent:
+# Installs every Debian package m3m needs to build, test and run (and the PyPI
+# test tools, pinned, into .deps/venv). Idempotent:
 # a second run with everything present does no apt work at all.
 #
 # V8 comes from Debian's libnode (Node 18, V8 10.2). Installing libnode-dev with
@@ -19,6 +20,8 @@ PACKAGES=(
   libcurl4-openssl-dev libpcre2-dev libvips-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk curl jq
+  # fuzzing: clang-14 and its libFuzzer/sanitizer runtimes; a venv for schemathesis
+  clang libclang-rt-14-dev python3-venv
   # runtime libraries of libnode108 that do not conflict with NodeSource's nodejs
   zlib1g libuv1 libbrotli1 libc-ares2 libnghttp2-14 libssl3 libicu72
 )
@@ -71,5 +74,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$candidate" ] \
   # libnode-dev ships libnode.so as a symlink to the versioned library
   echo "$candidate" > "$stamp"
   rm -rf "$tmp"
+fi
+
+# --- test tools from PyPI (schemathesis) into a venv -------------------------
+VENV="$ROOT/.deps/venv"
+REQUIREMENTS="$ROOT/tests/schemathesis/requirements.txt"
+if [ ! -x "$VENV/bin/schemathesis" ] || ! cmp -s "$REQUIREMENTS" "$VENV/.requirements"; then
+  echo "install-deps: installing tests/schemathesis/requirements.txt into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
+  cp "$REQUIREMENTS" "$VENV/.requirements"
 fi
 echo "install-deps: ok"

@@ -8,26 +8,39 @@
 namespace m3m::lib {
 namespace {
 
-// Value of `key=` in a header's parameters (quoted or token).
+// Value of `key=` in a header's parameters (quoted or token). Parameters are
+// read in order, a quoted value as a whole: a ';' or "filename=" inside a
+// quoted name is part of that name, never a parameter of its own.
 std::optional<std::string> param(std::string_view header, std::string_view key) {
-  size_t pos = 0;
-  while ((pos = header.find(';', pos)) != std::string_view::npos) {
+  size_t pos = header.find(';');  // the parameters follow the type
+  while (pos != std::string_view::npos) {
     ++pos;
-    auto rest = trimView(header.substr(pos));
-    auto eq = rest.find('=');
-    if (eq == std::string_view::npos) continue;
-    if (toLower(trimView(rest.substr(0, eq))) != key) continue;
-    auto value = rest.substr(eq + 1);
-    if (!value.empty() && value.front() == '"') {
-      std::string out;
-      for (size_t i = 1; i < value.size(); ++i) {
-        if (value[i] == '\\' && i + 1 < value.size()) out += value[++i];
-        else if (value[i] == '"') return out;
-        else out += value[i];
-      }
-      return std::nullopt;  // unterminated quote
+    auto eq = header.find_first_of("=;", pos);
+    if (eq == std::string_view::npos) return std::nullopt;
+    if (header[eq] == ';') {  // a parameter without a value
+      pos = eq;
+      continue;
     }
-    return std::string(trimView(value.substr(0, value.find(';'))));
+    const bool wanted = toLower(trimView(header.substr(pos, eq - pos))) == key;
+    size_t i = eq + 1;
+    std::string value;
+    if (i < header.size() && header[i] == '"') {
+      bool closed = false;
+      for (++i; i < header.size(); ++i) {
+        if (header[i] == '\\' && i + 1 < header.size()) value += header[++i];
+        else if (header[i] == '"') {
+          closed = true;
+          ++i;
+          break;
+        } else value += header[i];
+      }
+      if (!closed) return std::nullopt;  // unterminated quote
+      pos = header.find(';', i);
+    } else {
+      pos = header.find(';', i);
+      value = std::string(trimView(header.substr(i, pos == std::string_view::npos ? std::string_view::npos : pos - i)));
+    }
+    if (wanted) return value;
   }
   return std::nullopt;
 }

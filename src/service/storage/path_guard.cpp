@@ -54,7 +54,11 @@ fs::path PathGuard::resolve(std::string_view clientPath, bool allowRoot, const s
     start = end + 1;
   }
   // Symlinks anywhere on the way are followed: the real location decides.
-  auto location = fs::weakly_canonical(root_ / rel);
+  // A link loop (or a too-deep chain) on the way makes weakly_canonical throw
+  // filesystem_error: such a path leads nowhere, so it is refused, not a 500.
+  std::error_code ec;
+  auto location = fs::weakly_canonical(root_ / rel, ec);
+  if (ec) refuse(field, "cannot be resolved (" + ec.message() + ")");
   if (!within(root_, location) || location == root_) refuse(field, "leaves the project's storage");
   return location;
 }

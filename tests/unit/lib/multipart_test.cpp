@@ -62,3 +62,25 @@ TEST(Multipart, EmptyFormIsValid) {
   ASSERT_TRUE(parts.has_value());
   EXPECT_TRUE(parts->empty());
 }
+
+// Found by fuzz/multipart: a ';' inside a quoted value started a parameter of
+// its own, so a field named `a; filename="x"` became a file upload named x.
+TEST(Multipart, AQuotedValueIsOneValue) {
+  std::string body =
+      "--XyZ\r\n"
+      "Content-Disposition: form-data; name=\"a; filename=\\\"evil.txt\\\"\"\r\n\r\n"
+      "v\r\n"
+      "--XyZ\r\n"
+      "Content-Disposition: form-data; name=\"file(; filename=\"a.txt\"\r\n\r\n"
+      "w\r\n"
+      "--XyZ--\r\n";
+  auto parts = parseMultipart(body, "XyZ");
+  ASSERT_TRUE(parts.has_value());
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[0].name, "a; filename=\"evil.txt\"");
+  EXPECT_EQ((*parts)[0].filename, "") << "not a file";
+  EXPECT_EQ((*parts)[1].name, "file(; filename=");
+  EXPECT_EQ((*parts)[1].filename, "");
+  EXPECT_EQ(multipartBoundary("multipart/form-data; x=\"; boundary=evil\"; boundary=real"), "real");
+  EXPECT_FALSE(multipartBoundary("multipart/form-data; x=\"unterminated; boundary=b").has_value());
+}

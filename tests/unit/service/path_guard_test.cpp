@@ -52,3 +52,23 @@ TEST(PathGuard, OneSpellingOfTheRootAndNoUnsafeCharacters) {
     EXPECT_THROW(guard.resolve(bad), Error) << bad;
   EXPECT_EQ(guard.relative(guard.resolve("отчёт ✓.txt")), "отчёт ✓.txt");
 }
+
+// Found by fuzz/path_guard: a symlink loop made weakly_canonical throw
+// std::filesystem::error (a 500) instead of the refusal every bad path gets.
+TEST(PathGuard, RefusesAPathThroughASymlinkLoop) {
+  TempDir dir;
+  service::PathGuard guard(dir.path / "root");
+  fs::create_symlink("loop", guard.root() / "loop");
+  fs::create_symlink("b", guard.root() / "a");
+  fs::create_symlink("a", guard.root() / "b");
+  for (const char* bad : {"loop/x", "a/x", "a/b/c.txt"}) {
+    try {
+      guard.resolve(bad);
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::INVALID_ARGUMENT) << bad;
+      EXPECT_EQ(e.fields().count("path"), 1u) << bad;
+    }
+  }
+  EXPECT_THROW(guard.resolveEntry("loop/x"), Error);
+}
