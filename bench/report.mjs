@@ -8,7 +8,8 @@ const ROWS = [
   ['js', '(js) m3m JS route /r/bench/hello, log warn'],
   ['js_info', '(js) same, log info (default, access log on)'],
   ['b', '(b) node http, JS handler'],
-  ['c', '(c) gin + goja (sync.Pool)'],
+  ['c', '(c) gin + goja (sync.Pool), Debian 12 packages'],
+  ['c_mod', '(c) gin + goja, current (bench/gin_goja/go.mod)'],
   ['d', '(d) nginx return 200'],
 ];
 
@@ -75,6 +76,7 @@ console.log('\nTargets (issue 6, Benchmark 1; js = the JS route at log level war
 check('js ≥ 0.60·(a)', 'js', 'a', 0.6);
 check('js > (b) node http', 'js', 'b', 1, '>');
 check('js > (c) gin+goja', 'js', 'c', 1, '>');
+check('js > (c) gin+goja current', 'js', 'c_mod', 1, '>');
 check('(a) ≥ 0.75·(d) nginx', 'a', 'd', 0.75);
 check('stretch: js ≥ 2·(c)', 'js', 'c', 2);
 if (Number.isFinite(v('js_info')) && Number.isFinite(v('js'))) {

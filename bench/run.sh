@@ -136,6 +136,27 @@ part_routes() {
     log "(c) golang-go / gin / goja Debian packages missing → n/a"
   fi
 
+  # (c, current) the same program built in module mode with the versions pinned in
+  # gin_goja/go.mod (current gin and goja, fetched through the Go module proxy), by a Go
+  # new enough for its `go` line: /usr/local/go first, then whatever `go` is on PATH.
+  local gobin="" g
+  for g in /usr/local/go/bin/go "$(command -v go 2>/dev/null)"; do
+    [ -x "$g" ] || continue
+    if (cd "$HERE/gin_goja" && GOTOOLCHAIN=local "$g" list -m >/dev/null 2>&1); then gobin=$g; break; fi
+  done
+  if [ -n "$gobin" ]; then
+    if (cd "$HERE/gin_goja" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly "$gobin" build -o "$WORK/gin_goja_mod" .) >"$WORK/go-mod-build.out" 2>&1; then
+      port=$(free_port)
+      taskset -c "$SERVER_CPU" "$WORK/gin_goja_mod" "$port" >"$WORK/gin-mod.out" 2>&1 &
+      PIDS+=("$!")
+      if wait_http "http://127.0.0.1:$port/hello"; then URL[c_mod]="http://127.0.0.1:$port/hello"; log "gin+goja current ($("$gobin" version | cut -d' ' -f3); $(cd "$HERE/gin_goja" && GOTOOLCHAIN=local "$gobin" list -m github.com/gin-gonic/gin github.com/dop251/goja | tr '\n' ' ')) pid $! on port $port"; else log "(c, current) did not start → n/a"; cat "$WORK/gin-mod.out" >&2; fi
+    else
+      log "(c, current) gin+goja module build failed (Go module proxy unreachable?) → n/a"; cat "$WORK/go-mod-build.out" >&2
+    fi
+  else
+    log "(c, current) no Go new enough for bench/gin_goja/go.mod → n/a"
+  fi
+
   # (d) nginx return 200, 1 worker, as the current user, in a temp prefix
   local ngx
   ngx=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true)
@@ -152,7 +173,7 @@ part_routes() {
     log "(d) nginx missing → n/a"
   fi
 
-  local keys=(a js js_info b c d) k r
+  local keys=(a js js_info b c c_mod d) k r
   : >"$WORK/results.tsv"
 
   if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then

@@ -8,8 +8,10 @@
 // Debian 12's goja (git 2017-04-30) is ES5.1 only: no arrow functions, hence the
 // `function` expression instead of `() => ({ok:true})`; it is the same work.
 //
-// Build offline against Debian's Go packages (see bench/run.sh):
+// Built twice by bench/run.sh: offline against Debian's Go packages (gin 1.8, goja 2017)
 //   GO111MODULE=off GOPATH=/usr/share/gocode:$TMP go build -o gin_goja main.go
+// and in module mode with the current versions pinned in go.mod/go.sum (Go module proxy)
+//   go build -o gin_goja_mod .
 // Run: gin_goja PORT
 package main
 
