@@ -9,6 +9,8 @@ find_package(fmt REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(SQLiteCpp REQUIRED)
 find_package(OpenSSL REQUIRED)
+# Time zones for schedule expressions (absl::TimeZone = cctz over tzdata; libabsl-dev).
+find_package(absl REQUIRED)
 
 # V8 through Debian's libnode, unpacked into a private prefix (DESIGN.md pitfall:
 # /usr/include/node belongs to Node 20 and carries V8 11.3 headers, so both the

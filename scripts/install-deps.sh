@@ -18,6 +18,8 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libargon2-dev libjwt-dev
   libcurl4-openssl-dev libpcre2-dev libvips-dev
+  # schedule time zones: Abseil's absl::TimeZone (cctz) over tzdata's /usr/share/zoneinfo
+  libabsl-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk curl jq
   # fuzzing: clang-14 and its libFuzzer/sanitizer runtimes; a venv for schemathesis
