@@ -1,22 +1,21 @@
+// A project's run: its lifecycle (boot, start, stop) and state, and the parts of
+// ProjectRuntime::Impl (detail/project_impl.hpp) not yet in files of their own.
 #include "runtime/project_runtime.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
 #include <memory>
-
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
-#include <mutex>
-
-#include <unordered_map>
-
-#include <v8.h>
-
-#include <algorithm>
-#include <future>
-#include <tuple>
-#include <map>
-#include <unordered_set>
-
-#include "runtime/budget_allocator.hpp"
+#include "runtime/detail/project_impl.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/v8_values.hpp"
 
@@ -24,275 +23,11 @@ extern const char* const M3M_PRELUDE_JS;  // generated from runtime/prelude.js
 
 namespace m3m::runtime {
 
-const char* runStateName(RunState s) {
-  switch (s) {
-    case RunState::Starting: return "starting";
-    case RunState::Running: return "running";
-    case RunState::Failed: return "failed";
-    case RunState::Stopped: return "stopped";
-  }
-  return "stopped";
-}
-
-namespace {
-constexpr size_t kMB = 1024 * 1024;
-// How far the heap limit is raised once it is hit, so V8 can unwind after
-// TerminateExecution instead of aborting the process (+16 MB was not enough
-// for a 24 MB allocation; +64 MB held — DESIGN).
-constexpr size_t kHeapHeadroom = 64 * kMB;
-}  // namespace
-
-// A promise continuation registered from C++. Owned by Impl::settles until it
-// runs once; the rest are aborted when the run ends.
-struct Settle {
-  std::function<void(v8::Local<v8::Value>)> onFulfilled;
-  std::function<void(v8::Local<v8::Value>)> onRejected;
-  // The promise will never settle usefully: the run ended (503), a runaway
-  // continuation was terminated (500), or a request ran out of time (504).
-  std::function<void(int status, const std::string& why)> onAbort;
-  std::optional<std::chrono::steady_clock::time_point> deadline;  // requests only
-};
-
-struct Timer {
-  std::uint32_t id;
-  std::chrono::steady_clock::time_point due;
-  milliseconds interval{0};
-  bool repeat = false;
-  v8::Global<v8::Function> fn;
-  std::vector<v8::Global<v8::Value>> args;
-};
-
-struct ModuleCall {
-  ProjectRuntime* runtime;
-  const FunctionSpec* spec;
-  std::string qualifiedName;  // "env.get"
-};
-
-struct ProjectRuntime::Impl : CallContext {
-  ProjectRuntime& self;
-  std::unique_ptr<BudgetAllocator> allocator;
-  v8::Isolate* isolate = nullptr;
-  v8::Global<v8::Context> context;
-  v8::Global<v8::Function> runPhase;
-  v8::Global<v8::Function> dispatch;
-  std::unordered_set<Settle*> settles;
-  std::map<std::uint32_t, Timer> timers;
-  std::uint32_t nextTimerId = 1;
-  std::vector<std::unique_ptr<ModuleCall>> moduleCalls;
-  bool heapExceeded = false;
-  bool wasmExceeded = false;  // WebAssembly memory pushed the project past its budget
-  // Rejections with no handler yet: reported after the microtask checkpoint
-  // if still unhandled (an async function that throws before its caller
-  // attached a handler is not an unhandled rejection).
-  std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>> unhandled;
-  bool terminatedByWatchdog = false;
-  bool terminationReported = false;  // the task itself logged its termination
-  std::chrono::steady_clock::time_point lastHeapStats{};
-
-  explicit Impl(ProjectRuntime& s) : self(s) {}
-
-  const std::string& projectId() const override { return self.info_.id; }
-  const std::string& projectSlug() const override { return self.info_.slug; }
-  void log(std::string_view level, std::string_view message) override { self.log_->write(level, message); }
-
-  v8::Local<v8::Context> ctx() { return context.Get(isolate); }
-
-  // Attaches C++ continuations to a promise.
-  void whenSettled(v8::Local<v8::Promise> promise, Settle* s) {
-    settles.insert(s);
-    auto data = v8::External::New(isolate, s);
-    auto fulfilled = v8::Function::New(ctx(), &Impl::onSettled<true>, data).ToLocalChecked();
-    auto rejected = v8::Function::New(ctx(), &Impl::onSettled<false>, data).ToLocalChecked();
-    std::ignore = promise->Then(ctx(), fulfilled, rejected);
-  }
-
-  template <bool Fulfilled>
-  static void onSettled(const v8::FunctionCallbackInfo<v8::Value>& info) {
-    auto* s = static_cast<Settle*>(info.Data().As<v8::External>()->Value());
-    auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
-    if (!impl->settles.erase(s)) return;
-    std::unique_ptr<Settle> owned(s);
-    if (Fulfilled) owned->onFulfilled(info[0]);
-    else owned->onRejected(info[0]);
-  }
-
-  void abortSettles(int status, const std::string& why) {
-    auto pending = std::move(settles);
-    settles.clear();
-    for (Settle* s : pending) {
-      std::unique_ptr<Settle> owned(s);
-      if (owned->onAbort) owned->onAbort(status, why);
-    }
-  }
-
-  // Requests whose handler has not answered within their deadline get a 504.
-  void expireDeadlines(std::chrono::steady_clock::time_point now) {
-    std::vector<Settle*> expired;
-    for (Settle* s : settles)
-      if (s->deadline && *s->deadline <= now) expired.push_back(s);
-    for (Settle* s : expired) {
-      settles.erase(s);
-      std::unique_ptr<Settle> owned(s);
-      owned->onAbort(504, "the handler did not answer within runtime.request_timeout");
-    }
-  }
-
-  std::chrono::steady_clock::time_point nextDeadline() const {
-    auto next = std::chrono::steady_clock::time_point::max();
-    for (Settle* s : settles)
-      if (s->deadline && *s->deadline < next) next = *s->deadline;
-    return next;
-  }
-
-  static size_t nearHeapLimit(void* data, size_t current, size_t) {
-    auto* impl = static_cast<Impl*>(data);
-    impl->heapExceeded = true;
-    impl->isolate->TerminateExecution();
-    return current + kHeapHeadroom;
-  }
-
-  // WebAssembly memory is not allocated through the ArrayBuffer allocator,
-  // but V8 counts it (with ArrayBuffers) as the isolate's external memory,
-  // and growing that starts GCs: past the budget, the run is ended like a
-  // heap overflow. Checked at GC start, so one task can go over by about
-  // one memory (each is capped at the budget by --wasm-max-mem-pages).
-  static void gcStarted(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
-    auto* impl = static_cast<Impl*>(data);
-    const auto external = isolate->AdjustAmountOfExternalAllocatedMemory(0);
-    if (external <= 0 || static_cast<size_t>(external) <= impl->self.limits_.heapMb * kMB) return;
-    impl->wasmExceeded = true;
-    impl->heapExceeded = true;
-    isolate->TerminateExecution();
-  }
-
-  static void promiseRejected(v8::PromiseRejectMessage msg) {
-    auto promise = msg.GetPromise();
-    auto* isolate = promise->GetIsolate();
-    auto* impl = static_cast<Impl*>(isolate->GetData(0));
-    if (msg.GetEvent() == v8::kPromiseRejectWithNoHandler) {
-      impl->unhandled.emplace_back(v8::Global<v8::Promise>(isolate, promise), v8::Global<v8::Value>(isolate, msg.GetValue()));
-    } else if (msg.GetEvent() == v8::kPromiseHandlerAddedAfterReject) {
-      auto& u = impl->unhandled;
-      u.erase(std::remove_if(u.begin(), u.end(), [&](const auto& e) { return e.first == promise; }), u.end());
-    }
-  }
-
-  void reportUnhandled() {
-    if (unhandled.empty()) return;
-    auto pending = std::move(unhandled);
-    unhandled.clear();
-    for (auto& [promise, reason] : pending)
-      log("ERROR", "unhandled promise rejection: " + describeException(isolate, reason.Get(isolate)));
-  }
-
-  // --- natives ---------------------------------------------------------------
-  static void hostLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
-    auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
-    v8::String::Utf8Value level(info.GetIsolate(), info[0]);
-    v8::String::Utf8Value message(info.GetIsolate(), info[1]);
-    impl->log(*level ? *level : "INFO", *message ? *message : "");
-  }
-
-  static void setTimer(const v8::FunctionCallbackInfo<v8::Value>& info, bool repeat) {
-    auto* isolate = info.GetIsolate();
-    auto* impl = static_cast<Impl*>(isolate->GetData(0));
-    if (!info[0]->IsFunction()) {
-      throwTypeError(isolate, std::string(repeat ? "setInterval" : "setTimeout") +
-                                  ": argument 1 (fn) must be a function");
-      return;
-    }
-    double ms = info.Length() > 1 && info[1]->IsNumber() ? info[1].As<v8::Number>()->Value() : 0;
-    if (!(ms >= 0) || ms > 2147483647.0) ms = 0;
-    Timer t;
-    t.id = impl->nextTimerId++;
-    t.repeat = repeat;
-    t.interval = milliseconds(std::max<long long>(repeat ? 1 : 0, static_cast<long long>(ms)));
-    t.due = std::chrono::steady_clock::now() + t.interval;
-    t.fn.Reset(isolate, info[0].As<v8::Function>());
-    for (int i = 2; i < info.Length(); ++i) t.args.emplace_back(isolate, info[i]);
-    auto id = t.id;
-    impl->timers.emplace(id, std::move(t));
-    info.GetReturnValue().Set(v8::Integer::NewFromUnsigned(isolate, id));
-  }
-  static void setTimeoutFn(const v8::FunctionCallbackInfo<v8::Value>& info) { setTimer(info, false); }
-  static void setIntervalFn(const v8::FunctionCallbackInfo<v8::Value>& info) { setTimer(info, true); }
-  static void clearTimerFn(const v8::FunctionCallbackInfo<v8::Value>& info) {
-    auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
-    if (info.Length() > 0 && info[0]->IsNumber())
-      impl->timers.erase(static_cast<std::uint32_t>(info[0].As<v8::Number>()->Value()));
-  }
-
-  // Thrown through a module when a JS callback it called did not return.
-  struct JsCallbackFailed : std::exception {
-    std::shared_ptr<v8::Global<v8::Value>> exception;  // empty when terminated
-    const char* what() const noexcept override { return "a JavaScript callback threw"; }
-  };
-
-  // `fn` as an SDK Callback. Valid only during the module call that received
-  // it (the Local lives in that call's handle scope).
-  static Callback jsCallback(v8::Isolate* isolate, v8::Local<v8::Function> fn) {
-    return [isolate, fn](const std::vector<Value>& args) -> Value {
-      v8::HandleScope scope(isolate);
-      auto context = isolate->GetCurrentContext();
-      std::vector<v8::Local<v8::Value>> argv;
-      for (const auto& a : args) argv.push_back(fromValue(isolate, a));
-      v8::TryCatch tc(isolate);
-      v8::Local<v8::Value> result;
-      if (fn->Call(context, v8::Undefined(isolate), static_cast<int>(argv.size()), argv.data()).ToLocal(&result)) {
-        try {
-          return toValue(isolate, result);
-        } catch (const JsExceptionPending&) {
-          // reading the result threw (a cycle): reported like the callback's own exception
-        }
-      }
-      JsCallbackFailed failed;
-      if (tc.HasCaught() && !tc.HasTerminated())
-        failed.exception = std::make_shared<v8::Global<v8::Value>>(isolate, tc.Exception());
-      throw failed;
-    };
-  }
-
-  // Every SDK module function goes through here: JS values → m3m::Value →
-  // the module → back; m3m::Error becomes a JS error with .code.
-  static void callModule(const v8::FunctionCallbackInfo<v8::Value>& info) {
-    auto* isolate = info.GetIsolate();
-    auto* call = static_cast<ModuleCall*>(info.Data().As<v8::External>()->Value());
-    auto* impl = static_cast<Impl*>(isolate->GetData(0));
-    try {
-      std::vector<Value> values;
-      values.reserve(static_cast<size_t>(info.Length()));
-      std::vector<Callback> callbacks;
-      for (int i = 0; i < info.Length(); ++i) {
-        values.push_back(toValue(isolate, info[i]));
-        if (!info[i]->IsFunction()) continue;
-        callbacks.resize(static_cast<size_t>(info.Length()));
-        callbacks[static_cast<size_t>(i)] = jsCallback(isolate, info[i].As<v8::Function>());
-      }
-      Args args(call->qualifiedName, call->spec->params, std::move(values));
-      args.setCallbacks(std::move(callbacks));
-      Value result = call->spec->impl(*impl, args);
-      info.GetReturnValue().Set(fromValue(isolate, result));
-    } catch (const JsExceptionPending&) {
-      // V8 threw while reading an argument or a callback's result: that exception goes on.
-    } catch (const JsCallbackFailed& f) {
-      // The module unwound; the JS caller gets the callback's own exception
-      // (none when the watchdog terminated the script: termination goes on).
-      if (f.exception) isolate->ThrowException(f.exception->Get(isolate));
-    } catch (const Error& e) {
-      throwError(isolate, e);
-    } catch (const std::exception& e) {
-      throwError(isolate, Error(ErrorCode::INTERNAL, call->qualifiedName + ": " + e.what()));
-    }
-  }
-};
-
-namespace {
-
-// The host's own scripts (the prelude, module wrappers) are the same in every
-// isolate: the first isolate compiles them eagerly and keeps V8's code cache,
-// later ones deserialize it instead of parsing and compiling again (a cold
-// start pays this per project). Keyed by name; V8 rejects a cache that does
-// not match the source and compiles normally then.
+// The host's own scripts are the same in every isolate: the first isolate
+// compiles them eagerly and keeps V8's code cache, later ones deserialize it
+// instead of parsing and compiling again (a cold start pays this per
+// project). Keyed by name; V8 rejects a cache that does not match the source
+// and compiles normally then.
 v8::MaybeLocal<v8::Script> compileHostScript(v8::Local<v8::Context> context, const std::string& name,
                                              const std::string& source) {
   static std::mutex mutex;
@@ -322,49 +57,46 @@ v8::MaybeLocal<v8::Script> compileHostScript(v8::Local<v8::Context> context, con
   return script;
 }
 
-}  // namespace
-
 namespace {
-// A handler failed: the anonymous caller learns only that, and where to look.
-HttpReply handlerFailed(const std::string& requestId) {
-  return errorReply(500, "the service's handler failed (request id " + requestId + "); details are in the run log");
-}
-
-// A task dropped because the run ended destroys its promise: that is an
-// outcome too, not an exception for the caller.
-Outcome outcomeOf(std::future<Outcome>& f) {
-  try {
-    return f.get();
-  } catch (const std::future_error&) {
-    return {false, "the run ended before it finished"};
-  }
-}
+constexpr size_t kMB = 1024 * 1024;
+// How far the heap limit is raised once it is hit, so V8 can unwind after
+// TerminateExecution instead of aborting the process (+16 MB was not enough
+// for a 24 MB allocation; +64 MB held — DESIGN).
+constexpr size_t kHeapHeadroom = 64 * kMB;
 }  // namespace
 
-ProjectRuntime::ProjectRuntime(ProjectInfo info, std::string code, RuntimeLimits limits, std::shared_ptr<RunLog> log,
-                               const std::vector<ModuleSchema>& modules)
-    : info_(std::move(info)), code_(std::move(code)), limits_(limits), log_(std::move(log)), modules_(modules),
-      impl_(std::make_unique<Impl>(*this)) {}
-
-ProjectRuntime::~ProjectRuntime() { stop(); }
-
-void ProjectRuntime::post(std::function<void()> task) {
-  {
-    std::lock_guard lock(mutex_);
-    if (quit_) return;
-    tasks_.push_back(std::move(task));
-  }
-  wake_.notify_one();
+v8::Isolate* ProjectRuntime::Impl::newIsolate() {
+  allocator = std::make_unique<BudgetAllocator>(self.limits_.heapMb * kMB);
+  v8::Isolate::CreateParams params;
+  params.array_buffer_allocator = allocator.get();
+  params.constraints.ConfigureDefaultsFromHeapSize(0, self.limits_.heapMb * kMB);
+  return v8::Isolate::New(params);
 }
 
-void ProjectRuntime::fail(const std::string& error) {
-  {
-    std::lock_guard lock(mutex_);
-    if (state_ == RunState::Stopped) return;  // stopped on purpose: not a failure
-    state_ = RunState::Failed;
-    lastError_ = error;
-  }
-  log_->write("ERROR", error);
+void ProjectRuntime::Impl::enforceMemoryLimit() {
+  isolate->AddNearHeapLimitCallback(&Impl::nearHeapLimit, this);
+  if (self.limits_.wasm) isolate->AddGCPrologueCallback(&Impl::gcStarted, this);
+}
+
+size_t ProjectRuntime::Impl::nearHeapLimit(void* data, size_t current, size_t) {
+  auto* impl = static_cast<Impl*>(data);
+  impl->heapExceeded = true;
+  impl->isolate->TerminateExecution();
+  return current + kHeapHeadroom;
+}
+
+// WebAssembly memory is not allocated through the ArrayBuffer allocator,
+// but V8 counts it (with ArrayBuffers) as the isolate's external memory,
+// and growing that starts GCs: past the budget, the run is ended like a
+// heap overflow. Checked at GC start, so one task can go over by about
+// one memory (each is capped at the budget by --wasm-max-mem-pages).
+void ProjectRuntime::Impl::gcStarted(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
+  auto* impl = static_cast<Impl*>(data);
+  const auto external = isolate->AdjustAmountOfExternalAllocatedMemory(0);
+  if (external <= 0 || static_cast<size_t>(external) <= impl->self.limits_.heapMb * kMB) return;
+  impl->wasmExceeded = true;
+  impl->heapExceeded = true;
+  isolate->TerminateExecution();
 }
 
 std::string ProjectRuntime::heapMessage() const {
@@ -373,11 +105,6 @@ std::string ProjectRuntime::heapMessage() const {
            std::to_string(limits_.heapMb) + "; the project was stopped";
   return "heap limit exceeded (runtime.memory_limit_mb = " + std::to_string(limits_.heapMb) +
          "); the project was stopped";
-}
-
-RunSnapshot ProjectRuntime::snapshot() const {
-  std::lock_guard lock(mutex_);
-  return {state_, lastError_, heapUsed_.load(), calls_.load()};
 }
 
 void ProjectRuntime::watchdog() {
@@ -399,167 +126,288 @@ void ProjectRuntime::watchdog() {
   }
 }
 
-Outcome ProjectRuntime::boot() {
-  auto ready = std::make_shared<std::promise<Outcome>>();
-  auto readyFuture = ready->get_future();
-  {
-    std::lock_guard lock(mutex_);
-    if (started_) return {false, "already started"};
-    started_ = true;
+void ProjectRuntime::Impl::whenSettled(v8::Local<v8::Promise> promise, Settle* s) {
+  settles.insert(s);
+  auto data = v8::External::New(isolate, s);
+  auto fulfilled = v8::Function::New(ctx(), &Impl::onSettled<true>, data).ToLocalChecked();
+  auto rejected = v8::Function::New(ctx(), &Impl::onSettled<false>, data).ToLocalChecked();
+  std::ignore = promise->Then(ctx(), fulfilled, rejected);
+}
+
+template <bool Fulfilled>
+void ProjectRuntime::Impl::onSettled(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* s = static_cast<Settle*>(info.Data().As<v8::External>()->Value());
+  auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
+  if (!impl->settles.erase(s)) return;
+  std::unique_ptr<Settle> owned(s);
+  if (Fulfilled) owned->onFulfilled(info[0]);
+  else owned->onRejected(info[0]);
+}
+
+void ProjectRuntime::Impl::abortSettles(int status, const std::string& why) {
+  auto pending = std::move(settles);
+  settles.clear();
+  for (Settle* s : pending) {
+    std::unique_ptr<Settle> owned(s);
+    if (owned->onAbort) owned->onAbort(status, why);
   }
-  // The isolate is created on the loop thread: V8 sets its stack limit from
-  // the thread that creates it, and only that thread ever enters it.
-  post([this, ready] {
-    auto& d = *impl_;
-    v8::Isolate* isolate = d.isolate;
+}
+
+void ProjectRuntime::Impl::expireDeadlines(std::chrono::steady_clock::time_point now) {
+  std::vector<Settle*> expired;
+  for (Settle* s : settles)
+    if (s->deadline && *s->deadline <= now) expired.push_back(s);
+  for (Settle* s : expired) {
+    settles.erase(s);
+    std::unique_ptr<Settle> owned(s);
+    owned->onAbort(504, "the handler did not answer within runtime.request_timeout");
+  }
+}
+
+void ProjectRuntime::Impl::promiseRejected(v8::PromiseRejectMessage msg) {
+  auto promise = msg.GetPromise();
+  auto* isolate = promise->GetIsolate();
+  auto* impl = static_cast<Impl*>(isolate->GetData(0));
+  if (msg.GetEvent() == v8::kPromiseRejectWithNoHandler) {
+    impl->unhandled.emplace_back(v8::Global<v8::Promise>(isolate, promise), v8::Global<v8::Value>(isolate, msg.GetValue()));
+  } else if (msg.GetEvent() == v8::kPromiseHandlerAddedAfterReject) {
+    auto& u = impl->unhandled;
+    u.erase(std::remove_if(u.begin(), u.end(), [&](const auto& e) { return e.first == promise; }), u.end());
+  }
+}
+
+void ProjectRuntime::Impl::reportUnhandled() {
+  if (unhandled.empty()) return;
+  auto pending = std::move(unhandled);
+  unhandled.clear();
+  for (auto& [promise, reason] : pending)
+    log("ERROR", "unhandled promise rejection: " + describeException(isolate, reason.Get(isolate)));
+}
+
+void ProjectRuntime::Impl::installTimers(v8::Local<v8::Context> context) {
+  auto global = context->Global();
+  std::ignore = global->Set(context, toV8(isolate, "setTimeout"), v8::Function::New(context, &Impl::setTimeoutFn).ToLocalChecked());
+  std::ignore = global->Set(context, toV8(isolate, "setInterval"), v8::Function::New(context, &Impl::setIntervalFn).ToLocalChecked());
+  std::ignore = global->Set(context, toV8(isolate, "clearTimeout"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
+  std::ignore = global->Set(context, toV8(isolate, "clearInterval"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
+}
+
+void ProjectRuntime::Impl::setTimer(const v8::FunctionCallbackInfo<v8::Value>& info, bool repeat) {
+  auto* isolate = info.GetIsolate();
+  auto* impl = static_cast<Impl*>(isolate->GetData(0));
+  if (!info[0]->IsFunction()) {
+    throwTypeError(isolate, std::string(repeat ? "setInterval" : "setTimeout") +
+                                ": argument 1 (fn) must be a function");
+    return;
+  }
+  double ms = info.Length() > 1 && info[1]->IsNumber() ? info[1].As<v8::Number>()->Value() : 0;
+  if (!(ms >= 0) || ms > 2147483647.0) ms = 0;
+  Timer t;
+  t.id = impl->nextTimerId++;
+  t.repeat = repeat;
+  t.interval = milliseconds(std::max<long long>(repeat ? 1 : 0, static_cast<long long>(ms)));
+  t.due = std::chrono::steady_clock::now() + t.interval;
+  t.fn.Reset(isolate, info[0].As<v8::Function>());
+  for (int i = 2; i < info.Length(); ++i) t.args.emplace_back(isolate, info[i]);
+  auto id = t.id;
+  impl->timers.emplace(id, std::move(t));
+  info.GetReturnValue().Set(v8::Integer::NewFromUnsigned(isolate, id));
+}
+
+void ProjectRuntime::Impl::setTimeoutFn(const v8::FunctionCallbackInfo<v8::Value>& info) { setTimer(info, false); }
+void ProjectRuntime::Impl::setIntervalFn(const v8::FunctionCallbackInfo<v8::Value>& info) { setTimer(info, true); }
+
+void ProjectRuntime::Impl::clearTimerFn(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
+  if (info.Length() > 0 && info[0]->IsNumber())
+    impl->timers.erase(static_cast<std::uint32_t>(info[0].As<v8::Number>()->Value()));
+}
+
+void ProjectRuntime::Impl::fireTimer(std::map<std::uint32_t, Timer>::iterator it) {
+  Timer& t = it->second;
+  v8::TryCatch tc(isolate);
+  auto fn = t.fn.Get(isolate);
+  std::vector<v8::Local<v8::Value>> args;
+  for (auto& a : t.args) args.push_back(a.Get(isolate));
+  if (t.repeat) t.due += t.interval;
+  else {
+    // Keep the function alive for the call, drop the timer first
+    // (clearTimeout inside the callback must not touch a dead entry).
+    timers.erase(it);
+  }
+  v8::Local<v8::Value> ignored;
+  if (!fn->Call(ctx(), v8::Undefined(isolate), static_cast<int>(args.size()), args.data()).ToLocal(&ignored)) {
+    if (tc.HasTerminated()) {
+      terminationReported = true;
+      self.log_->write("ERROR", heapExceeded ? "a timer exceeded the heap limit"
+                                             : "a timer exceeded the CPU time limit (runtime.timeout)");
+    }
+    else self.log_->write("ERROR", "uncaught exception in a timer: " + describeException(isolate, tc.Exception()));
+  }
+}
+
+namespace {
+
+// Thrown through a module when a JS callback it called did not return.
+struct JsCallbackFailed : std::exception {
+  std::shared_ptr<v8::Global<v8::Value>> exception;  // empty when terminated
+  const char* what() const noexcept override { return "a JavaScript callback threw"; }
+};
+
+// `fn` as an SDK Callback. Valid only during the module call that received
+// it (the Local lives in that call's handle scope).
+Callback jsCallback(v8::Isolate* isolate, v8::Local<v8::Function> fn) {
+  return [isolate, fn](const std::vector<Value>& args) -> Value {
+    v8::HandleScope scope(isolate);
+    auto context = isolate->GetCurrentContext();
+    std::vector<v8::Local<v8::Value>> argv;
+    for (const auto& a : args) argv.push_back(fromValue(isolate, a));
     v8::TryCatch tc(isolate);
-    auto context = d.ctx();
-    auto fail = [&](const std::string& what) { ready->set_value({false, what}); };
-    // 1. The prelude: router, service, console… and the hooks.
-    v8::Local<v8::Script> prelude;
-    v8::Local<v8::Value> preludeFn;
-    if (!compileHostScript(context, "m3m:prelude", M3M_PRELUDE_JS).ToLocal(&prelude) ||
-        !prelude->Run(context).ToLocal(&preludeFn) || !preludeFn->IsFunction())
-      return fail("internal: the runtime prelude failed: " + describeException(isolate, tc.Exception()));
-    auto host = v8::Object::New(isolate);
-    auto project = v8::Object::New(isolate);
-    std::ignore = project->Set(context, toV8(isolate, "id"), toV8(isolate, info_.id));
-    std::ignore = project->Set(context, toV8(isolate, "slug"), toV8(isolate, info_.slug));
-    std::ignore = project->Set(context, toV8(isolate, "url"), toV8(isolate, info_.url));
-    std::ignore = host->Set(context, toV8(isolate, "project"), project);
-    std::ignore = host->Set(context, toV8(isolate, "log"), v8::Function::New(context, &Impl::hostLog).ToLocalChecked());
-    v8::Local<v8::Value> argv[] = {context->Global(), host};
-    v8::Local<v8::Value> hooks;
-    if (!preludeFn.As<v8::Function>()->Call(context, v8::Undefined(isolate), 2, argv).ToLocal(&hooks) ||
-        !hooks->IsObject())
-      return fail("internal: the runtime prelude failed: " + describeException(isolate, tc.Exception()));
-    auto hooksObj = hooks.As<v8::Object>();
-    d.runPhase.Reset(isolate, hooksObj->Get(context, toV8(isolate, "runPhase")).ToLocalChecked().As<v8::Function>());
-    d.dispatch.Reset(isolate, hooksObj->Get(context, toV8(isolate, "dispatch")).ToLocalChecked().As<v8::Function>());
-
-    // 2. SDK modules and timers as globals.
-    auto global = context->Global();
-    for (const auto& schema : modules_) {
-      auto obj = v8::Object::New(isolate);
-      for (const auto& fn : schema.functions) {
-        auto call = std::make_unique<ModuleCall>(ModuleCall{this, &fn, schema.name + "." + fn.name});
-        auto f = v8::Function::New(context, &Impl::callModule, v8::External::New(isolate, call.get()))
-                     .ToLocalChecked();
-        std::ignore = obj->Set(context, toV8(isolate, fn.name), f);
-        d.moduleCalls.push_back(std::move(call));
+    v8::Local<v8::Value> result;
+    if (fn->Call(context, v8::Undefined(isolate), static_cast<int>(argv.size()), argv.data()).ToLocal(&result)) {
+      try {
+        return toValue(isolate, result);
+      } catch (const JsExceptionPending&) {
+        // reading the result threw (a cycle): reported like the callback's own exception
       }
-      v8::Local<v8::Value> api = obj;
-      if (!schema.jsWrapper.empty()) {
-        v8::Local<v8::Script> script;
-        v8::Local<v8::Value> wrap;
-        v8::Local<v8::Value> wrapArgs[] = {obj};
-        if (!compileHostScript(context, "m3m:" + schema.name, "(" + schema.jsWrapper + ")").ToLocal(&script) ||
-            !script->Run(context).ToLocal(&wrap) || !wrap->IsFunction() ||
-            !wrap.As<v8::Function>()->Call(context, v8::Undefined(isolate), 1, wrapArgs).ToLocal(&api))
-          return fail("internal: module " + schema.name + " failed to load: " + describeException(isolate, tc.Exception()));
+    }
+    JsCallbackFailed failed;
+    if (tc.HasCaught() && !tc.HasTerminated())
+      failed.exception = std::make_shared<v8::Global<v8::Value>>(isolate, tc.Exception());
+    throw failed;
+  };
+}
+
+}  // namespace
+
+bool ProjectRuntime::Impl::bindModules(v8::Local<v8::Context> context, std::string& error) {
+  v8::TryCatch tc(isolate);
+  auto global = context->Global();
+  for (const auto& schema : self.modules_) {
+    auto obj = v8::Object::New(isolate);
+    for (const auto& fn : schema.functions) {
+      auto call = std::make_unique<ModuleCall>(ModuleCall{&self, &fn, schema.name + "." + fn.name});
+      auto f = v8::Function::New(context, &Impl::callModule, v8::External::New(isolate, call.get()))
+                   .ToLocalChecked();
+      std::ignore = obj->Set(context, toV8(isolate, fn.name), f);
+      moduleCalls.push_back(std::move(call));
+    }
+    v8::Local<v8::Value> api = obj;
+    if (!schema.jsWrapper.empty()) {
+      v8::Local<v8::Script> script;
+      v8::Local<v8::Value> wrap;
+      v8::Local<v8::Value> wrapArgs[] = {obj};
+      if (!compileHostScript(context, "m3m:" + schema.name, "(" + schema.jsWrapper + ")").ToLocal(&script) ||
+          !script->Run(context).ToLocal(&wrap) || !wrap->IsFunction() ||
+          !wrap.As<v8::Function>()->Call(context, v8::Undefined(isolate), 1, wrapArgs).ToLocal(&api)) {
+        error = "internal: module " + schema.name + " failed to load: " + describeException(isolate, tc.Exception());
+        return false;
       }
-      std::ignore = global->DefineOwnProperty(context, toV8(isolate, schema.name), api, v8::ReadOnly);
     }
-    // WebAssembly (runtime.wasm, off by default): its memory and compiled
-    // code live outside the ArrayBuffer allocator, and it compiles on V8's
-    // worker threads, outside the CPU watchdog (docs/runtime.md, Limits).
-    if (!limits_.wasm) std::ignore = global->Delete(context, toV8(isolate, "WebAssembly"));
-    std::ignore = global->Set(context, toV8(isolate, "setTimeout"), v8::Function::New(context, &Impl::setTimeoutFn).ToLocalChecked());
-    std::ignore = global->Set(context, toV8(isolate, "setInterval"), v8::Function::New(context, &Impl::setIntervalFn).ToLocalChecked());
-    std::ignore = global->Set(context, toV8(isolate, "clearTimeout"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
-    std::ignore = global->Set(context, toV8(isolate, "clearInterval"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
-
-    // 3. The service's code, compiled as a function body: top-level const/let
-    // stay local to this run, and line numbers stay those of the editor.
-    v8::ScriptOrigin origin(isolate, toV8(isolate, "service.js"));
-    v8::ScriptCompiler::Source source(toV8(isolate, code_), origin);
-    v8::Local<v8::Function> main;
-    if (!v8::ScriptCompiler::CompileFunction(context, &source).ToLocal(&main))
-      return fail("syntax error in service.js " + describeLocation(isolate, tc) + ": " +
-                  describeException(isolate, tc.Exception(), false));
-    v8::Local<v8::Value> ignored;
-    if (!main->Call(context, v8::Undefined(isolate), 0, nullptr).ToLocal(&ignored)) {
-      if (tc.HasTerminated()) return fail(d.heapExceeded ? "heap limit exceeded while evaluating the code"
-                                                          : "CPU time limit exceeded while evaluating the code");
-      return fail("the code threw while loading " + describeLocation(isolate, tc) + ": " +
-                  describeException(isolate, tc.Exception()));
-    }
-    ready->set_value({true, ""});
-  });
-  {
-    std::lock_guard life(lifecycleMutex_);
-    if (stopped_) return {false, "the run was stopped"};
-    thread_ = std::thread([this] { loop(); });
-    watchdogThread_ = std::thread([this] { watchdog(); });
+    std::ignore = global->DefineOwnProperty(context, toV8(isolate, schema.name), api, v8::ReadOnly);
   }
-  if (readyFuture.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
-    fail("loading the code did not finish in time");
-    endFailedRun();
-    return {false, "loading the code did not finish in time"};
-  }
-  Outcome loaded = outcomeOf(readyFuture);
-  if (!loaded.ok) {
-    fail(loaded.error);
-    endFailedRun();
-    return loaded;
-  }
-  return runPhase("boot");
+  return true;
 }
 
-Outcome ProjectRuntime::start() {
-  Outcome o = runPhase("start");
-  if (o.ok) {
-    std::lock_guard lock(mutex_);
-    if (state_ == RunState::Starting) state_ = RunState::Running;
-  }
-  return o;
+void ProjectRuntime::Impl::hostLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
+  v8::String::Utf8Value level(info.GetIsolate(), info[0]);
+  v8::String::Utf8Value message(info.GetIsolate(), info[1]);
+  impl->log(*level ? *level : "INFO", *message ? *message : "");
 }
 
-Outcome ProjectRuntime::runPhase(const char* name) {
-  auto result = std::make_shared<std::promise<Outcome>>();
-  auto future = result->get_future();
-  const std::string phase = name;
-  post([this, result, phase] {
-    auto& d = *impl_;
-    v8::Isolate* isolate = d.isolate;
-    v8::TryCatch tc(isolate);
-    auto context = d.ctx();
-    v8::Local<v8::Value> argv[] = {toV8(isolate, phase)};
-    v8::Local<v8::Value> promise;
-    if (!d.runPhase.Get(isolate)->Call(context, v8::Undefined(isolate), 1, argv).ToLocal(&promise) ||
-        !promise->IsPromise()) {
-      result->set_value({false, phase + " failed: " + (tc.HasTerminated() ? "CPU time limit exceeded"
-                                                                            : describeException(isolate, tc.Exception()))});
-      return;
+// m3m::Error becomes a JS error with .code.
+void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* isolate = info.GetIsolate();
+  auto* call = static_cast<ModuleCall*>(info.Data().As<v8::External>()->Value());
+  auto* impl = static_cast<Impl*>(isolate->GetData(0));
+  try {
+    std::vector<Value> values;
+    values.reserve(static_cast<size_t>(info.Length()));
+    std::vector<Callback> callbacks;
+    for (int i = 0; i < info.Length(); ++i) {
+      values.push_back(toValue(isolate, info[i]));
+      if (!info[i]->IsFunction()) continue;
+      callbacks.resize(static_cast<size_t>(info.Length()));
+      callbacks[static_cast<size_t>(i)] = jsCallback(isolate, info[i].As<v8::Function>());
     }
-    d.whenSettled(promise.As<v8::Promise>(),
-                  new Settle{[result](v8::Local<v8::Value>) { result->set_value({true, ""}); },
-                             [result, phase, isolate](v8::Local<v8::Value> reason) {
-                               result->set_value({false, phase + " failed: " + describeException(isolate, reason)});
-                             },
-                             [result, phase](int, const std::string& why) {
-                               result->set_value({false, phase + " failed: " + why});
-                             }});
-  });
-  if (future.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
-    std::string error = phase + " did not finish within " + std::to_string(limits_.phaseTimeout.count()) + "ms (runtime.start_timeout)";
-    fail(error);
-    endFailedRun();
-    return {false, error};
+    Args args(call->qualifiedName, call->spec->params, std::move(values));
+    args.setCallbacks(std::move(callbacks));
+    Value result = call->spec->impl(*impl, args);
+    info.GetReturnValue().Set(fromValue(isolate, result));
+  } catch (const JsExceptionPending&) {
+    // V8 threw while reading an argument or a callback's result: that exception goes on.
+  } catch (const JsCallbackFailed& f) {
+    // The module unwound; the JS caller gets the callback's own exception
+    // (none when the watchdog terminated the script: termination goes on).
+    if (f.exception) isolate->ThrowException(f.exception->Get(isolate));
+  } catch (const Error& e) {
+    throwError(isolate, e);
+  } catch (const std::exception& e) {
+    throwError(isolate, Error(ErrorCode::INTERNAL, call->qualifiedName + ": " + e.what()));
   }
-  Outcome o = outcomeOf(future);
-  if (!o.ok) {
-    bool heap = impl_->heapExceeded;
-    fail(heap ? heapMessage() : o.error);
-    endFailedRun();
-  }
-  return o;
 }
 
-// A run that failed to load, boot or start ends at once: its timers,
-// intervals and pending continuations never run again (the state stays
-// `failed`, the log keeps why). No shutdown callbacks: it never started.
-void ProjectRuntime::endFailedRun() { stop(); }
+Outcome ProjectRuntime::Impl::load() {
+  v8::TryCatch tc(isolate);
+  auto context = ctx();
+  auto fail = [](std::string what) { return Outcome{false, std::move(what)}; };
+  const ProjectInfo& info = self.info_;
+  // 1. The prelude: router, service, console… and the hooks.
+  v8::Local<v8::Script> prelude;
+  v8::Local<v8::Value> preludeFn;
+  if (!compileHostScript(context, "m3m:prelude", M3M_PRELUDE_JS).ToLocal(&prelude) ||
+      !prelude->Run(context).ToLocal(&preludeFn) || !preludeFn->IsFunction())
+    return fail("internal: the runtime prelude failed: " + describeException(isolate, tc.Exception()));
+  auto host = v8::Object::New(isolate);
+  auto project = v8::Object::New(isolate);
+  std::ignore = project->Set(context, toV8(isolate, "id"), toV8(isolate, info.id));
+  std::ignore = project->Set(context, toV8(isolate, "slug"), toV8(isolate, info.slug));
+  std::ignore = project->Set(context, toV8(isolate, "url"), toV8(isolate, info.url));
+  std::ignore = host->Set(context, toV8(isolate, "project"), project);
+  std::ignore = host->Set(context, toV8(isolate, "log"), v8::Function::New(context, &Impl::hostLog).ToLocalChecked());
+  v8::Local<v8::Value> argv[] = {context->Global(), host};
+  v8::Local<v8::Value> hooks;
+  if (!preludeFn.As<v8::Function>()->Call(context, v8::Undefined(isolate), 2, argv).ToLocal(&hooks) ||
+      !hooks->IsObject())
+    return fail("internal: the runtime prelude failed: " + describeException(isolate, tc.Exception()));
+  auto hooksObj = hooks.As<v8::Object>();
+  runPhase.Reset(isolate, hooksObj->Get(context, toV8(isolate, "runPhase")).ToLocalChecked().As<v8::Function>());
+  dispatch.Reset(isolate, hooksObj->Get(context, toV8(isolate, "dispatch")).ToLocalChecked().As<v8::Function>());
+
+  // 2. SDK modules and timers as globals.
+  std::string error;
+  if (!bindModules(context, error)) return fail(error);
+  // WebAssembly (runtime.wasm, off by default): its memory and compiled
+  // code live outside the ArrayBuffer allocator, and it compiles on V8's
+  // worker threads, outside the CPU watchdog (docs/runtime.md, Limits).
+  if (!self.limits_.wasm) std::ignore = context->Global()->Delete(context, toV8(isolate, "WebAssembly"));
+  installTimers(context);
+
+  // 3. The service's code, compiled as a function body: top-level const/let
+  // stay local to this run, and line numbers stay those of the editor.
+  v8::ScriptOrigin origin(isolate, toV8(isolate, "service.js"));
+  v8::ScriptCompiler::Source source(toV8(isolate, self.code_), origin);
+  v8::Local<v8::Function> main;
+  if (!v8::ScriptCompiler::CompileFunction(context, &source).ToLocal(&main))
+    return fail("syntax error in service.js " + describeLocation(isolate, tc) + ": " +
+                describeException(isolate, tc.Exception(), false));
+  v8::Local<v8::Value> ignored;
+  if (!main->Call(context, v8::Undefined(isolate), 0, nullptr).ToLocal(&ignored)) {
+    if (tc.HasTerminated()) return fail(heapExceeded ? "heap limit exceeded while evaluating the code"
+                                                     : "CPU time limit exceeded while evaluating the code");
+    return fail("the code threw while loading " + describeLocation(isolate, tc) + ": " +
+                describeException(isolate, tc.Exception()));
+  }
+  return {true, ""};
+}
+
+namespace {
+// A handler failed: the anonymous caller learns only that, and where to look.
+HttpReply handlerFailed(const std::string& requestId) {
+  return errorReply(500, "the service's handler failed (request id " + requestId + "); details are in the run log");
+}
+}  // namespace
 
 bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done) {
   if (pendingRequests_.load() >= limits_.maxQueue) return false;
@@ -650,22 +498,26 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
   return true;
 }
 
+void ProjectRuntime::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (quit_) return;
+    tasks_.push_back(std::move(task));
+  }
+  wake_.notify_one();
+}
+
 void ProjectRuntime::loop() {
   auto& d = *impl_;
-  d.allocator = std::make_unique<BudgetAllocator>(limits_.heapMb * kMB);
-  v8::Isolate::CreateParams params;
-  params.array_buffer_allocator = d.allocator.get();
-  params.constraints.ConfigureDefaultsFromHeapSize(0, limits_.heapMb * kMB);
-  v8::Isolate* isolate = v8::Isolate::New(params);
+  v8::Isolate* isolate = d.newIsolate();
   {
     std::lock_guard lock(wdMutex_);
     d.isolate = isolate;
   }
   isolate->SetData(0, &d);
   isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
-  isolate->AddNearHeapLimitCallback(&Impl::nearHeapLimit, &d);
+  d.enforceMemoryLimit();
   isolate->SetPromiseRejectCallback(&Impl::promiseRejected);
-  if (limits_.wasm) isolate->AddGCPrologueCallback(&Impl::gcStarted, &d);
   // Tasks V8 posts for this isolate (from any thread) wake the loop.
   foreground::watch(isolate, [this](double delaySeconds) {
     auto due = std::chrono::steady_clock::now() +
@@ -718,13 +570,7 @@ void ProjectRuntime::loop() {
     v8::Isolate::Scope isolateScope(isolate);
     v8::HandleScope handles(isolate);
     v8::Context::Scope contextScope(d.ctx());
-    {
-      std::lock_guard lock(wdMutex_);
-      wdArmed_ = true;
-      wdFired_ = false;
-      ++wdGeneration_;
-      wdStart_ = std::chrono::steady_clock::now();
-    }
+    d.armWatchdog();
 
     if (platformTasks) {
       // V8's own tasks (a finished WebAssembly compile resolving its
@@ -736,26 +582,7 @@ void ProjectRuntime::loop() {
     } else if (expireDue) {
       d.expireDeadlines(std::chrono::steady_clock::now());
     } else if (auto it = d.timers.find(dueTimer); it != d.timers.end()) {
-      Timer& t = it->second;
-      v8::TryCatch tc(isolate);
-      auto fn = t.fn.Get(isolate);
-      std::vector<v8::Local<v8::Value>> args;
-      for (auto& a : t.args) args.push_back(a.Get(isolate));
-      if (t.repeat) t.due += t.interval;
-      else {
-        // Keep the function alive for the call, drop the timer first
-        // (clearTimeout inside the callback must not touch a dead entry).
-        d.timers.erase(it);
-      }
-      v8::Local<v8::Value> ignored;
-      if (!fn->Call(d.ctx(), v8::Undefined(isolate), static_cast<int>(args.size()), args.data()).ToLocal(&ignored)) {
-        if (tc.HasTerminated()) {
-          d.terminationReported = true;
-          log_->write("ERROR", d.heapExceeded ? "a timer exceeded the heap limit"
-                                              : "a timer exceeded the CPU time limit (runtime.timeout)");
-        }
-        else log_->write("ERROR", "uncaught exception in a timer: " + describeException(isolate, tc.Exception()));
-      }
+      d.fireTimer(it);
     }
     const bool terminatedInTask = d.terminatedByWatchdog || isolate->IsExecutionTerminating();
     if (!terminatedInTask) isolate->PerformMicrotaskCheckpoint();
@@ -764,10 +591,7 @@ void ProjectRuntime::loop() {
       d.reportUnhandled();
     }
 
-    {
-      std::lock_guard lock(wdMutex_);
-      wdArmed_ = false;
-    }
+    d.disarmWatchdog();
     // After disarming under the lock no new termination can come for this
     // task; cancel one that did, or it would kill the next task (DESIGN).
     if (d.terminatedByWatchdog || isolate->IsExecutionTerminating()) {
@@ -826,6 +650,136 @@ void ProjectRuntime::loop() {
   // destroyed; the HTTP side answers 503 via pendingRequests_ accounting).
   dropped.clear();
 }
+
+const char* runStateName(RunState s) {
+  switch (s) {
+    case RunState::Starting: return "starting";
+    case RunState::Running: return "running";
+    case RunState::Failed: return "failed";
+    case RunState::Stopped: return "stopped";
+  }
+  return "stopped";
+}
+
+namespace {
+// A task dropped because the run ended destroys its promise: that is an
+// outcome too, not an exception for the caller.
+Outcome outcomeOf(std::future<Outcome>& f) {
+  try {
+    return f.get();
+  } catch (const std::future_error&) {
+    return {false, "the run ended before it finished"};
+  }
+}
+}  // namespace
+
+ProjectRuntime::ProjectRuntime(ProjectInfo info, std::string code, RuntimeLimits limits, std::shared_ptr<RunLog> log,
+                               const std::vector<ModuleSchema>& modules)
+    : info_(std::move(info)), code_(std::move(code)), limits_(limits), log_(std::move(log)), modules_(modules),
+      impl_(std::make_unique<Impl>(*this)) {}
+
+ProjectRuntime::~ProjectRuntime() { stop(); }
+
+void ProjectRuntime::fail(const std::string& error) {
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ == RunState::Stopped) return;  // stopped on purpose: not a failure
+    state_ = RunState::Failed;
+    lastError_ = error;
+  }
+  log_->write("ERROR", error);
+}
+
+RunSnapshot ProjectRuntime::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return {state_, lastError_, heapUsed_.load(), calls_.load()};
+}
+
+Outcome ProjectRuntime::boot() {
+  auto ready = std::make_shared<std::promise<Outcome>>();
+  auto readyFuture = ready->get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (started_) return {false, "already started"};
+    started_ = true;
+  }
+  // The isolate is created on the loop thread: V8 sets its stack limit from
+  // the thread that creates it, and only that thread ever enters it.
+  post([this, ready] { ready->set_value(impl_->load()); });
+  {
+    std::lock_guard life(lifecycleMutex_);
+    if (stopped_) return {false, "the run was stopped"};
+    thread_ = std::thread([this] { loop(); });
+    watchdogThread_ = std::thread([this] { watchdog(); });
+  }
+  if (readyFuture.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
+    fail("loading the code did not finish in time");
+    endFailedRun();
+    return {false, "loading the code did not finish in time"};
+  }
+  Outcome loaded = outcomeOf(readyFuture);
+  if (!loaded.ok) {
+    fail(loaded.error);
+    endFailedRun();
+    return loaded;
+  }
+  return runPhase("boot");
+}
+
+Outcome ProjectRuntime::start() {
+  Outcome o = runPhase("start");
+  if (o.ok) {
+    std::lock_guard lock(mutex_);
+    if (state_ == RunState::Starting) state_ = RunState::Running;
+  }
+  return o;
+}
+
+Outcome ProjectRuntime::runPhase(const char* name) {
+  auto result = std::make_shared<std::promise<Outcome>>();
+  auto future = result->get_future();
+  const std::string phase = name;
+  post([this, result, phase] {
+    auto& d = *impl_;
+    v8::Isolate* isolate = d.isolate;
+    v8::TryCatch tc(isolate);
+    auto context = d.ctx();
+    v8::Local<v8::Value> argv[] = {toV8(isolate, phase)};
+    v8::Local<v8::Value> promise;
+    if (!d.runPhase.Get(isolate)->Call(context, v8::Undefined(isolate), 1, argv).ToLocal(&promise) ||
+        !promise->IsPromise()) {
+      result->set_value({false, phase + " failed: " + (tc.HasTerminated() ? "CPU time limit exceeded"
+                                                                            : describeException(isolate, tc.Exception()))});
+      return;
+    }
+    d.whenSettled(promise.As<v8::Promise>(),
+                  new Settle{[result](v8::Local<v8::Value>) { result->set_value({true, ""}); },
+                             [result, phase, isolate](v8::Local<v8::Value> reason) {
+                               result->set_value({false, phase + " failed: " + describeException(isolate, reason)});
+                             },
+                             [result, phase](int, const std::string& why) {
+                               result->set_value({false, phase + " failed: " + why});
+                             }});
+  });
+  if (future.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
+    std::string error = phase + " did not finish within " + std::to_string(limits_.phaseTimeout.count()) + "ms (runtime.start_timeout)";
+    fail(error);
+    endFailedRun();
+    return {false, error};
+  }
+  Outcome o = outcomeOf(future);
+  if (!o.ok) {
+    bool heap = impl_->heapExceeded;
+    fail(heap ? heapMessage() : o.error);
+    endFailedRun();
+  }
+  return o;
+}
+
+// A run that failed to load, boot or start ends at once: its timers,
+// intervals and pending continuations never run again (the state stays
+// `failed`, the log keeps why). No shutdown callbacks: it never started.
+void ProjectRuntime::endFailedRun() { stop(); }
 
 void ProjectRuntime::stop() {
   std::lock_guard life(lifecycleMutex_);
