@@ -95,7 +95,7 @@ class ProjectRuntime {
   RunSnapshot snapshot() const;
   const ProjectInfo& info() const { return info_; }
 
-  struct Impl;  // V8 state, defined in the .cpp (keeps v8.h out of this header)
+  struct Impl;  // V8 state, in runtime/detail/project_impl.hpp (keeps v8.h out of this header)
 
  private:
   Outcome runPhase(const char* name);

@@ -1,0 +1,107 @@
+// Requests to the project's routes: a dispatched call runs the prelude's
+// dispatch hook on the loop, and every answer is checked before it goes out.
+#include <memory>
+#include <string>
+
+#include "runtime/detail/project_impl.hpp"
+#include "runtime/v8_values.hpp"
+
+namespace m3m::runtime {
+
+namespace {
+// A handler failed: the anonymous caller learns only that, and where to look.
+HttpReply handlerFailed(const std::string& requestId) {
+  return errorReply(500, "the service's handler failed (request id " + requestId + "); details are in the run log");
+}
+}  // namespace
+
+bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done) {
+  if (pendingRequests_.load() >= limits_.maxQueue) return false;
+  ++pendingRequests_;
+  auto shared = std::make_shared<std::function<void(HttpReply)>>(std::move(done));
+  auto finish = [this, shared](HttpReply r) {
+    --pendingRequests_;
+    ++calls_;
+    (*shared)(std::move(r));
+  };
+  {
+    std::unique_lock lock(mutex_);
+    if (quit_) {
+      lock.unlock();
+      finish({503, {{"Content-Type", "application/json"}, {"Retry-After", "5"}},
+              R"({"error":{"code":"UNAVAILABLE","message":"the project is stopping","fields":{}}})"});
+      return true;
+    }
+  }
+  post([this, call = std::move(call), finish]() mutable {
+    auto& d = *impl_;
+    v8::Isolate* isolate = d.isolate;
+    v8::TryCatch tc(isolate);
+    auto context = d.ctx();
+    // Plain arguments, no request object: the prelude builds its Context lazily.
+    std::string headerBlock;
+    for (const auto& [k, v] : call.headers) {
+      headerBlock += k;
+      headerBlock += ':';
+      headerBlock += v;
+      headerBlock += '\n';
+    }
+    v8::Local<v8::Value> argv[] = {toV8(isolate, call.method), toV8(isolate, call.path), toV8(isolate, call.rawQuery),
+                                   toV8(isolate, headerBlock),  toV8(isolate, call.body), toV8(isolate, call.requestId)};
+    v8::Local<v8::Value> result;
+    // Only failures need the description: no string building on the hot path.
+    auto describe = [&call] { return call.method + " " + call.path + " (request " + call.requestId + ")"; };
+    if (!d.dispatch.Get(isolate)->Call(context, v8::Undefined(isolate), 6, argv).ToLocal(&result)) {
+      const std::string what = describe();
+      if (!tc.HasTerminated()) {
+        // The prelude catches the handler's exceptions; one that escapes it
+        // (a throwing Error.prepareStackTrace…) is logged, never shown to
+        // the anonymous caller.
+        std::string reason = describeException(isolate, tc.Exception());
+        if (tc.HasCaught() && !tc.HasTerminated()) tc.Reset();
+        log_->write("ERROR", what + " failed: " + reason);
+        finish(handlerFailed(call.requestId));
+        return;
+      }
+      std::string reason = d.heapExceeded ? "heap limit exceeded" : "CPU time limit exceeded (runtime.timeout)";
+      log_->write("ERROR", what + " failed: " + reason);
+      d.terminationReported = true;
+      // The project's state must say why before the caller hears back.
+      if (d.heapExceeded) fail(heapMessage());
+      finish(errorReply(500, "the service's handler failed: " + reason + " (request id " + call.requestId + ")"));
+      return;
+    }
+    // Every answer is checked before it leaves: a body within
+    // runtime.max_response, a final status, headers that are valid HTTP.
+    // `what` describes the request, built only on failure.
+    auto reply = [this, isolate](const auto& what, const std::string& requestId, v8::Local<v8::Value> v) {
+      std::string problem;
+      auto r = toReply(isolate, v, limits_.maxResponse, problem);
+      if (r) return std::move(*r);
+      log_->write("ERROR", what() + " failed: " + problem);
+      return handlerFailed(requestId);
+    };
+    if (result->IsPromise()) {
+      const std::string what = describe();
+      d.whenSettled(result.As<v8::Promise>(),
+                    new Settle{[finish, reply, what, id = call.requestId](v8::Local<v8::Value> v) mutable {
+                                 finish(reply([&what] { return what; }, id, v));
+                               },
+                               [finish, isolate, this, what, id = call.requestId](v8::Local<v8::Value> reason) mutable {
+                                 std::string r = describeException(isolate, reason);
+                                 log_->write("ERROR", what + " failed: " + r);
+                                 finish(handlerFailed(id));
+                               },
+                               [finish, this, what](int status, const std::string& why) mutable {
+                                 if (status != 503) log_->write("ERROR", what + " failed: " + why);
+                                 finish(errorReply(status, "the service's handler failed: " + why));
+                               },
+                               std::chrono::steady_clock::now() + limits_.requestTimeout});
+      return;
+    }
+    finish(reply(describe, call.requestId, result));
+  });
+  return true;
+}
+
+}  // namespace m3m::runtime

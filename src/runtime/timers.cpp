@@ -1,0 +1,74 @@
+// setTimeout / setInterval: the timers live in Impl::timers; the loop picks
+// the next due one and fires it here.
+#include <algorithm>
+#include <string>
+#include <tuple>
+
+#include "runtime/detail/project_impl.hpp"
+#include "runtime/v8_values.hpp"
+
+namespace m3m::runtime {
+
+void ProjectRuntime::Impl::installTimers(v8::Local<v8::Context> context) {
+  auto global = context->Global();
+  std::ignore = global->Set(context, toV8(isolate, "setTimeout"), v8::Function::New(context, &Impl::setTimeoutFn).ToLocalChecked());
+  std::ignore = global->Set(context, toV8(isolate, "setInterval"), v8::Function::New(context, &Impl::setIntervalFn).ToLocalChecked());
+  std::ignore = global->Set(context, toV8(isolate, "clearTimeout"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
+  std::ignore = global->Set(context, toV8(isolate, "clearInterval"), v8::Function::New(context, &Impl::clearTimerFn).ToLocalChecked());
+}
+
+void ProjectRuntime::Impl::setTimer(const v8::FunctionCallbackInfo<v8::Value>& info, bool repeat) {
+  auto* isolate = info.GetIsolate();
+  auto* impl = static_cast<Impl*>(isolate->GetData(0));
+  if (!info[0]->IsFunction()) {
+    throwTypeError(isolate, std::string(repeat ? "setInterval" : "setTimeout") +
+                                ": argument 1 (fn) must be a function");
+    return;
+  }
+  double ms = info.Length() > 1 && info[1]->IsNumber() ? info[1].As<v8::Number>()->Value() : 0;
+  if (!(ms >= 0) || ms > 2147483647.0) ms = 0;
+  Timer t;
+  t.id = impl->nextTimerId++;
+  t.repeat = repeat;
+  t.interval = milliseconds(std::max<long long>(repeat ? 1 : 0, static_cast<long long>(ms)));
+  t.due = std::chrono::steady_clock::now() + t.interval;
+  t.fn.Reset(isolate, info[0].As<v8::Function>());
+  for (int i = 2; i < info.Length(); ++i) t.args.emplace_back(isolate, info[i]);
+  auto id = t.id;
+  impl->timers.emplace(id, std::move(t));
+  info.GetReturnValue().Set(v8::Integer::NewFromUnsigned(isolate, id));
+}
+
+void ProjectRuntime::Impl::setTimeoutFn(const v8::FunctionCallbackInfo<v8::Value>& info) { setTimer(info, false); }
+void ProjectRuntime::Impl::setIntervalFn(const v8::FunctionCallbackInfo<v8::Value>& info) { setTimer(info, true); }
+
+void ProjectRuntime::Impl::clearTimerFn(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* impl = static_cast<Impl*>(info.GetIsolate()->GetData(0));
+  if (info.Length() > 0 && info[0]->IsNumber())
+    impl->timers.erase(static_cast<std::uint32_t>(info[0].As<v8::Number>()->Value()));
+}
+
+void ProjectRuntime::Impl::fireTimer(std::map<std::uint32_t, Timer>::iterator it) {
+  Timer& t = it->second;
+  v8::TryCatch tc(isolate);
+  auto fn = t.fn.Get(isolate);
+  std::vector<v8::Local<v8::Value>> args;
+  for (auto& a : t.args) args.push_back(a.Get(isolate));
+  if (t.repeat) t.due += t.interval;
+  else {
+    // Keep the function alive for the call, drop the timer first
+    // (clearTimeout inside the callback must not touch a dead entry).
+    timers.erase(it);
+  }
+  v8::Local<v8::Value> ignored;
+  if (!fn->Call(ctx(), v8::Undefined(isolate), static_cast<int>(args.size()), args.data()).ToLocal(&ignored)) {
+    if (tc.HasTerminated()) {
+      terminationReported = true;
+      self.log_->write("ERROR", heapExceeded ? "a timer exceeded the heap limit"
+                                             : "a timer exceeded the CPU time limit (runtime.timeout)");
+    }
+    else self.log_->write("ERROR", "uncaught exception in a timer: " + describeException(isolate, tc.Exception()));
+  }
+}
+
+}  // namespace m3m::runtime

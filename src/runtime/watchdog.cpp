@@ -1,0 +1,29 @@
+// The CPU watchdog: one thread per project. The loop arms it around every
+// task (Impl::armWatchdog / disarmWatchdog); past runtime.timeout it
+// terminates the script that holds the isolate.
+#include <algorithm>
+
+#include "runtime/detail/project_impl.hpp"
+
+namespace m3m::runtime {
+
+void ProjectRuntime::watchdog() {
+  // Polls on a tick instead of being woken per task: arming and disarming are
+  // then two uncontended lock/unlock pairs on the hot path, no syscalls. The
+  // limit is enforced within one tick.
+  const auto tick = std::clamp(limits_.cpuTimeout / 10, milliseconds(5), milliseconds(100));
+  std::unique_lock lock(wdMutex_);
+  while (!wdQuit_) {
+    wdWake_.wait_for(lock, tick, [&] { return wdQuit_; });
+    if (wdQuit_) break;
+    if (!wdArmed_ || wdFired_) continue;
+    if (std::chrono::steady_clock::now() - wdStart_ < limits_.cpuTimeout) continue;
+    // Still armed for the same task, past its limit. Terminate under the lock,
+    // so the loop (which disarms under it) can cancel it reliably afterwards.
+    wdFired_ = true;
+    impl_->terminatedByWatchdog = true;
+    impl_->isolate->TerminateExecution();
+  }
+}
+
+}  // namespace m3m::runtime
