@@ -53,7 +53,7 @@ bool ProjectRuntime::Impl::bindModules(v8::Local<v8::Context> context, std::stri
   for (const auto& schema : self.modules_) {
     auto obj = v8::Object::New(isolate);
     for (const auto& fn : schema.functions) {
-      auto call = std::make_unique<ModuleCall>(ModuleCall{&self, &fn, schema.name + "." + fn.name});
+      auto call = std::make_unique<ModuleCall>(ModuleCall{&fn, schema.name + "." + fn.name});
       auto f = v8::Function::New(context, &Impl::callModule, v8::External::New(isolate, call.get()))
                    .ToLocalChecked();
       std::ignore = obj->Set(context, toV8(isolate, fn.name), f);

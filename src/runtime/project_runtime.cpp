@@ -122,7 +122,8 @@ Outcome ProjectRuntime::runPhase(const char* name) {
                              },
                              [result, phase](int, const std::string& why) {
                                result->set_value({false, phase + " failed: " + why});
-                             }});
+                             },
+                             std::nullopt});
   });
   if (future.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
     std::string error = phase + " did not finish within " + std::to_string(limits_.phaseTimeout.count()) + "ms (runtime.start_timeout)";
@@ -188,7 +189,8 @@ void ProjectRuntime::stop() {
                                  log_->write("ERROR", "shutdown failed: " + describeException(isolate, r));
                                  done->set_value();
                                },
-                               [done](int, const std::string&) { done->set_value(); }});
+                               [done](int, const std::string&) { done->set_value(); },
+                               std::nullopt});
     });
     if (future.wait_for(limits_.shutdownTimeout) != std::future_status::ready)
       log_->write("WARN", "shutdown did not finish within " + std::to_string(limits_.shutdownTimeout.count()) +

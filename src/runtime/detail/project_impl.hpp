@@ -48,7 +48,6 @@ struct Timer {
 
 // One SDK module function as bound into the context (the data of its V8 function).
 struct ModuleCall {
-  ProjectRuntime* runtime;
   const FunctionSpec* spec;
   std::string qualifiedName;  // "env.get"
 };
