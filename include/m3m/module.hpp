@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,13 @@ class CallContext {
   virtual const std::string& projectSlug() const = 0;
   // Writes one line to the project's run log (level: DEBUG, INFO, WARN, ERROR).
   virtual void log(std::string_view level, std::string_view message) = 0;
+  // A waiting call (docs/runtime.md, "Concurrency"): runs `wait` with the
+  // project's JS released, so other tasks of the project run meanwhile. Inside
+  // `wait`, touch no JS value (Args, Callback) — copy what you need first.
+  // `wait` must return promptly once its stop token is signalled (the run is
+  // ending); blocking() then throws an exception the module must let
+  // propagate (RAII cleans up). Outside a project's run it just calls `wait`.
+  virtual void blocking(const std::function<void(std::stop_token)>& wait) { wait(std::stop_token{}); }
 };
 
 struct Param {

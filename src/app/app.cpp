@@ -129,6 +129,7 @@ void App::start() {
   deps.goalIncrement = [goals = p.goals.get()](const std::string& projectId, const std::string& slug, std::int64_t value) {
     goals->increment(projectId, slug, value);
   };
+  deps.maxWait = cfg_.runtime.maxWait;
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });

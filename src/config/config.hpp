@@ -74,7 +74,7 @@ struct StorageConfig {
 };
 
 struct RuntimeConfig {
-  int workerPoolSize = 10;
+  int workerPoolSize = 8;                   // threads per project that run its JS, one at a time
   milliseconds timeout{30'000};            // JS time of one task (route call, timer, phase step)
   int memoryLimitMb = 128;                  // heap + ArrayBuffers per project
   int maxQueue = 1000;                      // requests waiting for one project
@@ -85,6 +85,8 @@ struct RuntimeConfig {
   std::uint64_t logMaxSize = 5ull << 20;    // run log size before it rotates
   std::uint64_t maxResponse = 10ull << 20;  // one project route's response body
   bool wasm = false;                        // WebAssembly in project code (off: not counted exactly)
+  milliseconds maxWait{600'000};            // one waiting call (utils.sleep)
+  std::string timezone = "UTC";             // schedule.* cron times (IANA name)
 };
 
 struct PluginsConfig {

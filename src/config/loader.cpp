@@ -12,6 +12,7 @@
 
 #include "lib/json.hpp"
 #include "lib/units.hpp"
+#include "runtime/schedule/cron.hpp"
 
 namespace m3m::config {
 
@@ -136,6 +137,17 @@ class Binder {
       return error(path, "must be one of " + list + ", got \"" + raw->value + "\"", raw->source);
     }
     field = raw->value;
+  }
+
+  // An IANA time zone name that tzdata knows ("Europe/Berlin"), or UTC.
+  void timeZone(std::string_view path, std::string& field) {
+    auto raw = lookup(path);
+    if (!raw) return;
+    try {
+      field = schedule::TimeZone::load(raw->value).name();
+    } catch (const std::exception& e) {
+      error(path, e.what(), raw->source);
+    }
   }
 
   void stringList(std::string_view path, std::vector<std::string>& field) {
@@ -290,6 +302,8 @@ void bindAll(Binder& b, Config& c) {
   b.duration("runtime.goals_flush_interval", c.runtime.goalsFlushInterval, milliseconds(10));
   b.size("runtime.max_response", c.runtime.maxResponse, 1024);
   b.boolean("runtime.wasm", c.runtime.wasm);
+  b.duration("runtime.max_wait", c.runtime.maxWait);
+  b.timeZone("runtime.timezone", c.runtime.timezone);
 
   b.string("plugins.path", c.plugins.path, false);
   b.freeForm("plugins.config", c.plugins.config);

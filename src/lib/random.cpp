@@ -107,10 +107,10 @@ std::string sha256Hex(std::string_view data) {
   return s;
 }
 
-std::string nowIso() {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
+std::string isoTime(std::chrono::system_clock::time_point when) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count() % 1000;
+  if (ms < 0) ms += 1000;
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(when));
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
@@ -119,5 +119,7 @@ std::string nowIso() {
   std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
   return out;
 }
+
+std::string nowIso() { return isoTime(std::chrono::system_clock::now()); }
 
 }  // namespace m3m::lib

@@ -39,7 +39,7 @@ Outcome ProjectRuntime::Impl::load() {
   runPhase.Reset(isolate, hooksObj->Get(context, toV8(isolate, "runPhase")).ToLocalChecked().As<v8::Function>());
   dispatch.Reset(isolate, hooksObj->Get(context, toV8(isolate, "dispatch")).ToLocalChecked().As<v8::Function>());
 
-  // 2. SDK modules and timers as globals.
+  // 2. SDK modules, timers, delayed and schedule as globals.
   std::string error;
   if (!bindModules(context, error)) return fail(error);
   // WebAssembly (runtime.wasm, off by default): its memory and compiled
@@ -47,6 +47,8 @@ Outcome ProjectRuntime::Impl::load() {
   // worker threads, outside the CPU watchdog (docs/runtime.md, Limits).
   if (!self.limits_.wasm) std::ignore = context->Global()->Delete(context, toV8(isolate, "WebAssembly"));
   installTimers(context);
+  installDelayed(context);
+  installSchedule(context);
 
   // 3. The service's code, compiled as a function body: top-level const/let
   // stay local to this run, and line numbers stay those of the editor.

@@ -100,8 +100,19 @@ void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>&
     }
     Args args(call->qualifiedName, call->spec->params, std::move(values));
     args.setCallbacks(std::move(callbacks));
+    // Depth tells a waiting call whether it runs inside another module's call.
+    struct Depth {
+      int& n;
+      explicit Depth(int& d) : n(++d) {}
+      ~Depth() { --n; }
+    } depth(impl->moduleDepth);
     Value result = call->spec->impl(*impl, args);
     info.GetReturnValue().Set(fromValue(isolate, result));
+  } catch (const WaitAbandoned&) {
+    // Terminated (watchdog, stop): that goes on. Otherwise the run is ending
+    // and a new wait is refused (e.g. in a shutdown callback).
+    if (!impl->stretchTerminated())
+      throwError(isolate, Error(ErrorCode::UNAVAILABLE, call->qualifiedName + ": the project is stopping; waiting calls are refused"));
   } catch (const JsExceptionPending&) {
     // V8 threw while reading an argument or a callback's result: that exception goes on.
   } catch (const JsCallbackFailed& f) {

@@ -1,7 +1,8 @@
 // A project's run as the rest of the server sees it: boot (load, then the
-// boot callbacks), start, stop (the shutdown callbacks, then the loop ends),
-// and its state. The parts it drives live beside it: event_loop.cpp,
-// requests.cpp, context_setup.cpp, timers.cpp, promises.cpp,
+// boot callbacks), start, stop (the shutdown callbacks, then its threads
+// end), and its state. The parts it drives live beside it: workers.cpp (the
+// project's threads), waiting.cpp, requests.cpp, context_setup.cpp,
+// timers.cpp, delayed.cpp, schedule_jobs.cpp, promises.cpp,
 // host_functions.cpp, memory_limit.cpp, watchdog.cpp.
 #include "runtime/project_runtime.hpp"
 
@@ -54,8 +55,21 @@ void ProjectRuntime::fail(const std::string& error) {
 }
 
 RunSnapshot ProjectRuntime::snapshot() const {
-  std::lock_guard lock(mutex_);
-  return {state_, lastError_, heapUsed_.load(), calls_.load()};
+  RunSnapshot s;
+  {
+    std::lock_guard lock(mutex_);
+    s.state = state_;
+    s.lastError = lastError_;
+    s.threads = threadsAlive_;
+    s.waiting = waiting_;
+  }
+  s.heapUsed = heapUsed_.load();
+  s.calls = calls_.load();
+  const auto& d = *impl_;
+  s.tasks = {d.tasksRunning.load(), d.tasksQueued.load(), d.tasksDone.load(), d.tasksFailed.load()};
+  s.timezone = limits_.timezone;
+  s.schedules = d.jobInfos();
+  return s;
 }
 
 Outcome ProjectRuntime::boot() {
@@ -66,13 +80,24 @@ Outcome ProjectRuntime::boot() {
     if (started_) return {false, "already started"};
     started_ = true;
   }
-  // The isolate is created on the loop thread: V8 sets its stack limit from
-  // the thread that creates it, and only that thread ever enters it.
-  post([this, ready] { ready->set_value(impl_->load()); });
   {
     std::lock_guard life(lifecycleMutex_);
     if (stopped_) return {false, "the run was stopped"};
-    thread_ = std::thread([this] { loop(); });
+    try {
+      impl_->zone = limits_.timezone == "UTC" ? schedule::TimeZone::utc() : schedule::TimeZone::load(limits_.timezone);
+    } catch (const std::exception& e) {
+      fail(std::string("runtime.timezone: ") + e.what());
+      return {false, std::string("runtime.timezone: ") + e.what()};
+    }
+    // Every thread enters the isolate under a v8::Locker (which also sets
+    // that thread's stack limit), so it may be created here.
+    createIsolate();
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back([this, ready] { ready->set_value(impl_->load()); });
+      poolStarted_ = true;
+      spawnWorkerLocked();
+    }
     watchdogThread_ = std::thread([this] { watchdog(); });
   }
   if (readyFuture.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
@@ -148,28 +173,35 @@ void ProjectRuntime::endFailedRun() { stop(); }
 void ProjectRuntime::stop() {
   std::lock_guard life(lifecycleMutex_);
   stopped_ = true;
-  if (!thread_.joinable()) {
+  {
     std::lock_guard lock(mutex_);
-    quit_ = true;
-    if (started_ && state_ != RunState::Failed) state_ = RunState::Stopped;
-    return;
+    if (!poolStarted_) {
+      quit_ = true;
+      if (started_ && state_ != RunState::Failed) state_ = RunState::Stopped;
+      return;
+    }
   }
+  // 0. Waits in progress end at once: their tasks are abandoned (a request
+  // answers 503), which also frees threads for the shutdown callbacks.
+  stopWaits_.request_stop();
   // 1. shutdown callbacks, bounded.
   bool loopAlive;
   {
     std::lock_guard lock(mutex_);
     loopAlive = !quit_;
   }
-  if (loopAlive && snapshot().state != RunState::Failed) {
+  if (loopAlive && state() != RunState::Failed) {
     auto done = std::make_shared<std::promise<void>>();
     auto future = done->get_future();
     post([this, done] {
       auto& d = *impl_;
       v8::Isolate* isolate = d.isolate;
-      // Timers of the running service end before its shutdown callbacks
-      // run: a tick logged after "shutdown" would be work of a stopped run.
-      // Timers the callbacks set themselves still fire (bounded below).
+      // Timers, schedule jobs and queued delayed tasks of the running
+      // service end before its shutdown callbacks run: a tick logged after
+      // "shutdown" would be work of a stopped run. Timers the callbacks set
+      // themselves still fire (bounded below).
       d.timers.clear();
+      d.endJobsAndTasks();
       v8::TryCatch tc(isolate);
       v8::Local<v8::Value> argv[] = {toV8(isolate, "shutdown")};
       v8::Local<v8::Value> promise;
@@ -196,18 +228,27 @@ void ProjectRuntime::stop() {
       log_->write("WARN", "shutdown did not finish within " + std::to_string(limits_.shutdownTimeout.count()) +
                               "ms; the run was ended");
   }
-  // 2. end the loop; a script still running is terminated.
+  // 2. end the threads; a script still running is terminated — only while
+  // it holds the isolate (armed), never a thread that merely released it.
+  std::vector<std::thread> threads;
   {
     std::lock_guard lock(mutex_);
     quit_ = true;
     if (state_ != RunState::Failed) state_ = RunState::Stopped;
+    threads.swap(threads_);  // no thread is spawned once quit_ is set
   }
   wake_.notify_all();
   {
     std::lock_guard lock(wdMutex_);
-    if (impl_->isolate) impl_->isolate->TerminateExecution();
+    wdStopping_ = true;
+    if (wdArmed_ && impl_->isolate) {
+      wdFired_ = true;
+      impl_->isolate->TerminateExecution();
+    }
   }
-  if (thread_.joinable()) thread_.join();
+  // The last thread out tears the isolate down.
+  for (auto& t : threads)
+    if (t.joinable()) t.join();
   {
     std::lock_guard lock(wdMutex_);
     wdQuit_ = true;

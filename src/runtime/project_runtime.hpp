@@ -1,6 +1,9 @@
-// One running project: a V8 isolate + context owned by its own event-loop
-// thread. Everything that touches the isolate runs as a task on that loop;
-// other threads only post tasks, read a status snapshot, or terminate it.
+// One running project: a V8 isolate + context, and up to
+// runtime.worker_pool_size threads of its own that run its JS one at a time
+// (v8::Locker). A waiting host call (utils.sleep, later http.*) leaves the
+// isolate; another thread of the project runs the next task meanwhile
+// (docs/runtime.md, "Concurrency"). Other threads only post tasks, read a
+// status snapshot, or stop the run.
 #pragma once
 
 #include <m3m/module.hpp>
@@ -13,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <utility>
@@ -33,6 +37,10 @@ struct RuntimeLimits {
   milliseconds requestTimeout{60'000};   // one request, awaits included (then 504)
   size_t maxResponse = 10u << 20;        // one route's response body (bytes); larger → 500
   bool wasm = false;                     // WebAssembly available (its memory counts against heapMb)
+  size_t poolSize = 8;                   // threads that may run this project's JS (one at a time)
+  milliseconds maxWait{600'000};         // one waiting call (utils.sleep)
+  std::string timezone = "UTC";          // schedule.* (IANA name)
+  milliseconds idleThreadTtl{10'000};    // an extra idle thread exits after this
 };
 
 struct ProjectInfo {
@@ -59,11 +67,32 @@ struct HttpReply {
 enum class RunState { Starting, Running, Failed, Stopped };
 const char* runStateName(RunState s);
 
+// One schedule.* job as the API shows it (times: UTC, milliseconds since the epoch; 0 = none).
+struct ScheduleJobInfo {
+  std::string id;
+  std::string kind;        // "cron" | "every"
+  std::string expression;  // the cron text, or "200ms"
+  std::int64_t nextRunMs = 0;
+  std::int64_t lastRunMs = 0;
+  std::optional<std::int64_t> lastDurationMs;
+  std::uint64_t runs = 0, skipped = 0, errors = 0;
+  bool running = false;
+};
+
+struct TaskCounts {  // delayed.run tasks
+  std::uint64_t running = 0, queued = 0, done = 0, failed = 0;
+};
+
 struct RunSnapshot {
   RunState state = RunState::Stopped;
   std::string lastError;
   std::size_t heapUsed = 0;
   std::uint64_t calls = 0;
+  TaskCounts tasks;
+  std::size_t threads = 0;  // alive threads of the project
+  std::size_t waiting = 0;  // of them, inside a waiting call
+  std::string timezone;
+  std::vector<ScheduleJobInfo> schedules;
 };
 
 struct Outcome {
@@ -93,18 +122,47 @@ class ProjectRuntime {
   bool dispatch(HttpCall call, std::function<void(HttpReply)> done);
 
   RunSnapshot snapshot() const;
+  // The state alone (on the request path: no copies).
+  RunState state() const {
+    std::lock_guard lock(mutex_);
+    return state_;
+  }
   const ProjectInfo& info() const { return info_; }
 
   struct Impl;  // V8 state, in runtime/detail/project_impl.hpp (keeps v8.h out of this header)
 
  private:
+  // A unit of work the holder of the isolate picks (workers.cpp).
+  enum class WorkKind { None, Task, Platform, Timed };
+  // A thread whose wait ended, queued for the isolate ahead of fresh work.
+  struct Resumer {
+    bool granted = false;
+    std::condition_variable cv;
+  };
+
   Outcome runPhase(const char* name);
   void post(std::function<void()> task);
-  void loop();
-  void watchdog();
   void fail(const std::string& error);
   std::string heapMessage() const;
   void endFailedRun();
+
+  // --- the project's threads (workers.cpp) -----------------------------------
+  void createIsolate();
+  void spawnWorkerLocked();
+  void workerMain();
+  void runHeld(std::unique_lock<std::mutex>& lock);
+  WorkKind pickLocked(std::function<void()>& task);
+  void runWork(WorkKind kind, std::function<void()>& task);
+  bool hasWorkLocked() const;
+  void releaseTurnLocked();
+  void teardown();
+  // The waiting-call protocol, called by Impl::blocking on the thread that
+  // holds the isolate (inside a task): leave the turn, wait, take it back.
+  void leaveTurn(std::chrono::steady_clock::time_point nextDue);
+  void takeTurnBack();
+
+  // --- CPU watchdog (watchdog.cpp) -------------------------------------------
+  void watchdog();
 
   ProjectInfo info_;
   std::string code_;
@@ -113,19 +171,30 @@ class ProjectRuntime {
   const std::vector<ModuleSchema>& modules_;
 
   std::unique_ptr<Impl> impl_;
-  std::thread thread_;
   std::thread watchdogThread_;
   // Guards creating and joining the threads: stop() may come from another
   // thread while boot() is still starting them.
   std::mutex lifecycleMutex_;
   bool stopped_ = false;
 
-  mutable std::mutex mutex_;  // tasks_, quit_, state
-  std::condition_variable wake_;
+  // The turn: at most one thread holds the isolate (holder_); the queue of
+  // work and the threads' bookkeeping. All under mutex_.
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;  // idle threads
   std::deque<std::function<void()>> tasks_;
   bool quit_ = false;
-  // V8 posted a foreground task for the isolate (runs when due); max = none.
+  bool poolStarted_ = false;
+  bool holder_ = false;
+  std::deque<Resumer*> resumers_;
+  std::size_t threadsAlive_ = 0, idle_ = 0, waiting_ = 0;
+  std::vector<std::thread> threads_;
+  std::vector<std::thread::id> exited_;  // reaped idle threads, joined at the next spawn
+  // The next timer, request deadline or schedule tick (published by the
+  // holder of the isolate), and the next task V8 posted for the isolate.
+  std::chrono::steady_clock::time_point nextDue_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point platformDue_ = std::chrono::steady_clock::time_point::max();
+  // Signalled when the run ends: every waiting call returns at once.
+  std::stop_source stopWaits_;
   bool started_ = false;
   RunState state_ = RunState::Starting;
   std::string lastError_;
@@ -134,13 +203,16 @@ class ProjectRuntime {
   std::atomic<std::uint64_t> calls_{0};
   std::atomic<std::size_t> pendingRequests_{0};
 
-  // Watchdog: arms around every task; fires TerminateExecution past the CPU limit.
+  // Watchdog: armed while a thread runs JS (from taking the isolate to
+  // leaving it); past runtime.timeout it terminates that stretch. It only
+  // ever terminates under wdMutex_ while armed, i.e. while its target holds
+  // the isolate (DESIGN "Runtime model" rule 5).
   std::mutex wdMutex_;
   std::condition_variable wdWake_;
   bool wdQuit_ = false;
   bool wdArmed_ = false;
   bool wdFired_ = false;
-  std::uint64_t wdGeneration_ = 0;
+  bool wdStopping_ = false;  // stop(): a stretch that begins is terminated at once
   std::chrono::steady_clock::time_point wdStart_;
 };
 

@@ -63,9 +63,15 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
         finish(handlerFailed(call.requestId));
         return;
       }
-      std::string reason = d.heapExceeded ? "heap limit exceeded" : "CPU time limit exceeded (runtime.timeout)";
-      log_->write("ERROR", what + " failed: " + reason);
       d.terminationReported = true;
+      if (d.ending() && !d.heapExceeded) {
+        // Stopped in a waiting call: like a request still queued at stop.
+        finish({503, {{"Content-Type", "application/json"}, {"Retry-After", "5"}},
+                R"({"error":{"code":"UNAVAILABLE","message":"the project stopped before answering","fields":{}}})"});
+        return;
+      }
+      std::string reason = d.terminationReason();
+      log_->write("ERROR", what + " failed: " + reason);
       // The project's state must say why before the caller hears back.
       if (d.heapExceeded) fail(heapMessage());
       finish(errorReply(500, "the service's handler failed: " + reason + " (request id " + call.requestId + ")"));

@@ -1,5 +1,6 @@
-// setTimeout / setInterval: the timers live in Impl::timers; the loop picks
-// the next due one and fires it here.
+// setTimeout / setInterval: the timers live in Impl::timers. Also what is
+// due by the clock — timers, request deadlines, schedule ticks — for the
+// holder of the isolate (workers.cpp) to run one at a time.
 #include <algorithm>
 #include <string>
 #include <tuple>
@@ -48,6 +49,34 @@ void ProjectRuntime::Impl::clearTimerFn(const v8::FunctionCallbackInfo<v8::Value
     impl->timers.erase(static_cast<std::uint32_t>(info[0].As<v8::Number>()->Value()));
 }
 
+std::chrono::steady_clock::time_point ProjectRuntime::Impl::nextDue() const {
+  auto next = nextDeadline();
+  for (const auto& [id, t] : timers) next = std::min(next, t.due);
+  for (const auto& [id, j] : jobs) next = std::min(next, j.due);
+  return next;
+}
+
+void ProjectRuntime::Impl::fireDue(std::chrono::steady_clock::time_point now) {
+  if (nextDeadline() <= now) {
+    expireDeadlines(now);
+    return;
+  }
+  auto timer = timers.end();
+  for (auto it = timers.begin(); it != timers.end(); ++it)
+    if (it->second.due <= now && (timer == timers.end() || it->second.due < timer->second.due)) timer = it;
+  auto job = jobs.end();
+  for (auto it = jobs.begin(); it != jobs.end(); ++it)
+    if (it->second.due <= now && (job == jobs.end() || it->second.due < job->second.due)) job = it;
+  if (timer != timers.end() && (job == jobs.end() || timer->second.due <= job->second.due)) fireTimer(timer);
+  else if (job != jobs.end()) tickJob(job, now);
+}
+
+std::string ProjectRuntime::Impl::terminationReason() const {
+  if (heapExceeded) return "heap limit exceeded";
+  if (ending()) return "the project stopped";
+  return "CPU time limit exceeded (runtime.timeout)";
+}
+
 void ProjectRuntime::Impl::fireTimer(std::map<std::uint32_t, Timer>::iterator it) {
   Timer& t = it->second;
   v8::TryCatch tc(isolate);
@@ -64,8 +93,7 @@ void ProjectRuntime::Impl::fireTimer(std::map<std::uint32_t, Timer>::iterator it
   if (!fn->Call(ctx(), v8::Undefined(isolate), static_cast<int>(args.size()), args.data()).ToLocal(&ignored)) {
     if (tc.HasTerminated()) {
       terminationReported = true;
-      self.log_->write("ERROR", heapExceeded ? "a timer exceeded the heap limit"
-                                             : "a timer exceeded the CPU time limit (runtime.timeout)");
+      if (!ending() || heapExceeded) self.log_->write("ERROR", "a timer failed: " + terminationReason());
     }
     else self.log_->write("ERROR", "uncaught exception in a timer: " + describeException(isolate, tc.Exception()));
   }

@@ -1,6 +1,7 @@
-// The CPU watchdog: one thread per project. The loop arms it around every
-// task (Impl::armWatchdog / disarmWatchdog); past runtime.timeout it
-// terminates the script that holds the isolate.
+// The CPU watchdog: one thread per project. A stretch of JS arms it (from
+// taking the isolate to leaving it: Impl::beginStretch / endStretch /
+// pauseStretch); past runtime.timeout it terminates that stretch — only
+// while armed, i.e. while its target holds the isolate.
 #include <algorithm>
 
 #include "runtime/detail/project_impl.hpp"
@@ -18,8 +19,8 @@ void ProjectRuntime::watchdog() {
     if (wdQuit_) break;
     if (!wdArmed_ || wdFired_) continue;
     if (std::chrono::steady_clock::now() - wdStart_ < limits_.cpuTimeout) continue;
-    // Still armed for the same task, past its limit. Terminate under the lock,
-    // so the loop (which disarms under it) can cancel it reliably afterwards.
+    // Still armed for the same stretch, past its limit. Terminate under the
+    // lock, so the stretch (which disarms under it) can cancel it reliably.
     wdFired_ = true;
     impl_->terminatedByWatchdog = true;
     impl_->isolate->TerminateExecution();

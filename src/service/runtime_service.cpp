@@ -18,6 +18,9 @@ RuntimeService::RuntimeService(store::Store& store, ProjectService& projects, co
   limits_.requestTimeout = cfg.runtime.requestTimeout;
   limits_.maxResponse = static_cast<size_t>(cfg.runtime.maxResponse);
   limits_.wasm = cfg.runtime.wasm;
+  limits_.poolSize = static_cast<size_t>(cfg.runtime.workerPoolSize);
+  limits_.maxWait = cfg.runtime.maxWait;
+  limits_.timezone = cfg.runtime.timezone;
   logRoot_ = std::filesystem::path(cfg.logging.path) / "projects";
 }
 
@@ -56,6 +59,11 @@ RunStatus RuntimeService::statusOf(const std::string& projectId) {
   if (!snap.lastError.empty()) s.lastError = snap.lastError;
   s.heapUsed = snap.heapUsed;
   s.calls = snap.calls;
+  s.tasks = snap.tasks;
+  s.threads = snap.threads;
+  s.waiting = snap.waiting;
+  s.timezone = snap.timezone;
+  s.schedules = std::move(snap.schedules);
   return s;
 }
 
@@ -152,6 +160,18 @@ RunStatus RuntimeService::status(const Principal& who, const std::string& projec
   return statusOf(p.id);
 }
 
+domain::Page<runtime::ScheduleJobInfo> RuntimeService::schedules(const Principal& who, const std::string& projectId,
+                                                                const domain::PageRequest& page) {
+  auto jobs = status(who, projectId).schedules;
+  domain::Page<runtime::ScheduleJobInfo> out;
+  out.page = page.page;
+  out.perPage = page.perPage;
+  out.totalItems = static_cast<std::int64_t>(jobs.size());
+  for (std::int64_t i = page.offset(); i < out.totalItems && i < page.offset() + page.perPage; ++i)
+    out.items.push_back(std::move(jobs[static_cast<size_t>(i)]));
+  return out;
+}
+
 runtime::LogPage RuntimeService::logs(const Principal& who, const std::string& projectId, std::uint64_t cursor,
                                       size_t limit) {
   auto p = projects_.requireAccess(who, projectId);
@@ -187,7 +207,7 @@ void RuntimeService::dispatch(const std::string& slug, runtime::HttpCall call,
       throw Error(ErrorCode::NOT_FOUND, "no project with the slug \"" + slug + "\"");
     throw Error(ErrorCode::UNAVAILABLE, "the project " + slug + " is not running");
   }
-  auto state = rt->snapshot().state;
+  auto state = rt->state();
   if (state != runtime::RunState::Running)
     throw Error(ErrorCode::UNAVAILABLE,
                 "the project " + slug + " is not running (" + runtime::runStateName(state) + ")");

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "domain/page.hpp"
 #include "runtime/project_runtime.hpp"
 #include "runtime/run_log.hpp"
 #include "service/auth/principal.hpp"
@@ -31,6 +32,10 @@ struct RunStatus {
   std::optional<std::string> lastError;
   std::size_t heapUsed = 0;
   std::uint64_t calls = 0;
+  runtime::TaskCounts tasks;  // delayed.run
+  std::size_t threads = 0, waiting = 0;
+  std::string timezone;
+  std::vector<runtime::ScheduleJobInfo> schedules;
 };
 
 class RuntimeService {
@@ -44,6 +49,9 @@ class RuntimeService {
   RunStatus stop(const Principal& who, const std::string& projectId);
   RunStatus restart(const Principal& who, const std::string& projectId);
   RunStatus status(const Principal& who, const std::string& projectId);
+  // The run's schedule.* jobs, a page of them (empty when it is not running).
+  domain::Page<runtime::ScheduleJobInfo> schedules(const Principal& who, const std::string& projectId,
+                                                   const domain::PageRequest& page);
 
   runtime::LogPage logs(const Principal& who, const std::string& projectId, std::uint64_t cursor, size_t limit);
   runtime::LogPage logTail(const Principal& who, const std::string& projectId, size_t lines);

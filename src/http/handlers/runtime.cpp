@@ -3,6 +3,7 @@
 
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/support.hpp"
+#include "lib/random.hpp"
 #include "service/models/model_service.hpp"
 #include "runtime/typescript/printer.hpp"
 #include "service/runtime_service.hpp"
@@ -10,10 +11,38 @@
 namespace m3m::http::handlers {
 namespace {
 
+nlohmann::json isoTime(std::int64_t epochMs) {
+  if (epochMs <= 0) return nullptr;
+  return lib::isoTime(std::chrono::system_clock::time_point(std::chrono::milliseconds(epochMs)));
+}
+
+nlohmann::json jobJson(const runtime::ScheduleJobInfo& j, const std::string& timezone) {
+  return {{"id", j.id},
+          {"kind", j.kind},
+          {"expression", j.expression},
+          {"timezone", j.kind == "cron" ? nlohmann::json(timezone) : nlohmann::json(nullptr)},
+          {"next_run", isoTime(j.nextRunMs)},
+          {"last_run", isoTime(j.lastRunMs)},
+          {"last_duration_ms", j.lastDurationMs ? nlohmann::json(*j.lastDurationMs) : nlohmann::json(nullptr)},
+          {"runs", j.runs},
+          {"skipped", j.skipped},
+          {"errors", j.errors},
+          {"running", j.running}};
+}
+
 nlohmann::json statusJson(const service::RunStatus& s) {
   auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  return {{"state", s.state},        {"release", opt(s.release)}, {"started_at", opt(s.startedAt)},
-          {"last_error", opt(s.lastError)}, {"heap_used", s.heapUsed},   {"calls", s.calls}};
+  auto jobs = nlohmann::json::array();
+  for (const auto& j : s.schedules) jobs.push_back(jobJson(j, s.timezone));
+  return {{"state", s.state},
+          {"release", opt(s.release)},
+          {"started_at", opt(s.startedAt)},
+          {"last_error", opt(s.lastError)},
+          {"heap_used", s.heapUsed},
+          {"calls", s.calls},
+          {"tasks", {{"running", s.tasks.running}, {"queued", s.tasks.queued}, {"done", s.tasks.done}, {"failed", s.tasks.failed}}},
+          {"threads", {{"total", s.threads}, {"waiting", s.waiting}}},
+          {"schedules", std::move(jobs)}};
 }
 
 nlohmann::json pageJson(const runtime::LogPage& p) {
@@ -90,6 +119,12 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
               }));
   router.get("/api/projects/:id/status", sync([&](Request& req) {
                return Response::json(200, statusJson(runtime.status(authenticate(req, auth), req.params["id"])));
+             }));
+  router.get("/api/projects/:id/schedules", sync([&](Request& req) {
+               auto who = authenticate(req, auth);
+               auto page = runtime.schedules(who, req.params["id"], pageRequest(req));
+               const std::string zone = runtime.status(who, req.params["id"]).timezone;
+               return Response::json(200, pageJson(page, [&](const runtime::ScheduleJobInfo& j) { return jobJson(j, zone); }));
              }));
   router.get("/api/projects/:id/logs", sync([&](Request& req) {
                auto who = authenticate(req, auth);

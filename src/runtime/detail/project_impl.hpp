@@ -1,19 +1,24 @@
 // The V8 side of one ProjectRuntime (internal to src/runtime). Its parts are
 // defined by seam: promises.cpp (C++ continuations, unhandled rejections),
-// timers.cpp, host_functions.cpp (SDK modules bound into the context),
+// timers.cpp, delayed.cpp, schedule_jobs.cpp, host_functions.cpp (SDK
+// modules bound into the context), waiting.cpp (waiting calls),
 // memory_limit.cpp, context_setup.cpp (loading a run), watchdog.cpp.
-// Everything here runs on the project's loop thread unless it says otherwise.
+// Everything here runs on the thread that holds the project's isolate (the
+// turn, workers.cpp) unless it says otherwise: one thread at a time.
 #pragma once
 
 #include <m3m/module.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -23,6 +28,7 @@
 
 #include "runtime/budget_allocator.hpp"
 #include "runtime/project_runtime.hpp"
+#include "runtime/schedule/cron.hpp"
 
 namespace m3m::runtime {
 
@@ -44,6 +50,29 @@ struct Timer {
   bool repeat = false;
   v8::Global<v8::Function> fn;
   std::vector<v8::Global<v8::Value>> args;
+};
+
+// A delayed.run task waiting for a free thread.
+struct DelayedTask {
+  v8::Global<v8::Function> fn;
+  std::vector<v8::Global<v8::Value>> args;
+};
+
+// One schedule.* job. `info` is read by snapshot() from other threads, under
+// Impl::jobsMutex; the rest belongs to the holder of the isolate.
+struct ScheduleJob {
+  ScheduleJobInfo info;
+  std::optional<schedule::CronExpression> cron;
+  milliseconds interval{0};  // schedule.every
+  std::chrono::steady_clock::time_point due;
+  v8::Global<v8::Function> fn;
+};
+
+// Thrown out of a waiting call when its wait was abandoned (the run is
+// ending) or the watchdog already ended the stretch: the module unwinds and
+// the termination goes on in JS.
+struct WaitAbandoned : std::exception {
+  const char* what() const noexcept override { return "the wait was abandoned"; }
 };
 
 // One SDK module function as bound into the context (the data of its V8 function).
@@ -69,15 +98,33 @@ struct ProjectRuntime::Impl : CallContext {
   // if still unhandled (an async function that throws before its caller
   // attached a handler is not an unhandled rejection).
   std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>> unhandled;
-  bool terminatedByWatchdog = false;
+  bool terminatedByWatchdog = false;  // set by the watchdog under wdMutex_
   bool terminationReported = false;  // the task itself logged its termination
   std::chrono::steady_clock::time_point lastHeapStats{};
+  // A waiting call keeps the isolate (instead of leaving it) inside a
+  // microtask checkpoint (microtasks are shared: DESIGN rule 4) or inside
+  // another module call (a database transaction's callback).
+  bool inCheckpoint = false;
+  int moduleDepth = 0;
+  // nextDue() as the last task left it, published by workers.cpp.
+  std::chrono::steady_clock::time_point dueAfterTask = std::chrono::steady_clock::time_point::max();
+
+  std::map<std::uint64_t, DelayedTask> delayed;  // queued, by id
+  std::uint64_t nextDelayedId = 1;
+  std::atomic<std::uint64_t> tasksRunning{0}, tasksQueued{0}, tasksDone{0}, tasksFailed{0};
+
+  std::map<std::uint32_t, ScheduleJob> jobs;
+  std::uint32_t nextJobId = 1;
+  mutable std::mutex jobsMutex;  // ScheduleJob::info, and erasing jobs
+  schedule::TimeZone zone = schedule::TimeZone::utc();
 
   explicit Impl(ProjectRuntime& s) : self(s) {}
 
   const std::string& projectId() const override { return self.info_.id; }
   const std::string& projectSlug() const override { return self.info_.slug; }
   void log(std::string_view level, std::string_view message) override { self.log_->write(level, message); }
+  // A waiting call (waiting.cpp): the isolate is left for the wait.
+  void blocking(const std::function<void(std::stop_token)>& wait) override;
 
   v8::Local<v8::Context> ctx() { return context.Get(isolate); }
 
@@ -104,6 +151,14 @@ struct ProjectRuntime::Impl : CallContext {
   static void promiseRejected(v8::PromiseRejectMessage msg);
   void reportUnhandled();
 
+  // The next timer, request deadline or schedule tick (steady clock).
+  std::chrono::steady_clock::time_point nextDue() const;
+  // Runs one due thing: expires request deadlines, else fires the earliest
+  // due timer, else ticks the earliest due schedule job.
+  void fireDue(std::chrono::steady_clock::time_point now);
+  // Why a task was terminated, for its caller and the run log.
+  std::string terminationReason() const;
+
   // --- timers (timers.cpp) ---------------------------------------------------
   // setTimeout, setInterval, clearTimeout, clearInterval as globals.
   void installTimers(v8::Local<v8::Context> context);
@@ -113,6 +168,24 @@ struct ProjectRuntime::Impl : CallContext {
   static void setTimeoutFn(const v8::FunctionCallbackInfo<v8::Value>& info);
   static void setIntervalFn(const v8::FunctionCallbackInfo<v8::Value>& info);
   static void clearTimerFn(const v8::FunctionCallbackInfo<v8::Value>& info);
+
+  // --- delayed.run (delayed.cpp) -----------------------------------------------
+  void installDelayed(v8::Local<v8::Context> context);
+  static void delayedRunFn(const v8::FunctionCallbackInfo<v8::Value>& info);
+  static void delayedCancelFn(const v8::FunctionCallbackInfo<v8::Value>& info);
+  void runDelayed(std::uint64_t id);
+
+  // --- schedule.* (schedule_jobs.cpp) ----------------------------------------
+  void installSchedule(v8::Local<v8::Context> context);
+  static void scheduleAddFn(const v8::FunctionCallbackInfo<v8::Value>& info);
+  static void scheduleCancelFn(const v8::FunctionCallbackInfo<v8::Value>& info);
+  void tickJob(std::map<std::uint32_t, ScheduleJob>::iterator it, std::chrono::steady_clock::time_point now);
+  void finishJob(std::uint32_t id, std::chrono::steady_clock::time_point began, bool failed);
+  // The job's next tick after `now` (cron: in the run's time zone).
+  void planNext(ScheduleJob& job, std::chrono::steady_clock::time_point now);
+  std::vector<ScheduleJobInfo> jobInfos() const;  // any thread
+  // Stop: every schedule job ends and queued delayed tasks are dropped.
+  void endJobsAndTasks();
 
   // --- host functions (host_functions.cpp) -----------------------------------
   // Every SDK module as a read-only global; false and `error` when a module's
@@ -129,18 +202,46 @@ struct ProjectRuntime::Impl : CallContext {
   static size_t nearHeapLimit(void* data, size_t current, size_t initial);
   static void gcStarted(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data);
 
-  // --- CPU watchdog (watchdog.cpp), armed around every task ------------------
+  // --- CPU watchdog (watchdog.cpp), armed while a thread runs JS --------------
   // Two uncontended lock/unlock pairs per task: inline, on the request path.
-  void armWatchdog() {
+  // A stretch begins when a thread takes the isolate (a task, or a waiting
+  // call coming back) and ends when it leaves it.
+  void beginStretch() {
     std::lock_guard lock(self.wdMutex_);
     self.wdArmed_ = true;
     self.wdFired_ = false;
-    ++self.wdGeneration_;
     self.wdStart_ = std::chrono::steady_clock::now();
+    if (self.wdStopping_) {  // the run is ending: this stretch ends at once
+      self.wdFired_ = true;
+      isolate->TerminateExecution();
+    }
   }
-  void disarmWatchdog() {
+  // After disarming under the lock no new termination can come for this
+  // stretch; one that came is cancelled here, or it would hit whichever
+  // thread takes the isolate next (DESIGN rule 5). True when it came.
+  bool endStretch() {
     std::lock_guard lock(self.wdMutex_);
     self.wdArmed_ = false;
+    const bool terminated = self.wdFired_ || terminatedByWatchdog || isolate->IsExecutionTerminating();
+    if (terminated) isolate->CancelTerminateExecution();
+    self.wdFired_ = false;
+    terminatedByWatchdog = false;
+    return terminated;
+  }
+  // The run is ending (stop or a failure): waits end, terminated tasks answer 503.
+  bool ending() const { return self.stopWaits_.stop_requested(); }
+  // Whether the current stretch was terminated (watchdog, heap limit, stop).
+  bool stretchTerminated() {
+    std::lock_guard lock(self.wdMutex_);
+    return self.wdFired_ || terminatedByWatchdog || heapExceeded || isolate->IsExecutionTerminating();
+  }
+  // A waiting call stops the clock; false when the watchdog (or stop) has
+  // already ended this stretch: then the call must not wait.
+  bool pauseStretch() {
+    std::lock_guard lock(self.wdMutex_);
+    if (self.wdFired_) return false;
+    self.wdArmed_ = false;
+    return true;
   }
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <m3m/module.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,6 +56,8 @@ struct BuiltinDeps {
   std::shared_ptr<StorageBackend> storage;
   // goals.increment(slug, value): throws m3m::Error when the goal is unknown or forbidden.
   std::function<void(const std::string& projectId, const std::string& slug, std::int64_t value)> goalIncrement;
+  // utils.sleep waits at most this long (runtime.max_wait).
+  std::chrono::milliseconds maxWait{600'000};
 };
 
 #define M3M_BUILTIN_MODULES(V) \
@@ -62,7 +65,8 @@ struct BuiltinDeps {
   V(env)                       \
   V(database)                  \
   V(goals)                     \
-  V(storage)
+  V(storage)                   \
+  V(utils)
 
 #define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
 M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)

@@ -66,6 +66,42 @@ declare function setInterval(fn: (...args: unknown[]) => void, ms?: number, ...a
 declare function clearTimeout(id: number): void;
 declare function clearInterval(id: number): void;
 
+/** Background tasks of the same realm, run when a thread of the project is free (docs/runtime.md). */
+declare const delayed: {
+  /**
+   * Queues `fn(...args)`; returns its task id. An exception is logged with its stack and never
+   * fails the run. A task may wait in a loop (utils.sleep) for as long as the run lives.
+   * @example const id = delayed.run(() => { while (true) { poll(); utils.sleep(1000); } });
+   */
+  run(fn: (...args: any[]) => unknown, ...args: unknown[]): string;
+  /** Cancels a task still queued: true when it was, false when it already ran or is unknown. */
+  cancel(id: string): boolean;
+};
+
+interface ScheduleJob {
+  /** "job_1" — as listed by GET /api/projects/:id/schedules. */
+  readonly id: string;
+  /** No further ticks; a run in progress finishes. True when the job was still scheduled. */
+  cancel(): boolean;
+}
+
+/**
+ * Jobs on a clock. A job never overlaps itself: a tick that comes while its previous run is
+ * still going (waiting, or its promise pending) is skipped and counted. Missed ticks (the
+ * server was down) are not replayed. Cron times are in runtime.timezone (UTC by default).
+ */
+declare const schedule: {
+  /** Every `interval`: milliseconds (≥ 100) or a duration such as '10s', '5m', '1h30m'. */
+  every(interval: number | string, fn: () => unknown): ScheduleJob;
+  /** @example schedule.cron('*\/5 * * * *', job) // 5 fields, or 6 with leading seconds; @hourly, @daily… */
+  cron(expression: string, fn: () => unknown): ScheduleJob;
+  /** Every day at 00:00, or at 'HH:MM'. @example schedule.daily('09:30', report) */
+  daily(fn: () => unknown): ScheduleJob;
+  daily(time: string, fn: () => unknown): ScheduleJob;
+  /** Every hour at minute 0. */
+  hourly(fn: () => unknown): ScheduleJob;
+};
+
 declare class TextEncoder { encode(input?: string): Uint8Array; }
 declare class TextDecoder { constructor(label?: string); decode(input?: Uint8Array | ArrayBuffer): string; }
 )ts";

@@ -51,7 +51,9 @@ TEST(ConfigLoader, DefaultsNeedNoFile) {
   EXPECT_EQ(c.jwt.secret, "change-me");
   EXPECT_EQ(c.jwt.expiration, 168h);
   EXPECT_EQ(c.storage.path, "./storage");
-  EXPECT_EQ(c.runtime.workerPoolSize, 10);
+  EXPECT_EQ(c.runtime.workerPoolSize, 8);
+  EXPECT_EQ(c.runtime.maxWait, 10min);
+  EXPECT_EQ(c.runtime.timezone, "UTC");
   EXPECT_EQ(c.runtime.timeout, 30s);
   EXPECT_EQ(c.runtime.memoryLimitMb, 128);
   EXPECT_EQ(c.plugins.path, "./plugins");
@@ -237,6 +239,20 @@ TEST(ConfigLoader, WasmAndMaxResponse) {
   auto bad = loadFromString("runtime: { wasm: yes, max_response: 10 }\n", "c.yaml", noEnv);
   EXPECT_TRUE(hasError(bad, "runtime.wasm", "must be true or false"));
   EXPECT_TRUE(hasError(bad, "runtime.max_response", "at least"));
+}
+
+TEST(ConfigLoader, WaitsAndTimeZone) {
+  auto r = loadFromString("runtime: { max_wait: 30s, timezone: Europe/Berlin }\n", "c.yaml", noEnv);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
+  EXPECT_EQ(r.config.runtime.maxWait, 30s);
+  EXPECT_EQ(r.config.runtime.timezone, "Europe/Berlin");
+  auto env = load(std::nullopt, envOf({{"M3M_RUNTIME_TIMEZONE", "Asia/Tokyo"}}));
+  EXPECT_EQ(env.config.runtime.timezone, "Asia/Tokyo");
+  auto bad = loadFromString("runtime: { max_wait: 0s, timezone: Mars/Olympus_Mons }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "runtime.max_wait", "at least"));
+  EXPECT_TRUE(hasError(bad, "runtime.timezone", "Mars/Olympus_Mons"));
+  // Not a path into the file system either.
+  EXPECT_FALSE(loadFromString("runtime: { timezone: ../../etc/passwd }\n", "c.yaml", noEnv).ok());
 }
 
 TEST(ConfigLoader, ExplicitUriIsKeptAndChecked) {

@@ -1,0 +1,59 @@
+// Waiting calls (CallContext::blocking): the calling thread leaves the
+// isolate for the wait — DESIGN rule 2: Exit, one Unlocker, no V8 call or
+// handle inside — so other tasks of the project run meanwhile, and takes it
+// back afterwards. The CPU clock stops for the wait; the wait itself is
+// bounded by the caller (utils.sleep by runtime.max_wait) and ends at once
+// when the run ends (the stop token).
+#include <exception>
+
+#include "runtime/detail/project_impl.hpp"
+
+namespace m3m::runtime {
+
+void ProjectRuntime::Impl::blocking(const std::function<void(std::stop_token)>& wait) {
+  const std::stop_token token = self.stopWaits_.get_token();
+  if (token.stop_requested() || !pauseStretch()) throw WaitAbandoned{};
+  std::exception_ptr failed;
+  // Inside the microtask checkpoint (code after an `await`) the queue is
+  // shared by every task (DESIGN rule 4), and inside another module's call
+  // (a database transaction's callback) that module holds its own locks:
+  // there the wait keeps the isolate, as a plain blocking call would.
+  if (inCheckpoint || moduleDepth > 1) {
+    try {
+      wait(token);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  } else {
+    const auto due = nextDue();
+    // The module-call depth is this stack's: the next holder counts its own.
+    const int depth = moduleDepth;
+    moduleDepth = 0;
+    isolate->Exit();
+    {
+      v8::Unlocker unlocker(isolate);
+      self.leaveTurn(due);
+      try {
+        wait(token);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      self.takeTurnBack();
+    }
+    isolate->Enter();
+    moduleDepth = depth;
+  }
+  beginStretch();
+  if (token.stop_requested()) {
+    // The run is ending: the task is abandoned, not told (a catch in JS
+    // could carry on). This thread holds the isolate and is armed, so the
+    // termination hits this task and no other.
+    std::lock_guard lock(self.wdMutex_);
+    self.wdFired_ = true;
+    isolate->TerminateExecution();
+    throw WaitAbandoned{};
+  }
+  if (failed) std::rethrow_exception(failed);
+}
+
+}  // namespace m3m::runtime
