@@ -13,7 +13,7 @@ namespace m3m::runtime {
 namespace {
 
 // An isolate's foreground queue as V8 sees it: V8's own queue, plus a
-// wake-up of the loop thread that owns the isolate (otherwise a task posted
+// wake-up of a thread of the project that owns the isolate (otherwise a task posted
 // from a worker thread — a finished async compile — waits until some request
 // happens to arrive, or forever).
 class WakingRunner final : public v8::TaskRunner {

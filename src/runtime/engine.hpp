@@ -34,7 +34,7 @@ class Engine {
 
 // V8 posts tasks for an isolate to its foreground queue (a finished async
 // WebAssembly compile resolves its promise from there; GC steps and
-// FinalizationRegistry callbacks too). The project's loop thread must run
+// FinalizationRegistry callbacks too). A thread of the project must run
 // them: it registers a wake-up, and pumps the queue when woken.
 namespace foreground {
 // Called from any thread when a task is posted for `isolate`; `delaySeconds`

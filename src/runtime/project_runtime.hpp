@@ -108,7 +108,7 @@ class ProjectRuntime {
   ProjectRuntime(const ProjectRuntime&) = delete;
   ProjectRuntime& operator=(const ProjectRuntime&) = delete;
 
-  // Starts the loop thread, evaluates the code and runs every boot callback.
+  // Creates the isolate, starts the first thread, evaluates the code and runs every boot callback.
   // Blocks the caller until done (bounded by limits.phaseTimeout).
   Outcome boot();
   // Runs every start callback; on success the project serves requests.
@@ -117,7 +117,7 @@ class ProjectRuntime {
   // nothing of this run executes afterwards. Safe to call more than once.
   void stop();
 
-  // Queues a request; `done` is called exactly once, from the loop thread (or
+  // Queues a request; `done` is called exactly once, from a thread of the project (or
   // from stop() with a 503). False when the queue is full.
   bool dispatch(HttpCall call, std::function<void(HttpReply)> done);
 

@@ -5,6 +5,7 @@
 // bounded by the caller (utils.sleep by runtime.max_wait) and ends at once
 // when the run ends (the stop token).
 #include <exception>
+#include <tuple>
 
 #include "runtime/detail/project_impl.hpp"
 
@@ -48,9 +49,18 @@ void ProjectRuntime::Impl::blocking(const std::function<void(std::stop_token)>& 
     // The run is ending: the task is abandoned, not told (a catch in JS
     // could carry on). This thread holds the isolate and is armed, so the
     // termination hits this task and no other.
-    std::lock_guard lock(self.wdMutex_);
-    self.wdFired_ = true;
-    isolate->TerminateExecution();
+    {
+      std::lock_guard lock(self.wdMutex_);
+      self.wdFired_ = true;
+      isolate->TerminateExecution();
+    }
+    // TerminateExecution is an interrupt, taken at the next stack check:
+    // without one the JS after the wait (a native call, a return) would
+    // still run. Entering any script takes it; the termination then goes
+    // up through the caller's frames.
+    v8::Local<v8::Script> probe;
+    if (v8::Script::Compile(ctx(), v8::String::NewFromUtf8Literal(isolate, "void 0")).ToLocal(&probe))
+      std::ignore = probe->Run(ctx());
     throw WaitAbandoned{};
   }
   if (failed) std::rethrow_exception(failed);

@@ -1,4 +1,4 @@
-// Cron expressions and time zones for the coming `schedule` module (issue 15).
+// Cron expressions and time zones for the `schedule` module (schedule_jobs.cpp).
 // No V8 here: the parser and the next-run search are plain C++ so they can be
 // unit-tested and fuzzed on their own. Time zones come from Debian's Abseil
 // (absl::TimeZone = cctz, reading tzdata's /usr/share/zoneinfo) behind a pimpl,

@@ -1,4 +1,4 @@
-// The interval of `schedule.every(ms | '10s' | '5m' | '1h30m', fn)` (issue 15).
+// The interval of `schedule.every(ms | '10s' | '5m' | '1h30m', fn)`.
 // Strings go through lib::parseDuration, the one duration syntax of m3m.
 #pragma once
 

@@ -6,10 +6,10 @@
 #include <future>
 #include <thread>
 
-#include "../store/temp_dir.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 #include "runtime/typescript/printer.hpp"
+#include "runtime_harness.hpp"
 
 using namespace m3m;
 using namespace m3m::runtime;
@@ -26,41 +26,6 @@ class EngineEnvironment : public ::testing::Environment {
   std::unique_ptr<Engine> engine_;
 };
 const auto* const kEngine = ::testing::AddGlobalTestEnvironment(new EngineEnvironment);
-
-struct Harness {
-  TempDir dir;
-  std::shared_ptr<RunLog> log = std::make_shared<RunLog>(dir.path / "logs", 1 << 20);
-  std::vector<ModuleSchema> modules;
-  std::unique_ptr<ProjectRuntime> rt;
-
-  explicit Harness(const std::string& code, RuntimeLimits limits = quick(), std::vector<ModuleSchema> extra = {}) {
-    BuiltinDeps deps;
-    deps.envLookup = [](const std::string&, const std::string& key) -> std::optional<Value> {
-      if (key == "N") return Value(42);
-      return std::nullopt;
-    };
-    modules = builtinModules(deps);
-    for (auto& m : extra) modules.push_back(std::move(m));
-    rt = std::make_unique<ProjectRuntime>(ProjectInfo{"p1", "shop", "http://x/r/shop"}, code, limits, log, modules);
-  }
-  static RuntimeLimits quick() {
-    RuntimeLimits l;
-    l.cpuTimeout = 300ms;
-    l.heapMb = 32;
-    l.phaseTimeout = 5s;
-    l.shutdownTimeout = 1s;
-    return l;
-  }
-  HttpReply call(const std::string& path, const std::string& method = "GET", const std::string& body = "") {
-    std::promise<HttpReply> p;
-    auto f = p.get_future();
-    HttpCall c{method, path, "", {{"content-type", "application/json"}}, body, "req-1"};
-    EXPECT_TRUE(rt->dispatch(c, [&p](HttpReply r) { p.set_value(std::move(r)); }));
-    EXPECT_EQ(f.wait_for(10s), std::future_status::ready);
-    return f.get();
-  }
-  std::string logText() { return log->readAll(); }
-};
 
 }  // namespace
 
