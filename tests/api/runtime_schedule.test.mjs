@@ -301,7 +301,7 @@ test("daily('09:30'), daily(), hourly(), '@hourly', every('10s'/'5m') and cron r
         at_hourly: schedule.cron('@hourly', fn),
         every_10s: schedule.every('10s', fn),
         every_5m: schedule.every('5m', fn),
-        every_ms: schedule.every(1500, fn),
+        every_ms: schedule.every(90000, fn),
         workdays: schedule.cron('*/15 9-17 * * MON-FRI', fn),
       };
       router.get('/ids', () => Object.fromEntries(Object.entries(jobs).map(([k, j]) => [k, j.id])));
@@ -341,7 +341,7 @@ test("daily('09:30'), daily(), hourly(), '@hourly', every('10s'/'5m') and cron r
     assert.deepEqual([d.getUTCMinutes(), d.getUTCSeconds()], [0, 0], `${k} next_run ${d.toISOString()}`);
     assert.ok(d.getTime() - now <= H, `${k} within an hour`);
   }
-  for (const [k, ms, exprs] of [['every_10s', 10_000, ['10000ms', '10s']], ['every_5m', 300_000, ['300000ms', '5m']], ['every_ms', 1500, ['1500ms']]]) {
+  for (const [k, ms, exprs] of [['every_10s', 10_000, ['10000ms', '10s']], ['every_5m', 300_000, ['300000ms', '5m']], ['every_ms', 90_000, ['90000ms']]]) {
     d = next(k);
     assert.equal(job(k).kind, 'every');
     assert.ok(exprs.includes(job(k).expression), `${k}: expression ${job(k).expression}`);
