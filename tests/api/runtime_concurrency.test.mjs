@@ -609,7 +609,8 @@ test('restart under load loses no request: each gets 200 (old or new run) or 503
   expectStatus(restartRes.res, 200, 'restart under load');
   assert.equal(restartRes.res.body.state, 'running');
   t.diagnostic(`restart under load: ${total} requests, statuses ${JSON.stringify(statuses)}, runs ${JSON.stringify(runs)}, restart ${restartRes.ms} ms`);
-  assert.deepEqual(bad, [], 'every request was answered 200 or 503 (no hang, no other error)');
+  const errorLines = bad.length ? (await readRunLog(server, rootToken, project.id)).filter((l) => /error|fail|stop/i.test(l)).slice(-20) : [];
+  assert.deepEqual(bad, [], `every request was answered 200 or 503 (no hang, no other error); run log:\n${errorLines.join('\n')}`);
   assert.ok(total >= 200, `${total} requests`);
   assert.ok(runs[oldRun] >= 1, `answers from the old run: ${JSON.stringify(runs)}`);
   assert.ok(newOk >= 20, `answers from the new run: ${JSON.stringify(runs)}`);
