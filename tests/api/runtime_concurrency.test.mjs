@@ -113,6 +113,8 @@ async function waitSleeping(srv, slug, n, timeout = 1500) {
 test('pool 8: a route answers in < 100 ms while 7 other requests of the project sit in utils.sleep(2000)', async () => {
   const { project } = await runningProject(server, rootToken, CODE);
   expectStatus(await callRoute(server, project.slug, '/hello'), 200, 'warm-up');
+  const idle = await projectStatus(server, rootToken, project.id);
+  assert.deepEqual(idle.threads, { total: 1, waiting: 0 }, 'threads are created lazily: an idle project has one');
   const t0 = Date.now();
   const sleepers = Array.from({ length: 7 }, () => timed(callRoute(server, project.slug, '/sleep/2000', { timeout: 10_000 })));
   await waitSleeping(server, project.slug, 7);
@@ -195,10 +197,10 @@ test('utils.sleep refuses bad arguments with an Error whose code is INVALID_ARGU
 
   const ok = await callRoute(pool1, project.slug, '/ok');
   expectStatus(ok, 200, 'sleep(0) and sleep(max_wait) are allowed');
-  assert.equal(ok.body.zero, 'undefined', 'utils.sleep returns undefined');
-  assert.equal(ok.body.maxResult, 'undefined');
   assert.ok(ok.body.zeroMs < 100, `sleep(0) took ${ok.body.zeroMs} ms`);
   assert.ok(ok.body.maxMs >= 995 && ok.body.maxMs < 2500, `sleep(1000) = max_wait took ${ok.body.maxMs} ms`);
+  assert.equal(ok.body.zero, 'undefined', 'utils.sleep returns undefined (contract)');
+  assert.equal(ok.body.maxResult, 'undefined');
   await stopProject(pool1, pool1Token, project.id);
 });
 
