@@ -107,12 +107,10 @@ void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>&
       ~Depth() { --n; }
     } depth(impl->moduleDepth);
     Value result = call->spec->impl(*impl, args);
-    info.GetReturnValue().Set(fromValue(isolate, result));
+    // A function declared void returns undefined, as its TypeScript says.
+    if (call->spec->returns != "void") info.GetReturnValue().Set(fromValue(isolate, result));
   } catch (const WaitAbandoned&) {
-    // Terminated (watchdog, stop): that goes on. Otherwise the run is ending
-    // and a new wait is refused (e.g. in a shutdown callback).
-    if (!impl->stretchTerminated())
-      throwError(isolate, Error(ErrorCode::UNAVAILABLE, call->qualifiedName + ": the project is stopping; waiting calls are refused"));
+    // The task was terminated (the watchdog, or the run is ending): that goes on.
   } catch (const JsExceptionPending&) {
     // V8 threw while reading an argument or a callback's result: that exception goes on.
   } catch (const JsCallbackFailed& f) {

@@ -205,8 +205,10 @@ void ProjectRuntime::stop() {
       v8::TryCatch tc(isolate);
       v8::Local<v8::Value> argv[] = {toV8(isolate, "shutdown")};
       v8::Local<v8::Value> promise;
-      if (!d.runPhase.Get(isolate)->Call(d.ctx(), v8::Undefined(isolate), 1, argv).ToLocal(&promise) ||
-          !promise->IsPromise()) {
+      d.shutdownPhase = d.shutdownStack = true;
+      const bool called = d.runPhase.Get(isolate)->Call(d.ctx(), v8::Undefined(isolate), 1, argv).ToLocal(&promise);
+      d.shutdownStack = false;
+      if (!called || !promise->IsPromise()) {
         log_->write("ERROR", "shutdown failed: " + describeException(isolate, tc.Exception()));
         done->set_value();
         return;
@@ -230,6 +232,7 @@ void ProjectRuntime::stop() {
   }
   // 2. end the threads; a script still running is terminated — only while
   // it holds the isolate (armed), never a thread that merely released it.
+  stopShutdownWaits_.request_stop();
   std::vector<std::thread> threads;
   {
     std::lock_guard lock(mutex_);

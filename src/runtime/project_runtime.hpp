@@ -193,8 +193,10 @@ class ProjectRuntime {
   // holder of the isolate), and the next task V8 posted for the isolate.
   std::chrono::steady_clock::time_point nextDue_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point platformDue_ = std::chrono::steady_clock::time_point::max();
-  // Signalled when the run ends: every waiting call returns at once.
+  // Signalled when stop begins: every waiting call returns at once (those of
+  // the shutdown callbacks when the shutdown phase ends).
   std::stop_source stopWaits_;
+  std::stop_source stopShutdownWaits_;
   bool started_ = false;
   RunState state_ = RunState::Starting;
   std::string lastError_;

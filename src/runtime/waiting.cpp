@@ -12,8 +12,15 @@
 namespace m3m::runtime {
 
 void ProjectRuntime::Impl::blocking(const std::function<void(std::stop_token)>& wait) {
-  const std::stop_token token = self.stopWaits_.get_token();
-  if (token.stop_requested() || !pauseStretch()) throw WaitAbandoned{};
+  // Once a stop began, only the shutdown callbacks may still wait (until
+  // runtime.shutdown_timeout ends them too); any other task that reaches a
+  // waiting call is abandoned, like one that was waiting when stop came.
+  const bool stopping = ending();
+  const bool forShutdown = stopping && (shutdownStack || (inCheckpoint && shutdownPhase));
+  if (stopping && !forShutdown) abandonTask();
+  const std::stop_token token = forShutdown ? self.stopShutdownWaits_.get_token() : self.stopWaits_.get_token();
+  if (token.stop_requested()) abandonTask();
+  if (!pauseStretch()) throw WaitAbandoned{};  // the watchdog ended this stretch: termination goes on
   std::exception_ptr failed;
   // Inside the microtask checkpoint (code after an `await`) the queue is
   // shared by every task (DESIGN rule 4), and inside another module's call
@@ -27,9 +34,11 @@ void ProjectRuntime::Impl::blocking(const std::function<void(std::stop_token)>& 
     }
   } else {
     const auto due = nextDue();
-    // The module-call depth is this stack's: the next holder counts its own.
+    // This stack's own state; the next holder has its own.
     const int depth = moduleDepth;
+    const bool shutdown = shutdownStack;
     moduleDepth = 0;
+    shutdownStack = false;
     isolate->Exit();
     {
       v8::Unlocker unlocker(isolate);
@@ -43,27 +52,31 @@ void ProjectRuntime::Impl::blocking(const std::function<void(std::stop_token)>& 
     }
     isolate->Enter();
     moduleDepth = depth;
+    shutdownStack = shutdown;
   }
   beginStretch();
-  if (token.stop_requested()) {
-    // The run is ending: the task is abandoned, not told (a catch in JS
-    // could carry on). This thread holds the isolate and is armed, so the
-    // termination hits this task and no other.
-    {
-      std::lock_guard lock(self.wdMutex_);
-      self.wdFired_ = true;
-      isolate->TerminateExecution();
-    }
-    // TerminateExecution is an interrupt, taken at the next stack check:
-    // without one the JS after the wait (a native call, a return) would
-    // still run. Entering any script takes it; the termination then goes
-    // up through the caller's frames.
-    v8::Local<v8::Script> probe;
-    if (v8::Script::Compile(ctx(), v8::String::NewFromUtf8Literal(isolate, "void 0")).ToLocal(&probe))
-      std::ignore = probe->Run(ctx());
-    throw WaitAbandoned{};
-  }
+  // The run is ending: the task is abandoned, not told (a catch in JS could
+  // carry on); a request answers 503.
+  if (token.stop_requested()) abandonTask();
   if (failed) std::rethrow_exception(failed);
+}
+
+void ProjectRuntime::Impl::abandonTask() {
+  // This thread holds the isolate and is armed, so the termination hits
+  // this task and no other.
+  {
+    std::lock_guard lock(self.wdMutex_);
+    self.wdFired_ = true;
+    isolate->TerminateExecution();
+  }
+  // TerminateExecution is an interrupt, taken at the next stack check:
+  // without one the JS after the wait (a native call, a return) would still
+  // run. Entering any script takes it; the termination then goes up
+  // through the caller's frames.
+  v8::Local<v8::Script> probe;
+  if (v8::Script::Compile(ctx(), v8::String::NewFromUtf8Literal(isolate, "void 0")).ToLocal(&probe))
+    std::ignore = probe->Run(ctx());
+  throw WaitAbandoned{};
 }
 
 }  // namespace m3m::runtime

@@ -99,17 +99,22 @@ void ProjectRuntime::workerMain() {
     }
     if (quit_) break;
     // Idle until work comes, the next timer is due, or (for an extra thread)
-    // the idle period ends.
-    auto until = std::min(nextDue_, platformDue_);
+    // the idle period ends. While another thread holds the isolate, what
+    // comes due is its to run (it drains before it lets go): sleeping until
+    // then would only spin.
+    const bool held = holder_ || !resumers_.empty();
+    auto until = held ? Clock::time_point::max() : std::min(nextDue_, platformDue_);
     const bool extra = threadsAlive_ > 1;
     if (extra) until = std::min(until, idleSince + limits_.idleThreadTtl);
     ++idle_;
     wake_.wait_until(lock, until);
     --idle_;
-    if (extra && !quit_ && threadsAlive_ > 1 && Clock::now() >= idleSince + limits_.idleThreadTtl &&
-        !(!holder_ && resumers_.empty() && hasWorkLocked())) {
-      reaped = true;
-      break;
+    if (extra && !quit_ && Clock::now() >= idleSince + limits_.idleThreadTtl) {
+      if (threadsAlive_ > 1 && !(!holder_ && resumers_.empty() && hasWorkLocked())) {
+        reaped = true;
+        break;
+      }
+      idleSince = Clock::now();  // needed after all: another idle period
     }
   }
   --threadsAlive_;
@@ -153,6 +158,7 @@ void ProjectRuntime::runHeld(std::unique_lock<std::mutex>& lock) {
       // unwind, and the last one out tears the isolate down.
       quit_ = true;
       stopWaits_.request_stop();
+      stopShutdownWaits_.request_stop();
       wake_.notify_all();
     }
   }

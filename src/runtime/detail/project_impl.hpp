@@ -106,6 +106,10 @@ struct ProjectRuntime::Impl : CallContext {
   // another module call (a database transaction's callback).
   bool inCheckpoint = false;
   int moduleDepth = 0;
+  // Stop: the shutdown phase runs (shutdownPhase), and the stack that runs
+  // its callbacks (shutdownStack) may still wait, bounded by runtime.shutdown_timeout.
+  bool shutdownPhase = false;
+  bool shutdownStack = false;
   // nextDue() as the last task left it, published by workers.cpp.
   std::chrono::steady_clock::time_point dueAfterTask = std::chrono::steady_clock::time_point::max();
 
@@ -125,6 +129,8 @@ struct ProjectRuntime::Impl : CallContext {
   void log(std::string_view level, std::string_view message) override { self.log_->write(level, message); }
   // A waiting call (waiting.cpp): the isolate is left for the wait.
   void blocking(const std::function<void(std::stop_token)>& wait) override;
+  // The run is ending: terminates the calling task (it holds the isolate) and throws WaitAbandoned.
+  [[noreturn]] void abandonTask();
 
   v8::Local<v8::Context> ctx() { return context.Get(isolate); }
 

@@ -376,3 +376,18 @@ TEST(RuntimeConcurrency, AScheduleJobNeverOverlapsItself) {
   EXPECT_GE(jobs[0].skipped, 3u) << "ticks during the 350 ms runs were skipped";
   h.rt->stop();
 }
+
+// Stop: the shutdown callbacks may still wait (bounded by
+// runtime.shutdown_timeout); a void module function returns undefined.
+TEST(RuntimeConcurrency, ShutdownCallbacksMayWait) {
+  Harness h(R"(
+    service.start(() => router.get('/t', () => ({ sleep: String(utils.sleep(1)) })))
+    service.shutdown(() => { utils.sleep(100); logger.info('slept in shutdown') })
+  )",
+            pool(4));
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  EXPECT_EQ(body(h.call("/t"))["sleep"], "undefined");
+  h.rt->stop();
+  EXPECT_NE(h.logText().find("slept in shutdown"), std::string::npos) << h.logText();
+}
