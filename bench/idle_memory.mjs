@@ -15,7 +15,7 @@
 // Usage: node idle_memory.mjs [--count 200] [--pin 0] [--settle-ms 2000] [--pool N]
 //          [--burst K] [--burst-sleep-ms 200] [--burst-idle-ms 15000]
 import http from 'node:http';
-import { createProject, deploy, parseArgs, request, rssKiB, sleep, startM3m, startProject, threadCount } from './lib.mjs';
+import { createProject, deploy, parseArgs, request, rssKiB, sleep, startM3m, startProject, threadCount, threadNames } from './lib.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const COUNT = Number(args.count || 200);
@@ -63,18 +63,21 @@ try {
   await sleep(SETTLE);
   const rss2 = rssKiB(s.pid);
   const thr2 = threadCount(s.pid);
+  const names2 = threadNames(s.pid);
 
   const perProject = (rss2 - rss1) / COUNT / 1024;
   const perProjectAll = (rss2 - rss0) / COUNT / 1024;
   const thrPerProject = (thr2 - thr1) / COUNT;
   const thr = (n) => String(n).padStart(6);
+  const label = (t) => `  ${t}`.padEnd(44);
   console.log(`projects: ${COUNT} (started in ${startMs} ms, ${(startMs / COUNT).toFixed(1)} ms each); threads ${thr0} → ${thr2}; runtime.worker_pool_size ${POOL ?? 'default'}`);
-  console.log(`  fresh server (root logged in)            RSS ${mb(rss0).padStart(8)} MB   threads ${thr(thr0)}`);
-  console.log(`  all ${COUNT} created + deployed, stopped    RSS ${mb(rss1).padStart(8)} MB   threads ${thr(thr1)}`);
-  console.log(`  all ${COUNT} running, each called once     RSS ${mb(rss2).padStart(8)} MB   threads ${thr(thr2)}`);
-  console.log(`  growth per running project               RSS ${perProject.toFixed(2).padStart(8)} MB   threads ${thrPerProject.toFixed(2).padStart(6)}   (RSS from fresh server: ${perProjectAll.toFixed(2)} MB)`);
+  console.log(`${label('fresh server (root logged in)')}RSS ${mb(rss0).padStart(8)} MB   threads ${thr(thr0)}`);
+  console.log(`${label(`all ${COUNT} created + deployed, stopped`)}RSS ${mb(rss1).padStart(8)} MB   threads ${thr(thr1)}`);
+  console.log(`${label(`all ${COUNT} running, each called once`)}RSS ${mb(rss2).padStart(8)} MB   threads ${thr(thr2)}`);
+  console.log(`${label('growth per running project')}RSS ${perProject.toFixed(2).padStart(8)} MB   threads ${thrPerProject.toFixed(2).padStart(6)}   (RSS from fresh server: ${perProjectAll.toFixed(2)} MB)`);
   console.log(`  ${perProject <= 3 ? 'PASS' : 'FAIL'}  RSS growth per project ≤ 3 MB (${perProject.toFixed(2)} MB)`);
   console.log(`  info  threads per idle running project: ${thrPerProject.toFixed(2)} (${thr2 - thr1} threads for ${COUNT} projects)`);
+  console.log(`  info  threads by name, all running: ${names2.map(([n, c]) => `${n} ×${c}`).join(', ')}`);
 
   let burst = '';
   if (BURST > 0) {
@@ -113,9 +116,9 @@ try {
     const thr4 = threadCount(s.pid);
     const rss4 = rssKiB(s.pid);
     console.log(`  burst: ${BURST} concurrent utils.sleep(${BURST_SLEEP}) requests to each project (${COUNT * BURST} in all, ${bad} not 200) answered in ${burstMs} ms`);
-    console.log(`    peak during the burst                  RSS ${mb(peakRss).padStart(8)} MB   threads ${thr(peak)}   (${((peak - thr1) / COUNT).toFixed(2)} per project)`);
-    console.log(`    right after                            RSS ${mb(rss3).padStart(8)} MB   threads ${thr(thr3)}   (${((thr3 - thr1) / COUNT).toFixed(2)} per project)`);
-    console.log(`    after ${String(BURST_IDLE / 1000).padEnd(4)} s idle                       RSS ${mb(rss4).padStart(8)} MB   threads ${thr(thr4)}   (${((thr4 - thr1) / COUNT).toFixed(2)} per project; RSS ${((rss4 - rss1) / COUNT / 1024).toFixed(2)} MB per project)`);
+    console.log(`${label('  peak during the burst')}RSS ${mb(peakRss).padStart(8)} MB   threads ${thr(peak)}   (${((peak - thr1) / COUNT).toFixed(2)} per project)`);
+    console.log(`${label('  right after')}RSS ${mb(rss3).padStart(8)} MB   threads ${thr(thr3)}   (${((thr3 - thr1) / COUNT).toFixed(2)} per project)`);
+    console.log(`${label(`  after ${BURST_IDLE / 1000} s idle`)}RSS ${mb(rss4).padStart(8)} MB   threads ${thr(thr4)}   (${((thr4 - thr1) / COUNT).toFixed(2)} per project; RSS ${((rss4 - rss1) / COUNT / 1024).toFixed(2)} MB per project)`);
     if (bad) exitCode = 1;
     burst = ` burst=${BURST} burst_bad=${bad} threads_burst_peak=${peak} threads_after_burst=${thr3} threads_after_idle=${thr4} rss_after_idle_kib=${rss4}`;
   }
