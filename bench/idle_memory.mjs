@@ -112,11 +112,13 @@ try {
     const bad = codes.filter((c) => c !== 200).length;
     const thr3 = threadCount(s.pid);
     const rss3 = rssKiB(s.pid);
+    peak = Math.max(peak, thr3); // the last threads may start after the last sample
+    peakRss = Math.max(peakRss, rss3);
     await sleep(BURST_IDLE);
     const thr4 = threadCount(s.pid);
     const rss4 = rssKiB(s.pid);
     console.log(`  burst: ${BURST} concurrent utils.sleep(${BURST_SLEEP}) requests to each project (${COUNT * BURST} in all, ${bad} not 200) answered in ${burstMs} ms`);
-    console.log(`${label('  peak during the burst')}RSS ${mb(peakRss).padStart(8)} MB   threads ${thr(peak)}   (${((peak - thr1) / COUNT).toFixed(2)} per project)`);
+    console.log(`${label('  peak during the burst (sampled / 20 ms)')}RSS ${mb(peakRss).padStart(8)} MB   threads ${thr(peak)}   (${((peak - thr1) / COUNT).toFixed(2)} per project)`);
     console.log(`${label('  right after')}RSS ${mb(rss3).padStart(8)} MB   threads ${thr(thr3)}   (${((thr3 - thr1) / COUNT).toFixed(2)} per project)`);
     console.log(`${label(`  after ${BURST_IDLE / 1000} s idle`)}RSS ${mb(rss4).padStart(8)} MB   threads ${thr(thr4)}   (${((thr4 - thr1) / COUNT).toFixed(2)} per project; RSS ${((rss4 - rss1) / COUNT / 1024).toFixed(2)} MB per project)`);
     if (bad) exitCode = 1;
