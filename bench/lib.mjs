@@ -3,7 +3,7 @@
 // core with taskset), log in, create projects, deploy code through the pipeline
 // (PUT branches/develop + POST releases) and run them (POST /api/projects/:id/start).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -212,6 +212,19 @@ export function rssKiB(pid) {
 export function threadCount(pid) {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Threads:\s+(\d+)/m);
   return m ? Number(m[1]) : NaN;
+}
+
+// Threads of a process grouped by name (/proc/<pid>/task/*/comm): [[name, count], …], most first.
+export function threadNames(pid) {
+  const counts = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let name = '?';
+    try {
+      name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {}
+    counts.set(name, (counts.get(name) || 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
 // Percentile (nearest-rank) of a numeric array.

@@ -8,13 +8,18 @@
 #   3. memory  — bench/idle_memory.mjs: RSS growth per running project over PROJECTS projects.
 #   4. records — bench/records.mjs: record creates/s through the REST API and through JS vs a raw
 #                SQLite insert loop (bench/sqlite_ceiling.cpp), filtered+sorted list p50/p99.
+#   5. waiting — bench/waiting.mjs (issue 15): WAIT_CONNS connections on a route that waits in
+#                utils.sleep(WAIT_SLEEP_MS), req/s and p50/p99 per runtime.worker_pool_size in
+#                WAIT_POOLS, against 0.9 × pool ÷ sleep; fairness of a waiter under a flood.
 #
 # Knobs (environment): DURATION=10s ROUNDS=3 WARMUP=2s CONNS=64 SERVER_CPU=0 CLIENT_CPU=1
 #   M3M_BIN=build/m3m M3M_THREADS=1 (server.threads of m3m in parts 1 and 4) COLD_STARTS=100
-#   PROJECTS=200 PARTS="routes cold memory records" KEEP=0 (1 keeps the work folder with raw outputs)
+#   PROJECTS=200 PARTS="routes cold memory records waiting" KEEP=0 (1 keeps the work folder with raw outputs)
 #   RECORDS_DURATION=10 (seconds per measured run of part 4) RECORDS_CONNS=32 RECORDS_SEED=100000
 #   RECORDS_DIR= (folder of part 4's databases; default the temp folder) RECORDS_COMPOSITE=1 (0: no index (category, score))
 #   RECORDS_CEILING=<M3M_BIN dir>/bench/m3m_bench_sqlite_ceiling
+#   WAIT_POOLS="1 8 32" WAIT_CONNS=200 WAIT_SLEEP_MS=100 WAIT_DURATION=$DURATION (part 5, per run)
+#   MEMORY_BURST=0 (part 3: K>0 adds K concurrent utils.sleep requests per project, then the threads left)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,12 +33,17 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 M3M_THREADS=${M3M_THREADS:-1}
 COLD_STARTS=${COLD_STARTS:-100}
 PROJECTS=${PROJECTS:-200}
-PARTS=${PARTS:-routes cold memory records}
+PARTS=${PARTS:-routes cold memory records waiting}
 RECORDS_DURATION=${RECORDS_DURATION:-10}
 RECORDS_CONNS=${RECORDS_CONNS:-32}
 RECORDS_SEED=${RECORDS_SEED:-100000}
 RECORDS_DIR=${RECORDS_DIR:-}
 RECORDS_COMPOSITE=${RECORDS_COMPOSITE:-1}
+WAIT_POOLS=${WAIT_POOLS:-1 8 32}
+WAIT_CONNS=${WAIT_CONNS:-200}
+WAIT_SLEEP_MS=${WAIT_SLEEP_MS:-100}
+WAIT_DURATION=${WAIT_DURATION:-$DURATION}
+MEMORY_BURST=${MEMORY_BURST:-0}
 KEEP=${KEEP:-0}
 M3M_BIN=${M3M_BIN:-$ROOT/build/m3m}
 export M3M_BIN=$(realpath -m "$M3M_BIN")
@@ -240,8 +250,23 @@ part_records() {
 
 part_memory() {
   echo
-  echo "== 3. Idle memory: RSS of m3m with $PROJECTS small running projects =="
-  taskset -c "$CLIENT_CPU" node "$HERE/idle_memory.mjs" --count "$PROJECTS" --pin "$SERVER_CPU"
+  echo "== 3. Idle memory: RSS and threads of m3m with $PROJECTS small running projects =="
+  local args=(--count "$PROJECTS" --pin "$SERVER_CPU")
+  [ "$MEMORY_BURST" != 0 ] && args+=(--burst "$MEMORY_BURST")
+  taskset -c "$CLIENT_CPU" node "$HERE/idle_memory.mjs" "${args[@]}"
+}
+
+##############################################################################
+# Part 5: waiting throughput (issue 15) — bench/waiting.mjs starts one m3m per pool size
+##############################################################################
+part_waiting() {
+  echo
+  echo "== 5. Waiting throughput: $WAIT_CONNS connections on a route that sleeps ${WAIT_SLEEP_MS} ms, runtime.worker_pool_size ${WAIT_POOLS// /, } (m3m on CPU $SERVER_CPU, client on CPU $CLIENT_CPU, $WAIT_DURATION per run) =="
+  have wrk || log "waiting: wrk is missing → node keep-alive clients generate the load"
+  local args=(--pools "${WAIT_POOLS// /,}" --conns "$WAIT_CONNS" --sleep-ms "$WAIT_SLEEP_MS" --duration "$WAIT_DURATION"
+              --pin "$SERVER_CPU" --threads "$M3M_THREADS" --fast-conns "$CONNS")
+  [ "$KEEP" = 1 ] && args+=(--work "$WORK/waiting")
+  taskset -c "$CLIENT_CPU" node "$HERE/waiting.mjs" "${args[@]}"
 }
 
 status=0
@@ -251,7 +276,8 @@ for part in $PARTS; do
     cold) part_cold || status=1 ;;
     memory) part_memory || status=1 ;;
     records) part_records || status=1 ;;
-    *) echo "bench: unknown part '$part' (routes cold memory records)" >&2; status=2 ;;
+    waiting) part_waiting || status=1 ;;
+    *) echo "bench: unknown part '$part' (routes cold memory records waiting)" >&2; status=2 ;;
   esac
 done
 echo
