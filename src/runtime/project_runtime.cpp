@@ -98,7 +98,7 @@ Outcome ProjectRuntime::boot() {
       poolStarted_ = true;
       spawnWorkerLocked();
     }
-    watchdogThread_ = std::thread([this] { watchdog(); });
+    watch();
   }
   if (readyFuture.wait_for(limits_.phaseTimeout) != std::future_status::ready) {
     fail("loading the code did not finish in time");
@@ -252,12 +252,7 @@ void ProjectRuntime::stop() {
   // The last thread out tears the isolate down.
   for (auto& t : threads)
     if (t.joinable()) t.join();
-  {
-    std::lock_guard lock(wdMutex_);
-    wdQuit_ = true;
-  }
-  wdWake_.notify_all();
-  if (watchdogThread_.joinable()) watchdogThread_.join();
+  unwatch();
 }
 
 }  // namespace m3m::runtime

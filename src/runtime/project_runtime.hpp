@@ -161,8 +161,10 @@ class ProjectRuntime {
   void leaveTurn(std::chrono::steady_clock::time_point nextDue);
   void takeTurnBack();
 
-  // --- CPU watchdog (watchdog.cpp) -------------------------------------------
-  void watchdog();
+  // --- CPU watchdog (watchdog.cpp): one thread for every project -------------
+  void watch();
+  void unwatch();
+  void checkStretch();  // on the watchdog's thread
 
   ProjectInfo info_;
   std::string code_;
@@ -171,7 +173,6 @@ class ProjectRuntime {
   const std::vector<ModuleSchema>& modules_;
 
   std::unique_ptr<Impl> impl_;
-  std::thread watchdogThread_;
   // Guards creating and joining the threads: stop() may come from another
   // thread while boot() is still starting them.
   std::mutex lifecycleMutex_;
@@ -210,10 +211,8 @@ class ProjectRuntime {
   // ever terminates under wdMutex_ while armed, i.e. while its target holds
   // the isolate (DESIGN "Runtime model" rule 5).
   std::mutex wdMutex_;
-  std::condition_variable wdWake_;
-  bool wdQuit_ = false;
   bool wdArmed_ = false;
-  bool wdFired_ = false;
+  std::atomic<bool> wdFired_{false};  // written under wdMutex_; read lock-free after a task
   bool wdStopping_ = false;  // stop(): a stretch that begins is terminated at once
   std::chrono::steady_clock::time_point wdStart_;
 };

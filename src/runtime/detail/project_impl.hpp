@@ -237,9 +237,10 @@ struct ProjectRuntime::Impl : CallContext {
   // The run is ending (stop or a failure): waits end, terminated tasks answer 503.
   bool ending() const { return self.stopWaits_.stop_requested(); }
   // Whether the current stretch was terminated (watchdog, heap limit, stop).
+  // Lock-free (runs after every task): wdFired_ is written under wdMutex_,
+  // and a termination that comes after this read is handled by endStretch.
   bool stretchTerminated() {
-    std::lock_guard lock(self.wdMutex_);
-    return self.wdFired_ || terminatedByWatchdog || heapExceeded || isolate->IsExecutionTerminating();
+    return self.wdFired_.load(std::memory_order_relaxed) || heapExceeded || isolate->IsExecutionTerminating();
   }
   // A waiting call stops the clock; false when the watchdog (or stop) has
   // already ended this stretch: then the call must not wait.
