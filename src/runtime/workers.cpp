@@ -209,9 +209,13 @@ void ProjectRuntime::runWork(WorkKind kind, std::function<void()>& task) {
   switch (kind) {
     case WorkKind::Platform:
       // V8's own tasks (a finished WebAssembly compile resolving its
-      // promise, GC steps); a delayed one not yet due stays queued.
+      // promise, GC steps); a delayed one not yet due stays queued. Like
+      // the microtask queue, V8's task queue is shared: a wait in one of
+      // its tasks (a FinalizationRegistry callback) keeps the isolate.
+      d.inCheckpoint = true;
       while (foreground::pump(isolate) && !isolate->IsExecutionTerminating()) {
       }
+      d.inCheckpoint = false;
       break;
     case WorkKind::Task: task(); break;
     case WorkKind::Timed: d.fireDue(Clock::now()); break;

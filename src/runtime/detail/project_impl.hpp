@@ -102,8 +102,8 @@ struct ProjectRuntime::Impl : CallContext {
   bool terminationReported = false;  // the task itself logged its termination
   std::chrono::steady_clock::time_point lastHeapStats{};
   // A waiting call keeps the isolate (instead of leaving it) inside a
-  // microtask checkpoint (microtasks are shared: DESIGN rule 4) or inside
-  // another module call (a database transaction's callback).
+  // microtask checkpoint or V8's own tasks (shared queues: DESIGN rule 4)
+  // or inside another module call (a database transaction's callback).
   bool inCheckpoint = false;
   int moduleDepth = 0;
   // Stop: the shutdown phase runs (shutdownPhase), and the stack that runs
