@@ -236,6 +236,16 @@ export function percentile(values, p) {
 }
 
 // --flag value / --flag=value / positional parsing (tiny).
+// A wrk latency figure ("850.12us", "1.20ms", "2.5s", "1m") in milliseconds.
+export function wrkMillis(s) {
+  const v = parseFloat(s);
+  if (/us$/.test(s)) return v / 1000;
+  if (/ms$/.test(s)) return v;
+  if (/m$/.test(s)) return v * 60000;
+  if (/s$/.test(s)) return v * 1000;
+  return v;
+}
+
 export function parseArgs(argv) {
   const out = { _: [] };
   for (let i = 0; i < argv.length; i++) {

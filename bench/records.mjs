@@ -37,7 +37,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BINARY, createProject, deploy, must, parseArgs, percentile, projectStatus, request, startM3m, startProject } from './lib.mjs';
+import { BINARY, createProject, deploy, must, parseArgs, percentile, projectStatus, request, startM3m, startProject, wrkMillis } from './lib.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const PIN = args.pin ?? null;
@@ -124,14 +124,6 @@ function runWrk(name, url, lua, seconds, conns) {
   const out = `${r.stdout || ''}${r.stderr || ''}`;
   writeFileSync(path.join(work, `${name}.wrk.txt`), out);
   if (r.status !== 0) throw new Error(`wrk ${name} failed (exit ${r.status}): ${out.slice(0, 400)}`);
-  const ms = (s) => {
-    const v = parseFloat(s);
-    if (/us$/.test(s)) return v / 1000;
-    if (/ms$/.test(s)) return v;
-    if (/m$/.test(s)) return v * 60000;
-    if (/s$/.test(s)) return v * 1000;
-    return v;
-  };
   const pick = (re) => out.match(re);
   const p50 = pick(/^\s+50%\s+(\S+)/m);
   const p99 = pick(/^\s+99%\s+(\S+)/m);
@@ -141,8 +133,8 @@ function runWrk(name, url, lua, seconds, conns) {
   const sock = pick(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
   return {
     rps: rps ? Number(rps[1]) : 0,
-    p50: p50 ? ms(p50[1]) : NaN,
-    p99: p99 ? ms(p99[1]) : NaN,
+    p50: p50 ? wrkMillis(p50[1]) : NaN,
+    p99: p99 ? wrkMillis(p99[1]) : NaN,
     requests: reqs ? Number(reqs[1]) : 0,
     non2xx: non2xx ? Number(non2xx[1]) : 0,
     errors: sock ? sock.slice(1).reduce((s, x) => s + Number(x), 0) : 0,

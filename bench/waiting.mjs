@@ -35,7 +35,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { must, parseArgs, percentile, projectStatus, request, runningProject, sleep, startM3m, stopProject, threadCount } from './lib.mjs';
+import { must, parseArgs, percentile, projectStatus, request, runningProject, sleep, startM3m, stopProject, threadCount, wrkMillis } from './lib.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const seconds = (v) => {
@@ -87,15 +87,6 @@ const CODE = `service.start(() => {
 // ---------------------------------------------------------------------------------------------
 // Load generators → {rps, p50, p99, requests, non2xx, errors, seconds}
 
-const msOf = (s) => {
-  const v = parseFloat(s);
-  if (/us$/.test(s)) return v / 1000;
-  if (/ms$/.test(s)) return v;
-  if (/m$/.test(s)) return v * 60000;
-  if (/s$/.test(s)) return v * 1000;
-  return v;
-};
-
 // wrk, asynchronously (so that the caller can sample the server meanwhile).
 function runWrk(name, url, conns, secs, { timeout = '60s' } = {}) {
   return new Promise((resolve, reject) => {
@@ -116,8 +107,8 @@ function runWrk(name, url, conns, secs, { timeout = '60s' } = {}) {
       const sock = pick(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
       resolve({
         rps: rps ? Number(rps[1]) : 0,
-        p50: p50 ? msOf(p50[1]) : NaN,
-        p99: p99 ? msOf(p99[1]) : NaN,
+        p50: p50 ? wrkMillis(p50[1]) : NaN,
+        p99: p99 ? wrkMillis(p99[1]) : NaN,
         requests: reqs ? Number(reqs[1]) : 0,
         non2xx: non2xx ? Number(non2xx[1]) : 0,
         errors: sock ? sock.slice(1).reduce((s, x) => s + Number(x), 0) : 0,

@@ -351,6 +351,17 @@ export async function projectStatus(server, token, projectId) {
 
 // A run-log line as text (lines are strings by contract; tolerate objects
 // with a text field so that other assertions still say something useful).
+// Waits until the project's run state is `state`; returns that status.
+export function waitForState(server, token, projectId, state, { timeout = 10_000, what } = {}) {
+  return waitFor(
+    async () => {
+      const s = await projectStatus(server, token, projectId);
+      return s.state === state ? s : null;
+    },
+    { what: what || `the project to be ${state}`, timeout },
+  );
+}
+
 export function logLineText(l) {
   if (typeof l === 'string') return l;
   if (l && typeof l === 'object') return l.line ?? l.text ?? l.message ?? JSON.stringify(l);

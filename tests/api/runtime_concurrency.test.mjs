@@ -25,6 +25,7 @@ import {
   startWithRoot,
   stopProject,
   waitFor,
+  waitForState,
 } from './fixtures.mjs';
 
 let server;
@@ -328,13 +329,7 @@ test('delayed: a task that allocates without bound still hits the heap limit: th
     });
   `);
   expectStatus(await callRoute(server, project.slug, '/bomb-task', { method: 'POST' }), 200, 'queue the bomb');
-  const st = await waitFor(
-    async () => {
-      const s = await projectStatus(server, rootToken, project.id);
-      return s.state === 'failed' ? s : null;
-    },
-    { what: 'the project to fail on the heap limit', timeout: 10_000 },
-  );
+  const st = await waitForState(server, rootToken, project.id, 'failed', { what: 'the project to fail on the heap limit', timeout: 10_000 });
   assert.match(st.last_error || '', /heap/i, `last_error names the heap limit: ${st.last_error}`);
   assert.match(await logText(server, rootToken, project.id), /heap limit/i, 'the run log says heap limit');
   expectError(await callRoute(server, project.slug, '/hello'), 503, 'UNAVAILABLE', 'the failed project');

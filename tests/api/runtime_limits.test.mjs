@@ -22,6 +22,7 @@ import {
   startWithRoot,
   stopProject,
   waitFor,
+  waitForState,
 } from './fixtures.mjs';
 
 let server;
@@ -166,13 +167,7 @@ test('a heap bomb stops that project (failed, "heap limit"); the server and othe
   assert.ok([500, 503].includes(res.status), `the bomb request fails with 500 or 503: ${describe(res)}`);
   assert.ok(ms < 10_000, `the bomb request answered in ${ms} ms`);
 
-  const st = await waitFor(
-    async () => {
-      const s = await projectStatus(server, rootToken, project.id);
-      return s.state === 'failed' ? s : null;
-    },
-    { what: 'the bombed project to be failed', timeout: 5000 },
-  );
+  const st = await waitForState(server, rootToken, project.id, 'failed', { what: 'the bombed project to be failed', timeout: 5000 });
   assert.match(st.last_error || '', /heap/i, `last_error mentions the heap limit: ${st.last_error}`);
   assert.match(await logText(project.id), /heap limit/i, 'the run log says heap limit exceeded');
   expectError(await callRoute(server, project.slug, '/hello'), 503, 'UNAVAILABLE', 'the failed project');
