@@ -239,8 +239,8 @@ void ProjectRuntime::stop() {
     quit_ = true;
     if (state_ != RunState::Failed) state_ = RunState::Stopped;
     threads.swap(threads_);  // no thread is spawned once quit_ is set
-    wakeAllLocked();
   }
+  wake_.notify_all();
   {
     std::lock_guard lock(wdMutex_);
     wdStopping_ = true;

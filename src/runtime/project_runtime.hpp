@@ -134,11 +134,6 @@ class ProjectRuntime {
  private:
   // A unit of work the holder of the isolate picks (workers.cpp).
   enum class WorkKind { None, Task, Platform, Timed };
-  // An idle thread, woken by itself.
-  struct IdleSlot {
-    bool woken = false;
-    std::condition_variable cv;
-  };
   // A thread whose wait ended, queued for the isolate ahead of fresh work.
   struct Resumer {
     bool granted = false;
@@ -160,8 +155,6 @@ class ProjectRuntime {
   void runWork(WorkKind kind, std::function<void()>& task);
   bool hasWorkLocked() const;
   void releaseTurnLocked();
-  bool wakeOneLocked();  // the most recently idle thread; false when none
-  void wakeAllLocked();
   void teardown();
   // The waiting-call protocol, called by Impl::blocking on the thread that
   // holds the isolate (inside a task): leave the turn, wait, take it back.
@@ -188,17 +181,13 @@ class ProjectRuntime {
   // The turn: at most one thread holds the isolate (holder_); the queue of
   // work and the threads' bookkeeping. All under mutex_.
   mutable std::mutex mutex_;
+  std::condition_variable wake_;  // idle threads
   std::deque<std::function<void()>> tasks_;
   bool quit_ = false;
   bool poolStarted_ = false;
   bool holder_ = false;
   std::deque<Resumer*> resumers_;
-  std::size_t threadsAlive_ = 0, waiting_ = 0;
-  // Idle threads, the most recently idle last: work wakes that one (its
-  // caches are warm), not whichever thread a shared condition variable
-  // would pick. Extra idle threads still cost a fast route about 5% until
-  // they exit (measured: 89k → 85k req/s with 31 extra, 89k after 10 s).
-  std::vector<IdleSlot*> idle_;
+  std::size_t threadsAlive_ = 0, idle_ = 0, waiting_ = 0;
   std::vector<std::thread> threads_;
   std::vector<std::thread::id> exited_;  // reaped idle threads, joined at the next spawn
   // The next timer, request deadline or schedule tick (published by the

@@ -23,27 +23,18 @@ namespace m3m::runtime {
 using Clock = std::chrono::steady_clock;
 
 void ProjectRuntime::post(std::function<void()> task) {
-  std::lock_guard lock(mutex_);
-  if (quit_) return;
-  tasks_.push_back(std::move(task));
-  // A holder drains the queue after its task; with none, an idle thread
-  // takes it, or a new one when every thread waits (up to the pool size).
-  if (!poolStarted_ || holder_ || !resumers_.empty()) return;
-  if (!wakeOneLocked() && threadsAlive_ < limits_.poolSize) spawnWorkerLocked();
-}
-
-bool ProjectRuntime::wakeOneLocked() {
-  if (idle_.empty()) return false;
-  IdleSlot* slot = idle_.back();
-  idle_.pop_back();
-  slot->woken = true;
-  slot->cv.notify_one();
-  return true;
-}
-
-void ProjectRuntime::wakeAllLocked() {
-  while (wakeOneLocked()) {
+  bool notify = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (quit_) return;
+    tasks_.push_back(std::move(task));
+    // A holder drains the queue after its task; with none, an idle thread
+    // takes it, or a new one when every thread waits (up to the pool size).
+    if (!poolStarted_ || holder_ || !resumers_.empty()) return;
+    if (idle_ > 0) notify = true;
+    else if (threadsAlive_ < limits_.poolSize) spawnWorkerLocked();
   }
+  if (notify) wake_.notify_one();
 }
 
 bool ProjectRuntime::hasWorkLocked() const {
@@ -81,11 +72,16 @@ void ProjectRuntime::createIsolate() {
   // Tasks V8 posts for this isolate (from any thread) wake a thread of the project.
   foreground::watch(isolate, [this](double delaySeconds) {
     auto due = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delaySeconds));
-    std::lock_guard lock(mutex_);
-    if (due >= platformDue_) return;
-    platformDue_ = due;
-    if (holder_ || !resumers_.empty()) return;
-    if (!wakeOneLocked() && poolStarted_ && threadsAlive_ < limits_.poolSize) spawnWorkerLocked();
+    bool notify = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (due >= platformDue_) return;
+      platformDue_ = due;
+      if (holder_ || !resumers_.empty()) return;
+      if (idle_ > 0) notify = true;
+      else if (poolStarted_ && threadsAlive_ < limits_.poolSize) spawnWorkerLocked();
+    }
+    if (notify) wake_.notify_one();
   });
   v8::Locker locker(isolate);
   v8::Isolate::Scope isolateScope(isolate);
@@ -114,10 +110,9 @@ void ProjectRuntime::workerMain() {
     auto until = held ? Clock::time_point::max() : std::min(nextDue_, platformDue_);
     const bool extra = threadsAlive_ > 1;
     if (extra) until = std::min(until, idleSince + limits_.idleThreadTtl);
-    IdleSlot slot;
-    idle_.push_back(&slot);
-    slot.cv.wait_until(lock, until, [&] { return slot.woken || quit_; });
-    if (!slot.woken) idle_.erase(std::find(idle_.begin(), idle_.end(), &slot));
+    ++idle_;
+    wake_.wait_until(lock, until);
+    --idle_;
     if (extra && !quit_ && Clock::now() >= idleSince + limits_.idleThreadTtl) {
       if (threadsAlive_ > 1 && !(!holder_ && resumers_.empty() && hasWorkLocked())) {
         reaped = true;
@@ -183,7 +178,7 @@ void ProjectRuntime::runHeld(std::unique_lock<std::mutex>& lock) {
       quit_ = true;
       stopWaits_.request_stop();
       stopShutdownWaits_.request_stop();
-      wakeAllLocked();
+      wake_.notify_all();
     }
   }
 }
@@ -261,6 +256,7 @@ void ProjectRuntime::runWork(WorkKind kind, std::function<void()>& task) {
 }
 
 void ProjectRuntime::leaveTurn(Clock::time_point nextDue) {
+  bool notify = false;
   {
     std::lock_guard lock(mutex_);
     ++waiting_;
@@ -276,8 +272,10 @@ void ProjectRuntime::leaveTurn(Clock::time_point nextDue) {
     if (quit_) return;
     // Someone must run the queue, and wake for the next timer, while this
     // thread waits: an idle thread, or a new one within the pool.
-    if (!wakeOneLocked() && threadsAlive_ < limits_.poolSize) spawnWorkerLocked();
+    if (idle_ > 0) notify = true;
+    else if (threadsAlive_ < limits_.poolSize) spawnWorkerLocked();
   }
+  if (notify) wake_.notify_one();
 }
 
 void ProjectRuntime::takeTurnBack() {
