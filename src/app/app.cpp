@@ -22,6 +22,7 @@
 #include "service/health_service.hpp"
 #include "service/images.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/http/http_client.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 #include "service/pipeline.hpp"
 #include "service/runtime_service.hpp"
@@ -130,6 +131,11 @@ void App::start() {
     goals->increment(projectId, slug, value);
   };
   deps.maxWait = cfg_.runtime.maxWait;
+  deps.httpClient = std::make_shared<runtime::http::Client>(
+      runtime::http::OutboundPolicy(cfg_.runtime.http.allow, cfg_.runtime.http.deny, cfg_.runtime.http.allowPrivate),
+      runtime::http::ClientOptions{cfg_.runtime.http.caFile});
+  deps.httpMaxTimeout = cfg_.runtime.http.maxTimeout;
+  deps.httpMaxResponse = static_cast<std::size_t>(cfg_.runtime.http.maxResponse);
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });

@@ -73,6 +73,16 @@ struct StorageConfig {
   int imageWorkers = 2;               // image jobs at once (never on HTTP threads)
 };
 
+// runtime.http: the projects' outbound HTTP (http.*).
+struct HttpClientConfig {
+  milliseconds maxTimeout{300'000};          // the longest timeout a call may ask for
+  std::uint64_t maxResponse = 10ull << 20;   // the largest response body (maxBytes ceiling)
+  std::vector<std::string> allow;            // when set: only these hosts / CIDRs
+  std::vector<std::string> deny;             // never these hosts / CIDRs (wins over allow)
+  bool allowPrivate = true;                  // false: loopback, RFC 1918, link-local… refused
+  std::string caFile;                        // extra trusted CAs (PEM), besides the system store
+};
+
 struct RuntimeConfig {
   int workerPoolSize = 8;                   // threads per project that run its JS, one at a time
   milliseconds timeout{30'000};            // JS time of one task (route call, timer, phase step)
@@ -87,6 +97,7 @@ struct RuntimeConfig {
   bool wasm = false;                        // WebAssembly in project code (off: not counted exactly)
   milliseconds maxWait{600'000};            // one waiting call (utils.sleep)
   std::string timezone = "UTC";             // schedule.* cron times (IANA name)
+  HttpClientConfig http;
 };
 
 struct PluginsConfig {

@@ -304,6 +304,12 @@ void bindAll(Binder& b, Config& c) {
   b.boolean("runtime.wasm", c.runtime.wasm);
   b.duration("runtime.max_wait", c.runtime.maxWait);
   b.timeZone("runtime.timezone", c.runtime.timezone);
+  b.duration("runtime.http.max_timeout", c.runtime.http.maxTimeout);
+  b.size("runtime.http.max_response", c.runtime.http.maxResponse, 1);
+  b.stringList("runtime.http.allow", c.runtime.http.allow);
+  b.stringList("runtime.http.deny", c.runtime.http.deny);
+  b.boolean("runtime.http.allow_private", c.runtime.http.allowPrivate);
+  b.string("runtime.http.ca_file", c.runtime.http.caFile);
 
   b.string("plugins.path", c.plugins.path, false);
   b.freeForm("plugins.config", c.plugins.config);

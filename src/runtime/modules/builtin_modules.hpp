@@ -13,6 +13,10 @@
 
 namespace m3m::runtime {
 
+namespace http {
+class Client;
+}
+
 // What the `database` module needs from the services (records of the
 // calling project's models). Filters are a filter string, an object filter
 // or null; `options` carries params, sort, limit, skip, expand.
@@ -58,6 +62,10 @@ struct BuiltinDeps {
   std::function<void(const std::string& projectId, const std::string& slug, std::int64_t value)> goalIncrement;
   // utils.sleep waits at most this long (runtime.max_wait).
   std::chrono::milliseconds maxWait{600'000};
+  // http.*: the engine (with the outbound policy) and its caps (runtime.http.*).
+  std::shared_ptr<http::Client> httpClient;
+  std::chrono::milliseconds httpMaxTimeout{300'000};
+  std::size_t httpMaxResponse = 10u << 20;
 };
 
 #define M3M_BUILTIN_MODULES(V) \
@@ -66,7 +74,8 @@ struct BuiltinDeps {
   V(database)                  \
   V(goals)                     \
   V(storage)                   \
-  V(utils)
+  V(utils)                     \
+  V(http)
 
 #define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
 M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)

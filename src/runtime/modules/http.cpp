@@ -1,0 +1,167 @@
+// http: outbound HTTP in the seeds' synchronous form. The JS surface
+// (Response, Headers, HttpError, the body and query encodings) is in
+// http.js; the transfer is a waiting call into runtime/http/http_client.
+#include <string>
+
+#include "runtime/http/http_client.hpp"
+#include "runtime/modules/builtin_modules.hpp"
+
+extern const char* const M3M_HTTP_JS;  // generated from runtime/modules/http.js
+
+namespace m3m::runtime {
+
+namespace {
+
+constexpr const char* kHttpDts = R"ts(
+/** A response of `http.*`: a non-2xx status is returned, not thrown. */
+interface HttpResponse {
+  readonly status: number;
+  /** status is 200–299 */
+  readonly ok: boolean;
+  readonly statusText: string;
+  /** The URL after redirects. */
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly headers: HttpHeaders;
+  /** First value of each Set-Cookie, by name. */
+  readonly cookies: Record<string, string>;
+  text(): string;
+  json(): any;
+  bytes(): Uint8Array;
+}
+interface HttpHeaders extends Iterable<[string, string]> {
+  /** Case-insensitive; repeated headers joined with ", " (Set-Cookie: the first). */
+  get(name: string): string | null;
+  has(name: string): boolean;
+  getSetCookie(): string[];
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  forEach(fn: (value: string, name: string) => void): void;
+}
+type HttpBody = string | Uint8Array | ArrayBuffer | { form: Record<string, unknown> } | object | unknown[] | null;
+interface HttpOptions {
+  headers?: Record<string, string>;
+  /** Appended to the URL, URL-encoded (arrays repeat the key). */
+  query?: Record<string, string | number | boolean | Array<string | number | boolean>>;
+  /** Milliseconds for the whole exchange, redirects included (default 30000, at most runtime.http.max_timeout). */
+  timeout?: number;
+  /** 'follow' (up to 10 redirects, each checked by the outbound policy) or 'manual' (the 3xx is returned). */
+  redirect?: 'follow' | 'manual';
+  /** Largest response body accepted (default and ceiling: runtime.http.max_response). */
+  maxBytes?: number;
+  /** Sent as one Cookie header. */
+  cookies?: Record<string, string>;
+}
+interface HttpRequestOptions extends HttpOptions {
+  method?: string;
+  url: string;
+  /** string: text/plain; bytes: application/octet-stream; {form}: urlencoded; other objects and arrays: JSON. */
+  body?: HttpBody;
+}
+/** Thrown when there is no response: code DNS, CONNECT, TLS, TIMEOUT, TOO_LARGE, ABORTED, DENIED, REDIRECTS or INVALID. */
+declare class HttpError extends Error {
+  readonly code: 'DNS' | 'CONNECT' | 'TLS' | 'TIMEOUT' | 'TOO_LARGE' | 'ABORTED' | 'DENIED' | 'REDIRECTS' | 'INVALID';
+}
+/**
+ * Outbound HTTP, synchronous: each call is a waiting call (other tasks of the project run while it waits).
+ * @example const me = http.get('https://api.telegram.org/bot' + env.get('TOKEN') + '/getMe').json()
+ * @example const r = http.post('https://example.com/hook', { text: 'hi' }, { timeout: 5000 }); if (!r.ok) logger.warn(r.status)
+ */
+declare const http: {
+  request(options: HttpRequestOptions): HttpResponse;
+  get(url: string, options?: HttpOptions): HttpResponse;
+  head(url: string, options?: HttpOptions): HttpResponse;
+  delete(url: string, options?: HttpOptions): HttpResponse;
+  post(url: string, body?: HttpBody, options?: HttpOptions): HttpResponse;
+  put(url: string, body?: HttpBody, options?: HttpOptions): HttpResponse;
+  patch(url: string, body?: HttpBody, options?: HttpOptions): HttpResponse;
+  readonly HttpError: typeof HttpError;
+};
+)ts";
+
+bool isToken(const std::string& s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s)
+    if (!(std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos))
+      return false;
+  return true;
+}
+
+bool hasControl(const std::string& s) {
+  for (unsigned char c : s)
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
+  return false;
+}
+
+}  // namespace
+
+ModuleSchema httpModule(const BuiltinDeps& deps) {
+  auto client = deps.httpClient;
+  const auto maxTimeout = deps.httpMaxTimeout;
+  const auto maxResponse = deps.httpMaxResponse;
+  return ModuleBuilder("http", "Outbound HTTP (synchronous: waiting calls).")
+      .function(
+          "request", {{"spec", "object"}, {"body", "string | Uint8Array | null", true}}, "object",
+          "The transfer under every http.* call (used by the module's JS).",
+          [client, maxTimeout, maxResponse](CallContext& ctx, const Args& args) -> Value {
+            if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
+            const Value& spec = args.at(0);
+            if (!spec.is_object()) args.fail(0, "must be an object");
+            auto invalid = [](const std::string& what) {
+              throw Error(ErrorCode::INVALID_ARGUMENT, "http: " + what, {{"options", what}});
+            };
+            http::Request req;
+            req.method = spec.value("method", "GET");
+            if (!isToken(req.method)) invalid("method must be an HTTP token, got \"" + req.method + "\"");
+            req.url = spec.value("url", "");
+            if (req.url.empty() || hasControl(req.url) || req.url.find(' ') != std::string::npos)
+              invalid("url must be an absolute http(s) URL without spaces or control characters");
+            if (spec.contains("headers") && spec["headers"].is_array())
+              for (const auto& h : spec["headers"]) {
+                if (!h.is_array() || h.size() != 2 || !h[0].is_string() || !h[1].is_string()) invalid("bad header");
+                const auto name = h[0].get<std::string>(), value = h[1].get<std::string>();
+                if (!isToken(name)) invalid("header name \"" + name + "\" is not an HTTP token");
+                if (hasControl(value)) invalid("the value of header " + name + " has a control character (CR, LF, NUL…)");
+                req.headers.emplace_back(name, value);
+              }
+            if (const auto& t = spec.value("timeout", Value()); !t.is_null()) {
+              if (!t.is_number() || t.get<double>() < 1 || t.get<double>() > static_cast<double>(maxTimeout.count()))
+                invalid("timeout must be 1 to " + std::to_string(maxTimeout.count()) + " ms (runtime.http.max_timeout)");
+              req.timeout = std::chrono::milliseconds(static_cast<long long>(t.get<double>()));
+            }
+            req.maxBytes = maxResponse;
+            if (const auto& m = spec.value("maxBytes", Value()); !m.is_null()) {
+              if (!m.is_number() || m.get<double>() < 0 || m.get<double>() > static_cast<double>(maxResponse))
+                invalid("maxBytes must be 0 to " + std::to_string(maxResponse) + " (runtime.http.max_response)");
+              req.maxBytes = static_cast<std::size_t>(m.get<double>());
+            }
+            req.followRedirects = spec.value("redirect", "follow") != "manual";
+            const Value& body = args.at(1);
+            if (body.is_string()) req.body = body.get<std::string>(), req.hasBody = true;
+            else if (body.is_binary()) req.body.assign(body.get_binary().begin(), body.get_binary().end()), req.hasBody = true;
+            else if (!body.is_null()) args.fail(1, "must be a string, bytes or null");
+
+            const std::string original = req.url;
+            http::Response res;
+            std::optional<http::Failure> failure;
+            ctx.blocking([&](std::stop_token stop) {
+              try {
+                res = client->perform(std::move(req), stop);
+              } catch (const http::Failure& f) {
+                failure = f;
+              }
+            });
+            if (failure) return Value{{"error", {{"code", failure->code}, {"message", failure->message}}}};
+            Value headers = Value::array();
+            for (auto& [k, v] : res.headers) headers.push_back({k, v});
+            Value out = {{"status", res.status},   {"statusText", res.statusText}, {"url", res.url},
+                         {"redirected", res.url != original}, {"headers", std::move(headers)}};
+            out["body"] = Value::binary(Value::binary_t::container_type(res.body.begin(), res.body.end()));
+            return out;
+          })
+      .wrapper(M3M_HTTP_JS, kHttpDts)
+      .build();
+}
+
+}  // namespace m3m::runtime
