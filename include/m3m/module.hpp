@@ -103,12 +103,20 @@ class Args {
 
 using FunctionImpl = std::function<Value(CallContext&, const Args&)>;
 
+// An async module function (a Promise in JS): `AsyncImpl` runs on the isolate,
+// reads its Args and returns the work; the work runs on the host's I/O pool,
+// never holding the isolate, and its Value — or the m3m::Error it throws —
+// settles the Promise. Its stop token is signalled when the run ends.
+using AsyncWork = std::function<Value(std::stop_token)>;
+using AsyncImpl = std::function<AsyncWork(CallContext&, const Args&)>;
+
 struct FunctionSpec {
   std::string name;
   std::vector<Param> params;
   std::string returns = "void";  // TypeScript type
   std::string doc;
   FunctionImpl impl;
+  AsyncImpl asyncImpl;  // set instead of impl for an async function
 };
 
 // Plain data: what the runtime binds and what the TypeScript printer prints.
@@ -133,7 +141,14 @@ class ModuleBuilder {
   }
   ModuleBuilder& function(std::string name, std::vector<Param> params, std::string returns, std::string doc,
                           FunctionImpl impl) {
-    schema_.functions.push_back({std::move(name), std::move(params), std::move(returns), std::move(doc), std::move(impl)});
+    schema_.functions.push_back({std::move(name), std::move(params), std::move(returns), std::move(doc), std::move(impl), nullptr});
+    return *this;
+  }
+  // `returns` is the type the Promise resolves to.
+  ModuleBuilder& asyncFunction(std::string name, std::vector<Param> params, std::string returns, std::string doc,
+                               AsyncImpl impl) {
+    schema_.functions.push_back(
+        {std::move(name), std::move(params), "Promise<" + returns + ">", std::move(doc), nullptr, std::move(impl)});
     return *this;
   }
   ModuleBuilder& wrapper(std::string jsSource, std::string typescript) {

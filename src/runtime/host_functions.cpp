@@ -9,6 +9,7 @@
 
 #include "runtime/detail/project_impl.hpp"
 #include "runtime/host_scripts.hpp"
+#include "runtime/io_pool.hpp"
 #include "runtime/v8_values.hpp"
 
 namespace m3m::runtime {
@@ -100,6 +101,28 @@ void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>&
     }
     Args args(call->qualifiedName, call->spec->params, std::move(values));
     args.setCallbacks(std::move(callbacks));
+    if (call->spec->asyncImpl) {
+      // The work runs on the I/O pool; its outcome settles this promise in a
+      // later task of the run (or nowhere, when the run ended meanwhile).
+      auto resolver = v8::Promise::Resolver::New(isolate->GetCurrentContext()).ToLocalChecked();
+      AsyncWork work = call->spec->asyncImpl(*impl, args);
+      const auto id = impl->nextAsyncId++;
+      impl->asyncCalls.emplace(id, v8::Global<v8::Promise::Resolver>(isolate, resolver));
+      IoPool::instance().submit([work = std::move(work), mailbox = impl->self.mailbox_, id,
+                                 stop = impl->self.stopWaits_.get_token()] {
+        auto outcome = std::make_shared<AsyncOutcome>();
+        try {
+          outcome->value = work(stop);
+        } catch (const Error& e) {
+          outcome->error = e;
+        } catch (const std::exception& e) {
+          outcome->error = Error(ErrorCode::INTERNAL, e.what());
+        }
+        mailbox->deliver(id, std::move(outcome));
+      });
+      info.GetReturnValue().Set(resolver->GetPromise());
+      return;
+    }
     // Depth tells a waiting call whether it runs inside another module's call.
     struct Depth {
       int& n;
@@ -122,6 +145,22 @@ void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>&
   } catch (const std::exception& e) {
     throwError(isolate, Error(ErrorCode::INTERNAL, call->qualifiedName + ": " + e.what()));
   }
+}
+
+void ProjectRuntime::Impl::settleAsync(std::uint64_t id, const AsyncOutcome& outcome) {
+  auto it = asyncCalls.find(id);
+  if (it == asyncCalls.end()) return;
+  auto resolver = it->second.Get(isolate);
+  asyncCalls.erase(it);
+  auto context = ctx();
+  if (outcome.error) {
+    std::ignore = resolver->Reject(context, makeError(isolate, *outcome.error));
+    return;
+  }
+  v8::TryCatch tc(isolate);
+  auto value = fromValue(isolate, outcome.value);
+  if (tc.HasCaught() && !tc.HasTerminated()) std::ignore = resolver->Reject(context, tc.Exception());
+  else if (!tc.HasCaught()) std::ignore = resolver->Resolve(context, value);
 }
 
 }  // namespace m3m::runtime

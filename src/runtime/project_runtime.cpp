@@ -40,7 +40,9 @@ Outcome outcomeOf(std::future<Outcome>& f) {
 ProjectRuntime::ProjectRuntime(ProjectInfo info, std::string code, RuntimeLimits limits, std::shared_ptr<RunLog> log,
                                const std::vector<ModuleSchema>& modules)
     : info_(std::move(info)), code_(std::move(code)), limits_(limits), log_(std::move(log)), modules_(modules),
-      impl_(std::make_unique<Impl>(*this)) {}
+      impl_(std::make_unique<Impl>(*this)), mailbox_(std::make_shared<Mailbox>()) {
+  mailbox_->runtime = this;
+}
 
 ProjectRuntime::~ProjectRuntime() { stop(); }
 
@@ -253,6 +255,7 @@ void ProjectRuntime::stop() {
   for (auto& t : threads)
     if (t.joinable()) t.join();
   unwatch();
+  mailbox_->close();
 }
 
 }  // namespace m3m::runtime

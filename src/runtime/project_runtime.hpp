@@ -130,6 +130,7 @@ class ProjectRuntime {
   const ProjectInfo& info() const { return info_; }
 
   struct Impl;  // V8 state, in runtime/detail/project_impl.hpp (keeps v8.h out of this header)
+  struct Mailbox;  // how finished async work reaches the run (detail/project_impl.hpp)
 
  private:
   // A unit of work the holder of the isolate picks (workers.cpp).
@@ -173,6 +174,7 @@ class ProjectRuntime {
   const std::vector<ModuleSchema>& modules_;
 
   std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Mailbox> mailbox_;
   // Guards creating and joining the threads: stop() may come from another
   // thread while boot() is still starting them.
   std::mutex lifecycleMutex_;

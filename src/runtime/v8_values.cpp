@@ -135,7 +135,9 @@ void throwTypeError(v8::Isolate* isolate, const std::string& message) {
   isolate->ThrowException(v8::Exception::TypeError(toV8(isolate, message)));
 }
 
-void throwError(v8::Isolate* isolate, const Error& e) {
+void throwError(v8::Isolate* isolate, const Error& e) { isolate->ThrowException(makeError(isolate, e)); }
+
+v8::Local<v8::Value> makeError(v8::Isolate* isolate, const Error& e) {
   auto message = toV8(isolate, e.what());
   v8::Local<v8::Value> error;
   auto js = errorJsClass(e.code());
@@ -147,7 +149,7 @@ void throwError(v8::Isolate* isolate, const Error& e) {
   nlohmann::json fields = nlohmann::json::object();
   for (const auto& [k, msg] : e.fields()) fields[k] = msg;
   std::ignore = error.As<v8::Object>()->Set(context, toV8(isolate, "fields"), fromValue(isolate, fields));
-  isolate->ThrowException(error);
+  return error;
 }
 
 namespace {

@@ -33,6 +33,8 @@ std::string describeLocation(v8::Isolate* isolate, const v8::TryCatch& tc);
 
 void throwTypeError(v8::Isolate* isolate, const std::string& message);
 void throwError(v8::Isolate* isolate, const Error& e);
+// The JS error throwError throws (with .code and .fields), to reject a promise with.
+v8::Local<v8::Value> makeError(v8::Isolate* isolate, const Error& e);
 
 // The prelude's normalized answer [status, [k, v, …], text] → HttpReply; or
 // nullopt and `problem` saying why it cannot go out as valid HTTP: a status

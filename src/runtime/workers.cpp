@@ -301,6 +301,7 @@ void ProjectRuntime::teardown() {
     d.abortSettles(503, "the project stopped before answering");
     d.timers.clear();
     d.delayed.clear();
+    d.asyncCalls.clear();
     {
       std::lock_guard lock(d.jobsMutex);
       d.jobs.clear();

@@ -242,3 +242,82 @@ test('outbound policy: allow_private false refuses loopback (DENIED); deny by ho
     await s2.stop();
   }
 });
+
+test('fetch: Response (status, headers, json/text/bytes), POST with a body, Request/Headers/Response classes', async () => {
+  const r = await t(`return (async () => {
+    const a = await fetch(PEER + '/json');
+    const json = await a.json();
+    let again; try { await a.text() } catch (e) { again = e instanceof TypeError }
+    const b = await fetch(new Request(PEER + '/echo', { method: 'PUT', body: 'hello', headers: { 'X-One': '1' } }));
+    const echo = await b.json();
+    const h = new Headers({ A: '1' }); h.append('a', '2');
+    const made = Response.json({ x: 1 }, { status: 201 });
+    return { status: a.status, ok: a.ok, ct: a.headers.get('content-type'), json, again, url: a.url,
+             echo: { method: echo.method, body: echo.body, one: echo.headers['x-one'], ct: echo.headers['content-type'] },
+             h: h.get('a'), made: { status: made.status, body: await made.json(), ct: made.headers.get('content-type') } };
+  })()`);
+  assert.equal(r.status, 200);
+  assert.equal(r.ok, true);
+  assert.equal(r.ct, 'application/json');
+  assert.deepEqual(r.json, { hello: 'world', n: 42 });
+  assert.equal(r.again, true, 'a body is read once');
+  assert.equal(r.url, `${peerUrl}/json`);
+  assert.deepEqual(r.echo, { method: 'PUT', body: Buffer.from('hello').toString('base64'), one: '1', ct: 'text/plain;charset=UTF-8' });
+  assert.equal(r.h, '1, 2');
+  assert.deepEqual(r.made, { status: 201, body: { x: 1 }, ct: 'application/json' });
+});
+
+test('fetch: a network failure rejects with a TypeError carrying the code; AbortController and AbortSignal.timeout abort', async () => {
+  const r = await t(`return (async () => {
+    const why = async (p) => { try { await p; return 'resolved' } catch (e) { return e.name + ' ' + (e.code || '') + ' ' + (e.cause ? e.cause.code : '') } };
+    const c = new AbortController();
+    const slow = fetch(PEER + '/slow?ms=3000', { signal: c.signal });
+    setTimeout(() => c.abort(), 100);
+    const t0 = Date.now();
+    const aborted = await why(slow);
+    const abortMs = Date.now() - t0;
+    return {
+      refused: await why(fetch('http://127.0.0.1:1/x')),
+      dns: await why(fetch('http://no-such-host.invalid/')),
+      aborted, abortMs,
+      timedOut: await why(fetch(PEER + '/slow?ms=3000', { signal: AbortSignal.timeout(150) })),
+      pre: await why(fetch(PEER + '/json', { signal: AbortSignal.abort() })),
+    };
+  })()`);
+  assert.equal(r.refused, 'TypeError CONNECT CONNECT');
+  assert.equal(r.dns, 'TypeError DNS DNS');
+  assert.match(r.aborted, /^AbortError/);
+  assert.ok(r.abortMs < 1500, `the abort took ${r.abortMs} ms`);
+  assert.match(r.timedOut, /^TimeoutError/);
+  assert.match(r.pre, /^AbortError/);
+});
+
+test('fetch never holds the isolate: with a pool of 1, a route answers while another awaits a slow fetch; 200 concurrent fetches complete', async () => {
+  const { server: one, rootToken: token } = await startWithRoot({ env: { M3M_RUNTIME_WORKER_POOL_SIZE: '1' } });
+  try {
+    const { project: p } = await runningProject(one, token, `
+      const PEER = ${JSON.stringify(peerUrl)};
+      service.start(() => {
+        router.get('/slow', async () => (await fetch(PEER + '/slow?ms=1500')).json());
+        router.get('/fast', () => ({ fast: true }));
+        router.get('/many', async () => {
+          const all = await Promise.all(Array.from({ length: 200 }, (_, i) => fetch(PEER + '/echo?i=' + i).then((r) => r.json())));
+          return { n: all.length, distinct: new Set(all.map((x) => x.query)).size };
+        });
+      });`);
+    const slow = callRoute(one, p.slug, '/slow');
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    expectStatus(await callRoute(one, p.slug, '/fast'), 200, 'fast');
+    const ms = Date.now() - t0;
+    assert.ok(ms < 500, `the fast route answered in ${ms} ms while a fetch was in flight (pool 1)`);
+    const s = await slow;
+    expectStatus(s, 200, 'slow');
+    assert.deepEqual(s.body, { slept: 1500 });
+    const many = await callRoute(one, p.slug, '/many');
+    expectStatus(many, 200, 'many');
+    assert.deepEqual(many.body, { n: 200, distinct: 200 });
+  } finally {
+    await one.stop();
+  }
+});

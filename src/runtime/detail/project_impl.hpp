@@ -75,6 +75,25 @@ struct WaitAbandoned : std::exception {
   const char* what() const noexcept override { return "the wait was abandoned"; }
 };
 
+// What an async module function's work produced.
+struct AsyncOutcome {
+  Value value;
+  std::optional<Error> error;
+};
+
+// Finished async work (on the I/O pool) reaches the run through this: it
+// outlives the run, and after stop it delivers nowhere.
+struct ProjectRuntime::Mailbox {
+  std::mutex mutex;
+  ProjectRuntime* runtime = nullptr;
+
+  void deliver(std::uint64_t id, std::shared_ptr<AsyncOutcome> outcome);  // below Impl
+  void close() {
+    std::lock_guard lock(mutex);
+    runtime = nullptr;
+  }
+};
+
 // One SDK module function as bound into the context (the data of its V8 function).
 struct ModuleCall {
   const FunctionSpec* spec;
@@ -116,6 +135,11 @@ struct ProjectRuntime::Impl : CallContext {
   std::map<std::uint64_t, DelayedTask> delayed;  // queued, by id
   std::uint64_t nextDelayedId = 1;
   std::atomic<std::uint64_t> tasksRunning{0}, tasksQueued{0}, tasksDone{0}, tasksFailed{0};
+
+  // Promises of async module calls in flight, by id (settled by settleAsync).
+  std::map<std::uint64_t, v8::Global<v8::Promise::Resolver>> asyncCalls;
+  std::uint64_t nextAsyncId = 1;
+  void settleAsync(std::uint64_t id, const AsyncOutcome& outcome);
 
   std::map<std::uint32_t, ScheduleJob> jobs;
   std::uint32_t nextJobId = 1;
@@ -251,5 +275,11 @@ struct ProjectRuntime::Impl : CallContext {
     return true;
   }
 };
+
+inline void ProjectRuntime::Mailbox::deliver(std::uint64_t id, std::shared_ptr<AsyncOutcome> outcome) {
+  std::lock_guard lock(mutex);
+  if (!runtime) return;
+  runtime->post([rt = runtime, id, outcome] { rt->impl_->settleAsync(id, *outcome); });
+}
 
 }  // namespace m3m::runtime

@@ -1,6 +1,10 @@
 // http: outbound HTTP in the seeds' synchronous form. The JS surface
 // (Response, Headers, HttpError, the body and query encodings) is in
 // http.js; the transfer is a waiting call into runtime/http/http_client.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stop_token>
 #include <string>
 
 #include "runtime/http/http_client.hpp"
@@ -78,6 +82,81 @@ declare const http: {
   patch(url: string, body?: HttpBody, options?: HttpOptions): HttpResponse;
   readonly HttpError: typeof HttpError;
 };
+
+/** Web-standard Headers (fetch). */
+declare class Headers implements Iterable<[string, string]> {
+  constructor(init?: Record<string, string> | Array<[string, string]> | Headers);
+  append(name: string, value: string): void;
+  set(name: string, value: string): void;
+  delete(name: string): void;
+  get(name: string): string | null;
+  getSetCookie(): string[];
+  has(name: string): boolean;
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  forEach(fn: (value: string, name: string, headers: Headers) => void): void;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+type BodyInit = string | Uint8Array | ArrayBuffer | null;
+interface RequestInit {
+  method?: string;
+  headers?: Record<string, string> | Array<[string, string]> | Headers;
+  body?: BodyInit;
+  /** 'error' rejects when the response was redirected. */
+  redirect?: 'follow' | 'manual' | 'error';
+  signal?: AbortSignal | null;
+}
+interface ResponseInit { status?: number; statusText?: string; headers?: Record<string, string> | Array<[string, string]> | Headers }
+declare abstract class Body {
+  readonly bodyUsed: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  bytes(): Promise<Uint8Array>;
+  text(): Promise<string>;
+  json(): Promise<any>;
+}
+declare class Request extends Body {
+  constructor(input: string | Request, init?: RequestInit);
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly redirect: string;
+  readonly signal: AbortSignal | null;
+  clone(): Request;
+}
+declare class Response extends Body {
+  constructor(body?: BodyInit, init?: ResponseInit);
+  static json(data: unknown, init?: ResponseInit): Response;
+  readonly status: number;
+  readonly ok: boolean;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly url: string;
+  readonly redirected: boolean;
+  clone(): Response;
+}
+declare class AbortSignal {
+  readonly aborted: boolean;
+  readonly reason: any;
+  onabort: ((event: { type: 'abort' }) => void) | null;
+  addEventListener(type: 'abort', fn: (event: { type: 'abort' }) => void): void;
+  removeEventListener(type: 'abort', fn: (event: { type: 'abort' }) => void): void;
+  throwIfAborted(): void;
+  static abort(reason?: any): AbortSignal;
+  static timeout(ms: number): AbortSignal;
+}
+declare class AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: any): void;
+}
+/**
+ * The web-standard fetch: a Promise that never holds the project's isolate (the transfer runs on
+ * the host's I/O threads). Network failures reject with a TypeError whose `code` and `cause` (an
+ * HttpError) say why; an abort rejects with the signal's reason (an AbortError).
+ * @example const data = await (await fetch('https://api.example.com/items')).json()
+ * @example const r = await fetch(url, { method: 'POST', body: JSON.stringify(x), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) })
+ */
+declare function fetch(input: string | Request, init?: RequestInit): Promise<Response>;
 )ts";
 
 bool isToken(const std::string& s) {
@@ -94,54 +173,78 @@ bool hasControl(const std::string& s) {
   return false;
 }
 
+// The request a call describes (http.js builds `spec`); INVALID_ARGUMENT naming the problem.
+http::Request parseRequest(const Args& args, std::chrono::milliseconds maxTimeout, std::size_t maxResponse) {
+  const Value& spec = args.at(0);
+  if (!spec.is_object()) args.fail(0, "must be an object");
+  auto invalid = [](const std::string& what) {
+    throw Error(ErrorCode::INVALID_ARGUMENT, "http: " + what, {{"options", what}});
+  };
+  http::Request req;
+  req.method = spec.value("method", "GET");
+  if (!isToken(req.method)) invalid("method must be an HTTP token, got \"" + req.method + "\"");
+  req.url = spec.value("url", "");
+  if (req.url.empty() || hasControl(req.url) || req.url.find(' ') != std::string::npos)
+    invalid("url must be an absolute http(s) URL without spaces or control characters");
+  if (spec.contains("headers") && spec["headers"].is_array())
+    for (const auto& h : spec["headers"]) {
+      if (!h.is_array() || h.size() != 2 || !h[0].is_string() || !h[1].is_string()) invalid("bad header");
+      const auto name = h[0].get<std::string>(), value = h[1].get<std::string>();
+      if (!isToken(name)) invalid("header name \"" + name + "\" is not an HTTP token");
+      if (hasControl(value)) invalid("the value of header " + name + " has a control character (CR, LF, NUL…)");
+      req.headers.emplace_back(name, value);
+    }
+  if (const auto& t = spec.value("timeout", Value()); !t.is_null()) {
+    if (!t.is_number() || t.get<double>() < 1 || t.get<double>() > static_cast<double>(maxTimeout.count()))
+      invalid("timeout must be 1 to " + std::to_string(maxTimeout.count()) + " ms (runtime.http.max_timeout)");
+    req.timeout = std::chrono::milliseconds(static_cast<long long>(t.get<double>()));
+  }
+  req.maxBytes = maxResponse;
+  if (const auto& m = spec.value("maxBytes", Value()); !m.is_null()) {
+    if (!m.is_number() || m.get<double>() < 0 || m.get<double>() > static_cast<double>(maxResponse))
+      invalid("maxBytes must be 0 to " + std::to_string(maxResponse) + " (runtime.http.max_response)");
+    req.maxBytes = static_cast<std::size_t>(m.get<double>());
+  }
+  req.followRedirects = spec.value("redirect", "follow") != "manual";
+  const Value& body = args.at(1);
+  if (body.is_string()) req.body = body.get<std::string>(), req.hasBody = true;
+  else if (body.is_binary()) req.body.assign(body.get_binary().begin(), body.get_binary().end()), req.hasBody = true;
+  else if (!body.is_null()) args.fail(1, "must be a string, bytes or null");
+  return req;
+}
+
+Value responseValue(http::Response& res, const std::string& original) {
+  Value headers = Value::array();
+  for (auto& [k, v] : res.headers) headers.push_back({k, v});
+  Value out = {{"status", res.status},   {"statusText", res.statusText}, {"url", res.url},
+               {"redirected", res.url != original}, {"headers", std::move(headers)}};
+  out["body"] = Value::binary(Value::binary_t::container_type(res.body.begin(), res.body.end()));
+  return out;
+}
+
+Value failureValue(const http::Failure& f) { return Value{{"error", {{"code", f.code}, {"message", f.message}}}}; }
+
+// fetch's AbortSignal reaches a transfer through this: the JS side names each
+// call by a number, unique per run; keys are "project:number".
+struct Aborts {
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<std::stop_source>> inFlight;
+};
+
 }  // namespace
 
 ModuleSchema httpModule(const BuiltinDeps& deps) {
   auto client = deps.httpClient;
   const auto maxTimeout = deps.httpMaxTimeout;
   const auto maxResponse = deps.httpMaxResponse;
+  auto aborts = std::make_shared<Aborts>();
   return ModuleBuilder("http", "Outbound HTTP (synchronous: waiting calls).")
       .function(
           "request", {{"spec", "object"}, {"body", "string | Uint8Array | null", true}}, "object",
           "The transfer under every http.* call (used by the module's JS).",
           [client, maxTimeout, maxResponse](CallContext& ctx, const Args& args) -> Value {
             if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
-            const Value& spec = args.at(0);
-            if (!spec.is_object()) args.fail(0, "must be an object");
-            auto invalid = [](const std::string& what) {
-              throw Error(ErrorCode::INVALID_ARGUMENT, "http: " + what, {{"options", what}});
-            };
-            http::Request req;
-            req.method = spec.value("method", "GET");
-            if (!isToken(req.method)) invalid("method must be an HTTP token, got \"" + req.method + "\"");
-            req.url = spec.value("url", "");
-            if (req.url.empty() || hasControl(req.url) || req.url.find(' ') != std::string::npos)
-              invalid("url must be an absolute http(s) URL without spaces or control characters");
-            if (spec.contains("headers") && spec["headers"].is_array())
-              for (const auto& h : spec["headers"]) {
-                if (!h.is_array() || h.size() != 2 || !h[0].is_string() || !h[1].is_string()) invalid("bad header");
-                const auto name = h[0].get<std::string>(), value = h[1].get<std::string>();
-                if (!isToken(name)) invalid("header name \"" + name + "\" is not an HTTP token");
-                if (hasControl(value)) invalid("the value of header " + name + " has a control character (CR, LF, NUL…)");
-                req.headers.emplace_back(name, value);
-              }
-            if (const auto& t = spec.value("timeout", Value()); !t.is_null()) {
-              if (!t.is_number() || t.get<double>() < 1 || t.get<double>() > static_cast<double>(maxTimeout.count()))
-                invalid("timeout must be 1 to " + std::to_string(maxTimeout.count()) + " ms (runtime.http.max_timeout)");
-              req.timeout = std::chrono::milliseconds(static_cast<long long>(t.get<double>()));
-            }
-            req.maxBytes = maxResponse;
-            if (const auto& m = spec.value("maxBytes", Value()); !m.is_null()) {
-              if (!m.is_number() || m.get<double>() < 0 || m.get<double>() > static_cast<double>(maxResponse))
-                invalid("maxBytes must be 0 to " + std::to_string(maxResponse) + " (runtime.http.max_response)");
-              req.maxBytes = static_cast<std::size_t>(m.get<double>());
-            }
-            req.followRedirects = spec.value("redirect", "follow") != "manual";
-            const Value& body = args.at(1);
-            if (body.is_string()) req.body = body.get<std::string>(), req.hasBody = true;
-            else if (body.is_binary()) req.body.assign(body.get_binary().begin(), body.get_binary().end()), req.hasBody = true;
-            else if (!body.is_null()) args.fail(1, "must be a string, bytes or null");
-
+            http::Request req = parseRequest(args, maxTimeout, maxResponse);
             const std::string original = req.url;
             http::Response res;
             std::optional<http::Failure> failure;
@@ -152,14 +255,46 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
                 failure = f;
               }
             });
-            if (failure) return Value{{"error", {{"code", failure->code}, {"message", failure->message}}}};
-            Value headers = Value::array();
-            for (auto& [k, v] : res.headers) headers.push_back({k, v});
-            Value out = {{"status", res.status},   {"statusText", res.statusText}, {"url", res.url},
-                         {"redirected", res.url != original}, {"headers", std::move(headers)}};
-            out["body"] = Value::binary(Value::binary_t::container_type(res.body.begin(), res.body.end()));
-            return out;
+            if (failure) return failureValue(*failure);
+            return responseValue(res, original);
           })
+      .asyncFunction(
+          "requestAsync", {{"spec", "object"}, {"body", "string | Uint8Array | null", true}, {"abortId", "number", true}},
+          "object", "The transfer under fetch (used by the module's JS): never holds the isolate.",
+          [client, maxTimeout, maxResponse, aborts](CallContext& ctx, const Args& args) -> AsyncWork {
+            if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
+            http::Request req = parseRequest(args, maxTimeout, maxResponse);
+            auto source = std::make_shared<std::stop_source>();
+            std::string key;
+            if (args.at(2).is_number()) {
+              key = ctx.projectId() + ":" + std::to_string(args.at(2).get<std::int64_t>());
+              std::lock_guard lock(aborts->mutex);
+              aborts->inFlight[key] = source;
+            }
+            return [client, req = std::move(req), source, key, aborts](std::stop_token runEnds) mutable -> Value {
+              std::stop_callback ended(runEnds, [source] { source->request_stop(); });
+              const std::string original = req.url;
+              Value out;
+              try {
+                auto res = client->perform(std::move(req), source->get_token());
+                out = responseValue(res, original);
+              } catch (const http::Failure& f) {
+                out = failureValue(f);
+              }
+              if (!key.empty()) {
+                std::lock_guard lock(aborts->mutex);
+                aborts->inFlight.erase(key);
+              }
+              return out;
+            };
+          })
+      .function("abort", {{"abortId", "number"}}, "void", "Aborts a transfer of fetch (used by the module's JS).",
+                [aborts](CallContext& ctx, const Args& args) -> Value {
+                  const std::string key = ctx.projectId() + ":" + std::to_string(static_cast<std::int64_t>(args.number(0)));
+                  std::lock_guard lock(aborts->mutex);
+                  if (auto it = aborts->inFlight.find(key); it != aborts->inFlight.end()) it->second->request_stop();
+                  return nullptr;
+                })
       .wrapper(M3M_HTTP_JS, kHttpDts)
       .build();
 }

@@ -123,6 +123,166 @@
     return new Response(r, r.body);
   }
 
+  // --- fetch and its web-standard classes (Cloudflare Workers, Deno, Node) ---
+  class WebHeaders {
+    constructor(init) {
+      this._map = new Map(); // lower-case name → [values]
+      if (init instanceof WebHeaders) for (const [k, v] of init._all()) this.append(k, v);
+      else if (Array.isArray(init)) for (const [k, v] of init) this.append(k, v);
+      else if (init && typeof init === 'object') for (const [k, v] of Object.entries(init)) this.append(k, v);
+    }
+    append(name, value) {
+      const n = String(name).toLowerCase();
+      if (!this._map.has(n)) this._map.set(n, []);
+      this._map.get(n).push(String(value));
+    }
+    set(name, value) { this._map.set(String(name).toLowerCase(), [String(value)]); }
+    delete(name) { this._map.delete(String(name).toLowerCase()); }
+    get(name) {
+      const v = this._map.get(String(name).toLowerCase());
+      return v ? v.join(', ') : null;
+    }
+    getSetCookie() { return [...(this._map.get('set-cookie') || [])]; }
+    has(name) { return this._map.has(String(name).toLowerCase()); }
+    _all() { const out = []; for (const [k, vs] of this._map) for (const v of vs) out.push([k, v]); return out; }
+    *entries() {
+      for (const k of [...this._map.keys()].sort()) {
+        if (k === 'set-cookie') for (const v of this._map.get(k)) yield [k, v];
+        else yield [k, this._map.get(k).join(', ')];
+      }
+    }
+    *keys() { for (const [k] of this.entries()) yield k; }
+    *values() { for (const [, v] of this.entries()) yield v; }
+    forEach(fn, self) { for (const [k, v] of this.entries()) fn.call(self, v, k, this); }
+    [Symbol.iterator]() { return this.entries(); }
+  }
+
+  const toBytes = (v) => (v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  const encoder = new TextEncoder();
+
+  class Body {
+    _consume() {
+      if (this.bodyUsed) return Promise.reject(new TypeError('Body has already been consumed'));
+      this.bodyUsed = true;
+      return Promise.resolve(this._bytes || new Uint8Array(0));
+    }
+    arrayBuffer() { return this._consume().then((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); }
+    bytes() { return this._consume(); }
+    text() { return this._consume().then((b) => decoder.decode(b)); }
+    json() { return this.text().then((t) => JSON.parse(t)); }
+  }
+
+  class WebResponse extends Body {
+    constructor(body, init = {}) {
+      super();
+      this.status = init.status === undefined ? 200 : init.status;
+      this.statusText = init.statusText || '';
+      this.ok = this.status >= 200 && this.status <= 299;
+      this.headers = new WebHeaders(init.headers);
+      this.url = init.url || '';
+      this.redirected = !!init.redirected;
+      this.type = 'basic';
+      this.bodyUsed = false;
+      this._bytes = body === undefined || body === null ? null : typeof body === 'string' ? encoder.encode(body) : toBytes(body);
+    }
+    clone() {
+      if (this.bodyUsed) throw new TypeError('Response.clone: body has already been consumed');
+      return new WebResponse(this._bytes, { status: this.status, statusText: this.statusText, headers: this.headers, url: this.url, redirected: this.redirected });
+    }
+    static json(data, init = {}) {
+      const headers = new WebHeaders(init.headers);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      return new WebResponse(JSON.stringify(data), { ...init, headers });
+    }
+  }
+
+  class WebRequest extends Body {
+    constructor(input, init = {}) {
+      super();
+      const base = input instanceof WebRequest ? input : null;
+      this.url = base ? base.url : String(input);
+      this.method = String(init.method || (base && base.method) || 'GET').toUpperCase();
+      this.headers = new WebHeaders(init.headers || (base && base.headers));
+      this.redirect = init.redirect || (base && base.redirect) || 'follow';
+      this.signal = init.signal || (base && base.signal) || null;
+      const body = init.body !== undefined ? init.body : base ? base._bytes : null;
+      this.bodyUsed = false;
+      if (body === null || body === undefined) this._bytes = null;
+      else if (typeof body === 'string') {
+        this._bytes = encoder.encode(body);
+        if (!this.headers.has('content-type')) this.headers.set('content-type', 'text/plain;charset=UTF-8');
+      } else if (isBytes(body)) this._bytes = toBytes(body);
+      else throw new TypeError('fetch: body must be a string, an ArrayBuffer or a typed array');
+    }
+    clone() { return new WebRequest(this); }
+  }
+
+  class AbortSignal {
+    constructor() { this.aborted = false; this.reason = undefined; this.onabort = null; this._listeners = []; }
+    addEventListener(type, fn) { if (type === 'abort') this._listeners.push(fn); }
+    removeEventListener(type, fn) { this._listeners = this._listeners.filter((l) => l !== fn); }
+    throwIfAborted() { if (this.aborted) throw this.reason; }
+    _abort(reason) {
+      if (this.aborted) return;
+      this.aborted = true;
+      this.reason = reason === undefined ? abortError('This operation was aborted') : reason;
+      const event = { type: 'abort', target: this };
+      if (typeof this.onabort === 'function') this.onabort(event);
+      for (const l of this._listeners) l(event);
+    }
+    static abort(reason) { const s = new AbortSignal(); s._abort(reason); return s; }
+    static timeout(ms) {
+      const s = new AbortSignal();
+      setTimeout(() => { const e = new Error('The operation timed out'); e.name = 'TimeoutError'; s._abort(e); }, ms);
+      return s;
+    }
+  }
+  class AbortController {
+    constructor() { this.signal = new AbortSignal(); }
+    abort(reason) { this.signal._abort(reason); }
+  }
+  function abortError(message) { const e = new Error(message); e.name = 'AbortError'; return e; }
+
+  let nextAbortId = 1;
+  function fetch(input, init) {
+    return new Promise((resolve, reject) => {
+      const req = new WebRequest(input, init || {});
+      if (req.signal && req.signal.aborted) return reject(req.signal.reason);
+      const headers = [];
+      for (const [k, v] of req.headers._all()) headers.push([k, v]);
+      const redirect = req.redirect === 'manual' ? 'manual' : 'follow';
+      const spec = { method: req.method, url: req.url, headers, timeout: null, maxBytes: null, redirect };
+      const id = nextAbortId++;
+      let settled = false;
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        native.abort(id);
+        reject(req.signal.reason);
+      };
+      if (req.signal) req.signal.addEventListener('abort', onAbort);
+      native.requestAsync(spec, req._bytes, id).then((r) => {
+        if (req.signal) req.signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        if (r.error) {
+          const cause = new HttpError(r.error.code, r.error.message);
+          const e = new TypeError('fetch failed: ' + r.error.message, { cause });
+          e.code = r.error.code;
+          return reject(e);
+        }
+        if (req.redirect === 'error' && r.redirected) return reject(new TypeError('fetch failed: redirected with redirect: "error"'));
+        resolve(new WebResponse(r.body, { status: r.status, statusText: r.statusText, headers: r.headers, url: r.url, redirected: r.redirected }));
+      }, (e) => {
+        if (settled) return;
+        settled = true;
+        reject(e);
+      });
+    });
+  }
+  for (const [name, value] of Object.entries({ fetch, Headers: WebHeaders, Request: WebRequest, Response: WebResponse, AbortController, AbortSignal }))
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+
   const withBody = (method) => (url, body, options) => request({ ...(options || {}), method, url, body });
   const withoutBody = (method) => (url, options) => request({ ...(options || {}), method, url });
   return Object.freeze({
