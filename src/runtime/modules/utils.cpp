@@ -1,14 +1,176 @@
-// utils: helpers of the seeds' runtime API. This issue builds the waiting
-// one, utils.sleep (the rest of utils comes with the next modules).
+// utils: the helpers of the seeds' runtime API (docs/runtime.md, "utils").
+// utils.sleep is a waiting call; random numbers come from OpenSSL's CSPRNG,
+// slugify/truncate/capitalize from ICU (runtime/utils/text.cpp), dates from
+// Abseil's time zones (runtime/utils/dates.cpp). regexMatch/regexReplace and
+// timestamp live in the JS wrapper: JavaScript's own RegExp is exactly the
+// semantics wanted, and it runs under the CPU watchdog.
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <string>
 
+#include <m3m/error.hpp>
+
+#include "lib/random.hpp"
 #include "lib/units.hpp"
 #include "runtime/modules/builtin_modules.hpp"
+#include "runtime/utils/dates.hpp"
+#include "runtime/utils/ids.hpp"
+#include "runtime/utils/text.hpp"
 
 namespace m3m::runtime {
+namespace {
+
+constexpr const char* kWrapper = R"js((native) => {
+  'use strict';
+  const fail = (fn, i, name, what) => {
+    const e = new TypeError('utils.' + fn + ': argument ' + i + ' (' + name + ') ' + what);
+    e.code = 'INVALID_ARGUMENT';
+    e.fields = {};
+    throw e;
+  };
+  const opt = (v) => (v === undefined ? null : v);
+  // A date argument: Date → ms, number → ms (truncated like new Date(n)), ISO string as is.
+  const dateArg = (fn, v) => {
+    if (v instanceof Date) {
+      const t = v.getTime();
+      if (Number.isNaN(t)) fail(fn, 1, 'date', 'is an invalid Date');
+      return t;
+    }
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) fail(fn, 1, 'date', 'must be a finite number of milliseconds');
+      return Math.trunc(v);
+    }
+    if (typeof v === 'string') return v;
+    fail(fn, 1, 'date', 'must be a Date, a number of milliseconds or an ISO 8601 string');
+  };
+  // A fresh RegExp (never the caller's: no shared lastIndex).
+  const regex = (fn, pattern, flags, defaultFlags) => {
+    if (flags !== undefined && flags !== null && typeof flags !== 'string') fail(fn, fn === 'regexMatch' ? 3 : 4, 'flags', 'must be a string');
+    const f = flags === undefined || flags === null ? undefined : flags;
+    try {
+      if (pattern instanceof RegExp) return new RegExp(pattern, f === undefined ? pattern.flags : f);
+      if (typeof pattern === 'string') return new RegExp(pattern, f === undefined ? defaultFlags : f);
+    } catch (e) {
+      if (/flags/i.test(String(e && e.message))) fail(fn, fn === 'regexMatch' ? 3 : 4, 'flags', 'are not valid RegExp flags: ' + e.message);
+      fail(fn, 2, 'pattern', 'is not a valid regular expression: ' + (e && e.message));
+    }
+    fail(fn, 2, 'pattern', 'must be a string or a RegExp');
+  };
+  const text = (fn, v) => {
+    if (typeof v !== 'string') fail(fn, 1, 'text', 'must be a string');
+    return v;
+  };
+  function regexMatch(t, pattern, flags) {
+    text('regexMatch', t);
+    const re = regex('regexMatch', pattern, flags, '');
+    if (re.global) {
+      const all = t.match(re);
+      return all ? Array.from(all) : [];
+    }
+    const m = re.exec(t);
+    return m === null ? [] : m;
+  }
+  function regexReplace(t, pattern, replacement, flags) {
+    text('regexReplace', t);
+    if (typeof replacement !== 'string' && typeof replacement !== 'function')
+      fail('regexReplace', 3, 'replacement', 'must be a string or a function');
+    return t.replace(regex('regexReplace', pattern, flags, 'g'), replacement);
+  }
+  function uuid(options) {
+    if (options === undefined || options === null) return native.uuid(4);
+    if (typeof options !== 'object') fail('uuid', 1, 'options', 'must be an object such as {version: 7}');
+    return native.uuid(options.version === undefined ? 4 : options.version);
+  }
+  return Object.freeze({
+    sleep: (ms) => native.sleep(ms),
+    random: () => native.random(),
+    randomInt: (min, max) => native.randomInt(min, max),
+    uuid,
+    slugify: (t) => native.slugify(t),
+    truncate: (t, length, suffix) => native.truncate(t, length, opt(suffix)),
+    capitalize: (t) => native.capitalize(t),
+    regexMatch,
+    regexReplace,
+    formatDate: (date, format, timezone) => native.formatDate(dateArg('formatDate', date), opt(format), opt(timezone)),
+    parseDate: (t, format, timezone) => new Date(native.parseDate(t, opt(format), opt(timezone))),
+    timestamp: () => Date.now(),
+  });
+})js";
+
+constexpr const char* kDeclarations = R"ts(interface M3MUuidOptions {
+  /** 4: random (default); 7: time-ordered (RFC 9562: Unix milliseconds first, increasing within a process). */
+  version?: 4 | 7;
+}
+/** A match: the whole match, then the capture groups (undefined where a group did not take part);
+ * without the g flag also `index`, `input` and `groups` (named groups), as RegExp.prototype.exec. Empty when nothing matches. */
+interface M3MRegexMatch extends Array<string> {
+  index?: number;
+  input?: string;
+  groups?: { [name: string]: string };
+}
+/** Helpers. Wrong argument types throw a TypeError with code 'INVALID_ARGUMENT'. */
+declare const utils: {
+  /** Waits `ms` milliseconds (0 up to runtime.max_wait, default 10 minutes). A waiting call: while it waits, other tasks of the project (route calls, timers, delayed tasks, schedule jobs) run.
+   * @example utils.sleep(1000) */
+  sleep(ms: number): void;
+  /** A float in [0, 1) from a cryptographically secure generator (53 random bits).
+   * @example const p = utils.random() */
+  random(): number;
+  /** An integer in [min, max], both included, uniform (no modulo bias; CSPRNG). min and max are safe integers, min <= max.
+   * @example utils.randomInt(1, 6) // a die */
+  randomInt(min: number, max: number): number;
+  /** A UUID string in lower case: v4 (random) by default, or v7 (time-ordered) with {version: 7}.
+   * @example utils.uuid() // '9b2e…-4…'; utils.uuid({version: 7}) // '0190…-7…' */
+  uuid(options?: M3MUuidOptions): string;
+  /** A URL slug: letters and digits of any script transliterated to ASCII (ICU), lower case, runs joined by '-'.
+   * @example utils.slugify('Привет, мир!') // 'privet-mir' */
+  slugify(text: string): string;
+  /** At most `length` characters (code points), ending in `suffix` (default '...') when cut.
+   * @example utils.truncate('Hello, world', 8) // 'Hello...' */
+  truncate(text: string, length: number, suffix?: string): string;
+  /** The first character in upper (title) case; the rest unchanged.
+   * @example utils.capitalize('élan') // 'Élan' */
+  capitalize(text: string): string;
+  /** JavaScript RegExp matching. Without g: the match and its groups (named ones in .groups); with g: every match.
+   * @example utils.regexMatch('v1.25', '(?<major>\\d+)\\.(?<minor>\\d+)').groups?.minor // '25' */
+  regexMatch(text: string, pattern: string | RegExp, flags?: string): M3MRegexMatch;
+  /** JavaScript String.prototype.replace ($1, $<name>, $& or a function). A string pattern without flags replaces every match (flags 'g'); a RegExp keeps its own flags unless `flags` is given.
+   * @example utils.regexReplace('a-b-c', '-', '+') // 'a+b+c' */
+  regexReplace(text: string, pattern: string | RegExp, replacement: string | ((match: string, ...rest: any[]) => string), flags?: string): string;
+  /** Formats a date with tokens (YYYY MM DD HH mm ss SSS Z …; docs/runtime.md) in a time zone (IANA name, '+03:00' or 'UTC', the default). Default format: ISO 8601 with offset.
+   * @example utils.formatDate(new Date(0), 'YYYY-MM-DD HH:mm', 'Europe/Moscow') // '1970-01-01 03:00' */
+  formatDate(date: Date | number | string, format?: string | null, timezone?: string | null): string;
+  /** Parses text laid out as `format` (the same tokens; default ISO 8601); wall-clock times are read in `timezone` (default UTC). Throws INVALID_ARGUMENT when the text does not match.
+   * @example utils.parseDate('24.12.2026 18:30', 'DD.MM.YYYY HH:mm', 'Europe/Berlin') */
+  parseDate(text: string, format?: string | null, timezone?: string | null): Date;
+  /** Milliseconds since the Unix epoch (an integer), as Date.now().
+   * @example const t = utils.timestamp() */
+  timestamp(): number;
+};
+)ts";
+
+// A library error (INVALID_ARGUMENT without a position) as this call's argument error.
+template <class F>
+auto argument(const Args& args, size_t i, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::INVALID_ARGUMENT) throw;
+    args.fail(i, e.what());
+  }
+}
+
+constexpr double kMaxSafe = 9007199254740991.0;
+
+std::int64_t safeInteger(const Args& args, size_t i) {
+  const double d = args.number(i);
+  if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) > kMaxSafe)
+    args.fail(i, "must be a safe integer (|n| <= 2^53 - 1)");
+  return static_cast<std::int64_t>(d);
+}
+
+}  // namespace
 
 ModuleSchema utilsModule(const BuiltinDeps& deps) {
   const auto maxWait = deps.maxWait;
@@ -31,6 +193,69 @@ ModuleSchema utilsModule(const BuiltinDeps& deps) {
                   });
                   return nullptr;
                 })
+      .function("random", {}, "number", "", [](CallContext&, const Args&) -> Value { return utils::randomUnit(); })
+      .function("randomInt", {{"min", "number"}, {"max", "number"}}, "number", "",
+                [](CallContext&, const Args& args) -> Value {
+                  const auto min = safeInteger(args, 0);
+                  const auto max = safeInteger(args, 1);
+                  if (min > max) args.fail(1, "must be >= min (" + std::to_string(min) + ")");
+                  return utils::randomInclusive(min, max);
+                })
+      .function("uuid", {{"options.version", "number"}}, "string", "",
+                [](CallContext&, const Args& args) -> Value {
+                  const auto& v = args.at(0);
+                  if (v.is_number() && v.get<double>() == 4) return lib::uuid4();
+                  if (v.is_number() && v.get<double>() == 7) return utils::uuid7();
+                  args.fail(0, "must be 4 or 7, got " + v.dump());
+                })
+      .function("slugify", {{"text", "string"}}, "string", "",
+                [](CallContext&, const Args& args) -> Value {
+                  const auto text = args.string(0);
+                  return argument(args, 0, [&] { return utils::slugify(text); });
+                })
+      .function("truncate", {{"text", "string"}, {"length", "number"}, {"suffix", "string", true}}, "string", "",
+                [](CallContext&, const Args& args) -> Value {
+                  const auto text = args.string(0);
+                  const auto length = safeInteger(args, 1);
+                  if (length < 0) args.fail(1, "must be >= 0");
+                  const auto suffix = args.optionalString(2).value_or("...");
+                  return argument(args, 0, [&] { return utils::truncate(text, static_cast<size_t>(length), suffix); });
+                })
+      .function("capitalize", {{"text", "string"}}, "string", "",
+                [](CallContext&, const Args& args) -> Value {
+                  const auto text = args.string(0);
+                  return argument(args, 0, [&] { return utils::capitalize(text); });
+                })
+      .function("formatDate", {{"date", "number | string"}, {"format", "string", true}, {"timezone", "string", true}},
+                "string", "",
+                [](CallContext&, const Args& args) -> Value {
+                  const auto format = args.optionalString(1).value_or(std::string(utils::kIsoFormat));
+                  const auto zone = args.optionalString(2).value_or("");
+                  argument(args, 1, [&] { utils::checkFormat(format, false); });
+                  argument(args, 2, [&] { utils::checkZone(zone); });
+                  std::int64_t ms = 0;
+                  if (args.at(0).is_string()) {
+                    const auto text = args.string(0);
+                    ms = argument(args, 0, [&] { return utils::parseIsoDate(text, zone); });
+                  } else {
+                    ms = safeInteger(args, 0);
+                    if (ms < -utils::kMaxDateMs || ms > utils::kMaxDateMs)
+                      args.fail(0, "is outside the range of a JavaScript Date (±8.64e15 ms)");
+                  }
+                  return argument(args, 1, [&] { return utils::formatDate(ms, format, zone); });
+                })
+      .function("parseDate", {{"text", "string"}, {"format", "string", true}, {"timezone", "string", true}}, "number",
+                "",
+                [](CallContext&, const Args& args) -> Value {
+                  const auto text = args.string(0);
+                  const auto format = args.optionalString(1);
+                  const auto zone = args.optionalString(2).value_or("");
+                  if (format) argument(args, 1, [&] { utils::checkFormat(*format, true); });
+                  argument(args, 2, [&] { utils::checkZone(zone); });
+                  if (!format) return argument(args, 0, [&] { return utils::parseIsoDate(text, zone); });
+                  return argument(args, 0, [&] { return utils::parseDate(text, *format, zone); });
+                })
+      .wrapper(kWrapper, kDeclarations)
       .build();
 }
 
