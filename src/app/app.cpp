@@ -12,6 +12,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "service/auth/auth_service.hpp"
+#include "service/auth/passwords.hpp"
 #include "service/env.hpp"
 #include "service/goals/goal_service.hpp"
 #include "service/storage/runtime_storage.hpp"
@@ -129,6 +130,10 @@ void App::start() {
   deps.storage = std::make_shared<service::RuntimeStorage>(*p.storage);
   deps.goalIncrement = [goals = p.goals.get()](const std::string& projectId, const std::string& slug, std::int64_t value) {
     goals->increment(projectId, slug, value);
+  };
+  deps.hashPassword = [](const std::string& password) { return service::hashPassword(password); };
+  deps.verifyPassword = [](const std::string& password, const std::string& hash) {
+    return service::verifyPassword(hash, password);
   };
   deps.maxWait = cfg_.runtime.maxWait;
   deps.httpClient = std::make_shared<runtime::http::Client>(

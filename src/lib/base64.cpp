@@ -33,4 +33,41 @@ std::optional<std::string> base64Decode(std::string_view text) {
   return out;
 }
 
+std::string base64urlEncode(std::string_view bytes) {
+  std::string out = base64Encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    else if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::optional<std::string> base64DecodeLenient(std::string_view text, Base64Alphabet alphabet) {
+  std::string padded(text);
+  for (char& c : padded) {
+    // Each alphabet refuses the other's two characters; base64Decode checks the rest.
+    if (alphabet == Base64Alphabet::Url) {
+      if (c == '+' || c == '/') return std::nullopt;
+      if (c == '-') c = '+';
+      else if (c == '_') c = '/';
+    } else if (c == '-' || c == '_') {
+      return std::nullopt;
+    }
+  }
+  if (padded.find('=') == std::string::npos) {
+    if (padded.size() % 4 == 1) return std::nullopt;
+    padded.append((4 - padded.size() % 4) % 4, '=');
+  }
+  return base64Decode(padded);
+}
+
+std::optional<std::string> base64DecodeForgiving(std::string_view text) {
+  std::string compact;
+  compact.reserve(text.size());
+  for (char c : text)
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\f' && c != '\r') compact += c;
+  return base64DecodeLenient(compact, Base64Alphabet::Standard);
+}
+
 }  // namespace m3m::lib

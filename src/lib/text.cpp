@@ -47,4 +47,40 @@ std::optional<std::string> unsafeTextReason(std::string_view s, TextKind kind) {
   return std::nullopt;
 }
 
+bool isUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto [cp, len] = decode(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string latin1ToUtf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out += ch;
+    } else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> utf8ToLatin1(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    auto [cp, len] = decode(s, i);
+    if (len == 0 || cp > 0xFF) return std::nullopt;
+    out += static_cast<char>(cp);
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace m3m::lib

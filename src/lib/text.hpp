@@ -19,4 +19,13 @@ enum class TextKind {
 // Why `s` is refused ("contains a control character (U+0085)"), or nullopt when it is fine.
 std::optional<std::string> unsafeTextReason(std::string_view s, TextKind kind = TextKind::Line);
 
+// Well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+bool isUtf8(std::string_view s);
+
+// Bytes as "binary string" text (each byte one code point U+0000–U+00FF, as
+// atob returns), UTF-8 encoded; and back: nullopt when `s` is not UTF-8 or
+// holds a code point past U+00FF.
+std::string latin1ToUtf8(std::string_view bytes);
+std::optional<std::string> utf8ToLatin1(std::string_view s);
+
 }  // namespace m3m::lib

@@ -60,6 +60,9 @@ struct BuiltinDeps {
   std::shared_ptr<StorageBackend> storage;
   // goals.increment(slug, value): throws m3m::Error when the goal is unknown or forbidden.
   std::function<void(const std::string& projectId, const std::string& slug, std::int64_t value)> goalIncrement;
+  // crypto.hashPassword / verifyPassword: the server's own Argon2id (service/auth/passwords).
+  std::function<std::string(const std::string& password)> hashPassword;
+  std::function<bool(const std::string& password, const std::string& hash)> verifyPassword;
   // utils.sleep waits at most this long (runtime.max_wait).
   std::chrono::milliseconds maxWait{600'000};
   // http.*: the engine (with the outbound policy) and its caps (runtime.http.*).
@@ -75,7 +78,9 @@ struct BuiltinDeps {
   V(goals)                     \
   V(storage)                   \
   V(utils)                     \
-  V(http)
+  V(http)                      \
+  V(crypto)                    \
+  V(encoding)
 
 #define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
 M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)

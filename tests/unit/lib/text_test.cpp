@@ -5,6 +5,9 @@
 
 using m3m::lib::TextKind;
 using m3m::lib::unsafeTextReason;
+using m3m::lib::isUtf8;
+using m3m::lib::latin1ToUtf8;
+using m3m::lib::utf8ToLatin1;
 
 TEST(UnsafeText, OrdinaryTextInAnyScriptPasses) {
   for (const char* ok : {"", "My project", "Анна ✓", "李小龍", "emoji 🎉", "a-b_c.d (1)", "\xc2\xa0nbsp"})
@@ -33,4 +36,30 @@ TEST(UnsafeText, MalformedUtf8IsRefused) {
   for (const char* bad : {"\xff", "a\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80" /* surrogate */, "\xf4\x90\x80\x80", "\xe2\x82",
                           "\x80", "\xf8\x88\x80\x80\x80"})
     EXPECT_NE(unsafeTextReason(bad).value_or("").find("not valid UTF-8"), std::string::npos) << bad;
+}
+
+TEST(Utf8, WellFormedness) {
+  EXPECT_TRUE(isUtf8(""));
+  EXPECT_TRUE(isUtf8("h\xc3\xa9llo \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(isUtf8("\xff"));
+  EXPECT_FALSE(isUtf8("\xc3"));              // cut short
+  EXPECT_FALSE(isUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(isUtf8("\xed\xa0\x80"));      // a surrogate
+  EXPECT_FALSE(isUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+}
+
+TEST(Latin1, EveryByteRoundTripsThroughUtf8) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  const auto utf8 = latin1ToUtf8(all);
+  EXPECT_EQ(utf8.size(), 128u + 2u * 128u);
+  EXPECT_TRUE(isUtf8(utf8));
+  EXPECT_EQ(utf8ToLatin1(utf8), std::optional<std::string>(all));
+  EXPECT_EQ(latin1ToUtf8("\xe9"), "\xc3\xa9");
+}
+
+TEST(Latin1, RefusesCodePointsPastFF) {
+  EXPECT_FALSE(utf8ToLatin1("\xc4\x80"));      // U+0100
+  EXPECT_FALSE(utf8ToLatin1("\xef\xbf\xbd"));  // U+FFFD (a lone surrogate from JS becomes this)
+  EXPECT_FALSE(utf8ToLatin1("\xff"));
 }

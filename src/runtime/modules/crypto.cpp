@@ -1,0 +1,221 @@
+// The `crypto` module: digests, HMAC, random values and password hashing,
+// all from OpenSSL (EVP, HMAC, RAND_bytes, CRYPTO_memcmp) and, for passwords,
+// the server's own Argon2id (passed in through BuiltinDeps: the runtime does
+// not depend on the service layer). The JS wrapper checks the arguments,
+// turns bytes into binary strings and back (runtime/modules/binary.hpp) and
+// adds the web-standard getRandomValues.
+#include <openssl/rand.h>
+
+#include <string>
+#include <vector>
+
+#include "lib/base64.hpp"
+#include "lib/digest.hpp"
+#include "lib/hex.hpp"
+#include "lib/random.hpp"
+#include "runtime/modules/binary.hpp"
+#include "runtime/modules/builtin_modules.hpp"
+
+namespace m3m::runtime {
+namespace {
+
+constexpr size_t kMaxRandomBytes = 1u << 20;
+constexpr size_t kMaxPassword = 4096;     // bytes (UTF-8)
+constexpr size_t kMaxPasswordHash = 1024;  // longer is no Argon2id string of ours: false
+
+lib::DigestAlgorithm algorithmArg(const Args& a, size_t i) {
+  auto alg = lib::digestAlgorithm(a.string(i));
+  if (!alg) a.fail(i, "must be 'md5', 'sha1', 'sha256' or 'sha512'");
+  return *alg;
+}
+
+// Raw bytes in the requested encoding ('bytes': a binary string the wrapper turns into a Uint8Array).
+std::string encoded(const std::string& raw, const Args& a, size_t i) {
+  const auto enc = a.string(i);
+  if (enc == "hex") return lib::hexEncode(raw);
+  if (enc == "base64") return lib::base64Encode(raw);
+  if (enc == "base64url") return lib::base64urlEncode(raw);
+  if (enc == "bytes") return lib::latin1ToUtf8(raw);
+  a.fail(i, "must be 'hex', 'base64', 'base64url' or 'bytes'");
+}
+
+constexpr const char* kWrapperBody = R"js(
+  const ALGORITHMS = ['md5', 'sha1', 'sha256', 'sha512'];
+  const encodingOf = (where, pos, e) => {
+    if (e === undefined) return 'hex';
+    if (e !== 'hex' && e !== 'base64' && e !== 'base64url' && e !== 'bytes')
+      throw invalid(where, 'argument ' + pos + " (encoding) must be 'hex', 'base64', 'base64url' or 'bytes'");
+    return e;
+  };
+  const out = (s, enc) => (enc === 'bytes' ? fromBinary(s) : s);
+  const digest = (alg) => ({ [alg](input, encoding) {
+    const where = 'crypto.' + alg;
+    const [d, bin] = data(where, 1, 'data', input);
+    const enc = encodingOf(where, 2, encoding);
+    return out(native.digest(alg, d, bin, enc), enc);
+  } })[alg];
+  function hmac(algorithm, key, input, encoding) {
+    const where = 'crypto.hmac';
+    if (!ALGORITHMS.includes(algorithm))
+      throw invalid(where, "argument 1 (algorithm) must be 'md5', 'sha1', 'sha256' or 'sha512'");
+    const [k, kb] = data(where, 2, 'key', key);
+    const [d, db] = data(where, 3, 'data', input);
+    const enc = encodingOf(where, 4, encoding);
+    return out(native.hmac(algorithm, k, kb, d, db, enc), enc);
+  }
+  function randomBytes(n, encoding) {
+    if (!Number.isInteger(n) || n < 0 || n > 1048576)
+      throw invalid('crypto.randomBytes', 'argument 1 (n) must be an integer from 0 to 1048576');
+    const enc = encodingOf('crypto.randomBytes', 2, encoding);
+    return out(native.randomBytes(n, enc), enc);
+  }
+  const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+    BigInt64Array, BigUint64Array];
+  function getRandomValues(array) {
+    if (!INTEGER_ARRAYS.some((C) => array instanceof C))
+      throw invalid('crypto.getRandomValues', 'argument 1 (array) must be an integer typed array (Uint8Array, Int32Array…; not Float32Array, Float64Array or DataView)');
+    if (array.byteLength > 65536)
+      throw fail(RangeError, 'PAYLOAD_TOO_LARGE', "crypto.getRandomValues: the array's byte length (" + array.byteLength +
+        ') exceeds the number of bytes of entropy available via this API (65536)', 'QuotaExceededError');
+    const r = native.randomBytes(array.byteLength, 'bytes');
+    const u8 = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+    for (let i = 0; i < r.length; i++) u8[i] = r.charCodeAt(i);
+    return array;
+  }
+  function timingSafeEqual(a, b) {
+    const [x, xb] = data('crypto.timingSafeEqual', 1, 'a', a);
+    const [y, yb] = data('crypto.timingSafeEqual', 2, 'b', b);
+    return native.timingSafeEqual(x, xb, y, yb);
+  }
+  function hashPassword(password) {
+    return native.hashPassword(text('crypto.hashPassword', 1, 'password', password));
+  }
+  function verifyPassword(password, hash) {
+    return native.verifyPassword(text('crypto.verifyPassword', 1, 'password', password),
+      text('crypto.verifyPassword', 2, 'hash', hash));
+  }
+  return Object.freeze({
+    md5: digest('md5'), sha1: digest('sha1'), sha256: digest('sha256'), sha512: digest('sha512'),
+    hmac, randomBytes, randomUUID: () => native.randomUUID(), getRandomValues, timingSafeEqual,
+    hashPassword, verifyPassword,
+  });
+})js";
+
+constexpr const char* kDeclarations = R"ts(/** How digests, MACs and random bytes come out: lower-case hex (the default), base64 (padded), base64url (no padding), or the bytes as a Uint8Array. */
+type M3MCryptoEncoding = 'hex' | 'base64' | 'base64url' | 'bytes';
+type M3MDigestAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
+/** Integer typed arrays, as Web Crypto's getRandomValues takes (BigInt64Array and BigUint64Array work too). */
+type M3MIntegerArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+/**
+ * Hashes, HMAC, secure random values, constant-time comparison and Argon2id password hashing (OpenSSL).
+ * `data` and `key` are a string (hashed as its UTF-8 bytes) or bytes: a Uint8Array, an ArrayBuffer or
+ * another view (its raw bytes); at most 64 MiB. Wrong types throw a TypeError with code 'INVALID_ARGUMENT'.
+ */
+declare const crypto: {
+  /** @example crypto.md5('abc') // '900150983cd24fb0d6963f7d28e17f72' */
+  md5(data: string | ArrayBuffer | ArrayBufferView, encoding?: 'hex' | 'base64' | 'base64url'): string;
+  md5(data: string | ArrayBuffer | ArrayBufferView, encoding: 'bytes'): Uint8Array;
+  md5(data: string | ArrayBuffer | ArrayBufferView, encoding: M3MCryptoEncoding): string | Uint8Array;
+  /** @example crypto.sha1('abc') // 'a9993e364706816aba3e25717850c26c9cd0d89d' */
+  sha1(data: string | ArrayBuffer | ArrayBufferView, encoding?: 'hex' | 'base64' | 'base64url'): string;
+  sha1(data: string | ArrayBuffer | ArrayBufferView, encoding: 'bytes'): Uint8Array;
+  sha1(data: string | ArrayBuffer | ArrayBufferView, encoding: M3MCryptoEncoding): string | Uint8Array;
+  /** @example crypto.sha256('abc', 'base64url') // 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0' */
+  sha256(data: string | ArrayBuffer | ArrayBufferView, encoding?: 'hex' | 'base64' | 'base64url'): string;
+  sha256(data: string | ArrayBuffer | ArrayBufferView, encoding: 'bytes'): Uint8Array;
+  sha256(data: string | ArrayBuffer | ArrayBufferView, encoding: M3MCryptoEncoding): string | Uint8Array;
+  /** @example crypto.sha512(new Uint8Array([1, 2, 3]), 'bytes').length // 64 */
+  sha512(data: string | ArrayBuffer | ArrayBufferView, encoding?: 'hex' | 'base64' | 'base64url'): string;
+  sha512(data: string | ArrayBuffer | ArrayBufferView, encoding: 'bytes'): Uint8Array;
+  sha512(data: string | ArrayBuffer | ArrayBufferView, encoding: M3MCryptoEncoding): string | Uint8Array;
+  /** HMAC (RFC 2104) with a key of any length. @example crypto.hmac('sha256', env.get('SECRET') as string, body) */
+  hmac(algorithm: M3MDigestAlgorithm, key: string | ArrayBuffer | ArrayBufferView, data: string | ArrayBuffer | ArrayBufferView, encoding?: 'hex' | 'base64' | 'base64url'): string;
+  hmac(algorithm: M3MDigestAlgorithm, key: string | ArrayBuffer | ArrayBufferView, data: string | ArrayBuffer | ArrayBufferView, encoding: 'bytes'): Uint8Array;
+  hmac(algorithm: M3MDigestAlgorithm, key: string | ArrayBuffer | ArrayBufferView, data: string | ArrayBuffer | ArrayBufferView, encoding: M3MCryptoEncoding): string | Uint8Array;
+  /** `n` (0 to 1048576) secure random bytes (RAND_bytes), hex by default. @example const token = crypto.randomBytes(32, 'base64url') */
+  randomBytes(n: number, encoding?: 'hex' | 'base64' | 'base64url'): string;
+  randomBytes(n: number, encoding: 'bytes'): Uint8Array;
+  randomBytes(n: number, encoding: M3MCryptoEncoding): string | Uint8Array;
+  /** A random (version 4) UUID, lower case. @example crypto.randomUUID() // '3f0c9a7e-5b1d-4c2e-9f3a-0d6b8e2a4c71' */
+  randomUUID(): string;
+  /** Web Crypto: fills `array` with secure random values in place and returns it; at most 65536 bytes (else a QuotaExceededError). @example crypto.getRandomValues(new Uint32Array(4)) */
+  getRandomValues<T extends M3MIntegerArray>(array: T): T;
+  /** Whether a and b hold the same bytes, compared in constant time (CRYPTO_memcmp); false when their lengths differ. @example crypto.timingSafeEqual(crypto.hmac('sha256', key, body), signature) */
+  timingSafeEqual(a: string | ArrayBuffer | ArrayBufferView, b: string | ArrayBuffer | ArrayBufferView): boolean;
+  /** An Argon2id hash (PHC string, salted; as the server's own accounts: m=19 MiB, t=2, p=1). A waiting call. @example const hash = crypto.hashPassword(password) // '$argon2id$v=19$m=19456,t=2,p=1$…' */
+  hashPassword(password: string): string;
+  /** Whether `password` matches an Argon2id `hash` from hashPassword; false for a wrong password or a hash that does not parse. A waiting call. @example if (!crypto.verifyPassword(password, user.hash)) return router.response(401, { error: 'wrong password' }) */
+  verifyPassword(password: string, hash: string): boolean;
+};
+)ts";
+
+}  // namespace
+
+ModuleSchema cryptoModule(const BuiltinDeps& deps) {
+  auto hashPassword = deps.hashPassword;
+  auto verifyPassword = deps.verifyPassword;
+  const std::vector<Param> digestParams = {{"algorithm", "string"}, {"data", "string"}, {"binary", "boolean"},
+                                           {"encoding", "string"}};
+  return ModuleBuilder("crypto", "")
+      .function("digest", digestParams, "string", "the wrapper's md5/sha1/sha256/sha512",
+                [](CallContext&, const Args& a) -> Value {
+                  const auto alg = algorithmArg(a, 0);
+                  return encoded(lib::digest(alg, bytesArg(a, 1, 2, "crypto." + a.string(0))), a, 3);
+                })
+      .function("hmac",
+                {{"algorithm", "string"}, {"key", "string"}, {"keyBinary", "boolean"}, {"data", "string"},
+                 {"dataBinary", "boolean"}, {"encoding", "string"}},
+                "string", "",
+                [](CallContext&, const Args& a) -> Value {
+                  const auto alg = algorithmArg(a, 0);
+                  const auto key = bytesArg(a, 1, 2, "crypto.hmac");
+                  return encoded(lib::hmac(alg, key, bytesArg(a, 3, 4, "crypto.hmac")), a, 5);
+                })
+      .function("randomBytes", {{"n", "number"}, {"encoding", "string"}}, "string", "",
+                [](CallContext&, const Args& a) -> Value {
+                  const double n = a.number(0);
+                  if (!(n >= 0 && n <= static_cast<double>(kMaxRandomBytes)) || n != static_cast<double>(static_cast<size_t>(n)))
+                    a.fail(0, "must be an integer from 0 to " + std::to_string(kMaxRandomBytes));
+                  std::string raw(static_cast<size_t>(n), '\0');
+                  if (!raw.empty() && RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size())) != 1)
+                    throw Error(ErrorCode::INTERNAL, "crypto.randomBytes: the random generator failed");
+                  return encoded(raw, a, 1);
+                })
+      .function("randomUUID", {}, "string", "", [](CallContext&, const Args&) -> Value { return lib::uuid4(); })
+      .function("timingSafeEqual",
+                {{"a", "string"}, {"aBinary", "boolean"}, {"b", "string"}, {"bBinary", "boolean"}}, "boolean", "",
+                [](CallContext&, const Args& a) -> Value {
+                  return lib::timingSafeEqual(bytesArg(a, 0, 1, "crypto.timingSafeEqual"),
+                                              bytesArg(a, 2, 3, "crypto.timingSafeEqual"));
+                })
+      // Argon2id takes tens of milliseconds and 19 MiB: a waiting call, so
+      // other tasks of the project run meanwhile (it ends by itself; the stop
+      // token has nothing to cut short).
+      .function("hashPassword", {{"password", "string"}}, "string", "",
+                [hashPassword](CallContext& ctx, const Args& a) -> Value {
+                  std::string password = a.string(0);
+                  if (password.size() > kMaxPassword)
+                    a.fail(0, "must be at most " + std::to_string(kMaxPassword) + " bytes");
+                  if (!hashPassword) throw Error(ErrorCode::UNAVAILABLE, "crypto.hashPassword: not available in this runtime");
+                  std::string hash;
+                  ctx.blocking([&](std::stop_token) { hash = hashPassword(password); });
+                  return hash;
+                })
+      .function("verifyPassword", {{"password", "string"}, {"hash", "string"}}, "boolean", "",
+                [verifyPassword](CallContext& ctx, const Args& a) -> Value {
+                  std::string password = a.string(0);
+                  std::string hash = a.string(1);
+                  if (password.size() > kMaxPassword)
+                    a.fail(0, "must be at most " + std::to_string(kMaxPassword) + " bytes");
+                  if (!verifyPassword)
+                    throw Error(ErrorCode::UNAVAILABLE, "crypto.verifyPassword: not available in this runtime");
+                  if (hash.size() > kMaxPasswordHash || hash.rfind("$argon2id$", 0) != 0) return false;
+                  bool ok = false;
+                  ctx.blocking([&](std::stop_token) { ok = verifyPassword(password, hash); });
+                  return ok;
+                })
+      .wrapper(std::string("(native) => {\n  'use strict';") + kBinaryJs + kWrapperBody, kDeclarations)
+      .build();
+}
+
+}  // namespace m3m::runtime
