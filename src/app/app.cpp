@@ -130,6 +130,8 @@ void App::start() {
     goals->increment(projectId, slug, value);
   };
   deps.maxWait = cfg_.runtime.maxWait;
+  deps.smtp = {cfg_.smtp.host,     cfg_.smtp.port,     cfg_.smtp.username, cfg_.smtp.password,
+               cfg_.smtp.from,     cfg_.smtp.security, cfg_.smtp.timeout};
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });

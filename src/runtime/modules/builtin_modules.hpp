@@ -49,6 +49,15 @@ class StorageBackend {
   virtual Value stat(const std::string& projectId, const std::string& path) = 0;  // null when missing
 };
 
+// The server's SMTP relay for the `smtp` module (config smtp.*; empty host = none).
+struct SmtpSettings {
+  std::string host;
+  int port = 0;  // 0 = by security
+  std::string username, password, from;
+  std::string security = "starttls";  // starttls | tls | none
+  std::chrono::milliseconds timeout{30'000};
+};
+
 struct BuiltinDeps {
   // env.get(key): the project's typed environment value, or nullopt.
   std::function<std::optional<Value>(const std::string& projectId, const std::string& key)> envLookup;
@@ -58,6 +67,7 @@ struct BuiltinDeps {
   std::function<void(const std::string& projectId, const std::string& slug, std::int64_t value)> goalIncrement;
   // utils.sleep waits at most this long (runtime.max_wait).
   std::chrono::milliseconds maxWait{600'000};
+  SmtpSettings smtp;
 };
 
 #define M3M_BUILTIN_MODULES(V) \
@@ -66,7 +76,8 @@ struct BuiltinDeps {
   V(database)                  \
   V(goals)                     \
   V(storage)                   \
-  V(utils)
+  V(utils)                     \
+  V(smtp)
 
 #define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
 M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)
