@@ -141,6 +141,8 @@ void App::start() {
       runtime::http::ClientOptions{cfg_.runtime.http.caFile});
   deps.httpMaxTimeout = cfg_.runtime.http.maxTimeout;
   deps.httpMaxResponse = static_cast<std::size_t>(cfg_.runtime.http.maxResponse);
+  deps.smtp = {cfg_.smtp.host,     cfg_.smtp.port,     cfg_.smtp.username, cfg_.smtp.password,
+               cfg_.smtp.from,     cfg_.smtp.security, cfg_.smtp.timeout};
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });

@@ -100,6 +100,18 @@ struct RuntimeConfig {
   HttpClientConfig http;
 };
 
+// The runtime's `smtp` module (docs/runtime.md, "smtp"). Empty host = not configured.
+struct SmtpConfig {
+  std::string host;
+  int port = 0;                      // 0 = by security: 587 starttls, 465 tls, 25 none
+  std::string username;
+  std::string password;              // never logged; in production from the environment or password_file
+  std::string passwordFile;          // first line = the password
+  std::string from;                  // default sender, "Name <a@b.c>"
+  std::string security = "starttls"; // starttls | tls | none
+  milliseconds timeout{30'000};      // one whole send
+};
+
 struct PluginsConfig {
   std::string path = "./plugins";
   nlohmann::json config = nlohmann::json::object();  // plugins.config.<name> → that plugin
@@ -122,6 +134,7 @@ struct Config {
   PipelineConfig pipeline;
   StorageConfig storage;
   RuntimeConfig runtime;
+  SmtpConfig smtp;
   PluginsConfig plugins;
   LoggingConfig logging;
 

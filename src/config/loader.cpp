@@ -120,6 +120,29 @@ class Binder {
     field = *s;
   }
 
+  // Like string(), and tells whether the value was written in the config file
+  // (not the environment): secrets that must not live in files in production.
+  void secret(std::string_view path, std::string& field, bool& fromFile) {
+    auto raw = lookup(path);
+    if (!raw) return;
+    field = raw->value;
+    fromFile = raw->source.empty() && !raw->value.empty();
+  }
+
+  // A file's first line (without the line break), e.g. a mounted secret.
+  void fileLine(std::string_view path, std::string& fileField, std::string& valueField) {
+    auto raw = lookup(path);
+    if (!raw || raw->value.empty()) return;
+    std::ifstream in(raw->value, std::ios::binary);
+    if (!in) return error(path, "cannot read " + raw->value, raw->source);
+    std::string line;
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) return error(path, raw->value + " is empty (the first line is the password)", raw->source);
+    fileField = raw->value;
+    valueField = line;
+  }
+
   void boolean(std::string_view path, bool& field) {
     auto raw = lookup(path);
     if (!raw) return;
@@ -249,6 +272,28 @@ class Binder {
   std::set<std::string> freeFormPrefixes_;
 };
 
+// Rules of the `smtp` section that involve the mode or the source of a value.
+void bindSmtp(Binder& b, Config& c) {
+  b.string("smtp.host", c.smtp.host);
+  b.integer("smtp.port", c.smtp.port, 0, 65535);
+  b.string("smtp.username", c.smtp.username);
+  bool passwordInFile = false;
+  b.secret("smtp.password", c.smtp.password, passwordInFile);
+  std::string fromPasswordFile;
+  b.fileLine("smtp.password_file", c.smtp.passwordFile, fromPasswordFile);
+  b.string("smtp.from", c.smtp.from);
+  b.oneOf("smtp.security", c.smtp.security, {"starttls", "tls", "none"});
+  b.duration("smtp.timeout", c.smtp.timeout, milliseconds(100));
+  if (!c.smtp.passwordFile.empty()) {
+    if (!c.smtp.password.empty())
+      b.error("smtp.password_file", "give smtp.password or smtp.password_file, not both", "");
+    c.smtp.password = fromPasswordFile;
+  } else if (passwordInFile && c.mode == Mode::Production) {
+    b.error("smtp.password",
+            "must not be written in the config file in production mode; set M3M_SMTP_PASSWORD or smtp.password_file", "");
+  }
+}
+
 void bindAll(Binder& b, Config& c) {
   std::string mode = "development";
   b.oneOf("mode", mode, {"development", "production"});
@@ -310,6 +355,8 @@ void bindAll(Binder& b, Config& c) {
   b.stringList("runtime.http.deny", c.runtime.http.deny);
   b.boolean("runtime.http.allow_private", c.runtime.http.allowPrivate);
   b.string("runtime.http.ca_file", c.runtime.http.caFile);
+
+  bindSmtp(b, c);
 
   b.string("plugins.path", c.plugins.path, false);
   b.freeForm("plugins.config", c.plugins.config);

@@ -53,6 +53,15 @@ class StorageBackend {
   virtual Value stat(const std::string& projectId, const std::string& path) = 0;  // null when missing
 };
 
+// The server's SMTP relay for the `smtp` module (config smtp.*; empty host = none).
+struct SmtpSettings {
+  std::string host;
+  int port = 0;  // 0 = by security
+  std::string username, password, from;
+  std::string security = "starttls";  // starttls | tls | none
+  std::chrono::milliseconds timeout{30'000};
+};
+
 struct BuiltinDeps {
   // env.get(key): the project's typed environment value, or nullopt.
   std::function<std::optional<Value>(const std::string& projectId, const std::string& key)> envLookup;
@@ -69,6 +78,7 @@ struct BuiltinDeps {
   std::shared_ptr<http::Client> httpClient;
   std::chrono::milliseconds httpMaxTimeout{300'000};
   std::size_t httpMaxResponse = 10u << 20;
+  SmtpSettings smtp;
 };
 
 #define M3M_BUILTIN_MODULES(V) \
@@ -80,7 +90,8 @@ struct BuiltinDeps {
   V(utils)                     \
   V(http)                      \
   V(crypto)                    \
-  V(encoding)
+  V(encoding)                  \
+  V(smtp)
 
 #define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
 M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
+
+#include <unistd.h>
 
 using namespace m3m::config;
 using namespace std::chrono_literals;
@@ -261,4 +266,68 @@ TEST(ConfigLoader, ExplicitUriIsKeptAndChecked) {
   EXPECT_EQ(r.config.server.uri, "https://m3m.example");
   auto bad = loadFromString("server: { uri: \"ftp://x\" }\n", "c.yaml", noEnv);
   EXPECT_TRUE(hasError(bad, "server.uri", "must start with http://"));
+}
+
+TEST(ConfigLoader, SmtpDefaultsFileAndEnvironment) {
+  auto d = load(std::nullopt, noEnv);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d.config.smtp.host, "");  // not configured
+  EXPECT_EQ(d.config.smtp.port, 0);
+  EXPECT_EQ(d.config.smtp.security, "starttls");
+  EXPECT_EQ(d.config.smtp.timeout, 30s);
+  EXPECT_EQ(d.config.smtp.password, "");
+
+  auto r = loadFromString(
+      "smtp: { host: smtp.example.com, port: 2525, username: mailer, password: pw, from: \"Shop <shop@example.com>\", "
+      "security: tls, timeout: 5s }\n",
+      "c.yaml", noEnv);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
+  EXPECT_EQ(r.config.smtp.host, "smtp.example.com");
+  EXPECT_EQ(r.config.smtp.port, 2525);
+  EXPECT_EQ(r.config.smtp.username, "mailer");
+  EXPECT_EQ(r.config.smtp.password, "pw");
+  EXPECT_EQ(r.config.smtp.from, "Shop <shop@example.com>");
+  EXPECT_EQ(r.config.smtp.security, "tls");
+  EXPECT_EQ(r.config.smtp.timeout, 5s);
+  EXPECT_TRUE(r.warnings.empty()) << "every smtp key is known";
+
+  auto env = loadFromString("smtp: { host: a.example, password: file-pw }\n", "c.yaml",
+                            envOf({{"M3M_SMTP_HOST", "127.0.0.1"}, {"M3M_SMTP_PORT", "1025"}, {"M3M_SMTP_SECURITY", "none"},
+                                   {"M3M_SMTP_PASSWORD", "env-pw"}, {"M3M_SMTP_TIMEOUT", "250ms"}}));
+  ASSERT_TRUE(env.ok()) << ::testing::PrintToString(errorStrings(env));
+  EXPECT_EQ(env.config.smtp.host, "127.0.0.1");
+  EXPECT_EQ(env.config.smtp.port, 1025);
+  EXPECT_EQ(env.config.smtp.security, "none");
+  EXPECT_EQ(env.config.smtp.password, "env-pw");
+  EXPECT_EQ(env.config.smtp.timeout, 250ms);
+
+  auto bad = loadFromString("smtp: { security: ssl, port: 70000, timeout: soon }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "smtp.security", "must be one of starttls, tls, none"));
+  EXPECT_TRUE(hasError(bad, "smtp.port", "between 0 and 65535"));
+  EXPECT_TRUE(hasError(bad, "smtp.timeout", "not a duration"));
+}
+
+TEST(ConfigLoader, SmtpPasswordInProductionComesFromTheEnvironmentOrAFile) {
+  const std::string secret(40, 'k');
+  const std::string prod = "mode: production\njwt: { secret: " + secret + " }\n";
+  // Written in the config file: refused in production, fine in development.
+  auto inFile = loadFromString(prod + "smtp: { host: h.example, username: u, password: hunter2 }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(inFile, "smtp.password", "M3M_SMTP_PASSWORD"));
+  for (const auto& e : inFile.errors) EXPECT_EQ(e.message.find("hunter2"), std::string::npos) << "the password is never echoed";
+  EXPECT_TRUE(loadFromString("smtp: { host: h.example, password: hunter2 }\n", "c.yaml", noEnv).ok());
+  // From the environment: fine.
+  auto fromEnv = loadFromString(prod + "smtp: { host: h.example, username: u }\n", "c.yaml", envOf({{"M3M_SMTP_PASSWORD", "hunter2"}}));
+  ASSERT_TRUE(fromEnv.ok()) << ::testing::PrintToString(errorStrings(fromEnv));
+  EXPECT_EQ(fromEnv.config.smtp.password, "hunter2");
+  // From a file (its first line): fine.
+  const auto file = std::filesystem::temp_directory_path() / ("m3m-smtp-pw-" + std::to_string(::getpid()));
+  std::ofstream(file) << "from-a-file\nignored\n";
+  auto fromFile = loadFromString(prod + "smtp: { host: h.example, password_file: " + file.string() + " }\n", "c.yaml", noEnv);
+  ASSERT_TRUE(fromFile.ok()) << ::testing::PrintToString(errorStrings(fromFile));
+  EXPECT_EQ(fromFile.config.smtp.password, "from-a-file");
+  auto both = loadFromString("smtp: { password: x, password_file: " + file.string() + " }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(both, "smtp.password_file", "not both"));
+  std::filesystem::remove(file);
+  auto missing = loadFromString("smtp: { password_file: /no/such/file }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(missing, "smtp.password_file", "cannot read /no/such/file"));
 }
