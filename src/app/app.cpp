@@ -24,6 +24,7 @@
 #include "service/images.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/http/http_client.hpp"
+#include "runtime/http/stats.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 #include "service/pipeline.hpp"
 #include "service/runtime_service.hpp"
@@ -141,10 +142,12 @@ void App::start() {
       runtime::http::ClientOptions{cfg_.runtime.http.caFile});
   deps.httpMaxTimeout = cfg_.runtime.http.maxTimeout;
   deps.httpMaxResponse = static_cast<std::size_t>(cfg_.runtime.http.maxResponse);
+  deps.httpStats = std::make_shared<runtime::http::Stats>();
   deps.smtp = {cfg_.smtp.host,     cfg_.smtp.port,     cfg_.smtp.username, cfg_.smtp.password,
                cfg_.smtp.from,     cfg_.smtp.security, cfg_.smtp.timeout};
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
+  p.runtime->setHttpStats(deps.httpStats);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
   p.projects->onApiKeyChange([auth = p.auth.get()] { auth->apiKeysChanged(); });
   p.projects->onSlugChange([rt = p.runtime.get()](const domain::Project& updated, const std::string& oldSlug) {

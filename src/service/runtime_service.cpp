@@ -43,6 +43,7 @@ std::shared_ptr<runtime::RunLog> RuntimeService::logOf(const std::string& projec
 RunStatus RuntimeService::statusOf(const std::string& projectId) {
   std::shared_ptr<runtime::ProjectRuntime> rt;
   RunStatus s;
+  if (httpStats_) s.http = httpStats_->of(projectId);
   {
     std::lock_guard lock(mutex_);
     auto it = running_.find(projectId);

@@ -17,6 +17,7 @@
 
 #include "config/config.hpp"
 #include "domain/page.hpp"
+#include "runtime/http/stats.hpp"
 #include "runtime/project_runtime.hpp"
 #include "runtime/run_log.hpp"
 #include "service/auth/principal.hpp"
@@ -36,6 +37,7 @@ struct RunStatus {
   std::size_t threads = 0, waiting = 0;
   std::string timezone;
   std::vector<runtime::ScheduleJobInfo> schedules;
+  runtime::http::Counts http;  // outbound http.* / fetch since the server started
 };
 
 class RuntimeService {
@@ -43,6 +45,8 @@ class RuntimeService {
   RuntimeService(store::Store& store, ProjectService& projects, const config::Config& cfg,
                  const std::vector<ModuleSchema>& modules, std::shared_ptr<spdlog::logger> log);
   ~RuntimeService();
+  // Where the status reads the projects' outbound HTTP counters.
+  void setHttpStats(std::shared_ptr<runtime::http::Stats> stats) { httpStats_ = std::move(stats); }
 
   // version: that release becomes active; default the active one. CONFLICT without a release.
   RunStatus start(const Principal& who, const std::string& projectId, const std::optional<std::string>& version);
@@ -92,6 +96,7 @@ class RuntimeService {
   const std::vector<ModuleSchema>& modules_;
   std::shared_ptr<spdlog::logger> log_;
   runtime::RuntimeLimits limits_;
+  std::shared_ptr<runtime::http::Stats> httpStats_;
   std::filesystem::path logRoot_;
 
   std::mutex mutex_;

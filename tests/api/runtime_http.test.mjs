@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { callRoute, describe, expectStatus, runningProject, startWithRoot } from './fixtures.mjs';
+import { api, callRoute, describe, expectStatus, runningProject, startWithRoot } from './fixtures.mjs';
 
 let server;
 let rootToken;
@@ -320,4 +320,18 @@ test('fetch never holds the isolate: with a pool of 1, a route answers while ano
   } finally {
     await one.stop();
   }
+});
+
+test('status counts the project\'s outbound HTTP: requests, errors, bytes in and out', async () => {
+  const p = await project(`
+    http.get(PEER + '/json');
+    http.post(PEER + '/echo', 'abcdef');
+    try { http.get('http://127.0.0.1:1/x') } catch (e) {}
+    return (async () => { await fetch(PEER + '/json'); return { ok: true } })()`);
+  expectStatus(await callRoute(server, p.slug, '/t'), 200, 'route');
+  const st = expectStatus(await api(server, 'GET', `/api/projects/${p.id}/status`, { token: rootToken }), 200, 'status').body;
+  assert.equal(st.http.requests, 4, JSON.stringify(st.http));
+  assert.equal(st.http.errors, 1);
+  assert.equal(st.http.bytes_out, 6);
+  assert.ok(st.http.bytes_in >= 24 * 2 + 10, `bytes_in ${st.http.bytes_in}`);
 });

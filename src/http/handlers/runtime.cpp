@@ -42,7 +42,8 @@ nlohmann::json statusJson(const service::RunStatus& s) {
           {"calls", s.calls},
           {"tasks", {{"running", s.tasks.running}, {"queued", s.tasks.queued}, {"done", s.tasks.done}, {"failed", s.tasks.failed}}},
           {"threads", {{"total", s.threads}, {"waiting", s.waiting}}},
-          {"schedules", std::move(jobs)}};
+          {"schedules", std::move(jobs)},
+          {"http", {{"requests", s.http.requests}, {"errors", s.http.errors}, {"bytes_in", s.http.bytesIn}, {"bytes_out", s.http.bytesOut}}}};
 }
 
 nlohmann::json pageJson(const runtime::LogPage& p) {

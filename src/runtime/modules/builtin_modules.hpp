@@ -15,6 +15,7 @@ namespace m3m::runtime {
 
 namespace http {
 class Client;
+class Stats;
 }
 
 // What the `database` module needs from the services (records of the
@@ -78,6 +79,7 @@ struct BuiltinDeps {
   std::shared_ptr<http::Client> httpClient;
   std::chrono::milliseconds httpMaxTimeout{300'000};
   std::size_t httpMaxResponse = 10u << 20;
+  std::shared_ptr<http::Stats> httpStats;  // per-project counters for the status
   SmtpSettings smtp;
 };
 

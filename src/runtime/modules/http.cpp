@@ -8,6 +8,7 @@
 #include <string>
 
 #include "runtime/http/http_client.hpp"
+#include "runtime/http/stats.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 
 extern const char* const M3M_HTTP_JS;  // generated from runtime/modules/http.js
@@ -238,14 +239,16 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
   const auto maxTimeout = deps.httpMaxTimeout;
   const auto maxResponse = deps.httpMaxResponse;
   auto aborts = std::make_shared<Aborts>();
+  auto stats = deps.httpStats;
   return ModuleBuilder("http", "Outbound HTTP (synchronous: waiting calls).")
       .function(
           "request", {{"spec", "object"}, {"body", "string | Uint8Array | null", true}}, "object",
           "The transfer under every http.* call (used by the module's JS).",
-          [client, maxTimeout, maxResponse](CallContext& ctx, const Args& args) -> Value {
+          [client, maxTimeout, maxResponse, stats](CallContext& ctx, const Args& args) -> Value {
             if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
             http::Request req = parseRequest(args, maxTimeout, maxResponse);
             const std::string original = req.url;
+            const std::uint64_t sent = req.body.size();
             http::Response res;
             std::optional<http::Failure> failure;
             ctx.blocking([&](std::stop_token stop) {
@@ -255,13 +258,14 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
                 failure = f;
               }
             });
+            if (stats) stats->record(ctx.projectId(), failure.has_value(), failure ? 0 : res.body.size(), sent);
             if (failure) return failureValue(*failure);
             return responseValue(res, original);
           })
       .asyncFunction(
           "requestAsync", {{"spec", "object"}, {"body", "string | Uint8Array | null", true}, {"abortId", "number", true}},
           "object", "The transfer under fetch (used by the module's JS): never holds the isolate.",
-          [client, maxTimeout, maxResponse, aborts](CallContext& ctx, const Args& args) -> AsyncWork {
+          [client, maxTimeout, maxResponse, aborts, stats](CallContext& ctx, const Args& args) -> AsyncWork {
             if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
             http::Request req = parseRequest(args, maxTimeout, maxResponse);
             auto source = std::make_shared<std::stop_source>();
@@ -271,14 +275,18 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
               std::lock_guard lock(aborts->mutex);
               aborts->inFlight[key] = source;
             }
-            return [client, req = std::move(req), source, key, aborts](std::stop_token runEnds) mutable -> Value {
+            return [client, req = std::move(req), source, key, aborts, stats,
+                    project = ctx.projectId()](std::stop_token runEnds) mutable -> Value {
               std::stop_callback ended(runEnds, [source] { source->request_stop(); });
               const std::string original = req.url;
+              const std::uint64_t sent = req.body.size();
               Value out;
               try {
                 auto res = client->perform(std::move(req), source->get_token());
+                if (stats) stats->record(project, false, res.body.size(), sent);
                 out = responseValue(res, original);
               } catch (const http::Failure& f) {
+                if (stats) stats->record(project, true, 0, sent);
                 out = failureValue(f);
               }
               if (!key.empty()) {
