@@ -1,29 +1,38 @@
 // The `smtp` module: mail through the server's SMTP relay (config `smtp.*`).
 // smtp.send(message) builds the MIME message (lib/mime.hpp) while it holds
-// the isolate — arguments, storage files and Mustache templates are read then
-// — and sends it with libcurl's SMTP client in a waiting call: the isolate is
-// left for the whole exchange, so other tasks of the project run meanwhile.
+// the isolate — arguments, storage files and Mustache templates
+// (smtp_templates.cpp) are read then — and sends it with libcurl's SMTP client
+// in a waiting call (smtp_exchange.cpp): the isolate is left for the whole
+// exchange, so other tasks of the project run meanwhile.
 // smtp.sendAsync(message) is the same send started from a timer task (so its
 // wait leaves the isolate too) and answered as a Promise.
 #include <curl/curl.h>
-#include <sys/socket.h>
-#include <mstch/mstch.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <set>
+
+#include <string>
 
 #include "lib/base64.hpp"
 #include "lib/mime.hpp"
 #include "lib/units.hpp"
-#include "runtime/modules/builtin_modules.hpp"
+#include "runtime/modules/js_base64.hpp"
+#include "runtime/modules/smtp_parts.hpp"
 
 namespace m3m::runtime {
+
+void smtp::invalid(const std::string& message) {
+  throw Error(ErrorCode::INVALID_ARGUMENT, "smtp.send: " + message);
+}
+
 namespace {
+
+using smtp::invalid;
+using smtp::Prepared;
 
 constexpr size_t kMaxRecipients = 100;          // to + cc + bcc
 constexpr size_t kMaxAttachments = 50;
@@ -31,98 +40,6 @@ constexpr size_t kMaxHeaders = 50;
 constexpr size_t kMaxMessageBytes = 25u << 20;  // the message as sent (base64 included)
 constexpr size_t kMaxTemplateBytes = 1u << 20;  // one template file
 constexpr size_t kMaxSubjectBytes = 998;        // after rendering
-
-[[noreturn]] void invalid(const std::string& message) {
-  throw Error(ErrorCode::INVALID_ARGUMENT, "smtp.send: " + message);
-}
-
-// ---- Mustache (mstch) ------------------------------------------------------
-
-// mstch escapes {{x}} through one process-wide function; HTML templates want
-// HTML escaping, subjects and text templates want none. A thread-local switch
-// chooses per render (renders never interleave on one thread).
-thread_local bool tlsHtmlEscape = true;
-
-std::string htmlEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-void installEscape() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    mstch::config::escape = [](const std::string& s) { return tlsHtmlEscape ? htmlEscape(s) : s; };
-  });
-}
-
-mstch::node toNode(const Value& v) {
-  switch (v.type()) {
-    case Value::value_t::boolean: return v.get<bool>();
-    case Value::value_t::number_integer:
-    case Value::value_t::number_unsigned: {
-      if (v.is_number_integer() && v.get<long long>() >= INT_MIN && v.get<long long>() <= INT_MAX)
-        return static_cast<int>(v.get<long long>());
-      return std::string(v.dump());
-    }
-    case Value::value_t::number_float: return std::string(v.dump());  // 1.5, not "1.500000"
-    case Value::value_t::string: return v.get<std::string>();
-    case Value::value_t::array: {
-      mstch::array a;
-      for (const auto& item : v) a.push_back(toNode(item));
-      return a;
-    }
-    case Value::value_t::object: {
-      mstch::map m;
-      for (const auto& [k, item] : v.items()) m.emplace(k, toNode(item));
-      return m;
-    }
-    default: return std::string();
-  }
-}
-
-// mstch renders sections recursively: bound their nesting so that a hostile
-// template ("{{#a}}" × 100,000) cannot exhaust the stack. Custom delimiters
-// ({{=<% %>=}}) would hide sections from this check, so they are refused.
-constexpr int kMaxSectionDepth = 50;
-
-void checkTemplate(const std::string& tmpl, const std::string& what) {
-  if (tmpl.find("{{=") != std::string::npos) invalid(what + ": set-delimiter tags ({{=…=}}) are not supported");
-  int depth = 0;
-  for (size_t i = tmpl.find("{{"); i != std::string::npos; i = tmpl.find("{{", i + 2)) {
-    const char kind = i + 2 < tmpl.size() ? tmpl[i + 2] : '\0';
-    if (kind == '#' || kind == '^') {
-      if (++depth > kMaxSectionDepth)
-        invalid(what + ": sections nest deeper than " + std::to_string(kMaxSectionDepth) + " levels");
-    } else if (kind == '/' && depth > 0) {
-      --depth;
-    }
-  }
-}
-
-std::string render(const std::string& tmpl, const mstch::node& data, bool html, const std::string& what) {
-  checkTemplate(tmpl, what);
-  installEscape();
-  tlsHtmlEscape = html;
-  try {
-    std::string out = mstch::render(tmpl, data);
-    tlsHtmlEscape = true;
-    return out;
-  } catch (const std::exception& e) {
-    tlsHtmlEscape = true;
-    invalid(what + ": cannot render the Mustache template (" + e.what() + ")");
-  }
-}
 
 // ---- reading the message ---------------------------------------------------
 
@@ -185,13 +102,6 @@ bool isHtmlPath(const std::string& p) {
   return ext == "html" || ext == "htm" || ext == "mustache" || ext == "hbs";
 }
 
-struct Prepared {
-  std::string mailFrom;                 // envelope sender
-  std::vector<std::string> recipients;  // envelope: to + cc + bcc, each once
-  std::string messageId;
-  std::string data;
-};
-
 Prepared prepare(const Value& msg, const SmtpSettings& cfg, StorageBackend* storage, const std::string& projectId) {
   if (!msg.is_object()) invalid("argument 1 (message) must be an object");
   static const std::set<std::string> known = {"to", "cc", "bcc", "from", "replyTo", "subject", "text", "html",
@@ -230,7 +140,7 @@ Prepared prepare(const Value& msg, const SmtpSettings& cfg, StorageBackend* stor
   const auto dataIt = msg.find("data");
   const bool templated = dataIt != msg.end() && !dataIt->is_null();
   if (templated && !dataIt->is_object()) invalid("data must be an object");
-  const mstch::node data = templated ? toNode(*dataIt) : mstch::node(mstch::map{});
+  const mstch::node data = templated ? smtp::toNode(*dataIt) : mstch::node(mstch::map{});
 
   if (auto t = msg.find("template"); t != msg.end() && !t->is_null()) {
     Value files = Value::object();
@@ -241,14 +151,14 @@ Prepared prepare(const Value& msg, const SmtpSettings& cfg, StorageBackend* stor
       if (k != "html" && k != "text") invalid("template." + k + ": only html and text templates exist");
       auto& slot = k == "html" ? m.html : m.text;
       if (slot) invalid("give either " + k + " or template." + k + ", not both");
-      slot = render(readTemplate(storage, projectId, v, "template." + k), data, k == "html", "template." + k);
+      slot = smtp::render(readTemplate(storage, projectId, v, "template." + k), data, k == "html", "template." + k);
     }
   } else if (templated) {
-    if (m.text) m.text = render(*m.text, data, false, "text");
-    if (m.html) m.html = render(*m.html, data, true, "html");
+    if (m.text) m.text = smtp::render(*m.text, data, false, "text");
+    if (m.html) m.html = smtp::render(*m.html, data, true, "html");
   }
   if (subject) {
-    if (templated) subject = render(*subject, data, false, "subject");
+    if (templated) subject = smtp::render(*subject, data, false, "subject");
     if (subject->size() > kMaxSubjectBytes) invalid("subject is longer than " + std::to_string(kMaxSubjectBytes) + " bytes");
     m.subject = *subject;
   }
@@ -324,220 +234,10 @@ Prepared prepare(const Value& msg, const SmtpSettings& cfg, StorageBackend* stor
   return out;
 }
 
-// ---- the SMTP exchange (libcurl, inside the waiting call) -------------------
 
-struct Exchange {
-  const std::string* data = nullptr;
-  size_t offset = 0;
-  std::stop_token stop;
-  const std::vector<std::string>* recipients = nullptr;
-  size_t rcptSent = 0;     // RCPT commands seen
-  bool awaitingRcpt = false;
-  std::vector<std::string> accepted, rejected;
-  std::string rejectedReasons;
-  std::string lastReply;    // the last complete reply line ("550 5.1.1 no such user")
-  std::string lastCommand;  // its command's verb only (AUTH arguments carry credentials)
-};
-
-size_t readBody(char* buffer, size_t size, size_t nitems, void* user) {
-  auto* x = static_cast<Exchange*>(user);
-  const size_t n = std::min(size * nitems, x->data->size() - x->offset);
-  std::memcpy(buffer, x->data->data() + x->offset, n);
-  x->offset += n;
-  return n;
-}
-
-int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<Exchange*>(user)->stop.stop_requested() ? 1 : 0;
-}
-
-std::string trimLine(const char* p, size_t n) {
-  std::string s(p, n);
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.pop_back();
-  return s;
-}
-
-// libcurl reports every command it sends and every reply line it reads here:
-// which recipients the server accepted, and what it answered last.
-int onDebug(CURL*, curl_infotype type, char* p, size_t n, void* user) {
-  auto* x = static_cast<Exchange*>(user);
-  if (type == CURLINFO_HEADER_OUT) {
-    std::string line = trimLine(p, n);
-    x->lastCommand = line.substr(0, line.find(' '));
-    if (line.rfind("RCPT TO:", 0) == 0) {
-      x->lastCommand = "RCPT TO";
-      x->awaitingRcpt = true;
-    } else if (line.rfind("MAIL FROM:", 0) == 0) {
-      x->lastCommand = "MAIL FROM";
-    }
-  } else if (type == CURLINFO_HEADER_IN) {
-    std::string line = trimLine(p, n);
-    if (line.size() < 3 || (line.size() > 3 && line[3] == '-')) return 0;  // a continuation line
-    x->lastReply = line;
-    if (x->awaitingRcpt) {
-      x->awaitingRcpt = false;
-      const size_t i = x->rcptSent++;
-      if (i < x->recipients->size()) {
-        const std::string& who = (*x->recipients)[i];
-        if (line[0] == '2') {
-          x->accepted.push_back(who);
-        } else {
-          x->rejected.push_back(who);
-          x->rejectedReasons += (x->rejectedReasons.empty() ? "" : "; ") + who + " (" + line + ")";
-        }
-      }
-    }
-  }
-  return 0;
-}
-
-struct CurlEasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
-std::string hostPort(const SmtpSettings& cfg, int port) {
-  const bool v6 = cfg.host.find(':') != std::string::npos && cfg.host.front() != '[';
-  return (v6 ? "[" + cfg.host + "]" : cfg.host) + ":" + std::to_string(port);
-}
-
-int portOf(const SmtpSettings& cfg) {
-  if (cfg.port) return cfg.port;
-  return cfg.security == "tls" ? 465 : cfg.security == "none" ? 25 : 587;
-}
-
-Value send(CallContext& ctx, const SmtpSettings& cfg, Prepared mail) {
-  const int port = portOf(cfg);
-  const std::string where = hostPort(cfg, port);
-  Exchange x;
-  x.data = &mail.data;
-  x.recipients = &mail.recipients;
-  CURLcode rc = CURLE_OK;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  bool setupFailed = false;
-
-  ctx.blocking([&](std::stop_token stop) {
-    x.stop = stop;
-    std::unique_ptr<CURL, CurlEasyDeleter> curl(curl_easy_init());
-    if (!curl) {
-      setupFailed = true;
-      return;
-    }
-    std::unique_ptr<curl_slist, SlistDeleter> rcpt;
-    for (const auto& r : mail.recipients) {
-      curl_slist* next = curl_slist_append(rcpt.get(), ("<" + r + ">").c_str());
-      if (!next) {
-        setupFailed = true;
-        return;
-      }
-      rcpt.release();
-      rcpt.reset(next);
-    }
-    CURL* c = curl.get();
-    const std::string url = std::string(cfg.security == "tls" ? "smtps://" : "smtp://") + where;
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_USE_SSL, cfg.security == "starttls" ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_NONE));
-    if (!cfg.username.empty()) {
-      curl_easy_setopt(c, CURLOPT_USERNAME, cfg.username.c_str());
-      curl_easy_setopt(c, CURLOPT_PASSWORD, cfg.password.c_str());
-    }
-    const std::string mailFrom = "<" + mail.mailFrom + ">";
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, mailFrom.c_str());
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
-    // Go on when some recipients are refused (they are reported in `rejected`).
-#if LIBCURL_VERSION_NUM >= 0x080200
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT_ALLOWFAILS, 1L);
-#else
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
-#endif
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, readBody);
-    curl_easy_setopt(c, CURLOPT_READDATA, &x);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(mail.data.size()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(cfg.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(cfg.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, onProgress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &x);
-    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // to onDebug only, never to stderr
-    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, onDebug);
-    curl_easy_setopt(c, CURLOPT_DEBUGDATA, &x);
-    rc = curl_easy_perform(c);
-    // Cleanup says QUIT and waits for the answer; a server still busy with
-    // the message (we stopped or gave up on it) would hold the stop until it
-    // answers. Shut the socket first, so that QUIT fails at once.
-    curl_socket_t sock = CURL_SOCKET_BAD;
-    if ((rc == CURLE_ABORTED_BY_CALLBACK || rc == CURLE_OPERATION_TIMEDOUT) &&
-        curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) == CURLE_OK && sock != CURL_SOCKET_BAD)
-      ::shutdown(sock, SHUT_RDWR);
-  });
-
-  const std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
-  if (setupFailed) throw Error(ErrorCode::INTERNAL, "smtp.send: cannot set up the SMTP client");
-  switch (rc) {
-    case CURLE_OK:
-      if (x.accepted.empty() && x.rejected.empty()) x.accepted = mail.recipients;  // no RCPT replies seen: all went
-      break;
-    case CURLE_COULDNT_RESOLVE_HOST:
-      throw Error(ErrorCode::UNAVAILABLE, "smtp.send: cannot resolve the SMTP server " + cfg.host + " (" + detail + ")");
-    case CURLE_COULDNT_CONNECT:
-      throw Error(ErrorCode::UNAVAILABLE, "smtp.send: cannot connect to the SMTP server " + where + " (" + detail + ")");
-    case CURLE_OPERATION_TIMEDOUT:
-      throw Error(ErrorCode::TIMEOUT, "smtp.send: the SMTP server " + where + " did not finish within smtp.timeout (" +
-                                          lib::formatDuration(cfg.timeout) + ")");
-    case CURLE_LOGIN_DENIED:
-      throw Error(ErrorCode::UNAUTHENTICATED, "smtp.send: the SMTP server " + where + " refused the login of smtp.username" +
-                                                  (x.lastReply.empty() ? "" : " (" + x.lastReply + ")"));
-    case CURLE_USE_SSL_FAILED:
-      throw Error(ErrorCode::UNAVAILABLE, "smtp.send: the SMTP server " + where +
-                                              " does not offer STARTTLS (smtp.security: starttls; use tls or none)");
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-      throw Error(ErrorCode::UNAVAILABLE, "smtp.send: TLS with the SMTP server " + where + " failed (" + detail + ")");
-    case CURLE_ABORTED_BY_CALLBACK:
-      throw Error(ErrorCode::UNAVAILABLE, "smtp.send: stopped (the run is ending)");
-    default:
-      if (x.lastCommand == "RCPT TO" || (!x.rejected.empty() && x.accepted.empty()))
-        throw Error(ErrorCode::INVALID_ARGUMENT, "smtp.send: the SMTP server " + where + " refused every recipient: " +
-                                                     (x.rejectedReasons.empty() ? x.lastReply : x.rejectedReasons));
-      if (!x.lastReply.empty() && (x.lastReply[0] == '4' || x.lastReply[0] == '5'))
-        throw Error(ErrorCode::UNAVAILABLE, "smtp.send: the SMTP server " + where + " answered \"" + x.lastReply + "\" to " +
-                                                x.lastCommand);
-      throw Error(ErrorCode::UNAVAILABLE, "smtp.send: sending through " + where + " failed (" + detail + ")");
-  }
-  ctx.log("INFO", "smtp: sent " + mail.messageId + " to " + std::to_string(x.accepted.size()) + " recipient(s)" +
-                      (x.rejected.empty() ? "" : "; refused: " + x.rejectedReasons));
-  return Value{{"messageId", mail.messageId}, {"accepted", x.accepted}, {"rejected", x.rejected}};
-}
-
-constexpr const char* kWrapper = R"js((native) => {
+const std::string kWrapper = std::string(R"js((native) => {
   'use strict';
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const toBase64 = (u8) => {
-    const parts = [];
-    let s = '';
-    const n = u8.length, full = n - (n % 3);
-    for (let i = 0; i < full; i += 3) {
-      const v = (u8[i] << 16) | (u8[i + 1] << 8) | u8[i + 2];
-      s += A[v >> 18] + A[(v >> 12) & 63] + A[(v >> 6) & 63] + A[v & 63];
-      if (s.length >= 16384) { parts.push(s); s = ''; }
-    }
-    if (n - full === 1) { const v = u8[full] << 16; s += A[v >> 18] + A[(v >> 12) & 63] + '=='; }
-    else if (n - full === 2) { const v = (u8[full] << 16) | (u8[full + 1] << 8); s += A[v >> 18] + A[(v >> 12) & 63] + A[(v >> 6) & 63] + '='; }
-    parts.push(s);
-    return parts.join('');
-  };
-  const bytesOf = (content) => {
-    if (content instanceof ArrayBuffer) return new Uint8Array(content);
-    if (ArrayBuffer.isView(content)) return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
-    return null;
-  };
+)js" + std::string(kJsBase64) + R"js(
   // Bytes cross into the host as {base64} (module values are JSON).
   const prepare = (message) => {
     if (message === null || typeof message !== 'object') return message;  // the host says what is wrong
@@ -560,7 +260,7 @@ constexpr const char* kWrapper = R"js((native) => {
     });
   };
   return Object.freeze({ send, sendAsync });
-})js";
+})js");
 
 constexpr const char* kDeclarations = R"ts(/** "Ada <ada@example.com>", "ada@example.com" or {name, address}. */
 type M3MMailAddress = string | { name?: string; address: string };
@@ -634,7 +334,7 @@ ModuleSchema smtpModule(const BuiltinDeps& deps) {
                     if (std::string_view(e.what()).rfind("smtp.send:", 0) == 0) throw;
                     throw Error(e.code(), std::string("smtp.send: ") + e.what(), e.fields());
                   }
-                  return send(ctx, cfg, std::move(mail));
+                  return smtp::send(ctx, cfg, std::move(mail));
                 })
       .wrapper(kWrapper, kDeclarations)
       .build();

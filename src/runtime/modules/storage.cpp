@@ -4,50 +4,18 @@
 // and Uint8Array, since V8 alone has no atob/btoa.
 #include <m3m/error.hpp>
 
+#include <string>
+
 #include "lib/base64.hpp"
 #include "runtime/modules/builtin_modules.hpp"
+#include "runtime/modules/js_base64.hpp"
 
 namespace m3m::runtime {
 namespace {
 
-constexpr const char* kWrapper = R"js((native) => {
+const std::string kWrapper = std::string(R"js((native) => {
   'use strict';
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const D = new Int16Array(128).fill(-1);
-  for (let i = 0; i < 64; i++) D[A.charCodeAt(i)] = i;
-  const toBase64 = (u8) => {
-    const parts = [];
-    let s = '';
-    const n = u8.length, full = n - (n % 3);
-    for (let i = 0; i < full; i += 3) {
-      const v = (u8[i] << 16) | (u8[i + 1] << 8) | u8[i + 2];
-      s += A[v >> 18] + A[(v >> 12) & 63] + A[(v >> 6) & 63] + A[v & 63];
-      if (s.length >= 16384) { parts.push(s); s = ''; }
-    }
-    if (n - full === 1) { const v = u8[full] << 16; s += A[v >> 18] + A[(v >> 12) & 63] + '=='; }
-    else if (n - full === 2) { const v = (u8[full] << 16) | (u8[full + 1] << 8); s += A[v >> 18] + A[(v >> 12) & 63] + A[(v >> 6) & 63] + '='; }
-    parts.push(s);
-    return parts.join('');
-  };
-  // The native side only ever hands out well-formed padded base64.
-  const fromBase64 = (s) => {
-    const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-    const out = new Uint8Array((s.length / 4) * 3 - pad);
-    let o = 0;
-    for (let i = 0; i < s.length; i += 4) {
-      const v = (D[s.charCodeAt(i)] << 18) | (D[s.charCodeAt(i + 1)] << 12) |
-        ((D[s.charCodeAt(i + 2)] & 63) << 6) | (D[s.charCodeAt(i + 3)] & 63);
-      out[o++] = v >> 16;
-      if (o < out.length) out[o++] = (v >> 8) & 255;
-      if (o < out.length) out[o++] = v & 255;
-    }
-    return out;
-  };
-  const bytesOf = (content) => {
-    if (content instanceof ArrayBuffer) return new Uint8Array(content);
-    if (ArrayBuffer.isView(content)) return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
-    return null;
-  };
+)js" + std::string(kJsBase64) + R"js(
   return Object.freeze({
     read: (path) => native.read(path),
     readBytes: (path) => fromBase64(native.readBase64(path)),
@@ -63,7 +31,7 @@ constexpr const char* kWrapper = R"js((native) => {
     mkdir: (path) => native.mkdir(path),
     stat: (path) => native.stat(path),
   });
-})js";
+})js");
 
 constexpr const char* kDeclarations = R"ts(interface M3MFileStat {
   size: number;
