@@ -4,7 +4,9 @@
 // Engine-neutral: no V8 type appears here; values are JSON-like.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -103,12 +105,42 @@ class Args {
 
 using FunctionImpl = std::function<Value(CallContext&, const Args&)>;
 
-// An async module function (a Promise in JS): `AsyncImpl` runs on the isolate,
-// reads its Args and returns the work; the work runs on the host's I/O pool,
-// never holding the isolate, and its Value — or the m3m::Error it throws —
-// settles the Promise. Its stop token is signalled when the run ends.
+// An async module function (a Promise in JS), in one of two forms. In both,
+// the impl runs on the isolate, reads its Args and returns what to do; the
+// doing never holds the isolate, and its stop token is signalled when the run
+// ends.
+//  - AsyncWork: blocking work, run on the host's I/O pool (a fixed set of
+//    threads shared by every project); its Value — or the m3m::Error it
+//    throws — settles the Promise. For libraries that only block.
+//  - AsyncStart: non-blocking work that starts at once and settles later
+//    through its Completion, from any thread (an event loop such as the
+//    host's HTTP engine): no thread is held while it waits.
 using AsyncWork = std::function<Value(std::stop_token)>;
 using AsyncImpl = std::function<AsyncWork(CallContext&, const Args&)>;
+
+// Settles one async call's Promise, from any thread. The first resolve or
+// reject wins; later ones do nothing. A Completion dropped without either
+// leaves the Promise pending until the run ends.
+class Completion {
+ public:
+  using Sink = std::function<void(Value, std::optional<Error>)>;
+  explicit Completion(Sink sink) : state_(std::make_shared<State>(std::move(sink))) {}
+  void resolve(Value value) const { settle(std::move(value), std::nullopt); }
+  void reject(Error error) const { settle(nullptr, std::move(error)); }
+
+ private:
+  struct State {
+    explicit State(Sink s) : sink(std::move(s)) {}
+    Sink sink;
+    std::atomic<bool> done{false};
+  };
+  void settle(Value value, std::optional<Error> error) const {
+    if (!state_->done.exchange(true)) state_->sink(std::move(value), std::move(error));
+  }
+  std::shared_ptr<State> state_;
+};
+using AsyncStart = std::function<void(std::stop_token, Completion)>;
+using AsyncStartImpl = std::function<AsyncStart(CallContext&, const Args&)>;
 
 struct FunctionSpec {
   std::string name;
@@ -116,7 +148,8 @@ struct FunctionSpec {
   std::string returns = "void";  // TypeScript type
   std::string doc;
   FunctionImpl impl;
-  AsyncImpl asyncImpl;  // set instead of impl for an async function
+  AsyncImpl asyncImpl;  // set instead of impl for an async function (blocking work)…
+  AsyncStartImpl asyncStart;  // …or this one (non-blocking work)
 };
 
 // Plain data: what the runtime binds and what the TypeScript printer prints.
@@ -141,14 +174,20 @@ class ModuleBuilder {
   }
   ModuleBuilder& function(std::string name, std::vector<Param> params, std::string returns, std::string doc,
                           FunctionImpl impl) {
-    schema_.functions.push_back({std::move(name), std::move(params), std::move(returns), std::move(doc), std::move(impl), nullptr});
+    schema_.functions.push_back({std::move(name), std::move(params), std::move(returns), std::move(doc), std::move(impl), nullptr, nullptr});
     return *this;
   }
   // `returns` is the type the Promise resolves to.
   ModuleBuilder& asyncFunction(std::string name, std::vector<Param> params, std::string returns, std::string doc,
                                AsyncImpl impl) {
     schema_.functions.push_back(
-        {std::move(name), std::move(params), "Promise<" + returns + ">", std::move(doc), nullptr, std::move(impl)});
+        {std::move(name), std::move(params), "Promise<" + returns + ">", std::move(doc), nullptr, std::move(impl), nullptr});
+    return *this;
+  }
+  ModuleBuilder& asyncStartFunction(std::string name, std::vector<Param> params, std::string returns, std::string doc,
+                                    AsyncStartImpl impl) {
+    schema_.functions.push_back({std::move(name), std::move(params), "Promise<" + returns + ">", std::move(doc),
+                                 nullptr, nullptr, std::move(impl)});
     return *this;
   }
   ModuleBuilder& wrapper(std::string jsSource, std::string typescript) {

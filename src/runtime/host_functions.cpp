@@ -84,6 +84,23 @@ void ProjectRuntime::Impl::hostLog(const v8::FunctionCallbackInfo<v8::Value>& in
   impl->log(*level ? *level : "INFO", *message ? *message : "");
 }
 
+namespace {
+// Blocking async work as a start: it runs on the shared I/O pool.
+AsyncStart onIoPool(AsyncWork work) {
+  return [work = std::move(work)](std::stop_token stop, Completion done) {
+    IoPool::instance().submit([work, stop, done = std::move(done)] {
+      try {
+        done.resolve(work(stop));
+      } catch (const Error& e) {
+        done.reject(e);
+      } catch (const std::exception& e) {
+        done.reject(Error(ErrorCode::INTERNAL, e.what()));
+      }
+    });
+  };
+}
+}  // namespace
+
 // m3m::Error becomes a JS error with .code.
 void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto* isolate = info.GetIsolate();
@@ -101,25 +118,18 @@ void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>&
     }
     Args args(call->qualifiedName, call->spec->params, std::move(values));
     args.setCallbacks(std::move(callbacks));
-    if (call->spec->asyncImpl) {
-      // The work runs on the I/O pool; its outcome settles this promise in a
+    if (call->spec->asyncImpl || call->spec->asyncStart) {
+      // The work runs off the isolate; its outcome settles this promise in a
       // later task of the run (or nowhere, when the run ended meanwhile).
       auto resolver = v8::Promise::Resolver::New(isolate->GetCurrentContext()).ToLocalChecked();
-      AsyncWork work = call->spec->asyncImpl(*impl, args);
+      AsyncStart start = call->spec->asyncStart ? call->spec->asyncStart(*impl, args)
+                                                : onIoPool(call->spec->asyncImpl(*impl, args));
       const auto id = impl->nextAsyncId++;
       impl->asyncCalls.emplace(id, v8::Global<v8::Promise::Resolver>(isolate, resolver));
-      IoPool::instance().submit([work = std::move(work), mailbox = impl->self.mailbox_, id,
-                                 stop = impl->self.stopWaits_.get_token()] {
-        auto outcome = std::make_shared<AsyncOutcome>();
-        try {
-          outcome->value = work(stop);
-        } catch (const Error& e) {
-          outcome->error = e;
-        } catch (const std::exception& e) {
-          outcome->error = Error(ErrorCode::INTERNAL, e.what());
-        }
-        mailbox->deliver(id, std::move(outcome));
-      });
+      start(impl->self.stopWaits_.get_token(),
+            Completion([mailbox = impl->self.mailbox_, id](Value value, std::optional<Error> error) {
+              mailbox->deliver(id, std::make_shared<AsyncOutcome>(AsyncOutcome{std::move(value), std::move(error)}));
+            }));
       info.GetReturnValue().Set(resolver->GetPromise());
       return;
     }

@@ -1,15 +1,18 @@
-// The outbound HTTP engine under the runtime's `http` module: libcurl, one
-// easy handle per transfer, connections and DNS answers shared process-wide
-// (a CURLSH), redirects followed here so that each hop passes the outbound
-// policy. No V8: it runs inside a waiting call, off the isolate.
+// The outbound HTTP engine under the runtime's `http` module and `fetch`:
+// libcurl's multi interface driven by one thread of the host, so thousands of
+// transfers wait on one poll, not on a thread each. Connections, DNS answers
+// and TLS sessions are reused across transfers; redirects are followed here so
+// that each hop passes the outbound policy. No V8.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "runtime/http/outbound_policy.hpp"
@@ -34,6 +37,7 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;  // as received (names as sent), repeats kept
   std::string body;
   std::uint64_t bytesOut = 0;
+  long httpVersion = 0;  // 11, 2, 3 (CURLINFO_HTTP_VERSION as 1.1 → 11, 2 → 2)
 };
 
 // A transfer that did not produce a response. `code`: DNS, CONNECT, TLS,
@@ -45,6 +49,9 @@ struct Failure : std::exception {
   const char* what() const noexcept override { return message.c_str(); }
 };
 
+using Outcome = std::variant<Response, Failure>;
+using Done = std::function<void(Outcome)>;
+
 struct ClientOptions {
   std::string caFile;  // extra trust (PEM); empty: the system store only
   int maxRedirects = 10;
@@ -53,18 +60,23 @@ struct ClientOptions {
 class Client {
  public:
   Client(OutboundPolicy policy, ClientOptions options);
-  ~Client();
+  ~Client();  // transfers still running end with ABORTED
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Blocks until the response (any status) or a Failure; `stop` aborts it.
+  // Starts a transfer and returns at once; `done` runs exactly once, on the
+  // engine's thread (keep it short: hand the outcome over), or on the
+  // caller's when the request is refused before it starts. `stop` aborts it.
+  void start(Request request, std::stop_token stop, Done done) const;
+
+  // Blocks until the response (any status) or throws a Failure; `stop` aborts it.
   Response perform(Request request, std::stop_token stop) const;
 
+  std::size_t inFlight() const;  // transfers started and not yet done
+
  private:
-  struct Shared;
-  OutboundPolicy policy_;
-  ClientOptions options_;
-  std::unique_ptr<Shared> shared_;
+  class Engine;
+  std::unique_ptr<Engine> engine_;
 };
 
 }  // namespace m3m::runtime::http

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <stop_token>
+#include <variant>
 #include <string>
 
 #include "runtime/http/http_client.hpp"
@@ -262,10 +263,10 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
             if (failure) return failureValue(*failure);
             return responseValue(res, original);
           })
-      .asyncFunction(
+      .asyncStartFunction(
           "requestAsync", {{"spec", "object"}, {"body", "string | Uint8Array | null", true}, {"abortId", "number", true}},
-          "object", "The transfer under fetch (used by the module's JS): never holds the isolate.",
-          [client, maxTimeout, maxResponse, aborts, stats](CallContext& ctx, const Args& args) -> AsyncWork {
+          "object", "The transfer under fetch (used by the module's JS): never holds the isolate, nor a thread.",
+          [client, maxTimeout, maxResponse, aborts, stats](CallContext& ctx, const Args& args) -> AsyncStart {
             if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
             http::Request req = parseRequest(args, maxTimeout, maxResponse);
             auto source = std::make_shared<std::stop_source>();
@@ -276,24 +277,27 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
               aborts->inFlight[key] = source;
             }
             return [client, req = std::move(req), source, key, aborts, stats,
-                    project = ctx.projectId()](std::stop_token runEnds) mutable -> Value {
-              std::stop_callback ended(runEnds, [source] { source->request_stop(); });
+                    project = ctx.projectId()](std::stop_token runEnds, Completion done) mutable {
+              // The run's end aborts the transfer too; the link lives as long as the transfer.
+              auto link = std::make_shared<std::stop_callback<std::function<void()>>>(
+                  runEnds, std::function<void()>([source] { source->request_stop(); }));
               const std::string original = req.url;
               const std::uint64_t sent = req.body.size();
-              Value out;
-              try {
-                auto res = client->perform(std::move(req), source->get_token());
-                if (stats) stats->record(project, false, res.body.size(), sent);
-                out = responseValue(res, original);
-              } catch (const http::Failure& f) {
-                if (stats) stats->record(project, true, 0, sent);
-                out = failureValue(f);
-              }
-              if (!key.empty()) {
-                std::lock_guard lock(aborts->mutex);
-                aborts->inFlight.erase(key);
-              }
-              return out;
+              client->start(std::move(req), source->get_token(),
+                            [done = std::move(done), link, original, sent, key, aborts, stats,
+                             project](http::Outcome outcome) mutable {
+                              if (auto* res = std::get_if<http::Response>(&outcome)) {
+                                if (stats) stats->record(project, false, res->body.size(), sent);
+                                done.resolve(responseValue(*res, original));
+                              } else {
+                                if (stats) stats->record(project, true, 0, sent);
+                                done.resolve(failureValue(std::get<http::Failure>(outcome)));
+                              }
+                              if (!key.empty()) {
+                                std::lock_guard lock(aborts->mutex);
+                                aborts->inFlight.erase(key);
+                              }
+                            });
             };
           })
       .function("abort", {{"abortId", "number"}}, "void", "Aborts a transfer of fetch (used by the module's JS).",
