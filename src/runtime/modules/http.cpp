@@ -153,7 +153,7 @@ declare class AbortController {
 }
 /**
  * The web-standard fetch: a Promise that never holds the project's isolate (the transfer runs on
- * the host's I/O threads). Network failures reject with a TypeError whose `code` and `cause` (an
+ * the host's HTTP engine, no thread held while it waits). Network failures reject with a TypeError whose `code` and `cause` (an
  * HttpError) say why; an abort rejects with the signal's reason (an AbortError).
  * @example const data = await (await fetch('https://api.example.com/items')).json()
  * @example const r = await fetch(url, { method: 'POST', body: JSON.stringify(x), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) })
