@@ -7,7 +7,11 @@
 //      evaluates a release (so a top-level `await` is an error here too);
 //   2. run as a project's code on that m3m: the start must succeed, every
 //      route the block registers must answer below 500, the stop must be clean
-//      and the run log must hold no error. URLs of the example hosts
+//      and the run log must hold no error. A line `expression   // value`
+//      whose comment is a literal (`'aGVsbG8='`, `true`, `{ a: 1 }`, optionally
+//      followed by a parenthesised remark; also `Uint8Array [1, 2]` and
+//      `Date 2026-…Z`) claims that value: the run checks it. A comment that is
+//      an illustration says so (`// e.g. …`). URLs of the example hosts
 //      (example.com, api.example.com, api.telegram.org) are pointed at a local
 //      server; smtp goes to a local sink; the storage files the examples name
 //      are uploaded first.
@@ -20,6 +24,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 import { after, before, test } from 'node:test';
 import {
   api,
@@ -154,6 +159,50 @@ after(async () => {
   if (exit) assert.deepEqual(exit, { code: 0, signal: null }, output.slice(-3000));
 });
 
+// ---- the values the comments claim ----
+
+// The expected value a comment states, as {value} / {bytes} / {date}; undefined
+// when the comment is prose ("a waiting call", "e.g. …", "1…6").
+function claimedValue(comment) {
+  let m = comment.match(/^Uint8Array (\[[\d,\s]*\])$/);
+  if (m) return { bytes: JSON.parse(m[1]) };
+  m = comment.match(/^Date (\d{4}-\d\d-\d\dT[\d:.]+Z)$/);
+  if (m) return { date: m[1] };
+  for (const text of [comment, comment.replace(/\s+\([^()]*\)$/, '')]) {
+    if (!/^(['"[{]|-?\d|true\b|false\b|null\b)/.test(text) || text.includes('…')) continue;
+    try {
+      return { value: vm.runInNewContext(`(${text})`, Object.create(null), { timeout: 100 }) };
+    } catch {
+      // not a literal
+    }
+  }
+  return undefined;
+}
+
+const EXPECT_PRELUDE =
+  'const __docsNorm = (v) => v instanceof Uint8Array ? { bytes: Array.from(v) } : v instanceof Date ? { date: v.toISOString() } : { value: v };' +
+  'const __docsExpect = (line, f, want) => { const got = JSON.stringify(__docsNorm(f())); ' +
+  'if (got !== want) logger.error("docs/runtime.md:" + line + ": the comment says " + want + ", the code gives " + got) };';
+
+// The block with every claimed value checked at run time: {code, checks}.
+function withValueChecks(block) {
+  let checks = 0;
+  const lines = block.code.split('\n').map((line, i) => {
+    const m = line.match(/^([A-Za-z_$].*?\S)\s{2,}\/\/ (.+)$/);
+    if (!m || /^(const|let|var|function|return|if|for|while|router|service)\b/.test(m[1])) return line;
+    const want = claimedValue(m[2].trim());
+    if (want === undefined) return line;
+    try {
+      new vm.Script(`(${m[1]})`);
+    } catch {
+      return line; // not one whole expression
+    }
+    checks += 1;
+    return `__docsExpect(${block.line + i}, () => (${m[1]}), ${JSON.stringify(JSON.stringify(want))});`;
+  });
+  return { code: EXPECT_PRELUDE + '\n' + lines.join('\n'), checks };
+}
+
 // The routes a block registers: [{method, path}] (params filled with "x").
 function routesOf(code) {
   const out = [];
@@ -182,7 +231,7 @@ async function uploadStorageFiles(server, token, projectId) {
 async function runBlock(block, { server, rootToken }) {
   const problems = [];
   const at = `docs/runtime.md:${block.line}`;
-  const code = block.code.replace(EXAMPLE_HOSTS, (_, host) => `${upstreamUrl}/${host}`);
+  const code = withValueChecks(block).code.replace(EXAMPLE_HOSTS, (_, host) => `${upstreamUrl}/${host}`);
   const project = await createProject(server, rootToken);
   await uploadStorageFiles(server, rootToken, project.id);
   const version = await deploy(server, rootToken, project.id, code);
@@ -229,6 +278,9 @@ test('the examples run as project code: start, routes below 500, clean stop, no 
     assert.ok(upstreamSeen.some((s) => s.url.startsWith(`/${host}/`)), `an example called ${host}: ${JSON.stringify(upstreamSeen)}`);
   }
   assert.ok(sink.messages.length >= 1, 'the smtp examples delivered mail to the sink');
+  // The values the comments claim were checked (crypto, encoding, utils…).
+  const checks = examples.reduce((n, b) => n + withValueChecks(b).checks, 0);
+  assert.ok(checks >= 20, `claimed values checked: ${checks}`);
 });
 
 // The harness itself: a broken example is caught by each step.
@@ -250,6 +302,11 @@ test('a broken example fails: a wrong call, a wrong type, a top-level await, a t
   assert.match(throws[0], /docs\/runtime\.md:50: the start failed/);
   const route500 = await runBlock({ lang: 'js', line: 60, code: "service.start(() => router.get('/x', () => { throw new Error('boom') }))" }, m3m);
   assert.ok(route500.some((p) => /GET \/x answered 500/.test(p)), route500.join('\n'));
+  const wrongValue = await runBlock({ lang: 'js', line: 80, code: "crypto.sha256('abc')   // 'ba78'\nbtoa('hi')   // 'aGk=' (base64)\nencoding.base64Decode('AP8=', 'bytes')   // Uint8Array [0, 254]" }, m3m);
+  assert.equal(wrongValue.length, 1, wrongValue.join('\n'));
+  assert.match(wrongValue[0], /docs\/runtime\.md:80: the comment says \{"value":"ba78"\}, the code gives \{"value":"ba7816bf/);
+  assert.match(wrongValue[0], /docs\/runtime\.md:82: the comment says \{"bytes":\[0,254\]\}, the code gives \{"bytes":\[0,255\]\}/);
+  assert.doesNotMatch(wrongValue[0], /docs\/runtime\.md:81/);
   const asyncError = await runBlock({ lang: 'js', line: 70, code: "delayed.run(() => { throw new Error('late boom') })\nutils.sleep(300)" }, m3m);
   assert.ok(asyncError.some((p) => /run log has errors/.test(p)), asyncError.join('\n'));
 });
