@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package m3m needs to build, test and run (and the PyPI
-# test tools, pinned, into .deps/venv). Idempotent:
+# test tools, pinned, into .deps/venv; the npm test tools, pinned by
+# tests/package-lock.json, into tests/node_modules). Idempotent:
 # a second run with everything present does no apt work at all.
 #
 # V8 comes from Debian's libnode (Node 18, V8 10.2). Installing libnode-dev with
@@ -88,5 +89,13 @@ if [ ! -x "$VENV/bin/schemathesis" ] || ! cmp -s "$REQUIREMENTS" "$VENV/.require
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
   cp "$REQUIREMENTS" "$VENV/.requirements"
+fi
+# --- test tools from npm (typescript: the docs examples' type check) ---------
+# tests/package-lock.json pins them; `npm ci` again only when the lock changed.
+TESTS="$ROOT/tests"
+if [ ! -d "$TESTS/node_modules/typescript" ] || ! cmp -s "$TESTS/package-lock.json" "$TESTS/node_modules/.package-lock.copy"; then
+  echo "install-deps: installing tests/package-lock.json into tests/node_modules"
+  (cd "$TESTS" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$TESTS/package-lock.json" "$TESTS/node_modules/.package-lock.copy"
 fi
 echo "install-deps: ok"

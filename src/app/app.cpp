@@ -144,7 +144,7 @@ void App::start() {
   deps.httpMaxResponse = static_cast<std::size_t>(cfg_.runtime.http.maxResponse);
   deps.httpStats = std::make_shared<runtime::http::Stats>();
   deps.smtp = {cfg_.smtp.host,     cfg_.smtp.port,     cfg_.smtp.username, cfg_.smtp.password,
-               cfg_.smtp.from,     cfg_.smtp.security, cfg_.smtp.timeout};
+               cfg_.smtp.from,     cfg_.smtp.security, cfg_.smtp.timeout,  cfg_.smtp.caFile};
   p.modules = runtime::builtinModules(deps);
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
   p.runtime->setHttpStats(deps.httpStats);

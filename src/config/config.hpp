@@ -110,6 +110,7 @@ struct SmtpConfig {
   std::string from;                  // default sender, "Name <a@b.c>"
   std::string security = "starttls"; // starttls | tls | none
   milliseconds timeout{30'000};      // one whole send
+  std::string caFile;                // extra trusted CAs (PEM), besides the system store
 };
 
 struct PluginsConfig {

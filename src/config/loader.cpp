@@ -10,8 +10,11 @@
 #include <set>
 #include <sstream>
 
+#include <m3m/error.hpp>
+
 #include "lib/json.hpp"
 #include "lib/units.hpp"
+#include "runtime/http/outbound_policy.hpp"
 #include "runtime/schedule/cron.hpp"
 
 namespace m3m::config {
@@ -143,6 +146,15 @@ class Binder {
     valueField = line;
   }
 
+  // A path that must name a readable file when set (a CA bundle).
+  void readableFile(std::string_view path, std::string& field) {
+    auto raw = lookup(path);
+    if (!raw || raw->value.empty()) return;
+    std::ifstream in(raw->value, std::ios::binary);
+    if (!in) return error(path, "cannot read " + raw->value, raw->source);
+    field = raw->value;
+  }
+
   void boolean(std::string_view path, bool& field) {
     auto raw = lookup(path);
     if (!raw) return;
@@ -190,6 +202,26 @@ class Binder {
     for (const auto& item : node) {
       if (!item.IsScalar()) return error(path, "must be a list of strings", sourceName_);
       field.push_back(item.Scalar());
+    }
+  }
+
+  // runtime.http.allow / deny: each entry is a host name, "*.domain", an
+  // address or a CIDR, checked here so that a typo stops the start naming it
+  // (rather than failing later, when the runtime is built).
+  void outboundEntries(std::string_view path, std::vector<std::string>& field) {
+    const std::size_t before = out_.errors.size();
+    stringList(path, field);
+    if (out_.errors.size() != before) return;
+    const std::string envName = envNameFor(path);
+    const std::string source = env_(envName) ? "env " + envName : sourceName_;
+    for (const auto& entry : field) {
+      try {
+        runtime::http::OutboundPolicy({entry}, {}, true);
+      } catch (const Error& e) {
+        auto it = e.fields().find("entry");
+        const std::string why = it != e.fields().end() ? it->second : e.what();
+        error(path, "entry \"" + entry + "\" is not a host name, *.domain, address or CIDR (" + why + ")", source);
+      }
     }
   }
 
@@ -284,6 +316,7 @@ void bindSmtp(Binder& b, Config& c) {
   b.string("smtp.from", c.smtp.from);
   b.oneOf("smtp.security", c.smtp.security, {"starttls", "tls", "none"});
   b.duration("smtp.timeout", c.smtp.timeout, milliseconds(100));
+  b.readableFile("smtp.ca_file", c.smtp.caFile);
   if (!c.smtp.passwordFile.empty()) {
     if (!c.smtp.password.empty())
       b.error("smtp.password_file", "give smtp.password or smtp.password_file, not both", "");
@@ -351,10 +384,10 @@ void bindAll(Binder& b, Config& c) {
   b.timeZone("runtime.timezone", c.runtime.timezone);
   b.duration("runtime.http.max_timeout", c.runtime.http.maxTimeout);
   b.size("runtime.http.max_response", c.runtime.http.maxResponse, 1);
-  b.stringList("runtime.http.allow", c.runtime.http.allow);
-  b.stringList("runtime.http.deny", c.runtime.http.deny);
+  b.outboundEntries("runtime.http.allow", c.runtime.http.allow);
+  b.outboundEntries("runtime.http.deny", c.runtime.http.deny);
   b.boolean("runtime.http.allow_private", c.runtime.http.allowPrivate);
-  b.string("runtime.http.ca_file", c.runtime.http.caFile);
+  b.readableFile("runtime.http.ca_file", c.runtime.http.caFile);
 
   bindSmtp(b, c);
 

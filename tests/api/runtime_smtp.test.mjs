@@ -3,11 +3,6 @@
 // parses every received message with Python's `email` package and reports it
 // as a JSON line. m3m is pointed at it through M3M_SMTP_* (security none).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
   api,
@@ -20,46 +15,7 @@ import {
   startWithRoot,
   waitFor,
 } from './fixtures.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-
-// Starts the sink; resolves {port, messages, next(), stop()} once it listens.
-async function startSink(args = []) {
-  const proc = spawn(PYTHON, [path.join(here, 'smtp_sink.py'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr += d));
-  const messages = [];
-  let taken = 0;
-  const exited = new Promise((resolve) => proc.on('exit', resolve));
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`smtp_sink.py did not start:\n${stderr}`)), 15_000);
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      const m = JSON.parse(line);
-      if (m.ready) { clearTimeout(timer); resolve(m.ready); return; }
-      // Messages a test gave up on (a stop, a timeout) may still arrive later: not counted.
-      if (!m.headers.some(([k, v]) => k === 'Subject' && v.startsWith('[drop]'))) messages.push(m);
-    });
-    exited.then((code) => { clearTimeout(timer); reject(new Error(`smtp_sink.py exited (${code}):\n${stderr}`)); });
-  });
-  return {
-    port,
-    messages,
-    // The next message not yet taken by a test.
-    async next(what = 'a message at the SMTP sink') {
-      await waitFor(() => messages.length > taken, { what, timeout: 15_000 });
-      return messages[taken++];
-    },
-    // Every message received so far is taken (none is pending).
-    drain() { taken = messages.length; },
-    pending() { return messages.length - taken; },
-    async stop() {
-      proc.stdin.end();
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+import { startSink } from './smtp_sink.mjs';
 
 const header = (msg, name) => {
   const all = msg.headers.filter(([k]) => k.toLowerCase() === name.toLowerCase()).map(([, v]) => v);

@@ -6,7 +6,11 @@ message, parsed by Python's own `email` package (an independent MIME parser):
 envelope, raw bytes, decoded headers, every leaf part with its bytes, and any
 parse defects. Runs until stdin closes.
 
-  --auth LOGIN:PASSWORD   require AUTH (PLAIN/LOGIN, allowed without TLS)
+  --auth LOGIN:PASSWORD   require AUTH (PLAIN/LOGIN, allowed without TLS); every
+                          attempt is reported as {"auth_attempt": login, "tls": ...}
+  --tls CERT:KEY          implicit TLS (smtps, TLS from the first byte)
+  --starttls CERT:KEY     offer STARTTLS and require it before MAIL
+Each message line has "tls": the TLS version of its connection, or null.
 Recipients starting with "reject" are refused (550); a message with the header
 "X-Slow: <seconds>" is answered only after that delay.
 """
@@ -17,6 +21,7 @@ import email
 import email.policy
 import json
 import socket
+import ssl
 import sys
 import warnings
 
@@ -56,6 +61,18 @@ def describe(raw: bytes):
     }
 
 
+def tls_version(server):
+    ssl_object = server.transport.get_extra_info("ssl_object") if server.transport else None
+    return ssl_object.version() if ssl_object else None
+
+
+def server_context(pair):
+    cert, key = pair.split(":", 1)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
 class Sink:
     def __init__(self):
         self.logins = []
@@ -73,6 +90,7 @@ class Sink:
             "rcpt_tos": envelope.rcpt_tos,
             "login": session.auth_data if isinstance(session.auth_data, str) else None,
             "raw": base64.b64encode(raw).decode(),
+            "tls": tls_version(server),
         }
         out.update(describe(raw))
         for name, value in out["headers"]:
@@ -86,6 +104,8 @@ def main():
     warnings.simplefilter("ignore")  # "AUTH without TLS": on purpose, on 127.0.0.1
     ap = argparse.ArgumentParser()
     ap.add_argument("--auth")
+    ap.add_argument("--tls")
+    ap.add_argument("--starttls")
     args = ap.parse_args()
 
     with socket.socket() as s:  # a free port
@@ -97,11 +117,19 @@ def main():
         login, password = args.auth.split(":", 1)
 
         def authenticator(server, session, envelope, mechanism, auth_data):
+            emit({"auth_attempt": auth_data.login.decode() if isinstance(auth_data, LoginPassword) else None,
+                  "tls": tls_version(server)})
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == login and \
                 auth_data.password.decode() == password
             return AuthResult(success=ok, handled=False, auth_data=login if ok else None)
 
         kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+
+    if args.tls:
+        kwargs["ssl_context"] = server_context(args.tls)
+    if args.starttls:
+        kwargs["tls_context"] = server_context(args.starttls)
+        kwargs["require_starttls"] = True
 
     controller = Controller(Sink(), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()

@@ -61,6 +61,7 @@ struct SmtpSettings {
   std::string username, password, from;
   std::string security = "starttls";  // starttls | tls | none
   std::chrono::milliseconds timeout{30'000};
+  std::string caFile;  // extra trusted CAs (PEM), besides the system store
 };
 
 struct BuiltinDeps {

@@ -1,6 +1,7 @@
 // The SMTP exchange of smtp.send: libcurl's SMTP client inside a waiting
 // call (the isolate is left for the whole exchange).
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -36,6 +37,15 @@ size_t readBody(char* buffer, size_t size, size_t nitems, void* user) {
   std::memcpy(buffer, x->data->data() + x->offset, n);
   x->offset += n;
   return n;
+}
+
+// smtp.ca_file: its CAs are added to the store libcurl set up (the system
+// CAs), so a private CA is trusted besides them, not instead of them.
+CURLcode addCaFile(CURL*, void* sslCtx, void* file) {
+  auto* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(sslCtx));
+  if (!store || X509_STORE_load_file(store, static_cast<const std::string*>(file)->c_str()) != 1)
+    return CURLE_SSL_CACERT_BADFILE;
+  return CURLE_OK;
 }
 
 int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -135,6 +145,10 @@ Value send(CallContext& ctx, const SmtpSettings& cfg, Prepared mail) {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_USE_SSL, cfg.security == "starttls" ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_NONE));
+    if (!cfg.caFile.empty()) {
+      curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, addCaFile);
+      curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &cfg.caFile);
+    }
     if (!cfg.username.empty()) {
       curl_easy_setopt(c, CURLOPT_USERNAME, cfg.username.c_str());
       curl_easy_setopt(c, CURLOPT_PASSWORD, cfg.password.c_str());
@@ -192,7 +206,8 @@ Value send(CallContext& ctx, const SmtpSettings& cfg, Prepared mail) {
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
-      throw Error(ErrorCode::UNAVAILABLE, "smtp.send: TLS with the SMTP server " + where + " failed (" + detail + ")");
+      throw Error(ErrorCode::UNAVAILABLE, "smtp.send: TLS with the SMTP server " + where + " failed (" + detail + ")" +
+                                              (rc == CURLE_SSL_CACERT_BADFILE ? " (smtp.ca_file " + cfg.caFile + ")" : ""));
     case CURLE_ABORTED_BY_CALLBACK:
       throw Error(ErrorCode::UNAVAILABLE, "smtp.send: stopped (the run is ending)");
     default:

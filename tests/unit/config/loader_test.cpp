@@ -331,3 +331,63 @@ TEST(ConfigLoader, SmtpPasswordInProductionComesFromTheEnvironmentOrAFile) {
   auto missing = loadFromString("smtp: { password_file: /no/such/file }\n", "c.yaml", noEnv);
   EXPECT_TRUE(hasError(missing, "smtp.password_file", "cannot read /no/such/file"));
 }
+
+TEST(ConfigLoader, OutboundPolicyEntriesAreCheckedAtLoad) {
+  auto ok = loadFromString(
+      "runtime:\n  http:\n    allow: [api.telegram.org, \"*.example.com\", 203.0.113.0/24, \"::1\", \"fd00::/8\", 127.0.0.1]\n"
+      "    deny: [169.254.169.254, 10.0.0.0/8]\n",
+      "c.yaml", noEnv);
+  EXPECT_TRUE(ok.errors.empty()) << ::testing::PrintToString(errorStrings(ok));
+  EXPECT_EQ(ok.config.runtime.http.allow.size(), 6u);
+  EXPECT_EQ(ok.config.runtime.http.deny.size(), 2u);
+
+  // Every bad entry is named, under its key, with the file as its source.
+  auto bad = loadFromString(
+      "runtime:\n  http:\n    allow: [good.example, \"10.0.0.0/33\", \"https://api.example.com\"]\n"
+      "    deny: [\"bad host\", \"\", \"fd00::/129\", \"1.2.3.4/x\"]\n",
+      "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "runtime.http.allow", "entry \"10.0.0.0/33\""));
+  EXPECT_TRUE(hasError(bad, "runtime.http.allow", "prefix length out of range"));
+  EXPECT_TRUE(hasError(bad, "runtime.http.allow", "entry \"https://api.example.com\""));
+  EXPECT_TRUE(hasError(bad, "runtime.http.deny", "entry \"bad host\""));
+  EXPECT_TRUE(hasError(bad, "runtime.http.deny", "entry \"\""));
+  EXPECT_TRUE(hasError(bad, "runtime.http.deny", "entry \"fd00::/129\""));
+  EXPECT_TRUE(hasError(bad, "runtime.http.deny", "entry \"1.2.3.4/x\""));
+  EXPECT_EQ(bad.errors.size(), 6u) << ::testing::PrintToString(errorStrings(bad));
+  for (const auto& e : bad.errors) EXPECT_EQ(e.source, "c.yaml");
+  EXPECT_EQ(bad.errors[0].toString(),
+            "runtime.http.allow: entry \"10.0.0.0/33\" is not a host name, *.domain, address or CIDR (prefix length out of "
+            "range) (c.yaml)");
+}
+
+TEST(ConfigLoader, OutboundPolicyEntriesFromTheEnvironmentNameTheVariable) {
+  auto r = load(std::nullopt, envOf({{"M3M_RUNTIME_HTTP_DENY", "ok.example,under_score.example"}}));
+  ASSERT_EQ(r.errors.size(), 1u) << ::testing::PrintToString(errorStrings(r));
+  EXPECT_EQ(r.errors[0].path, "runtime.http.deny");
+  EXPECT_NE(r.errors[0].message.find("\"under_score.example\""), std::string::npos) << r.errors[0].message;
+  EXPECT_EQ(r.errors[0].source, "env M3M_RUNTIME_HTTP_DENY");
+
+  auto ok = load(std::nullopt, envOf({{"M3M_RUNTIME_HTTP_ALLOW", "api.telegram.org,192.168.0.0/16"}}));
+  EXPECT_TRUE(ok.errors.empty()) << ::testing::PrintToString(errorStrings(ok));
+  EXPECT_EQ(ok.config.runtime.http.allow, (std::vector<std::string>{"api.telegram.org", "192.168.0.0/16"}));
+}
+
+TEST(ConfigLoader, CaFilesMustBeReadable) {
+  const auto dir = std::filesystem::temp_directory_path() / ("m3m-ca-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto pem = (dir / "ca.pem").string();
+  std::ofstream(pem) << "-----BEGIN CERTIFICATE-----\n";
+  auto ok = load(std::nullopt, envOf({{"M3M_SMTP_CA_FILE", pem}, {"M3M_RUNTIME_HTTP_CA_FILE", pem}}));
+  EXPECT_TRUE(ok.errors.empty()) << ::testing::PrintToString(errorStrings(ok));
+  EXPECT_EQ(ok.config.smtp.caFile, pem);
+  EXPECT_EQ(ok.config.runtime.http.caFile, pem);
+  EXPECT_EQ(load(std::nullopt, noEnv).config.smtp.caFile, "");
+
+  const auto missing = (dir / "missing.pem").string();
+  auto bad = loadFromString("smtp: { ca_file: \"" + missing + "\" }\nruntime: { http: { ca_file: \"" + missing + "\" } }\n",
+                            "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "smtp.ca_file", "cannot read " + missing));
+  EXPECT_TRUE(hasError(bad, "runtime.http.ca_file", "cannot read " + missing));
+  EXPECT_EQ(bad.errors.size(), 2u) << ::testing::PrintToString(errorStrings(bad));
+  std::filesystem::remove_all(dir);
+}
