@@ -35,6 +35,7 @@ class Client::Engine {
     // Only this thread uses the share: it keeps TLS sessions across easy handles.
     share_ = curl_share_init();
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (!options_.caFile.empty()) trust_ = ExtraTrust::load(options_.caFile);
     thread_ = std::thread([this] { loop(); });
   }
 
@@ -144,7 +145,7 @@ class Client::Engine {
 
   void startHop(Transfer* t) {
     try {
-      prepareHop(*t, policy_, options_, share_);
+      prepareHop(*t, policy_, trust_.get(), share_);
     } catch (const Failure& f) {
       return finish(t, f);
     }
@@ -181,6 +182,7 @@ class Client::Engine {
 
   OutboundPolicy policy_;
   ClientOptions options_;
+  std::shared_ptr<const ExtraTrust> trust_;
   CURLM* multi_ = nullptr;
   CURLSH* share_ = nullptr;
   std::thread thread_;

@@ -53,7 +53,7 @@ using Outcome = std::variant<Response, Failure>;
 using Done = std::function<void(Outcome)>;
 
 struct ClientOptions {
-  std::string caFile;  // extra trust (PEM); empty: the system store only
+  std::string caFile;  // trusted besides the system store (PEM); empty: the system store only
   int maxRedirects = 10;
 };
 

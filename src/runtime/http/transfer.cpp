@@ -76,7 +76,7 @@ bool named(const std::pair<std::string, std::string>& h, const char* name) { ret
 
 }  // namespace
 
-void prepareHop(Transfer& t, const OutboundPolicy& policy, const ClientOptions& options, CURLSH* share) {
+void prepareHop(Transfer& t, const OutboundPolicy& policy, const ExtraTrust* trust, CURLSH* share) {
   Request& req = t.request;
   const std::string scheme = schemeOf(req.url);
   if (scheme != "http" && scheme != "https")
@@ -113,10 +113,14 @@ void prepareHop(Transfer& t, const OutboundPolicy& policy, const ClientOptions& 
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<long long>(left.count(), 15'000)));
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // every decoding libcurl has (gzip, deflate, br)
   curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-  curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing on an HTTP/2 connection being set up
+  // Over TLS, ALPN tells at the handshake whether a connection multiplexes:
+  // wait for one being set up rather than open another. Never for http://,
+  // where it is only known from the first answer — a slow server would hold
+  // every transfer to it in line.
+  if (scheme == "https") curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headerList.get());
-  if (!options.caFile.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.caFile.c_str());
+  if (trust) trust->apply(c);
   if (req.method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   else curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
   if (req.hasBody) {

@@ -12,6 +12,7 @@
 #include <stop_token>
 #include <string>
 
+#include "runtime/http/extra_trust.hpp"
 #include "runtime/http/http_client.hpp"
 
 namespace m3m::runtime::http {
@@ -41,7 +42,7 @@ struct Transfer {
 // Checks the hop's URL against the policy and configures its easy handle
 // (reused from the previous hop when there is one); CURLSH shares TLS sessions.
 // Throws Failure (INVALID, DENIED, TIMEOUT) when the hop cannot start.
-void prepareHop(Transfer& t, const OutboundPolicy& policy, const ClientOptions& options, CURLSH* share);
+void prepareHop(Transfer& t, const OutboundPolicy& policy, const ExtraTrust* trust, CURLSH* share);
 
 // The Failure a finished hop's curl result stands for.
 Failure failureOf(const Transfer& t, CURLcode rc);

@@ -176,13 +176,17 @@ bool hasControl(const std::string& s) {
 }
 
 // The request a call describes (http.js builds `spec`); INVALID_ARGUMENT naming the problem.
-http::Request parseRequest(const Args& args, std::chrono::milliseconds maxTimeout, std::size_t maxResponse) {
+// `defaultTimeout` applies when the spec names none: 30 s for http.*, the
+// ceiling for fetch (which has no timeout of its own: a signal cuts it shorter).
+http::Request parseRequest(const Args& args, std::chrono::milliseconds maxTimeout, std::size_t maxResponse,
+                           std::chrono::milliseconds defaultTimeout) {
   const Value& spec = args.at(0);
   if (!spec.is_object()) args.fail(0, "must be an object");
   auto invalid = [](const std::string& what) {
     throw Error(ErrorCode::INVALID_ARGUMENT, "http: " + what, {{"options", what}});
   };
   http::Request req;
+  req.timeout = std::min(defaultTimeout, maxTimeout);
   req.method = spec.value("method", "GET");
   if (!isToken(req.method)) invalid("method must be an HTTP token, got \"" + req.method + "\"");
   req.url = spec.value("url", "");
@@ -247,7 +251,7 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
           "The transfer under every http.* call (used by the module's JS).",
           [client, maxTimeout, maxResponse, stats](CallContext& ctx, const Args& args) -> Value {
             if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
-            http::Request req = parseRequest(args, maxTimeout, maxResponse);
+            http::Request req = parseRequest(args, maxTimeout, maxResponse, std::chrono::seconds(30));
             const std::string original = req.url;
             const std::uint64_t sent = req.body.size();
             http::Response res;
@@ -268,7 +272,7 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
           "object", "The transfer under fetch (used by the module's JS): never holds the isolate, nor a thread.",
           [client, maxTimeout, maxResponse, aborts, stats](CallContext& ctx, const Args& args) -> AsyncStart {
             if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
-            http::Request req = parseRequest(args, maxTimeout, maxResponse);
+            http::Request req = parseRequest(args, maxTimeout, maxResponse, maxTimeout);
             auto source = std::make_shared<std::stop_source>();
             std::string key;
             if (args.at(2).is_number()) {

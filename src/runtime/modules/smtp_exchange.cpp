@@ -1,7 +1,6 @@
 // The SMTP exchange of smtp.send: libcurl's SMTP client inside a waiting
 // call (the isolate is left for the whole exchange).
 #include <curl/curl.h>
-#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <set>
 
 #include "lib/units.hpp"
+#include "runtime/http/extra_trust.hpp"
 #include "runtime/modules/smtp_parts.hpp"
 
 namespace m3m::runtime::smtp {
@@ -37,15 +37,6 @@ size_t readBody(char* buffer, size_t size, size_t nitems, void* user) {
   std::memcpy(buffer, x->data->data() + x->offset, n);
   x->offset += n;
   return n;
-}
-
-// smtp.ca_file: its CAs are added to the store libcurl set up (the system
-// CAs), so a private CA is trusted besides them, not instead of them.
-CURLcode addCaFile(CURL*, void* sslCtx, void* file) {
-  auto* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(sslCtx));
-  if (!store || X509_STORE_load_file(store, static_cast<const std::string*>(file)->c_str()) != 1)
-    return CURLE_SSL_CACERT_BADFILE;
-  return CURLE_OK;
 }
 
 int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -120,6 +111,12 @@ Value send(CallContext& ctx, const SmtpSettings& cfg, Prepared mail) {
   CURLcode rc = CURLE_OK;
   char errbuf[CURL_ERROR_SIZE] = {0};
   bool setupFailed = false;
+  std::shared_ptr<const http::ExtraTrust> trust;
+  if (!cfg.caFile.empty()) try {
+      trust = http::ExtraTrust::load(cfg.caFile);
+    } catch (const std::exception& e) {
+      throw Error(ErrorCode::UNAVAILABLE, std::string("smtp.send: ") + e.what() + " (smtp.ca_file)");
+    }
 
   ctx.blocking([&](std::stop_token stop) {
     x.stop = stop;
@@ -145,10 +142,7 @@ Value send(CallContext& ctx, const SmtpSettings& cfg, Prepared mail) {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_USE_SSL, cfg.security == "starttls" ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_NONE));
-    if (!cfg.caFile.empty()) {
-      curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, addCaFile);
-      curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &cfg.caFile);
-    }
+    if (trust) trust->apply(c);  // smtp.ca_file: trusted besides the system CAs
     if (!cfg.username.empty()) {
       curl_easy_setopt(c, CURLOPT_USERNAME, cfg.username.c_str());
       curl_easy_setopt(c, CURLOPT_PASSWORD, cfg.password.c_str());
