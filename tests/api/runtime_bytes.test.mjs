@@ -27,6 +27,8 @@ function service() {
       int16: crypto.sha256(i16),
       float64Sub: crypto.sha256(f64.subarray(1)),
       hmacKeyView: crypto.hmac('sha256', new DataView(bytes.buffer, 1, 3), i16),
+      shared: typeof SharedArrayBuffer === 'function'
+        ? crypto.sha256(new SharedArrayBuffer(4)) === crypto.sha256(new Uint8Array(4)) : 'absent',
       equalViews: crypto.timingSafeEqual(new Uint16Array([0x0201]), new DataView(new Uint8Array([1, 2]).buffer)),
       storageInt16: (() => {
         storage.write('views/i16.bin', i16);
@@ -87,6 +89,7 @@ test('crypto and storage take a DataView, an ArrayBuffer, an Int16Array, a Float
   assert.equal(r.int16, sha256(raw(i16)));
   assert.equal(r.float64Sub, sha256(raw(new Float64Array([1.5, -2, 1e300]).subarray(1))));
   assert.equal(r.hmacKeyView, nodeCrypto.createHmac('sha256', Buffer.from([1, 2, 3])).update(raw(i16)).digest('hex'));
+  assert.ok(r.shared === true || r.shared === 'absent', `a SharedArrayBuffer: ${r.shared}`);
   assert.equal(r.equalViews, true);
   assert.deepEqual(r.storageInt16, [[...raw(i16)], [8, 9]]);
 });

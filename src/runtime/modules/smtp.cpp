@@ -242,7 +242,8 @@ constexpr const char* kWrapper = R"js((native) => {
     return Object.assign({}, message, {
       attachments: list.map((a) => {
         const c = a && typeof a === 'object' ? a.content : null;
-        if (c instanceof ArrayBuffer) return Object.assign({}, a, { content: c.slice(0) });
+        if (c instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && c instanceof SharedArrayBuffer))
+          return Object.assign({}, a, { content: c.slice(0) });
         if (ArrayBuffer.isView(c)) return Object.assign({}, a, { content: new Uint8Array(c.buffer, c.byteOffset, c.byteLength).slice() });
         return a;
       }),

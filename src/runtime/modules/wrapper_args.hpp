@@ -43,7 +43,7 @@ inline constexpr const char* kWrapperArgsJs = R"js(
       if (x.length > MAX) throw tooLarge(where, 'argument ' + pos + ' (' + name + ')');
       return x;
     }
-    if (!(x instanceof ArrayBuffer || ArrayBuffer.isView(x)))
+    if (!(x instanceof ArrayBuffer || ArrayBuffer.isView(x) || (typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer)))
       throw invalid(where, 'argument ' + pos + ' (' + name + ') must be a string, Uint8Array, ArrayBuffer or ArrayBufferView');
     if (x.byteLength > MAX) throw tooLarge(where, 'argument ' + pos + ' (' + name + ')');
     return x;
