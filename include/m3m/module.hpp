@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,8 +20,21 @@
 
 namespace m3m {
 
-// A data value crossing between JS and a module: null, bool, number, string, array, object.
+// A data value crossing between JS and a module: null, bool, number, string,
+// array, object — and bytes. Bytes are a Uint8Array everywhere in JS and a
+// binary Value (Value::binary, is_binary()) here, at any depth of an argument
+// or a result: a module function receives any ArrayBuffer, SharedArrayBuffer
+// or ArrayBufferView (Uint8Array, Int16Array, DataView… as its raw bytes) as
+// binary, and a binary Value it returns reaches JS as a Uint8Array. Read bytes
+// with Args::bytes (which also takes a string as its UTF-8 bytes); return
+// them with bytesValue. Never pass bytes as base64 or one character per byte.
 using Value = nlohmann::json;
+
+// `data` as a binary Value (a Uint8Array in JS).
+inline Value bytesValue(std::string_view data) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(data.data());
+  return Value::binary(Value::binary_t::container_type(p, p + data.size()));
+}
 
 // What a module function knows about the project that calls it.
 class CallContext {
@@ -78,6 +92,18 @@ class Args {
   bool boolean(size_t i) const {
     if (!at(i).is_boolean()) fail(i, "must be a boolean");
     return at(i).get<bool>();
+  }
+  // Bytes: a binary Value (any ArrayBuffer or view in JS) as is, or a string
+  // as its UTF-8 bytes; anything else fails with INVALID_ARGUMENT. The view
+  // lives as long as these Args.
+  std::string_view bytes(size_t i) const {
+    const Value& v = at(i);
+    if (v.is_binary()) {
+      const auto& b = v.get_binary();
+      return {reinterpret_cast<const char*>(b.data()), b.size()};
+    }
+    if (v.is_string()) return v.get_ref<const std::string&>();
+    fail(i, "must be a string, Uint8Array, ArrayBuffer or ArrayBufferView");
   }
   std::optional<std::string> optionalString(size_t i) const {
     if (at(i).is_null()) return std::nullopt;

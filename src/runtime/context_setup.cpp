@@ -17,6 +17,8 @@ Outcome ProjectRuntime::Impl::load() {
   auto context = ctx();
   auto fail = [](std::string what) { return Outcome{false, std::move(what)}; };
   const ProjectInfo& info = self.info_;
+  // 0. Bytes nested in values passed to modules (v8_values.hpp).
+  installBytesToJson(context);
   // 1. The prelude: router, service, console… and the hooks.
   v8::Local<v8::Script> prelude;
   v8::Local<v8::Value> preludeFn;

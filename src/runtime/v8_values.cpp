@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstring>
 #include <cstdio>
+#include <memory>
+#include <random>
+#include <vector>
 
 #include "lib/json.hpp"
 
@@ -28,7 +31,134 @@ bool containsBinary(const Value& v) {
     for (const auto& item : v) if (containsBinary(item)) return true;
   return false;
 }
+
+using Bytes = Value::binary_t::container_type;
+
+// The bytes of an ArrayBuffer, a SharedArrayBuffer or any view (a typed
+// array, a DataView: its own window only); false for anything else.
+bool bytesOf(v8::Local<v8::Value> v, Bytes& out) {
+  if (v->IsArrayBufferView()) {
+    auto view = v.As<v8::ArrayBufferView>();
+    out.resize(view->ByteLength());
+    if (!out.empty()) view->CopyContents(out.data(), out.size());
+    return true;
+  }
+  std::shared_ptr<v8::BackingStore> store;
+  if (v->IsArrayBuffer()) store = v.As<v8::ArrayBuffer>()->GetBackingStore();
+  else if (v->IsSharedArrayBuffer()) store = v.As<v8::SharedArrayBuffer>()->GetBackingStore();
+  else return false;
+  const auto* data = static_cast<const std::uint8_t*>(store->Data());
+  out.assign(data, data + store->ByteLength());
+  return true;
+}
+
+size_t byteLength(v8::Local<v8::Value> v) {
+  if (v->IsArrayBufferView()) return v.As<v8::ArrayBufferView>()->ByteLength();
+  if (v->IsArrayBuffer()) return v.As<v8::ArrayBuffer>()->ByteLength();
+  if (v->IsSharedArrayBuffer()) return v.As<v8::SharedArrayBuffer>()->ByteLength();
+  return 0;
+}
+
+// ---- bytes nested in objects and arrays -------------------------------------
+// toValue reads objects and arrays with JSON.stringify, which would turn a
+// nested Uint8Array into {"0":…,"1":…} and an ArrayBuffer or a DataView
+// into {}. Instead, the toJSON that installBytesToJson puts on the prototypes
+// of typed arrays, DataView and (Shared)ArrayBuffer hands the bytes to the
+// toValue running on this thread (a BytesCapture): they are set aside, a
+// marker string stands in their place in the JSON, and after the parse the
+// markers become binary Values. With no toValue running, toJSON returns the
+// object itself, so JSON.stringify in the project's own code is unchanged.
+// Plain objects cost nothing more: JSON.stringify looks toJSON up on every
+// object anyway, and the markers are only searched for when bytes were met.
+struct BytesCapture {
+  std::vector<Bytes> found;
+  size_t total = 0;
+  size_t limit = 0;  // all the bytes of one value: the isolate's heap limit (set at the first bytes)
+  BytesCapture* outer = nullptr;
+};
+thread_local BytesCapture* tCapture = nullptr;
+
+// "\x01m3m-bytes-<random>-": no value of the project's collides by chance.
+const std::string& markerPrefix() {
+  static const std::string prefix = [] {
+    std::random_device rd;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "\x01m3m-bytes-%08x%08x-", static_cast<unsigned>(rd()), static_cast<unsigned>(rd()));
+    return std::string(buf);
+  }();
+  return prefix;
+}
+
+void bytesToJson(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* isolate = info.GetIsolate();
+  v8::Local<v8::Value> self = info.This();
+  info.GetReturnValue().Set(self);
+  auto* capture = tCapture;
+  if (!capture || !(self->IsArrayBufferView() || self->IsArrayBuffer() || self->IsSharedArrayBuffer())) return;
+  const size_t size = byteLength(self);
+  if (capture->limit == 0) {
+    v8::HeapStatistics heap;
+    isolate->GetHeapStatistics(&heap);
+    capture->limit = heap.heap_size_limit();
+  }
+  if (size > capture->limit - capture->total) {
+    isolate->ThrowException(makeError(
+        isolate, Error(ErrorCode::PAYLOAD_TOO_LARGE,
+                       "the bytes in a value passed to the host (" + std::to_string(capture->total + size) +
+                           "+ bytes) exceed the project's memory limit (" + std::to_string(capture->limit) + " bytes)")));
+    return;
+  }
+  Bytes bytes;
+  bytesOf(self, bytes);
+  capture->total += size;
+  capture->found.push_back(std::move(bytes));
+  info.GetReturnValue().Set(toV8(isolate, markerPrefix() + std::to_string(capture->found.size() - 1)));
+}
+
+// Markers → the bytes they stand for (depth is bounded by lib::parseJson).
+void restoreBytes(Value& v, std::vector<Bytes>& found) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    const auto& prefix = markerPrefix();
+    if (s.size() <= prefix.size() || s.compare(0, prefix.size(), prefix) != 0) return;
+    size_t index = 0;
+    for (size_t i = prefix.size(); i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return;
+      index = index * 10 + static_cast<size_t>(s[i] - '0');
+      if (index >= found.size()) return;
+    }
+    v = Value::binary(std::move(found[index]));
+  } else if (v.is_array() || v.is_object()) {
+    for (auto& item : v) restoreBytes(item, found);
+  }
+}
+
 }  // namespace
+
+void installBytesToJson(v8::Local<v8::Context> context) {
+  auto* isolate = context->GetIsolate();
+  v8::HandleScope scope(isolate);
+  auto global = context->Global();
+  auto get = [&](v8::Local<v8::Object> o, const char* key) -> v8::Local<v8::Value> {
+    v8::Local<v8::Value> out;
+    if (!o->Get(context, toV8(isolate, key)).ToLocal(&out)) return v8::Undefined(isolate);
+    return out;
+  };
+  auto prototypeOf = [&](const char* ctor) -> v8::Local<v8::Value> {
+    auto c = get(global, ctor);
+    return c->IsFunction() ? get(c.As<v8::Object>(), "prototype") : v8::Local<v8::Value>(v8::Undefined(isolate));
+  };
+  std::vector<v8::Local<v8::Value>> prototypes = {prototypeOf("DataView"), prototypeOf("ArrayBuffer"),
+                                                  prototypeOf("SharedArrayBuffer")};
+  // %TypedArray%.prototype: the one prototype every typed array shares.
+  if (auto u8 = prototypeOf("Uint8Array"); u8->IsObject()) prototypes.push_back(u8.As<v8::Object>()->GetPrototype());
+  auto fn = v8::Function::New(context, &bytesToJson, v8::Local<v8::Value>(), 1, v8::ConstructorBehavior::kThrow)
+                .ToLocalChecked();
+  fn->SetName(toV8(isolate, "toJSON"));
+  for (auto p : prototypes)
+    if (p->IsObject())
+      std::ignore = p.As<v8::Object>()->DefineOwnProperty(context, toV8(isolate, "toJSON"), fn, v8::DontEnum);
+}
 
 Value toValue(v8::Isolate* isolate, v8::Local<v8::Value> v) {
   if (v->IsNullOrUndefined() || v->IsFunction()) return nullptr;
@@ -41,24 +171,21 @@ Value toValue(v8::Isolate* isolate, v8::Local<v8::Value> v) {
     if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0) return static_cast<std::int64_t>(d);
     return d;
   }
-  // Bytes (Uint8Array and other views, ArrayBuffer) as a top-level value:
-  // JSON's binary type (nested ones go through JSON like any object).
-  if (v->IsArrayBufferView()) {
-    auto view = v.As<v8::ArrayBufferView>();
-    Value::binary_t::container_type bytes(view->ByteLength());
-    if (!bytes.empty()) view->CopyContents(bytes.data(), bytes.size());
-    return Value::binary(std::move(bytes));
-  }
-  if (v->IsArrayBuffer()) {
-    auto buffer = v.As<v8::ArrayBuffer>();
-    const auto* data = static_cast<const std::uint8_t*>(buffer->Data());
-    return Value::binary(Value::binary_t::container_type(data, data + buffer->ByteLength()));
-  }
-  // Objects and arrays: through JSON, which defines the data subset exactly.
+  // Bytes (typed arrays, DataView, ArrayBuffer): JSON's binary type.
+  if (Bytes bytes; bytesOf(v, bytes)) return Value::binary(std::move(bytes));
+  // Objects and arrays: through JSON, which defines the data subset exactly;
+  // bytes inside are set aside by their toJSON (above).
   auto context = isolate->GetCurrentContext();
   v8::Local<v8::String> json;
-  if (!v8::JSON::Stringify(context, v).ToLocal(&json)) throw JsExceptionPending{};
-  return lib::parseJson(str(isolate, json), "a value passed to the host");
+  BytesCapture capture;
+  capture.outer = tCapture;
+  tCapture = &capture;
+  const bool ok = v8::JSON::Stringify(context, v).ToLocal(&json);
+  tCapture = capture.outer;
+  if (!ok) throw JsExceptionPending{};
+  Value out = lib::parseJson(str(isolate, json), "a value passed to the host");
+  if (!capture.found.empty()) restoreBytes(out, capture.found);
+  return out;
 }
 
 v8::Local<v8::Value> fromValue(v8::Isolate* isolate, const Value& v) {

@@ -21,10 +21,19 @@ v8::Local<v8::String> toV8(v8::Isolate* isolate, std::string_view s);
 // without acting on the value and let it propagate.
 struct JsExceptionPending {};
 
-// A data value (functions and undefined become null, as in JSON). Objects
-// nested deeper than lib::JSON_MAX_DEPTH throw m3m::Error INVALID_ARGUMENT.
+// A data value (functions and undefined become null, as in JSON). Bytes — an
+// ArrayBuffer, a SharedArrayBuffer or any ArrayBufferView (typed arrays,
+// DataView) — become binary Values at any depth (nested ones once the context
+// has installBytesToJson; the nested bytes of one value are capped by the
+// isolate's heap limit: past it a RangeError PAYLOAD_TOO_LARGE is pending). Objects nested deeper than lib::JSON_MAX_DEPTH throw m3m::Error
+// INVALID_ARGUMENT. fromValue turns binary Values back into Uint8Arrays.
 Value toValue(v8::Isolate* isolate, v8::Local<v8::Value> v);
 v8::Local<v8::Value> fromValue(v8::Isolate* isolate, const Value& v);
+// Once per context, before the project's code: the toJSON on the prototypes of
+// typed arrays, DataView and (Shared)ArrayBuffer through which toValue finds
+// bytes nested in objects (it returns the object itself anywhere else, so
+// JSON.stringify in the project's code is unchanged).
+void installBytesToJson(v8::Local<v8::Context> context);
 
 // "TypeError: boom\n    at service.js:3:9" (withStack = false: the message only).
 std::string describeException(v8::Isolate* isolate, v8::Local<v8::Value> exception, bool withStack = true);

@@ -47,6 +47,18 @@ service.start(() => {
       { filename: 'buffer.bin', content: u8.buffer }];
     return smtp.send(Object.assign({}, b.message, { attachments: attachments.concat(b.more || []) }));
   }));
+  // Bytes of other views, nested in the message; sendAsync copies them when called.
+  router.post('/send-views', wrap(async (ctx) => {
+    const u8 = new Uint8Array([10, 20, 30, 40, 50, 60]);
+    const later = new Uint8Array([1, 2, 3]);
+    const pending = smtp.sendAsync(Object.assign({}, ctx.body, { attachments: [
+      { filename: 'view.bin', content: new DataView(u8.buffer, 2, 3) },
+      { filename: 'i16.bin', content: new Int16Array([0x0201, -2]) },
+      { filename: 'later.bin', content: later },
+    ] }));
+    later.fill(9);  // after the call: not what is sent
+    return pending;
+  }));
   router.post('/write', wrap((ctx) => {
     const b = ctx.body;
     storage.write(b.path, b.bytes ? new Uint8Array(b.bytes) : b.text);
@@ -149,6 +161,16 @@ test('text + HTML with a UTF-8 subject, cc and bcc: envelope, headers and parts 
   assert.equal(text.text, 'Здравствуйте!\r\nВаш заказ готов.\r\n.\r\nA line with only a dot above.');
   assert.equal(html.type, 'text/html');
   assert.equal(html.text, '<p>Здравствуйте!</p><p>Ваш заказ <b>готов</b>.</p>');
+});
+
+test('attachments: a DataView and an Int16Array send their own bytes; sendAsync sends the bytes as they were at the call', async () => {
+  await sendOk({ to: 'ada@example.com', subject: 'Views', text: 'views' }, '/send-views');
+  const msg = await sink.next();
+  const [, view, i16, later] = leaves(msg);
+  assert.equal(view.filename, 'view.bin');
+  assert.deepEqual([...Buffer.from(view.base64, 'base64')], [30, 40, 50], "the DataView's window only");
+  assert.deepEqual([...Buffer.from(i16.base64, 'base64')], [1, 2, 0xfe, 0xff], 'raw little-endian bytes');
+  assert.deepEqual([...Buffer.from(later.base64, 'base64')], [1, 2, 3]);
 });
 
 test('attachments: bytes from a Uint8Array, an ArrayBuffer, a storage file and a string arrive intact', async () => {

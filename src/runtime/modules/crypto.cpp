@@ -1,9 +1,9 @@
 // The `crypto` module: digests, HMAC, random values and password hashing,
 // all from OpenSSL (EVP, HMAC, RAND_bytes, CRYPTO_memcmp) and, for passwords,
 // the server's own Argon2id (passed in through BuiltinDeps: the runtime does
-// not depend on the service layer). The JS wrapper checks the arguments,
-// turns bytes into binary strings and back (runtime/modules/binary.hpp) and
-// adds the web-standard getRandomValues.
+// not depend on the service layer). The JS wrapper checks the arguments
+// (runtime/modules/wrapper_args.hpp) and adds the web-standard
+// getRandomValues; bytes cross as themselves (Uint8Array ↔ binary Value).
 #include <openssl/rand.h>
 
 #include <string>
@@ -13,8 +13,8 @@
 #include "lib/digest.hpp"
 #include "lib/hex.hpp"
 #include "lib/random.hpp"
-#include "runtime/modules/binary.hpp"
 #include "runtime/modules/builtin_modules.hpp"
+#include "runtime/modules/wrapper_args.hpp"
 
 namespace m3m::runtime {
 namespace {
@@ -29,13 +29,13 @@ lib::DigestAlgorithm algorithmArg(const Args& a, size_t i) {
   return *alg;
 }
 
-// Raw bytes in the requested encoding ('bytes': a binary string the wrapper turns into a Uint8Array).
-std::string encoded(const std::string& raw, const Args& a, size_t i) {
+// Raw bytes in the requested encoding ('bytes': a Uint8Array).
+Value encoded(const std::string& raw, const Args& a, size_t i) {
   const auto enc = a.string(i);
   if (enc == "hex") return lib::hexEncode(raw);
   if (enc == "base64") return lib::base64Encode(raw);
   if (enc == "base64url") return lib::base64urlEncode(raw);
-  if (enc == "bytes") return lib::latin1ToUtf8(raw);
+  if (enc == "bytes") return bytesValue(raw);
   a.fail(i, "must be 'hex', 'base64', 'base64url' or 'bytes'");
 }
 
@@ -47,27 +47,23 @@ constexpr const char* kWrapperBody = R"js(
       throw invalid(where, 'argument ' + pos + " (encoding) must be 'hex', 'base64', 'base64url' or 'bytes'");
     return e;
   };
-  const out = (s, enc) => (enc === 'bytes' ? fromBinary(s) : s);
   const digest = (alg) => ({ [alg](input, encoding) {
     const where = 'crypto.' + alg;
-    const [d, bin] = data(where, 1, 'data', input);
-    const enc = encodingOf(where, 2, encoding);
-    return out(native.digest(alg, d, bin, enc), enc);
+    const d = data(where, 1, 'data', input);
+    return native.digest(alg, d, encodingOf(where, 2, encoding));
   } })[alg];
   function hmac(algorithm, key, input, encoding) {
     const where = 'crypto.hmac';
     if (!ALGORITHMS.includes(algorithm))
       throw invalid(where, "argument 1 (algorithm) must be 'md5', 'sha1', 'sha256' or 'sha512'");
-    const [k, kb] = data(where, 2, 'key', key);
-    const [d, db] = data(where, 3, 'data', input);
-    const enc = encodingOf(where, 4, encoding);
-    return out(native.hmac(algorithm, k, kb, d, db, enc), enc);
+    const k = data(where, 2, 'key', key);
+    const d = data(where, 3, 'data', input);
+    return native.hmac(algorithm, k, d, encodingOf(where, 4, encoding));
   }
   function randomBytes(n, encoding) {
     if (!Number.isInteger(n) || n < 0 || n > 1048576)
       throw invalid('crypto.randomBytes', 'argument 1 (n) must be an integer from 0 to 1048576');
-    const enc = encodingOf('crypto.randomBytes', 2, encoding);
-    return out(native.randomBytes(n, enc), enc);
+    return native.randomBytes(n, encodingOf('crypto.randomBytes', 2, encoding));
   }
   const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
     BigInt64Array, BigUint64Array];
@@ -77,15 +73,11 @@ constexpr const char* kWrapperBody = R"js(
     if (array.byteLength > 65536)
       throw fail(RangeError, 'PAYLOAD_TOO_LARGE', "crypto.getRandomValues: the array's byte length (" + array.byteLength +
         ') exceeds the number of bytes of entropy available via this API (65536)', 'QuotaExceededError');
-    const r = native.randomBytes(array.byteLength, 'bytes');
-    const u8 = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-    for (let i = 0; i < r.length; i++) u8[i] = r.charCodeAt(i);
+    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(native.randomBytes(array.byteLength, 'bytes'));
     return array;
   }
   function timingSafeEqual(a, b) {
-    const [x, xb] = data('crypto.timingSafeEqual', 1, 'a', a);
-    const [y, yb] = data('crypto.timingSafeEqual', 2, 'b', b);
-    return native.timingSafeEqual(x, xb, y, yb);
+    return native.timingSafeEqual(data('crypto.timingSafeEqual', 1, 'a', a), data('crypto.timingSafeEqual', 2, 'b', b));
   }
   function hashPassword(password) {
     return native.hashPassword(text('crypto.hashPassword', 1, 'password', password));
@@ -154,24 +146,23 @@ declare const crypto: {
 ModuleSchema cryptoModule(const BuiltinDeps& deps) {
   auto hashPassword = deps.hashPassword;
   auto verifyPassword = deps.verifyPassword;
-  const std::vector<Param> digestParams = {{"algorithm", "string"}, {"data", "string"}, {"binary", "boolean"},
+  const std::vector<Param> digestParams = {{"algorithm", "string"}, {"data", "string | Uint8Array"},
                                            {"encoding", "string"}};
   return ModuleBuilder("crypto", "")
-      .function("digest", digestParams, "string", "the wrapper's md5/sha1/sha256/sha512",
+      .function("digest", digestParams, "string | Uint8Array", "the wrapper's md5/sha1/sha256/sha512",
                 [](CallContext&, const Args& a) -> Value {
                   const auto alg = algorithmArg(a, 0);
-                  return encoded(lib::digest(alg, bytesArg(a, 1, 2, "crypto." + a.string(0))), a, 3);
+                  return encoded(lib::digest(alg, bytesArg(a, 1, "crypto." + a.string(0))), a, 2);
                 })
       .function("hmac",
-                {{"algorithm", "string"}, {"key", "string"}, {"keyBinary", "boolean"}, {"data", "string"},
-                 {"dataBinary", "boolean"}, {"encoding", "string"}},
-                "string", "",
+                {{"algorithm", "string"}, {"key", "string | Uint8Array"}, {"data", "string | Uint8Array"},
+                 {"encoding", "string"}},
+                "string | Uint8Array", "",
                 [](CallContext&, const Args& a) -> Value {
                   const auto alg = algorithmArg(a, 0);
-                  const auto key = bytesArg(a, 1, 2, "crypto.hmac");
-                  return encoded(lib::hmac(alg, key, bytesArg(a, 3, 4, "crypto.hmac")), a, 5);
+                  return encoded(lib::hmac(alg, bytesArg(a, 1, "crypto.hmac"), bytesArg(a, 2, "crypto.hmac")), a, 3);
                 })
-      .function("randomBytes", {{"n", "number"}, {"encoding", "string"}}, "string", "",
+      .function("randomBytes", {{"n", "number"}, {"encoding", "string"}}, "string | Uint8Array", "",
                 [](CallContext&, const Args& a) -> Value {
                   const double n = a.number(0);
                   if (!(n >= 0 && n <= static_cast<double>(kMaxRandomBytes)) || n != static_cast<double>(static_cast<size_t>(n)))
@@ -183,10 +174,10 @@ ModuleSchema cryptoModule(const BuiltinDeps& deps) {
                 })
       .function("randomUUID", {}, "string", "", [](CallContext&, const Args&) -> Value { return lib::uuid4(); })
       .function("timingSafeEqual",
-                {{"a", "string"}, {"aBinary", "boolean"}, {"b", "string"}, {"bBinary", "boolean"}}, "boolean", "",
+                {{"a", "string | Uint8Array"}, {"b", "string | Uint8Array"}}, "boolean", "",
                 [](CallContext&, const Args& a) -> Value {
-                  return lib::timingSafeEqual(bytesArg(a, 0, 1, "crypto.timingSafeEqual"),
-                                              bytesArg(a, 2, 3, "crypto.timingSafeEqual"));
+                  return lib::timingSafeEqual(bytesArg(a, 0, "crypto.timingSafeEqual"),
+                                              bytesArg(a, 1, "crypto.timingSafeEqual"));
                 })
       // Argon2id takes tens of milliseconds and 19 MiB: a waiting call, so
       // other tasks of the project run meanwhile (it ends by itself; the stop
@@ -214,7 +205,7 @@ ModuleSchema cryptoModule(const BuiltinDeps& deps) {
                   ctx.blocking([&](std::stop_token) { ok = verifyPassword(password, hash); });
                   return ok;
                 })
-      .wrapper(std::string("(native) => {\n  'use strict';") + kBinaryJs + kWrapperBody, kDeclarations)
+      .wrapper(std::string("(native) => {\n  'use strict';") + kWrapperArgsJs + kWrapperBody, kDeclarations)
       .build();
 }
 

@@ -102,6 +102,21 @@ declare const database: M3MModels & {
 };
 )ts";
 
+// Records hold JSON values: bytes (a Uint8Array… anywhere in a record, a
+// filter or the options) are refused rather than stored in some JSON form.
+bool hasBytes(const Value& v) {
+  if (v.is_binary()) return true;
+  if (v.is_structured())
+    for (const auto& item : v) if (hasBytes(item)) return true;
+  return false;
+}
+const Args& noBytes(const Args& a) {
+  for (size_t i = 1; i < a.size(); ++i)
+    if (hasBytes(a.at(i)))
+      a.fail(i, "holds bytes (a Uint8Array, ArrayBuffer or view): records hold JSON values; keep bytes in the "
+                "project's storage (a file field) or store them encoded (encoding.base64Encode)");
+  return a;
+}
 
 }  // namespace
 
@@ -114,33 +129,40 @@ ModuleSchema databaseModule(const BuiltinDeps& deps) {
   const std::vector<Param> filterOnly = {{"model", "string"}, {"filter", "unknown"}, {"options", "unknown", true}};
   return ModuleBuilder("database", "The project's data models.")
       .function("insert", {{"model", "string"}, {"record", "object"}}, "object", "",
-                [backend](CallContext& ctx, const Args& a) -> Value {
+                [backend](CallContext& ctx, const Args& args) -> Value {
+                  const Args& a = noBytes(args);
                   return backend().insert(ctx.projectId(), a.string(0), a.at(1));
                 })
       .function("find", filterOnly, "object[]", "",
-                [backend](CallContext& ctx, const Args& a) -> Value {
+                [backend](CallContext& ctx, const Args& args) -> Value {
+                  const Args& a = noBytes(args);
                   return backend().find(ctx.projectId(), a.string(0), a.at(1), a.at(2));
                 })
       .function("findOne", filterOnly, "object | null", "",
-                [backend](CallContext& ctx, const Args& a) -> Value {
+                [backend](CallContext& ctx, const Args& args) -> Value {
+                  const Args& a = noBytes(args);
                   return backend().findOne(ctx.projectId(), a.string(0), a.at(1), a.at(2));
                 })
       .function("count", filterOnly, "number", "",
-                [backend](CallContext& ctx, const Args& a) -> Value {
+                [backend](CallContext& ctx, const Args& args) -> Value {
+                  const Args& a = noBytes(args);
                   return backend().count(ctx.projectId(), a.string(0), a.at(1), a.at(2));
                 })
       .function("update", {{"model", "string"}, {"filter", "unknown"}, {"patch", "object"}, {"options", "unknown", true}},
                 "number", "",
-                [backend](CallContext& ctx, const Args& a) -> Value {
+                [backend](CallContext& ctx, const Args& args) -> Value {
+                  const Args& a = noBytes(args);
                   return backend().update(ctx.projectId(), a.string(0), a.at(1), a.at(2), a.at(3));
                 })
       .function("delete", filterOnly, "number", "",
-                [backend](CallContext& ctx, const Args& a) -> Value {
+                [backend](CallContext& ctx, const Args& args) -> Value {
+                  const Args& a = noBytes(args);
                   return backend().remove(ctx.projectId(), a.string(0), a.at(1), a.at(2));
                 })
       .function("upsert", {{"model", "string"}, {"filter", "unknown"}, {"record", "object"}, {"options", "unknown", true}},
                 "object", "",
-                [backend](CallContext& ctx, const Args& a) -> Value {
+                [backend](CallContext& ctx, const Args& args) -> Value {
+                  const Args& a = noBytes(args);
                   return backend().upsert(ctx.projectId(), a.string(0), a.at(1), a.at(2), a.at(3));
                 })
       .function("transaction", {{"fn", "() => void"}}, "void", "",

@@ -2,16 +2,16 @@
 // (RFC 4648 §4, §5), hex (§8), JSON and URL percent-encoding. Base64 and hex
 // run natively (lib/base64, lib/hex); JSON and URL encoding are V8's own
 // JSON and encodeURIComponent/decodeURIComponent, wrapped so that errors
-// carry .code like every module's. Bytes cross as binary strings
-// (runtime/modules/binary.hpp).
+// carry .code like every module's. Bytes cross as themselves (Uint8Array ↔
+// binary Value); the wrapper checks arguments (runtime/modules/wrapper_args.hpp).
 #include <string>
 #include <vector>
 
 #include "lib/base64.hpp"
 #include "lib/hex.hpp"
 #include "lib/text.hpp"
-#include "runtime/modules/binary.hpp"
 #include "runtime/modules/builtin_modules.hpp"
+#include "runtime/modules/wrapper_args.hpp"
 
 namespace m3m::runtime {
 namespace {
@@ -41,15 +41,13 @@ constexpr const char* kWrapperBody = R"js(
     return o;
   };
   const encoder = (fn, kind) => ({ [fn](input) {
-    const [d, bin] = data('encoding.' + fn, 1, 'data', input);
-    return native.encode(kind, d, bin);
+    return native.encode(kind, data('encoding.' + fn, 1, 'data', input));
   } })[fn];
   const decoder = (fn, kind) => ({ [fn](input, output) {
     const where = 'encoding.' + fn;
     const t = text(where, 1, 'text', input);
     const o = outputOf(where, output);
-    const r = native.decode(kind, t, o);
-    return o === 'bytes' ? fromBinary(r) : r;
+    return native.decode(kind, t, o);
   } })[fn];
   function jsonParse(input) {
     const t = text('encoding.jsonParse', 1, 'text', input);
@@ -162,15 +160,15 @@ declare function atob(data: string): string;
 
 ModuleSchema encodingModule(const BuiltinDeps&) {
   return ModuleBuilder("encoding", "")
-      .function("encode", {{"kind", "string"}, {"data", "string"}, {"binary", "boolean"}}, "string", "",
+      .function("encode", {{"kind", "string"}, {"data", "string | Uint8Array"}}, "string", "",
                 [](CallContext&, const Args& a) -> Value {
                   const auto& kind = kindArg(a, 0);
-                  const auto bytes = bytesArg(a, 1, 2, std::string("encoding.") + kind.name + "Encode");
+                  const auto bytes = bytesArg(a, 1, std::string("encoding.") + kind.name + "Encode");
                   if (kind.name == std::string_view("base64")) return lib::base64Encode(bytes);
                   if (kind.name == std::string_view("base64url")) return lib::base64urlEncode(bytes);
                   return lib::hexEncode(bytes);
                 })
-      .function("decode", {{"kind", "string"}, {"text", "string"}, {"output", "string"}}, "string", "",
+      .function("decode", {{"kind", "string"}, {"text", "string"}, {"output", "string"}}, "string | Uint8Array", "",
                 [](CallContext&, const Args& a) -> Value {
                   const auto& kind = kindArg(a, 0);
                   const auto text = a.string(1);
@@ -186,7 +184,7 @@ ModuleSchema encodingModule(const BuiltinDeps&) {
                   if (!bytes)
                     throw Error(ErrorCode::INVALID_ARGUMENT,
                                 std::string(kind.decoder) + ": argument 1 (text) is not " + kind.expected);
-                  if (output == "bytes") return lib::latin1ToUtf8(*bytes);
+                  if (output == "bytes") return bytesValue(*bytes);
                   if (!lib::isUtf8(*bytes))
                     throw Error(ErrorCode::INVALID_ARGUMENT,
                                 std::string(kind.decoder) +
@@ -205,7 +203,7 @@ ModuleSchema encodingModule(const BuiltinDeps&) {
                   if (!bytes) return nullptr;
                   return lib::base64Encode(*bytes);
                 })
-      .wrapper(std::string("(native) => {\n  'use strict';") + kBinaryJs + kWrapperBody, kDeclarations)
+      .wrapper(std::string("(native) => {\n  'use strict';") + kWrapperArgsJs + kWrapperBody, kDeclarations)
       .build();
 }
 

@@ -17,10 +17,8 @@
 
 #include <string>
 
-#include "lib/base64.hpp"
 #include "lib/mime.hpp"
 #include "lib/units.hpp"
-#include "runtime/modules/js_base64.hpp"
 #include "runtime/modules/smtp_parts.hpp"
 
 namespace m3m::runtime {
@@ -190,10 +188,8 @@ Prepared prepare(const Value& msg, const SmtpSettings& cfg, StorageBackend* stor
       if (content == a.end() || content->is_null()) invalid(what + ".content is required");
       if (content->is_string()) {
         att.bytes = content->get<std::string>();
-      } else if (content->is_object() && content->contains("base64") && content->at("base64").is_string()) {
-        auto bytes = lib::base64Decode(content->at("base64").get<std::string>());
-        if (!bytes) invalid(what + ".content.base64 is not base64");
-        att.bytes = std::move(*bytes);
+      } else if (content->is_binary()) {
+        att.bytes.assign(content->get_binary().begin(), content->get_binary().end());
       } else if (content->is_object() && content->contains("path") && content->at("path").is_string()) {
         const std::string path = content->at("path").get<std::string>();
         if (!storage) throw Error(ErrorCode::UNAVAILABLE, "smtp.send: the project's storage is not available in this runtime");
@@ -235,22 +231,25 @@ Prepared prepare(const Value& msg, const SmtpSettings& cfg, StorageBackend* stor
 }
 
 
-const std::string kWrapper = std::string(R"js((native) => {
+constexpr const char* kWrapper = R"js((native) => {
   'use strict';
-)js" + std::string(kJsBase64) + R"js(
-  // Bytes cross into the host as {base64} (module values are JSON).
+  // Attachments' bytes (any ArrayBuffer or view) reach the host as bytes. sendAsync
+  // sends later: it copies them now, so that changes made meanwhile are not sent.
   const prepare = (message) => {
     if (message === null || typeof message !== 'object') return message;  // the host says what is wrong
     const list = message.attachments;
     if (list === undefined || list === null || !Array.isArray(list)) return message;
     return Object.assign({}, message, {
       attachments: list.map((a) => {
-        const bytes = a && typeof a === 'object' ? bytesOf(a.content) : null;
-        return bytes ? Object.assign({}, a, { content: { base64: toBase64(bytes) } }) : a;
+        const c = a && typeof a === 'object' ? a.content : null;
+        if (c instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && c instanceof SharedArrayBuffer))
+          return Object.assign({}, a, { content: c.slice(0) });
+        if (ArrayBuffer.isView(c)) return Object.assign({}, a, { content: new Uint8Array(c.buffer, c.byteOffset, c.byteLength).slice() });
+        return a;
       }),
     });
   };
-  const send = (message) => native.send(prepare(message));
+  const send = (message) => native.send(message);
   const sendAsync = (message) => {
     let prepared;
     try { prepared = prepare(message); } catch (e) { return Promise.reject(e); }  // e.g. a throwing getter
@@ -260,7 +259,7 @@ const std::string kWrapper = std::string(R"js((native) => {
     });
   };
   return Object.freeze({ send, sendAsync });
-})js");
+})js";
 
 constexpr const char* kDeclarations = R"ts(/** "Ada <ada@example.com>", "ada@example.com" or {name, address}. */
 type M3MMailAddress = string | { name?: string; address: string };
@@ -268,7 +267,7 @@ interface M3MMailAttachment {
   /** Defaults to the file name of `content.path`. */
   filename?: string;
   /** Text (sent as UTF-8), bytes, or a file of the project's storage. */
-  content: string | Uint8Array | ArrayBuffer | { path: string };
+  content: string | ArrayBuffer | ArrayBufferView | { path: string };
   /** Defaults from the filename's extension, else application/octet-stream. */
   contentType?: string;
 }
@@ -321,7 +320,7 @@ ModuleSchema smtpModule(const BuiltinDeps& deps) {
   const SmtpSettings cfg = deps.smtp;
   auto storage = deps.storage;
   return ModuleBuilder("smtp", "Mail through the server's SMTP relay.")
-      .function("send", {{"message", "object"}}, "object", "The wrapper's send: attachments' bytes as {base64}.",
+      .function("send", {{"message", "object"}}, "object", "The wrapper's send.",
                 [cfg, storage](CallContext& ctx, const Args& a) -> Value {
                   if (cfg.host.empty())
                     throw Error(ErrorCode::UNAVAILABLE,
