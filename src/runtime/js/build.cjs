@@ -33,7 +33,6 @@ esbuild
     legalComments: 'eof',
     nodePaths: [path.resolve(nodeModules)],
     inject: [path.join(__dirname, 'text_codec.js')],
-    alias: { '@exodus/bytes/encoding.js': path.join(__dirname, 'legacy_encodings_stub.js') },
     logLevel: 'warning',
     metafile: true,
   })
