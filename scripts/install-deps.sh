@@ -55,6 +55,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-upgrade "${missing[@]}"
 fi
 
+# --- Node.js and npm --------------------------------------------------------
+# The build runs npm (src/runtime/js: `npm ci`, then esbuild bundles WHATWG URL
+# into the binary) and the API tests run on Node. A machine with a Node.js of
+# its own (NodeSource's `nodejs` also provides npm) keeps it: Debian's `npm`
+# package would conflict with it, so the check is on the commands.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "install-deps: installing Debian's nodejs and npm"
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-upgrade nodejs npm
+fi
+
 # --- libnode (V8) into a private prefix ------------------------------------
 want_version() {
   apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}'

@@ -8,9 +8,20 @@
 #include "runtime/host_scripts.hpp"
 #include "runtime/v8_values.hpp"
 
-extern const char* const M3M_PRELUDE_JS;  // generated from runtime/prelude.js
+extern const char* const M3M_PRELUDE_JS;    // generated from runtime/prelude.js
+extern const char* const M3M_URL_JS;        // runtime/js: WHATWG URL (npm whatwg-url, bundled by esbuild)
+extern const char* const M3M_FORM_DATA_JS;  // generated from runtime/form_data.js
 
 namespace m3m::runtime {
+
+namespace {
+
+// Web globals evaluated on first use (docs/runtime.md): a project that never
+// reads them pays nothing for them.
+const LazyScript kUrlScript{"m3m:url", &M3M_URL_JS, {"URL", "URLSearchParams"}};
+const LazyScript kFormDataScript{"m3m:form-data", &M3M_FORM_DATA_JS, {"Blob", "File", "FormData"}};
+
+}  // namespace
 
 Outcome ProjectRuntime::Impl::load() {
   v8::TryCatch tc(isolate);
@@ -48,6 +59,8 @@ Outcome ProjectRuntime::Impl::load() {
   // code live outside the ArrayBuffer allocator, and it compiles on V8's
   // worker threads, outside the CPU watchdog (docs/runtime.md, Limits).
   if (!self.limits_.wasm) std::ignore = context->Global()->Delete(context, toV8(isolate, "WebAssembly"));
+  defineLazyGlobals(context, kUrlScript);
+  defineLazyGlobals(context, kFormDataScript);
   installTimers(context);
   installDelayed(context);
   installSchedule(context);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -42,6 +43,43 @@ v8::MaybeLocal<v8::Script> compileHostScript(v8::Local<v8::Context> context, con
     caches.emplace(name, std::move(bytes));
   }
   return script;
+}
+
+namespace {
+
+// The getter of a lazy global: the script's value is kept per context under
+// a private key, so the globals of one script share one evaluation.
+void lazyGlobal(v8::Local<v8::Name> property, const v8::PropertyCallbackInfo<v8::Value>& info) {
+  auto* isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  const auto* script = static_cast<const LazyScript*>(info.Data().As<v8::External>()->Value());
+  auto key = v8::Private::ForApi(isolate, toV8(isolate, script->name));
+  auto global = context->Global();
+  v8::Local<v8::Value> exports;
+  if (!global->GetPrivate(context, key).ToLocal(&exports)) return;
+  if (!exports->IsObject()) {
+    v8::Local<v8::Script> compiled;
+    if (!compileHostScript(context, script->name, *script->source).ToLocal(&compiled) ||
+        !compiled->Run(context).ToLocal(&exports))
+      return;  // the exception (or termination) propagates to the reader
+    if (!exports->IsObject()) {
+      isolate->ThrowException(v8::Exception::Error(toV8(isolate, "internal: " + script->name + " has no exports")));
+      return;
+    }
+    std::ignore = global->SetPrivate(context, key, exports);
+  }
+  v8::Local<v8::Value> value;
+  if (exports.As<v8::Object>()->Get(context, property).ToLocal(&value)) info.GetReturnValue().Set(value);
+}
+
+}  // namespace
+
+void defineLazyGlobals(v8::Local<v8::Context> context, const LazyScript& script) {
+  auto* isolate = context->GetIsolate();
+  auto data = v8::External::New(isolate, const_cast<LazyScript*>(&script));
+  for (const auto& name : script.globals)
+    std::ignore = context->Global()->SetLazyDataProperty(context, toV8(isolate, name).As<v8::Name>(), &lazyGlobal,
+                                                         data, v8::DontEnum);
 }
 
 }  // namespace m3m::runtime

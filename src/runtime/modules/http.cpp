@@ -9,6 +9,7 @@
 #include <string>
 
 #include "runtime/http/http_client.hpp"
+#include "runtime/http/multipart.hpp"
 #include "runtime/http/stats.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 
@@ -45,7 +46,12 @@ interface HttpHeaders extends Iterable<[string, string]> {
   values(): IterableIterator<string>;
   forEach(fn: (value: string, name: string) => void): void;
 }
-type HttpBody = string | Uint8Array | ArrayBuffer | { form: Record<string, unknown> } | object | unknown[] | null;
+/** A part of a multipart/form-data body: a field, a file from bytes or text, or a file of the project's storage. */
+type HttpMultipartPart =
+  | { name: string; value: string }
+  | { name: string; filename?: string; content: string | Uint8Array | ArrayBuffer | Blob; contentType?: string }
+  | { name: string; filename?: string; path: string; contentType?: string };
+type HttpBody = string | Uint8Array | ArrayBuffer | { form: Record<string, unknown> } | { multipart: HttpMultipartPart[] | FormData } | object | unknown[] | null;
 interface HttpOptions {
   headers?: Record<string, string>;
   /** Appended to the URL, URL-encoded (arrays repeat the key). */
@@ -62,7 +68,7 @@ interface HttpOptions {
 interface HttpRequestOptions extends HttpOptions {
   method?: string;
   url: string;
-  /** string: text/plain; bytes: application/octet-stream; {form}: urlencoded; other objects and arrays: JSON. */
+  /** string: text/plain; bytes: application/octet-stream; {form}: urlencoded; {multipart}: multipart/form-data; other objects and arrays: JSON. */
   body?: HttpBody;
 }
 /** Thrown when there is no response: code DNS, CONNECT, TLS, TIMEOUT, TOO_LARGE, ABORTED, DENIED, REDIRECTS or INVALID. */
@@ -100,7 +106,7 @@ declare class Headers implements Iterable<[string, string]> {
   forEach(fn: (value: string, name: string, headers: Headers) => void): void;
   [Symbol.iterator](): IterableIterator<[string, string]>;
 }
-type BodyInit = string | Uint8Array | ArrayBuffer | null;
+type BodyInit = string | Uint8Array | ArrayBuffer | FormData | null;
 interface RequestInit {
   method?: string;
   headers?: Record<string, string> | Array<[string, string]> | Headers;
@@ -310,6 +316,13 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
                   std::lock_guard lock(aborts->mutex);
                   if (auto it = aborts->inFlight.find(key); it != aborts->inFlight.end()) it->second->request_stop();
                   return nullptr;
+                })
+      .function("multipart", {{"parts", "object[]"}, {"bytes", "Uint8Array", false, true}}, "object",
+                "A multipart/form-data body {contentType, body} (used by the module's JS; runtime/http/multipart).",
+                [storage = deps.storage](CallContext& ctx, const Args& args) -> Value {
+                  auto encoded = http::encodeMultipart(http::readFormParts(args, storage.get(), ctx.projectId()));
+                  return {{"contentType", encoded.contentType},
+                          {"body", Value::binary(Value::binary_t::container_type(encoded.body.begin(), encoded.body.end()))}};
                 })
       .wrapper(M3M_HTTP_JS, kHttpDts)
       .build();

@@ -68,6 +68,24 @@
     return parts.join('&');
   }
 
+  // {multipart: parts | FormData} → {contentType, body}: encoded natively
+  // (runtime/http/multipart.cpp); bytes go as extra arguments, {bytes: k}.
+  const MULTIPART = Symbol.for('m3m.multipart'), BYTES = Symbol.for('m3m.bytes');
+  function multipart(list) {
+    const parts = list !== null && typeof list === 'object' && typeof list[MULTIPART] === 'function' ? list[MULTIPART]() : list;
+    if (!Array.isArray(parts)) throw new TypeError('http: multipart must be an array of parts or a FormData');
+    const bytes = [];
+    const specs = parts.map((p) => {
+      if (!plain(p)) return p;
+      let c = p.content;
+      if (c !== null && typeof c === 'object' && typeof c[BYTES] === 'function') c = c[BYTES]();
+      if (!isBytes(c)) return p;
+      bytes.push(c instanceof ArrayBuffer ? new Uint8Array(c) : c);
+      return { ...p, content: { bytes: bytes.length - 1 } };
+    });
+    return native.multipart(specs, ...bytes);
+  }
+
   function request(options) {
     if (!plain(options)) throw new TypeError('http.request: argument 1 (options) must be an object');
     const method = String(options.method || 'GET').toUpperCase();
@@ -104,7 +122,10 @@
         body = encodePairs(b.form);
         if (!has('content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
       } else if (plain(b) && Object.keys(b).length === 1 && 'multipart' in b) {
-        throw new HttpError('INVALID', 'http: multipart bodies are not supported yet');
+        const m = multipart(b.multipart);
+        body = m.body;
+        for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0].toLowerCase() === 'content-type') headers.splice(i, 1);
+        headers.push(['Content-Type', m.contentType]);
       } else {
         body = JSON.stringify(b);
         if (!has('content-type')) headers.push(['Content-Type', 'application/json']);
@@ -212,7 +233,11 @@
         this._bytes = encoder.encode(body);
         if (!this.headers.has('content-type')) this.headers.set('content-type', 'text/plain;charset=UTF-8');
       } else if (isBytes(body)) this._bytes = toBytes(body);
-      else throw new TypeError('fetch: body must be a string, an ArrayBuffer or a typed array');
+      else if (typeof body[MULTIPART] === 'function') { // FormData
+        const m = multipart(body);
+        this._bytes = m.body;
+        this.headers.set('content-type', m.contentType);
+      } else throw new TypeError('fetch: body must be a string, an ArrayBuffer, a typed array or a FormData');
     }
     clone() { return new WebRequest(this); }
   }
