@@ -122,6 +122,8 @@ let declarations;
 const STORAGE_FILES = {
   'invoices/42.pdf': Buffer.from('%PDF-1.4\n% a test invoice\n'),
   'mail/welcome.html': Buffer.from('<p>Welcome, {{name}}!</p>\n'),
+  'reports/2026-q3.pdf': Buffer.from('%PDF-1.4\n% a test report\n'),
+  'images/cat.png': Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
 };
 
 before(async () => {
