@@ -26,6 +26,8 @@ PACKAGES=(
   wrk curl jq
   # fuzzing: clang-14 and its libFuzzer/sanitizer runtimes; a venv for schemathesis
   clang libclang-rt-14-dev python3-venv
+  # the admin UI's end-to-end tests: playwright-core drives Debian's browser (never a downloaded one)
+  chromium
   # runtime libraries of libnode108 that do not conflict with NodeSource's nodejs
   zlib1g libuv1 libbrotli1 libc-ares2 libnghttp2-14 libssl3 libicu72
 )
@@ -52,6 +54,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   apt_update_once
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-upgrade "${missing[@]}"
+fi
+
+# --- Node.js + npm for the admin UI (ui/: npm ci + vite build at build time) --
+# Vite 7 needs Node >= 20.19. The machine's Node (NodeSource 20) is used when
+# present; otherwise Debian's nodejs + npm are installed, and an older Node is
+# reported (build with -DM3M_BUILD_UI=OFF, or install Node 20.19+).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "install-deps: installing nodejs npm"
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-upgrade nodejs npm
+fi
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  echo "install-deps: Node $(node --version) is too old for the UI build (needs 20.19+); use -DM3M_BUILD_UI=OFF or a newer Node" >&2
+  exit 1
 fi
 
 # --- libnode (V8) into a private prefix ------------------------------------
