@@ -4,8 +4,8 @@ import tailwindcss from '@tailwindcss/vite';
 import { fileURLToPath } from 'node:url';
 
 // `npm run dev` serves the UI with hot reload and proxies the API to a running
-// m3m (M3M_URL, default http://127.0.0.1:8080): see docs/development.md.
-const target = process.env.M3M_URL ?? 'http://127.0.0.1:8080';
+// m3m (M3M_URL, default http://127.0.0.1:3000, m3m's default port): see docs/development.md.
+const target = process.env.M3M_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],

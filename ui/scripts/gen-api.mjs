@@ -1,7 +1,7 @@
 // Generates src/api/schema.d.ts (openapi-typescript) from the OpenAPI document.
 //
 //   npm run gen:api                          reads the committed copy, ../src/http/openapi/openapi.json
-//   npm run gen:api -- --url http://127.0.0.1:8080   fetches /api/openapi.json from a running m3m
+//   npm run gen:api -- --url http://127.0.0.1:3000   fetches /api/openapi.json from a running m3m
 //
 // The committed copy is the source of truth: CMake embeds that very file into
 // the binary, which serves it unchanged at /api/openapi.json. So the build needs
@@ -19,7 +19,7 @@ const urlArg = process.argv.indexOf('--url');
 let doc;
 if (urlArg !== -1) {
   const base = process.argv[urlArg + 1];
-  if (!base) throw new Error('--url needs the server address, e.g. http://127.0.0.1:8080');
+  if (!base) throw new Error('--url needs the server address, e.g. http://127.0.0.1:3000');
   const res = await fetch(new URL('/api/openapi.json', base));
   if (!res.ok) throw new Error(`GET /api/openapi.json: ${res.status}`);
   doc = await res.text();

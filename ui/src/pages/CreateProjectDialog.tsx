@@ -56,9 +56,13 @@ export function CreateProjectDialog({ open, setOpen }: { open: boolean; setOpen:
       setCreated(p as Created);
     } catch (err) {
       // The server's per-field problems go next to their inputs.
+      // A taken slug (409) reads as a translated sentence; the server's other
+      // field messages (400) are shown as it wrote them.
       if (err instanceof ApiError) {
+        const taken = err.code === 'CONFLICT' || err.code === 'UNIQUE_VIOLATION';
         for (const [field, msg] of Object.entries(err.fields)) {
-          if (field === 'name' || field === 'slug' || field === 'color') setError(field, { message: msg });
+          if (field === 'name' || field === 'slug' || field === 'color')
+            setError(field, { message: taken ? 'errors.UNIQUE_VIOLATION' : msg });
         }
       }
     }
