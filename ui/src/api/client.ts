@@ -11,13 +11,17 @@ import { getSession, sessionFromTokens, setSession, type TokenPair } from './ses
 // Requests carry the session's bearer token; a 401 triggers one refresh
 // (shared by concurrent requests) and a retry; a failed refresh ends the session.
 
+// Where the API is: __APP_CONFIG__.apiURL, else this page's origin.
+export const baseUrl =
+  appConfig.apiURL || (typeof window === 'undefined' ? 'http://localhost' : window.location.origin);
+
 let refreshing: Promise<boolean> | null = null;
 
 async function refresh(): Promise<boolean> {
   const s = getSession();
   if (!s) return false;
   try {
-    const res = await fetch(`${appConfig.apiURL}/api/auth/refresh`, {
+    const res = await fetch(`${baseUrl}/api/auth/refresh`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ refresh_token: s.refreshToken }),
@@ -53,7 +57,4 @@ export async function authFetch(input: Request): Promise<Response> {
   return fetch(withToken(retry));
 }
 
-export const api = createClient<paths>({
-  baseUrl: appConfig.apiURL || (typeof window === 'undefined' ? 'http://localhost' : window.location.origin),
-  fetch: authFetch,
-});
+export const api = createClient<paths>({ baseUrl, fetch: authFetch });
