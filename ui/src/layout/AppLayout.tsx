@@ -1,4 +1,4 @@
-import { Suspense, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { FolderKanbanIcon, LogOutIcon, MenuIcon } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router-dom';
@@ -65,12 +65,19 @@ function UserMenu() {
 export default function AppLayout() {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open]);
   return (
     <div className="flex min-h-svh">
       <aside
         className={cn(
           'fixed inset-y-0 left-0 z-40 flex w-60 flex-col border-r bg-sidebar transition-transform md:static md:translate-x-0',
-          open ? 'translate-x-0' : '-translate-x-full',
+          // Closed on a phone: off-screen and invisible (out of the tab order too).
+          open ? 'translate-x-0' : '-translate-x-full max-md:invisible',
         )}
       >
         <div className="flex h-14 items-center gap-2 border-b px-4">

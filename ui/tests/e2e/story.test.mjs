@@ -179,13 +179,29 @@ test('the admin UI story in a real browser', async (t) => {
     await shot('12-not-found-ru-dark');
   });
 
+  await t.test('on a phone the sidebar is a menu behind a button', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/projects`);
+    await page.getByRole('heading', { name: 'Проекты' }).waitFor();
+    const nav = page.getByRole('navigation');
+    assert.equal(await nav.isVisible() && (await nav.boundingBox()).x >= 0, false, 'sidebar hidden off-screen');
+    await shot('13-projects-phone');
+    await page.getByRole('button', { name: 'Показать меню' }).click();
+    await page.waitForFunction(() => document.querySelector('aside').getBoundingClientRect().x >= 0);
+    await shot('14-projects-phone-menu');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('aside').getBoundingClientRect().right <= 0);
+    assert.equal(await nav.isVisible(), false, 'a closed menu is out of the tab order');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   await t.test('logging out returns to the login page, in the chosen language and theme', async () => {
     await page.goto(`${server.url}/projects`);
     await page.getByTestId('user-menu').click();
     await page.getByTestId('logout').click();
     await page.waitForURL('**/login');
     await page.getByRole('heading', { name: 'Вход' }).waitFor();
-    await shot('13-login-ru-dark');
+    await shot('15-login-ru-dark');
     // Light English again, for a look at the login page in the default setup.
     await page.getByTestId('theme-switch').click();
     await page.getByTestId('theme-light').click();
