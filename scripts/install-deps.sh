@@ -27,6 +27,8 @@ PACKAGES=(
   wrk curl jq
   # fuzzing: clang-14 and its libFuzzer/sanitizer runtimes; a venv for schemathesis
   clang libclang-rt-14-dev python3-venv
+  # the admin UI's end-to-end tests: playwright-core drives Debian's browser (never a downloaded one)
+  chromium
   # runtime libraries of libnode108 that do not conflict with NodeSource's nodejs
   zlib1g libuv1 libbrotli1 libc-ares2 libnghttp2-14 libssl3 libicu72
 )
@@ -55,15 +57,21 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-upgrade "${missing[@]}"
 fi
 
-# --- Node.js and npm --------------------------------------------------------
-# The build runs npm (src/runtime/js: `npm ci`, then esbuild bundles WHATWG URL
-# into the binary) and the API tests run on Node. A machine with a Node.js of
-# its own (NodeSource's `nodejs` also provides npm) keeps it: Debian's `npm`
-# package would conflict with it, so the check is on the commands.
+# --- Node.js + npm ----------------------------------------------------------
+# The build runs npm: src/runtime/js (`npm ci`, then esbuild bundles WHATWG URL
+# into the binary) and ui/ (npm ci + vite build); the API tests run on Node.
+# A machine with a Node.js of its own (NodeSource's `nodejs` also provides npm)
+# keeps it: Debian's `npm` package would conflict with it, so the check is on
+# the commands. Vite 7 needs Node >= 20.19: an older Node is reported (build
+# with -DM3M_BUILD_UI=OFF, or install Node 20.19+).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "install-deps: installing Debian's nodejs and npm"
   apt_update_once
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-upgrade nodejs npm
+fi
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  echo "install-deps: Node $(node --version) is too old for the UI build (needs 20.19+); use -DM3M_BUILD_UI=OFF or a newer Node" >&2
+  exit 1
 fi
 
 # --- libnode (V8) into a private prefix ------------------------------------

@@ -10,6 +10,7 @@
 #include "http/handlers/handlers.hpp"
 #include "http/middleware/middleware.hpp"
 #include "http/router.hpp"
+#include "http/ui/static_ui.hpp"
 #include "http/server.hpp"
 #include "service/auth/auth_service.hpp"
 #include "service/auth/passwords.hpp"
@@ -174,7 +175,10 @@ void App::start() {
           http::middleware::cors(cfg_.server.corsOrigins),
           http::middleware::errors(log_),
       },
-      p.router.asHandler());
+      // The admin UI at "/" (apiURL "": the UI calls the API on its own origin).
+      http::ui::withUi(std::make_shared<const http::ui::StaticUi>(http::ui::embeddedAssets(),
+                                                                  http::ui::UiConfig{"", VERSION}),
+                       p.router.asHandler()));
 
   http::ServerOptions opts;
   opts.host = cfg_.server.host;

@@ -1,0 +1,43 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useAuth } from '@/auth';
+import { LoginPage } from '@/pages/LoginPage';
+import { PageSpinner } from '@/components/PageSpinner';
+
+// The login page is in the first bundle; everything behind the login is
+// loaded on demand (its own chunks), so the first load stays small.
+const AppLayout = lazy(() => import('@/layout/AppLayout'));
+const ProjectsPage = lazy(() => import('@/pages/ProjectsPage'));
+const ProjectDashboardPage = lazy(() => import('@/pages/ProjectDashboardPage'));
+const NotFoundPage = lazy(() => import('@/pages/NotFoundPage'));
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { session } = useAuth();
+  const location = useLocation();
+  if (!session) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return children;
+}
+
+export function AppRouter() {
+  return (
+    <BrowserRouter>
+      <Suspense fallback={<PageSpinner />}>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route
+            element={
+              <RequireAuth>
+                <AppLayout />
+              </RequireAuth>
+            }
+          >
+            <Route index element={<Navigate to="/projects" replace />} />
+            <Route path="projects" element={<ProjectsPage />} />
+            <Route path="projects/:id" element={<ProjectDashboardPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </Suspense>
+    </BrowserRouter>
+  );
+}
