@@ -10,6 +10,10 @@ const AppLayout = lazy(() => import('@/layout/AppLayout'));
 const ProjectsPage = lazy(() => import('@/pages/ProjectsPage'));
 const ProjectDashboardPage = lazy(() => import('@/pages/ProjectDashboardPage'));
 const NotFoundPage = lazy(() => import('@/pages/NotFoundPage'));
+const ModelsPage = lazy(() => import('@/pages/data/ModelsPage'));
+const ModelBuilderPage = lazy(() => import('@/pages/data/ModelBuilderPage'));
+const RecordsPage = lazy(() => import('@/pages/data/RecordsPage'));
+const GoalsPage = lazy(() => import('@/pages/goals/GoalsPage'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { session } = useAuth();
@@ -34,6 +38,12 @@ export function AppRouter() {
             <Route index element={<Navigate to="/projects" replace />} />
             <Route path="projects" element={<ProjectsPage />} />
             <Route path="projects/:id" element={<ProjectDashboardPage />} />
+            <Route path="projects/:id/data" element={<ModelsPage />} />
+            <Route path="projects/:id/data/new" element={<ModelBuilderPage />} />
+            <Route path="projects/:id/data/:model" element={<RecordsPage />} />
+            <Route path="projects/:id/data/:model/schema" element={<ModelBuilderPage />} />
+            <Route path="projects/:id/goals" element={<GoalsPage key="project" />} />
+            <Route path="goals" element={<GoalsPage key="global" />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

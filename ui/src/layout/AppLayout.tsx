@@ -1,5 +1,5 @@
 import { Suspense, useEffect, useState } from 'react';
-import { FolderKanbanIcon, LogOutIcon, MenuIcon } from 'lucide-react';
+import { FolderKanbanIcon, LogOutIcon, MenuIcon, TargetIcon } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router-dom';
 import { useAuth } from '@/auth';
@@ -20,7 +20,10 @@ import { cn } from '@/lib/utils';
 
 // The frame of every signed-in page: sidebar (navigation), header (language,
 // theme, account menu) and the page in <main>. Pages add their links to NAV.
-const NAV = [{ to: '/projects', icon: FolderKanbanIcon, label: 'nav.projects' }] as const;
+const NAV = [
+  { to: '/projects', icon: FolderKanbanIcon, label: 'nav.projects' },
+  { to: '/goals', icon: TargetIcon, label: 'data.nav.goals' },
+] as const;
 
 function initials(name: string, email: string) {
   const src = name.trim() || email;

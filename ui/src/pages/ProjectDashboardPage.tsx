@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
-import { ArrowLeftIcon } from 'lucide-react';
+import { ArrowLeftIcon, DatabaseIcon, TargetIcon } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useProject, useProjectStatus } from '@/api/projects';
 import { ErrorState } from '@/components/ErrorState';
 import { ProjectStatusBadge } from '@/components/ProjectStatusBadge';
+import { buttonVariants } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { colorClass } from '@/lib/colors';
@@ -69,6 +70,16 @@ export default function ProjectDashboardPage() {
         </h1>
         <ProjectStatusBadge state={s?.state ?? p.status} />
       </div>
+      <nav aria-label={t('data.nav.data')} className="flex flex-wrap gap-2">
+        <Link to={`/projects/${id}/data`} className={buttonVariants({ variant: 'outline', size: 'sm' })} data-testid="project-data-link">
+          <DatabaseIcon aria-hidden="true" />
+          {t('data.nav.data')}
+        </Link>
+        <Link to={`/projects/${id}/goals`} className={buttonVariants({ variant: 'outline', size: 'sm' })} data-testid="project-goals-link">
+          <TargetIcon aria-hidden="true" />
+          {t('data.nav.projectGoals')}
+        </Link>
+      </nav>
       <Card>
         <CardHeader>
           <CardTitle>{t('dashboard.overview')}</CardTitle>
