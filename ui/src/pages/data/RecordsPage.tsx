@@ -111,8 +111,11 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
       if (f?.type === 'bool') return `${k} = ${v}`;
       return `${k} ${f?.multiple ? '?=' : '='} ${quoteFilterValue(v)}`;
     });
-  // The typed filter comes first, in parentheses, so an error's position maps back to it (offset 1).
-  const effective = [applied ? `(${applied})` : '', ...quickParts].filter(Boolean).join(' && ');
+  // The typed filter comes first (in parentheses when quick filters follow), so an
+  // error's position maps back to it (offset 0 or 1).
+  const wrap = applied !== '' && quickParts.length > 0;
+  const offset = wrap ? 1 : 0;
+  const effective = [applied ? (wrap ? `(${applied})` : applied) : '', ...quickParts].filter(Boolean).join(' && ');
   const refColumns = columns.filter((k) => byKey.get(k)?.type === 'ref');
   const query = { filter: effective || undefined, sort: sort || undefined, page, perPage, expand: refColumns.join(',') || undefined };
   const records = useRecords(projectId, model.name, query);
@@ -122,8 +125,9 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
   let filterInfo: FilterErrorInfo | null = null;
   if (filterProblem !== null) {
     const info = parseFilterError(effective, filterProblem);
-    const inTyped = applied && info.index !== null && info.index >= 1 && info.index <= applied.length + 1;
-    filterInfo = inTyped ? { ...info, index: info.index! - 1, length: Math.min(info.length, applied.length - info.index! + 1) } : { ...info, index: null };
+    const at = info.index === null ? -1 : info.index - offset;
+    const inTyped = applied !== '' && at >= 0 && at <= applied.length;
+    filterInfo = inTyped ? { ...info, index: at, length: Math.min(info.length, applied.length - at) } : { ...info, index: null };
   }
   const sortProblem = records.error instanceof ApiError ? records.error.fields['sort'] : undefined;
   const otherError = records.isError && filterProblem === null && sortProblem === undefined;
@@ -339,7 +343,7 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
           <label htmlFor="per-page" className="text-muted-foreground">
             {t('data.records.perPage')}
           </label>
-          <Select id="per-page" className="w-20" value={perPage} onChange={(e) => update({ per: e.target.value, page: null })}>
+          <Select id="per-page" className="w-24" value={perPage} onChange={(e) => update({ per: e.target.value, page: null })}>
             {PER_PAGE.map((n) => (
               <option key={n} value={n}>
                 {n}
