@@ -70,7 +70,7 @@ export default function ProjectDashboardPage() {
         </h1>
         <ProjectStatusBadge state={s?.state ?? p.status} />
       </div>
-      <nav aria-label={t('data.nav.data')} className="flex flex-wrap gap-2">
+      <nav aria-label={t('data.nav.sections')} className="flex flex-wrap gap-2">
         <Link to={`/projects/${id}/data`} className={buttonVariants({ variant: 'outline', size: 'sm' })} data-testid="project-data-link">
           <DatabaseIcon aria-hidden="true" />
           {t('data.nav.data')}
