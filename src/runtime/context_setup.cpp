@@ -4,6 +4,7 @@
 #include <string>
 #include <tuple>
 
+#include "runtime/text_codec.hpp"
 #include "runtime/detail/project_impl.hpp"
 #include "runtime/host_scripts.hpp"
 #include "runtime/v8_values.hpp"
@@ -43,6 +44,7 @@ Outcome ProjectRuntime::Impl::load() {
   std::ignore = project->Set(context, toV8(isolate, "url"), toV8(isolate, info.url));
   std::ignore = host->Set(context, toV8(isolate, "project"), project);
   std::ignore = host->Set(context, toV8(isolate, "log"), v8::Function::New(context, &Impl::hostLog).ToLocalChecked());
+  addTextCodec(context, host);
   v8::Local<v8::Value> argv[] = {context->Global(), host};
   v8::Local<v8::Value> hooks;
   if (!preludeFn.As<v8::Function>()->Call(context, v8::Undefined(isolate), 2, argv).ToLocal(&hooks) ||

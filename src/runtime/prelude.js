@@ -86,28 +86,37 @@
     console[name] = (...args) => host.log(level, format(args));
   }
 
+  // The Encoding Standard's UTF-8 (the only encoding here), by V8's own
+  // conversions (runtime/text_codec.cpp): lone surrogates encode as U+FFFD,
+  // invalid bytes decode as U+FFFD, `fatal` throws a TypeError instead.
   class TextEncoder {
     get encoding() { return 'utf-8'; }
-    encode(input = '') {
-      const s = unescape(encodeURIComponent(String(input)));
-      const out = new Uint8Array(s.length);
-      for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-      return out;
+    encode(input = '') { return host.utf8Encode(String(input)); }
+    encodeInto(input, dest) {
+      const bytes = host.utf8Encode(String(input));
+      let n = Math.min(bytes.length, dest.length);
+      while (n > 0 && n < bytes.length && (bytes[n] & 0xc0) === 0x80) n--;  // whole characters only
+      dest.set(bytes.subarray(0, n));
+      const read = new TextDecoderImpl().decode(bytes.subarray(0, n)).length;
+      return { read, written: n };
     }
   }
-  class TextDecoder {
-    constructor(label = 'utf-8') {
-      if (!/^utf-?8$/i.test(label)) throw new RangeError('TextDecoder: only utf-8 is supported');
+  class TextDecoderImpl {
+    constructor(label = 'utf-8', options = {}) {
+      if (!/^\s*(unicode-1-1-)?utf-?8\s*$/i.test(String(label))) throw new RangeError(`TextDecoder: the encoding "${label}" is not supported (only utf-8)`);
+      this._fatal = Boolean(options && options.fatal);
+      this._ignoreBOM = Boolean(options && options.ignoreBOM);
     }
     get encoding() { return 'utf-8'; }
-    decode(input) {
+    get fatal() { return this._fatal; }
+    get ignoreBOM() { return this._ignoreBOM; }
+    decode(input, options) {
       if (input === undefined) return '';
-      const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-      let s = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-      try { return decodeURIComponent(escape(s)); } catch (e) { return s; }
+      const s = host.utf8Decode(input, this._fatal);
+      return !this._ignoreBOM && s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
     }
   }
+  const TextDecoder = TextDecoderImpl;
 
   Object.defineProperties(global, {
     router: { value: Object.freeze(router), enumerable: true },

@@ -102,8 +102,21 @@ declare const schedule: {
   hourly(fn: () => unknown): ScheduleJob;
 };
 
-declare class TextEncoder { encode(input?: string): Uint8Array; }
-declare class TextDecoder { constructor(label?: string); decode(input?: Uint8Array | ArrayBuffer): string; }
+/** UTF-8 (the Encoding Standard): a lone surrogate encodes as U+FFFD. */
+declare class TextEncoder {
+  readonly encoding: 'utf-8';
+  encode(input?: string): Uint8Array;
+  /** Writes whole characters only; `read` counts UTF-16 code units. */
+  encodeInto(input: string, dest: Uint8Array): { read: number; written: number };
+}
+/** UTF-8 only: invalid bytes decode as U+FFFD, or throw a TypeError with `fatal`; a leading BOM is dropped unless `ignoreBOM`. */
+declare class TextDecoder {
+  constructor(label?: 'utf-8' | 'utf8' | string, options?: { fatal?: boolean; ignoreBOM?: boolean });
+  readonly encoding: 'utf-8';
+  readonly fatal: boolean;
+  readonly ignoreBOM: boolean;
+  decode(input?: ArrayBuffer | ArrayBufferView): string;
+}
 )ts";
 
 }  // namespace m3m::runtime
