@@ -171,7 +171,7 @@ void App::start() {
   auto pipeline = http::compose(
       {
           http::middleware::requestId(),
-          http::middleware::accessLog(log_),
+          http::middleware::accessLog(log_, cfg_.logging.format == "json"),
           http::middleware::cors(cfg_.server.corsOrigins),
           http::middleware::errors(log_),
       },

@@ -120,6 +120,7 @@ struct PluginsConfig {
 
 struct LoggingConfig {
   std::string level = "info";
+  std::string format = "text";  // text | json (JSON lines for log shippers)
   std::string path = "./logs";
   std::uint64_t maxSize = 10ull << 20;
   int maxFiles = 5;

@@ -1,15 +1,25 @@
-// The server log: console + rotating file at logging.path/m3m.log.
+// The server log: console + rotating file at logging.path/m3m.log, written by
+// an async logger (a bounded queue and one thread), as text or JSON lines.
 #pragma once
 
 #include <spdlog/logger.h>
 
+#include <cstddef>
 #include <memory>
 
 #include "config/config.hpp"
 
 namespace m3m::log {
 
+// Lines queued before the oldest is dropped (logging is never a request's wait).
+inline constexpr std::size_t kQueueLines = 8192;
+
+// A message starting with this carries its fields as one JSON object: in
+// logging.format json they become the line's own fields (the access log).
+inline constexpr const char* kFieldsMark = "\x1e";
+
 // Throws m3m::Error(UNAVAILABLE) when the log folder cannot be created.
+// Queued lines are written when the last reference goes (at stop).
 std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cfg);
 
 // Console only: for CLI commands that must not touch the log folder.

@@ -18,7 +18,10 @@ Middleware requestId();
 
 // One line per request: method, path, status, bytes, duration, request id.
 // The query string is never logged, and secrets in the path are shortened (redactedPath).
-Middleware accessLog(std::shared_ptr<spdlog::logger> log);
+// One line per request at info. `json`: the line's fields as JSON
+// (logging.format json): id, method, path, project (of /r/<slug>/…), status,
+// bytes, duration_ms, remote.
+Middleware accessLog(std::shared_ptr<spdlog::logger> log, bool json = false);
 
 // `path` fit for a log: a public link's token (/api/storage/public/<token>/…)
 // becomes "…" + its last 6 characters (the links list's token_hint), so a log

@@ -1,0 +1,77 @@
+// The server log (issue 20, Logs): logging.format json writes one JSON object
+// per line (time, level, msg; access lines with id, method, path, project,
+// status, bytes, duration_ms, remote); text stays the default; lines queued by
+// the async logger are all written at a normal stop; a bad format is refused.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { api, callRoute, expectStatus, runningProject, startWithRoot } from './fixtures.mjs';
+import { BINARY, makeTempDir } from './harness.mjs';
+
+// The server log only (run logs live beside it, in their own format).
+const serverLog = (dir) => readFileSync(path.join(dir, 'logs', 'm3m.log'), 'utf8');
+
+test('logging.format json: every line of m3m.log is a JSON object; access lines carry the request fields', async () => {
+  const { server, rootToken, dir } = await startWithRoot({ env: { M3M_LOGGING_FORMAT: 'json' }, keepDir: true });
+  const { project } = await runningProject(server, rootToken, `router.get('/hi', () => ({ ok: true }))`);
+  const res = await callRoute(server, project.slug, '/hi', { headers: { 'x-request-id': 'req-json-1' } });
+  expectStatus(res, 200);
+  // A message with quotes and a newline stays one valid line (escaped).
+  expectStatus(await api(server, 'GET', '/api/nope"\n?x=1'), 404);
+  await server.stop();
+  const lines = serverLog(dir).split('\n').filter(Boolean);
+  assert.ok(lines.length > 3, 'some lines');
+  const parsed = lines.map((l, i) => {
+    try {
+      return JSON.parse(l);
+    } catch (e) {
+      assert.fail(`line ${i + 1} is not JSON: ${l}`);
+    }
+  });
+  for (const p of parsed) {
+    assert.match(p.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    assert.ok(['trace', 'debug', 'info', 'warning', 'error', 'critical'].includes(p.level), p.level);
+    assert.equal(typeof p.msg, 'string');
+  }
+  const access = parsed.find((p) => p.msg === 'http' && p.id === 'req-json-1');
+  assert.ok(access, 'the access line of the route call');
+  assert.equal(access.method, 'GET');
+  assert.equal(access.path, `/r/${project.slug}/hi`);
+  assert.equal(access.project, project.slug);
+  assert.equal(access.status, 200);
+  assert.equal(typeof access.bytes, 'number');
+  assert.equal(typeof access.duration_ms, 'number');
+  assert.ok(access.remote);
+  // The last line before stop (written at stop, from the async queue).
+  assert.ok(parsed.some((p) => p.msg === 'stopped'), 'the "stopped" line was flushed at stop');
+});
+
+test('logging.format text is the default: "[time] [level] message"', async () => {
+  const { server, dir } = await startWithRoot({ keepDir: true });
+  expectStatus(await api(server, 'GET', '/api/health'), 200);
+  await server.stop();
+  const lines = serverLog(dir).split('\n').filter(Boolean);
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.match(l, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] \[\w+\] /, l);
+  assert.ok(lines.some((l) => / http GET \/api\/health 200 /.test(l)), 'the access line');
+});
+
+test('a flood of requests loses no access line when the queue keeps up, and all are written by stop', async () => {
+  const { server, dir } = await startWithRoot({ keepDir: true });
+  const n = 300;
+  await Promise.all(Array.from({ length: n }, (_, i) => api(server, 'GET', `/api/health?i=${i}`, { headers: { 'x-request-id': `flood-${i}` } })));
+  await server.stop();
+  const logs = serverLog(dir);
+  let seen = 0;
+  for (let i = 0; i < n; i++) if (logs.includes(`id=flood-${i} `)) seen++;
+  assert.equal(seen, n);
+});
+
+test('an unknown logging.format is refused at start naming the key', () => {
+  const dir = makeTempDir();
+  const r = spawnSync(BINARY, ['config', 'check'], { cwd: dir, env: { ...process.env, M3M_LOGGING_FORMAT: 'xml' }, encoding: 'utf8' });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stdout + r.stderr, /logging\.format/);
+});
