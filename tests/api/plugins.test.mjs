@@ -73,6 +73,8 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
+  // Loading, calling, reloading and unloading leave ASan (and UBSan) quiet.
+  assert.doesNotMatch(server?.output() ?? '', /AddressSanitizer|LeakSanitizer|runtime error:/);
 });
 
 test('GET /api/plugins lists running and refused plugins; the server runs on', async () => {
