@@ -68,6 +68,9 @@ inline State& state() {
 inline const m3m_host_api_v1& api() { return *state().host; }
 }  // namespace detail
 
+// The C table, for what the C++ layer does not wrap (valid from the entry on).
+inline const m3m_host_api_v1& host() { return detail::api(); }
+
 // A value the host owns (an argument, the config): read it, do not keep it.
 class View {
  public:
@@ -106,6 +109,20 @@ class View {
  private:
   m3m_value v_;
 };
+
+// JSON text → a value in `scope` (INVALID_ARGUMENT when it is not JSON).
+inline View parseJson(m3m_scope scope, std::string_view text) {
+  m3m_value v = nullptr;
+  if (detail::api().value_from_json(scope, text.data(), text.size(), &v) != M3M_OK)
+    throw Error(M3M_ERR_INVALID_ARGUMENT, "not JSON");
+  return View(v);
+}
+// A value as JSON text (the text lives in `scope`).
+inline std::string toJson(m3m_scope scope, View v) {
+  size_t n = 0;
+  const char* p = detail::api().value_to_json(scope, v.handle(), &n);
+  return p ? std::string(p, n) : std::string("null");
+}
 
 // A value the plugin builds to return: null, bool, number, string, bytes,
 // array, object, or JSON text the host parses (raw).
@@ -184,6 +201,8 @@ class Call {
     detail::api().call_log(c_, level, message.data(), message.size());
   }
   m3m_call handle() const { return c_; }
+  // Where values made during this call live (until it returns).
+  m3m_scope scope() const { return detail::api().call_scope(c_); }
 
  private:
   m3m_call c_;
@@ -193,12 +212,13 @@ class Call {
 // unsettled rejects (INTERNAL), so a Promise never hangs on a plugin bug.
 class Pending {
  public:
-  explicit Pending(m3m_pending p) : p_(p) {}
-  Pending(Pending&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  explicit Pending(m3m_pending p) : p_(p), unwinding_(std::uncaught_exceptions()) {}
+  Pending(Pending&& o) noexcept : p_(std::exchange(o.p_, nullptr)), unwinding_(std::uncaught_exceptions()) {}
   Pending& operator=(Pending&& o) noexcept {
     if (this != &o) {
       drop();
       p_ = std::exchange(o.p_, nullptr);
+      unwinding_ = std::uncaught_exceptions();
     }
     return *this;
   }
@@ -233,15 +253,21 @@ class Pending {
     }
   }
   bool cancelled() const { return !p_ || detail::api().pending_cancelled(p_) != 0; }
+  // Where values made for this result live (one thread at a time).
+  m3m_scope scope() const { return p_ ? detail::api().pending_scope(p_) : nullptr; }
 
  private:
   void drop() {
     if (!p_) return;
+    // Dropped while an exception leaves the function: the host settles it
+    // with that exception's error (the call's error wins over a drop).
+    if (std::uncaught_exceptions() > unwinding_) return void(p_ = nullptr);
     // Nobody waits (the run ended, the plugin stops): the host words it.
     if (detail::api().pending_cancelled(p_)) detail::api().pending_reject(std::exchange(p_, nullptr), M3M_ERR_UNAVAILABLE, "");
     else detail::api().pending_reject(std::exchange(p_, nullptr), M3M_ERR_INTERNAL, "the plugin dropped its result");
   }
   m3m_pending p_;
+  int unwinding_;
 };
 
 // A parameter: its TypeScript type is inferred from the C++ one unless given.
