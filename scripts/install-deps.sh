@@ -23,6 +23,8 @@ PACKAGES=(
   libicu-dev libmstch-dev python3-aiosmtpd
   # schedule time zones: Abseil's absl::TimeZone (cctz) over tzdata's /usr/share/zoneinfo
   libabsl-dev tzdata
+  # plugins/qrcode (QR encoder, PNG writer) and its test's decoder (zbarimg)
+  libqrencode-dev libpng-dev zbar-tools
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk curl jq
   # fuzzing: clang-14 and its libFuzzer/sanitizer runtimes; a venv for schemathesis

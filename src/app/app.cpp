@@ -27,6 +27,8 @@
 #include "runtime/http/http_client.hpp"
 #include "runtime/http/stats.hpp"
 #include "runtime/modules/builtin_modules.hpp"
+#include "plugin/plugin_manager.hpp"
+#include "service/plugin_service.hpp"
 #include "service/pipeline.hpp"
 #include "service/runtime_service.hpp"
 #include "service/projects.hpp"
@@ -82,6 +84,8 @@ struct App::Parts {
   std::unique_ptr<service::RecordService> records;
   std::unique_ptr<service::GoalService> goals;
   std::unique_ptr<service::StorageService> storage;
+  std::unique_ptr<plugin::PluginManager> plugins;  // before runtime: runs bind its modules
+  std::unique_ptr<service::PluginService> pluginService;
   std::unique_ptr<service::RuntimeService> runtime;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -147,7 +151,12 @@ void App::start() {
   deps.smtp = {cfg_.smtp.host,     cfg_.smtp.port,     cfg_.smtp.username, cfg_.smtp.password,
                cfg_.smtp.from,     cfg_.smtp.security, cfg_.smtp.timeout,  cfg_.smtp.caFile};
   p.modules = runtime::builtinModules(deps);
-  p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, p.modules, log_);
+  // plugins.path: each *.so adds its modules beside the built-ins (docs/plugins.md).
+  p.plugins = std::make_unique<plugin::PluginManager>(cfg_.plugins.path, cfg_.plugins.config, p.modules, log_);
+  p.plugins->startAll();
+  p.pluginService = std::make_unique<service::PluginService>(*p.plugins);
+  runtime::ModuleSource modules = [plugins = p.plugins.get()] { return plugins->modules(); };
+  p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, modules, log_);
   p.runtime->setHttpStats(deps.httpStats);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
   p.projects->onApiKeyChange([auth = p.auth.get()] { auth->apiKeysChanged(); });
@@ -163,7 +172,8 @@ void App::start() {
   http::handlers::registerProjects(p.router, *p.auth, *p.projects);
   http::handlers::registerEnv(p.router, *p.auth, *p.env);
   http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
-  http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, p.modules);
+  http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, modules);
+  http::handlers::registerPlugins(p.router, *p.auth, *p.pluginService);
   http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records, *log_);
   http::handlers::registerGoals(p.router, *p.auth, *p.goals);
   http::handlers::registerStorage(p.router, *p.auth, *p.storage, *log_);
@@ -223,6 +233,11 @@ void App::shutdown() {
   if (p.runtime) {
     p.runtime->stopAll();  // keeps each project's desired state for the next start
     p.runtime.reset();
+  }
+  if (p.plugins) {
+    p.plugins->stopAll();  // no project runs any more: shutdown in reverse name order
+    p.pluginService.reset();
+    p.plugins.reset();
   }
   if (p.goals) {
     p.goals->stop();  // no script runs any more: the last increments are written now

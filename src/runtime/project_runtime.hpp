@@ -8,6 +8,8 @@
 
 #include <m3m/module.hpp>
 
+#include "runtime/module_source.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -103,7 +105,7 @@ struct Outcome {
 class ProjectRuntime {
  public:
   ProjectRuntime(ProjectInfo info, std::string code, RuntimeLimits limits, std::shared_ptr<RunLog> log,
-                 const std::vector<ModuleSchema>& modules);
+                 ModuleList modules);
   ~ProjectRuntime();
   ProjectRuntime(const ProjectRuntime&) = delete;
   ProjectRuntime& operator=(const ProjectRuntime&) = delete;
@@ -171,6 +173,7 @@ class ProjectRuntime {
   std::string code_;
   RuntimeLimits limits_;
   std::shared_ptr<RunLog> log_;
+  ModuleList moduleList_;  // this run's snapshot (module_source.hpp)
   const std::vector<ModuleSchema>& modules_;
 
   std::unique_ptr<Impl> impl_;

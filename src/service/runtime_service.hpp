@@ -43,7 +43,7 @@ struct RunStatus {
 class RuntimeService {
  public:
   RuntimeService(store::Store& store, ProjectService& projects, const config::Config& cfg,
-                 const std::vector<ModuleSchema>& modules, std::shared_ptr<spdlog::logger> log);
+                 runtime::ModuleSource modules, std::shared_ptr<spdlog::logger> log);
   ~RuntimeService();
   // Where the status reads the projects' outbound HTTP counters.
   void setHttpStats(std::shared_ptr<runtime::http::Stats> stats) { httpStats_ = std::move(stats); }
@@ -93,7 +93,7 @@ class RuntimeService {
   store::Store& store_;
   ProjectService& projects_;
   const config::Config& cfg_;
-  const std::vector<ModuleSchema>& modules_;
+  runtime::ModuleSource modules_;
   std::shared_ptr<spdlog::logger> log_;
   runtime::RuntimeLimits limits_;
   std::shared_ptr<runtime::http::Stats> httpStats_;

@@ -23,13 +23,13 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Creates the root with `m3m new-admin` in a fresh folder, starts the server on
 // that same folder, logs root in. Returns {server, rootToken, root, rootLogin, dir}.
-export async function startWithRoot({ env = {}, email = ROOT_EMAIL, password = ROOT_PASSWORD, dir, keepDir = false } = {}) {
+export async function startWithRoot({ env = {}, email = ROOT_EMAIL, password = ROOT_PASSWORD, dir, keepDir = false, config } = {}) {
   dir = dir || makeTempDir();
   const r = runCli(['new-admin', email, password], { dir, env });
   if (r.code !== 0) {
     throw new Error(`m3m new-admin failed (exit ${r.code}):\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   }
-  const server = await startServer({ dir, env, keepDir });
+  const server = await startServer({ dir, env, keepDir, config });
   const res = await login(server, email, password);
   if (res.status !== 200) {
     await server.stop();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http/router.hpp"
+#include "runtime/module_source.hpp"
 
 namespace m3m::service {
 class HealthService;
@@ -16,6 +17,7 @@ class ProjectService;
 class EnvService;
 class PipelineService;
 class RuntimeService;
+class PluginService;
 class ModelService;
 class RecordService;
 class GoalService;
@@ -32,8 +34,9 @@ void registerUsers(Router& router, service::AuthService& auth, service::UserServ
 void registerProjects(Router& router, service::AuthService& auth, service::ProjectService& projects);
 void registerEnv(Router& router, service::AuthService& auth, service::EnvService& env);
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
+void registerPlugins(Router& router, service::AuthService& auth, service::PluginService& plugins);
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
-                     service::ModelService& models, const std::vector<ModuleSchema>& modules);
+                     service::ModelService& models, runtime::ModuleSource modules);
 void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage,
                      spdlog::logger& log);
 void registerGoals(Router& router, service::AuthService& auth, service::GoalService& goals);

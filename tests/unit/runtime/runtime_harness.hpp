@@ -32,7 +32,8 @@ struct Harness {
     };
     modules = builtinModules(deps);
     for (auto& m : extra) modules.push_back(std::move(m));
-    rt = std::make_unique<ProjectRuntime>(ProjectInfo{"p1", "shop", "http://x/r/shop"}, code, limits, log, modules);
+    rt = std::make_unique<ProjectRuntime>(ProjectInfo{"p1", "shop", "http://x/r/shop"}, code, limits, log,
+                                         std::make_shared<const std::vector<ModuleSchema>>(modules));
   }
   static RuntimeLimits quick() {
     RuntimeLimits l;
