@@ -8,7 +8,7 @@
 namespace m3m::service {
 
 RuntimeService::RuntimeService(store::Store& store, ProjectService& projects, const config::Config& cfg,
-                               const std::vector<ModuleSchema>& modules, std::shared_ptr<spdlog::logger> log)
+                               const runtime::ModuleRegistry& modules, std::shared_ptr<spdlog::logger> log)
     : store_(store), projects_(projects), cfg_(cfg), modules_(modules), log_(std::move(log)) {
   limits_.cpuTimeout = cfg.runtime.timeout;
   limits_.heapMb = static_cast<size_t>(cfg.runtime.memoryLimitMb);
@@ -92,7 +92,7 @@ std::shared_ptr<runtime::ProjectRuntime> RuntimeService::prepare(const domain::P
   }
   runLog->write("INFO", "starting release " + version);
   runtime::ProjectInfo info{p.id, p.slug, cfg_.server.uri + "/r/" + p.slug};
-  auto rt = std::make_shared<runtime::ProjectRuntime>(info, release.code, limits_, runLog, modules_);
+  auto rt = std::make_shared<runtime::ProjectRuntime>(info, release.code, limits_, runLog, modules_.snapshot());
   std::lock_guard lock(mutex_);
   running_[p.id] = Entry{rt, version, lib::nowIso()};
   slugs_[p.slug] = p.id;

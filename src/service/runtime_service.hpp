@@ -18,6 +18,7 @@
 #include "config/config.hpp"
 #include "domain/page.hpp"
 #include "runtime/http/stats.hpp"
+#include "runtime/module_registry.hpp"
 #include "runtime/project_runtime.hpp"
 #include "runtime/run_log.hpp"
 #include "service/auth/principal.hpp"
@@ -43,7 +44,7 @@ struct RunStatus {
 class RuntimeService {
  public:
   RuntimeService(store::Store& store, ProjectService& projects, const config::Config& cfg,
-                 const std::vector<ModuleSchema>& modules, std::shared_ptr<spdlog::logger> log);
+                 const runtime::ModuleRegistry& modules, std::shared_ptr<spdlog::logger> log);
   ~RuntimeService();
   // Where the status reads the projects' outbound HTTP counters.
   void setHttpStats(std::shared_ptr<runtime::http::Stats> stats) { httpStats_ = std::move(stats); }
@@ -93,7 +94,7 @@ class RuntimeService {
   store::Store& store_;
   ProjectService& projects_;
   const config::Config& cfg_;
-  const std::vector<ModuleSchema>& modules_;
+  const runtime::ModuleRegistry& modules_;  // each run binds a snapshot
   std::shared_ptr<spdlog::logger> log_;
   runtime::RuntimeLimits limits_;
   std::shared_ptr<runtime::http::Stats> httpStats_;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http/router.hpp"
+#include "runtime/module_registry.hpp"
 
 namespace m3m::service {
 class HealthService;
@@ -33,7 +34,7 @@ void registerProjects(Router& router, service::AuthService& auth, service::Proje
 void registerEnv(Router& router, service::AuthService& auth, service::EnvService& env);
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
-                     service::ModelService& models, const std::vector<ModuleSchema>& modules);
+                     service::ModelService& models, const runtime::ModuleRegistry& modules);
 void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage,
                      spdlog::logger& log);
 void registerGoals(Router& router, service::AuthService& auth, service::GoalService& goals);

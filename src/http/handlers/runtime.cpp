@@ -97,7 +97,7 @@ Handler projectRoute(service::RuntimeService& runtime) {
 }  // namespace
 
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
-                     service::ModelService& models, const std::vector<ModuleSchema>& modules) {
+                     service::ModelService& models, const runtime::ModuleRegistry& modules) {
   router.post("/api/projects/:id/start", sync([&](Request& req) {
                 auto who = authenticate(req, auth);
                 std::optional<std::string> version;
@@ -169,7 +169,7 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
              }));
   router.get("/api/runtime/types", sync([&](Request& req) {
                auto who = authenticate(req, auth);
-               auto types = runtime::printAll(modules);
+               auto types = runtime::printAll(*modules.snapshot());
                if (auto projectId = req.query("project_id"); !projectId.empty())
                  types += models.declarations(who, projectId);
                return Response::text(200, types, "application/typescript; charset=utf-8");
