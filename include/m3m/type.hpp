@@ -32,6 +32,8 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -148,4 +150,51 @@ inline Type ts(std::string typescript, Type check = any()) {
 }
 
 }  // namespace t
+
+// A Type as JSON and back (the plugin ABI sends declarations as JSON):
+// {"kind": "object", "fields": [{"name": "x", "type": {"kind": "number"}, "doc": ""}]};
+// "name", "text", "doc", "literal", "items" and "fields" appear where set.
+// Reading an unknown kind throws std::invalid_argument.
+inline constexpr const char* kTypeKindNames[] = {"any",     "unknown",  "void",   "null",    "string",
+                                                 "number",  "integer",  "boolean", "bytes",  "function",
+                                                 "literal", "array",    "object", "record",  "union",
+                                                 "optional", "promise", "named",  "custom"};
+
+inline void to_json(nlohmann::json& j, const Type& t);
+inline void from_json(const nlohmann::json& j, Type& t);
+
+inline void to_json(nlohmann::json& j, const TypeField& f) {
+  j = nlohmann::json{{"name", f.name}, {"type", f.type}};
+  if (!f.doc.empty()) j["doc"] = f.doc;
+}
+inline void from_json(const nlohmann::json& j, TypeField& f) {
+  f.name = j.at("name").get<std::string>();
+  f.type = j.at("type").get<Type>();
+  f.doc = j.value("doc", "");
+}
+inline void to_json(nlohmann::json& j, const Type& t) {
+  j = nlohmann::json{{"kind", kTypeKindNames[static_cast<int>(t.kind)]}};
+  if (!t.name.empty()) j["name"] = t.name;
+  if (!t.text.empty()) j["text"] = t.text;
+  if (!t.doc.empty()) j["doc"] = t.doc;
+  if (t.kind == Type::Kind::Literal) j["literal"] = t.literal;
+  if (!t.items.empty()) j["items"] = t.items;
+  if (!t.fields.empty()) j["fields"] = t.fields;
+}
+inline void from_json(const nlohmann::json& j, Type& t) {
+  const auto kind = j.at("kind").get<std::string>();
+  int k = 0;
+  for (; k < static_cast<int>(std::size(kTypeKindNames)); ++k)
+    if (kind == kTypeKindNames[k]) break;
+  if (k == static_cast<int>(std::size(kTypeKindNames))) throw std::invalid_argument("m3m::Type: unknown kind \"" + kind + "\"");
+  t = Type{};
+  t.kind = static_cast<Type::Kind>(k);
+  t.name = j.value("name", "");
+  t.text = j.value("text", "");
+  t.doc = j.value("doc", "");
+  if (auto it = j.find("literal"); it != j.end()) t.literal = *it;
+  if (auto it = j.find("items"); it != j.end()) t.items = it->get<std::vector<Type>>();
+  if (auto it = j.find("fields"); it != j.end()) t.fields = it->get<std::vector<TypeField>>();
+}
+
 }  // namespace m3m
