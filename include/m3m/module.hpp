@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include <m3m/error.hpp>
+#include <m3m/type.hpp>
 #include <nlohmann/json.hpp>
 
 namespace m3m {
@@ -53,12 +55,22 @@ class CallContext {
   virtual void blocking(const std::function<void(std::stop_token)>& wait) { wait(std::stop_token{}); }
 };
 
+// A parameter: its name (in messages and the types), its type (checked by
+// the binding before the call: include/m3m/type.hpp), and for an optional
+// one either t::optional(T) (absent → null) or a default value (absent →
+// the default; the function sees it as if passed).
 struct Param {
   std::string name;
-  std::string type = "unknown";  // TypeScript type of the parameter
-  bool optional = false;
-  bool variadic = false;  // ...name: type[]
+  Type type = t::unknown();
+  bool variadic = false;  // ...name: T[] (`type` is one element's)
+  Value defaultValue;     // non-null: the value of an absent (null/undefined) argument
 };
+
+inline Param param(std::string name, Type type, Value defaultValue = nullptr) {
+  return {std::move(name), std::move(type), false, std::move(defaultValue)};
+}
+// ...name: T[]: every remaining argument is a T.
+inline Param rest(std::string name, Type type) { return {std::move(name), std::move(type), true, nullptr}; }
 
 // A JS function passed to a module function, callable synchronously while
 // that call runs (never after it returns). Its arguments and result cross as
@@ -169,13 +181,31 @@ using AsyncStart = std::function<void(std::stop_token, Completion)>;
 using AsyncStartImpl = std::function<AsyncStart(CallContext&, const Args&)>;
 
 struct FunctionSpec {
+  // Public: a native function, on the global and in the types. Internal: a
+  // native function for the module's JS wrapper only (`native.name`), not in
+  // the types. Script: implemented by the JS wrapper (no impl): in the types,
+  // and the binding checks at load that the wrapper defines it.
+  enum class Visibility : std::uint8_t { Public, Internal, Script };
   std::string name;
   std::vector<Param> params;
-  std::string returns = "void";  // TypeScript type
+  Type returns = t::void_();  // async functions: t::promise(T)
   std::string doc;
   FunctionImpl impl;
   AsyncImpl asyncImpl;  // set instead of impl for an async function (blocking work)…
   AsyncStartImpl asyncStart;  // …or this one (non-blocking work)
+  Visibility visibility = Visibility::Public;
+  // Escape hatch: TypeScript printed instead of the generated signature, one
+  // member per line (overloads, generics). Arguments are still checked
+  // against `params`.
+  std::string typescript;
+};
+
+// A value the JS wrapper puts on the global (readonly in the types; the
+// binding checks at load that the wrapper defines it).
+struct PropertySpec {
+  std::string name;
+  Type type;
+  std::string doc;
 };
 
 // Plain data: what the runtime binds and what the TypeScript printer prints.
@@ -183,13 +213,19 @@ struct ModuleSchema {
   std::string name;  // the global: "logger"
   std::string doc;
   std::vector<FunctionSpec> functions;
+  std::vector<PropertySpec> properties;
+  // Named types (t::named) declared with the module even when no function
+  // uses them (those used are declared anyway).
+  std::vector<Type> types;
   // Optional JS source of a function `(native) => api`: the global becomes
   // its result, built over the native functions (for APIs that are more
   // than flat functions, e.g. database.orders.find()).
   std::string jsWrapper;
-  // Optional TypeScript for the global, printed instead of the flat
-  // declaration generated from `functions` (used with jsWrapper).
+  // Escape hatch: hand-written TypeScript printed before the module's
+  // generated declaration (generic helper types, classes, global functions).
   std::string declarations;
+  // `declare const name: <mergedWith> & {…}` (e.g. the database's M3MModels).
+  std::string mergedWith;
 };
 
 class ModuleBuilder {
@@ -198,32 +234,72 @@ class ModuleBuilder {
     schema_.name = std::move(name);
     schema_.doc = std::move(doc);
   }
-  ModuleBuilder& function(std::string name, std::vector<Param> params, std::string returns, std::string doc,
+  ModuleBuilder& function(std::string name, std::vector<Param> params, Type returns, std::string doc,
                           FunctionImpl impl) {
-    schema_.functions.push_back({std::move(name), std::move(params), std::move(returns), std::move(doc), std::move(impl), nullptr, nullptr});
-    return *this;
+    FunctionSpec f{std::move(name), std::move(params), std::move(returns), std::move(doc)};
+    f.impl = std::move(impl);
+    return add(std::move(f));
   }
   // `returns` is the type the Promise resolves to.
-  ModuleBuilder& asyncFunction(std::string name, std::vector<Param> params, std::string returns, std::string doc,
+  ModuleBuilder& asyncFunction(std::string name, std::vector<Param> params, Type returns, std::string doc,
                                AsyncImpl impl) {
-    schema_.functions.push_back(
-        {std::move(name), std::move(params), "Promise<" + returns + ">", std::move(doc), nullptr, std::move(impl), nullptr});
-    return *this;
+    FunctionSpec f{std::move(name), std::move(params), t::promise(std::move(returns)), std::move(doc)};
+    f.asyncImpl = std::move(impl);
+    return add(std::move(f));
   }
-  ModuleBuilder& asyncStartFunction(std::string name, std::vector<Param> params, std::string returns, std::string doc,
+  ModuleBuilder& asyncStartFunction(std::string name, std::vector<Param> params, Type returns, std::string doc,
                                     AsyncStartImpl impl) {
-    schema_.functions.push_back({std::move(name), std::move(params), "Promise<" + returns + ">", std::move(doc),
-                                 nullptr, nullptr, std::move(impl)});
+    FunctionSpec f{std::move(name), std::move(params), t::promise(std::move(returns)), std::move(doc)};
+    f.asyncStart = std::move(impl);
+    return add(std::move(f));
+  }
+  // A public function implemented by the module's JS wrapper.
+  ModuleBuilder& scriptFunction(std::string name, std::vector<Param> params, Type returns, std::string doc) {
+    FunctionSpec f{std::move(name), std::move(params), std::move(returns), std::move(doc)};
+    f.visibility = FunctionSpec::Visibility::Script;
+    return add(std::move(f));
+  }
+  // Marks the last function as the wrapper's own (`native.name`, not in the types).
+  ModuleBuilder& internal() {
+    last().visibility = FunctionSpec::Visibility::Internal;
     return *this;
   }
-  ModuleBuilder& wrapper(std::string jsSource, std::string typescript) {
+  // The last function's TypeScript, written by hand (overloads, generics).
+  ModuleBuilder& typescript(std::string members) {
+    last().typescript = std::move(members);
+    return *this;
+  }
+  ModuleBuilder& property(std::string name, Type type, std::string doc = "") {
+    schema_.properties.push_back({std::move(name), std::move(type), std::move(doc)});
+    return *this;
+  }
+  ModuleBuilder& types(std::vector<Type> named) {
+    for (auto& t : named) schema_.types.push_back(std::move(t));
+    return *this;
+  }
+  ModuleBuilder& wrapper(std::string jsSource) {
     schema_.jsWrapper = std::move(jsSource);
+    return *this;
+  }
+  ModuleBuilder& declarations(std::string typescript) {
     schema_.declarations = std::move(typescript);
+    return *this;
+  }
+  ModuleBuilder& mergedWith(std::string typescript) {
+    schema_.mergedWith = std::move(typescript);
     return *this;
   }
   ModuleSchema build() { return std::move(schema_); }
 
  private:
+  ModuleBuilder& add(FunctionSpec f) {
+    schema_.functions.push_back(std::move(f));
+    return *this;
+  }
+  FunctionSpec& last() {
+    if (schema_.functions.empty()) throw std::logic_error("ModuleBuilder: no function declared yet");
+    return schema_.functions.back();
+  }
   ModuleSchema schema_;
 };
 

@@ -26,6 +26,7 @@
 #include "runtime/engine.hpp"
 #include "runtime/http/http_client.hpp"
 #include "runtime/http/stats.hpp"
+#include "runtime/module_registry.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 #include "plugin/plugin_manager.hpp"
 #include "service/plugin_service.hpp"
@@ -62,6 +63,42 @@ int createRootAdmin(const config::Config& cfg, const std::string& email, const s
   }
 }
 
+namespace {
+
+// The runtime modules' backends over the services (the runtime does not
+// depend on the service layer; App connects them).
+class RuntimeEnv final : public runtime::EnvBackend {
+ public:
+  explicit RuntimeEnv(service::EnvService& env) : env_(env) {}
+  std::optional<Value> get(const std::string& projectId, const std::string& key) override {
+    return env_.runtimeValue(projectId, key);
+  }
+
+ private:
+  service::EnvService& env_;
+};
+
+class RuntimeGoals final : public runtime::GoalsBackend {
+ public:
+  explicit RuntimeGoals(service::GoalService& goals) : goals_(goals) {}
+  void increment(const std::string& projectId, const std::string& slug, std::int64_t value) override {
+    goals_.increment(projectId, slug, value);
+  }
+
+ private:
+  service::GoalService& goals_;
+};
+
+class ServerPasswords final : public runtime::PasswordHasher {
+ public:
+  std::string hash(const std::string& password) override { return service::hashPassword(password); }
+  bool verify(const std::string& password, const std::string& hash) override {
+    return service::verifyPassword(hash, password);
+  }
+};
+
+}  // namespace
+
 std::string derivedUri(const std::string& host, std::uint16_t port) {
   std::string h = host;
   if (h == "0.0.0.0" || h == "::" || h == "[::]" || h.empty()) h = "127.0.0.1";
@@ -72,7 +109,7 @@ std::string derivedUri(const std::string& host, std::uint16_t port) {
 struct App::Parts {
   std::unique_ptr<runtime::Engine> engine;  // the process-wide V8 platform
   std::unique_ptr<store::Store> store;
-  std::vector<ModuleSchema> modules;
+  runtime::ModuleRegistry modules;
   std::unique_ptr<service::ImageService> images;
   std::unique_ptr<service::HealthService> health;
   std::unique_ptr<service::AuthService> auth;
@@ -128,36 +165,34 @@ void App::start() {
   runtime::EngineOptions engineOptions;
   engineOptions.wasmMaxMemPages = std::min<std::size_t>(static_cast<std::size_t>(cfg_.runtime.memoryLimitMb) * 16, 65536);
   p.engine = std::make_unique<runtime::Engine>(engineOptions);
-  runtime::BuiltinDeps deps;
-  deps.envLookup = [env = p.env.get()](const std::string& projectId, const std::string& key) {
-    return env->runtimeValue(projectId, key);
-  };
-  deps.database = std::make_shared<service::RuntimeDatabase>(*p.records);
-  deps.storage = std::make_shared<service::RuntimeStorage>(*p.storage);
-  deps.goalIncrement = [goals = p.goals.get()](const std::string& projectId, const std::string& slug, std::int64_t value) {
-    goals->increment(projectId, slug, value);
-  };
-  deps.hashPassword = [](const std::string& password) { return service::hashPassword(password); };
-  deps.verifyPassword = [](const std::string& password, const std::string& hash) {
-    return service::verifyPassword(hash, password);
-  };
-  deps.maxWait = cfg_.runtime.maxWait;
-  deps.httpClient = std::make_shared<runtime::http::Client>(
-      runtime::http::OutboundPolicy(cfg_.runtime.http.allow, cfg_.runtime.http.deny, cfg_.runtime.http.allowPrivate),
-      runtime::http::ClientOptions{cfg_.runtime.http.caFile});
-  deps.httpMaxTimeout = cfg_.runtime.http.maxTimeout;
-  deps.httpMaxResponse = static_cast<std::size_t>(cfg_.runtime.http.maxResponse);
-  deps.httpStats = std::make_shared<runtime::http::Stats>();
-  deps.smtp = {cfg_.smtp.host,     cfg_.smtp.port,     cfg_.smtp.username, cfg_.smtp.password,
-               cfg_.smtp.from,     cfg_.smtp.security, cfg_.smtp.timeout,  cfg_.smtp.caFile};
-  p.modules = runtime::builtinModules(deps);
+  // The built-in modules, each with its own backend: one explicit list, in
+  // the order their globals are defined (plugins' modules are added after).
+  auto storageBackend = std::make_shared<service::RuntimeStorage>(*p.storage);
+  auto httpStats = std::make_shared<runtime::http::Stats>();
+  p.modules.add(runtime::loggerModule());
+  p.modules.add(runtime::envModule(std::make_shared<RuntimeEnv>(*p.env)));
+  p.modules.add(runtime::databaseModule(std::make_shared<service::RuntimeDatabase>(*p.records)));
+  p.modules.add(runtime::goalsModule(std::make_shared<RuntimeGoals>(*p.goals)));
+  p.modules.add(runtime::storageModule(storageBackend));
+  p.modules.add(runtime::utilsModule({cfg_.runtime.maxWait}));
+  p.modules.add(runtime::httpModule(
+      {std::make_shared<runtime::http::Client>(
+           runtime::http::OutboundPolicy(cfg_.runtime.http.allow, cfg_.runtime.http.deny, cfg_.runtime.http.allowPrivate),
+           runtime::http::ClientOptions{cfg_.runtime.http.caFile}),
+       cfg_.runtime.http.maxTimeout, static_cast<std::size_t>(cfg_.runtime.http.maxResponse), httpStats},
+      storageBackend));
+  p.modules.add(runtime::cryptoModule(std::make_shared<ServerPasswords>()));
+  p.modules.add(runtime::encodingModule());
+  p.modules.add(runtime::smtpModule({cfg_.smtp.host, cfg_.smtp.port, cfg_.smtp.username, cfg_.smtp.password,
+                                     cfg_.smtp.from, cfg_.smtp.security, cfg_.smtp.timeout, cfg_.smtp.caFile},
+                                    storageBackend));
   // plugins.path: each *.so adds its modules beside the built-ins (docs/plugins.md).
-  p.plugins = std::make_unique<plugin::PluginManager>(cfg_.plugins.path, cfg_.plugins.config, p.modules, log_);
+  p.plugins = std::make_unique<plugin::PluginManager>(cfg_.plugins.path, cfg_.plugins.config, *p.modules.snapshot(), log_);
   p.plugins->startAll();
   p.pluginService = std::make_unique<service::PluginService>(*p.plugins);
   runtime::ModuleSource modules = [plugins = p.plugins.get()] { return plugins->modules(); };
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, modules, log_);
-  p.runtime->setHttpStats(deps.httpStats);
+  p.runtime->setHttpStats(httpStats);
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
   p.projects->onApiKeyChange([auth = p.auth.get()] { auth->apiKeysChanged(); });
   p.projects->onSlugChange([rt = p.runtime.get()](const domain::Project& updated, const std::string& oldSlug) {

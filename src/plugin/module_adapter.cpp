@@ -58,10 +58,13 @@ std::vector<ModuleSchema> adaptModules(const std::shared_ptr<Slot>& slot, const 
       FunctionSpec spec;
       spec.name = f.name;
       spec.doc = f.doc;
-      for (const auto& p : f.params) spec.params.push_back(Param{p.name, p.type, p.optional, false});
+      // A plugin declares TypeScript text (plugin.h); the plugin checks its
+      // own arguments (plugin.hpp), so the host's check is `any`.
+      for (const auto& p : f.params)
+        spec.params.push_back(Param{p.name, p.optional ? t::optional(t::ts(p.type)) : t::ts(p.type), false, nullptr});
       const std::string qualified = m.name + "." + f.name;
       if (f.flags & M3M_FN_ASYNC) {
-        spec.returns = "Promise<" + f.returns + ">";
+        spec.returns = t::promise(t::ts(f.returns));
         spec.asyncStart = [slot, module = m.name, name = f.name, qualified](CallContext& ctx, const Args& args) -> AsyncStart {
           // The function runs here, on the project's thread, and defers; its
           // work settles the pending from any thread.
@@ -77,7 +80,7 @@ std::vector<ModuleSchema> adaptModules(const std::shared_ptr<Slot>& slot, const 
           };
         };
       } else if (f.flags & M3M_FN_WAITING) {
-        spec.returns = f.returns;
+        spec.returns = t::ts(f.returns);
         spec.impl = [slot, module = m.name, name = f.name, qualified](CallContext& ctx, const Args& args) -> Value {
           Lease lease(*slot, module, name, qualified);
           Outcome out;
@@ -87,7 +90,7 @@ std::vector<ModuleSchema> adaptModules(const std::shared_ptr<Slot>& slot, const 
           return result(std::move(out));
         };
       } else {
-        spec.returns = f.returns;
+        spec.returns = t::ts(f.returns);
         spec.impl = [slot, module = m.name, name = f.name, qualified](CallContext& ctx, const Args& args) -> Value {
           Lease lease(*slot, module, name, qualified);
           return result(invoke(lease.instance(), lease.fn(), qualified, args.all(), &ctx, {}));

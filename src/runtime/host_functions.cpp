@@ -10,6 +10,7 @@
 #include "runtime/detail/project_impl.hpp"
 #include "runtime/host_scripts.hpp"
 #include "runtime/io_pool.hpp"
+#include "runtime/typescript/type_check.hpp"
 #include "runtime/v8_values.hpp"
 
 namespace m3m::runtime {
@@ -51,9 +52,10 @@ Callback jsCallback(v8::Isolate* isolate, v8::Local<v8::Function> fn) {
 bool ProjectRuntime::Impl::bindModules(v8::Local<v8::Context> context, std::string& error) {
   v8::TryCatch tc(isolate);
   auto global = context->Global();
-  for (const auto& schema : self.modules_) {
+  for (const auto& schema : *self.modules_) {
     auto obj = v8::Object::New(isolate);
     for (const auto& fn : schema.functions) {
+      if (fn.visibility == FunctionSpec::Visibility::Script) continue;  // the wrapper's own
       auto call = std::make_unique<ModuleCall>(ModuleCall{&fn, schema.name + "." + fn.name});
       auto f = v8::Function::New(context, &Impl::callModule, v8::External::New(isolate, call.get()))
                    .ToLocalChecked();
@@ -61,7 +63,8 @@ bool ProjectRuntime::Impl::bindModules(v8::Local<v8::Context> context, std::stri
       moduleCalls.push_back(std::move(call));
     }
     v8::Local<v8::Value> api = obj;
-    if (!schema.jsWrapper.empty()) {
+    if (schema.jsWrapper.empty()) std::ignore = obj->SetIntegrityLevel(context, v8::IntegrityLevel::kFrozen);
+    else {
       v8::Local<v8::Script> script;
       v8::Local<v8::Value> wrap;
       v8::Local<v8::Value> wrapArgs[] = {obj};
@@ -71,6 +74,26 @@ bool ProjectRuntime::Impl::bindModules(v8::Local<v8::Context> context, std::stri
         error = "internal: module " + schema.name + " failed to load: " + describeException(isolate, tc.Exception());
         return false;
       }
+      // What the declaration promises, the wrapper must define (the types cannot drift from it).
+      if (!api->IsObject()) {
+        error = "internal: module " + schema.name + ": its wrapper returned no object";
+        return false;
+      }
+      auto missing = [&](const std::string& name, bool function) {
+        v8::Local<v8::Value> member;
+        if (!api.As<v8::Object>()->Get(context, toV8(isolate, name)).ToLocal(&member)) return true;
+        return function ? !member->IsFunction() : member->IsUndefined();
+      };
+      for (const auto& fn : schema.functions)
+        if (fn.visibility != FunctionSpec::Visibility::Internal && missing(fn.name, true)) {
+          error = "internal: module " + schema.name + ": the wrapper does not define the declared function " + fn.name;
+          return false;
+        }
+      for (const auto& prop : schema.properties)
+        if (missing(prop.name, false)) {
+          error = "internal: module " + schema.name + ": the wrapper does not define the declared property " + prop.name;
+          return false;
+        }
     }
     std::ignore = global->DefineOwnProperty(context, toV8(isolate, schema.name), api, v8::ReadOnly);
   }
@@ -110,12 +133,17 @@ void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>&
     std::vector<Value> values;
     values.reserve(static_cast<size_t>(info.Length()));
     std::vector<Callback> callbacks;
+    std::vector<bool> isFunction;
     for (int i = 0; i < info.Length(); ++i) {
       values.push_back(toValue(isolate, info[i]));
       if (!info[i]->IsFunction()) continue;
       callbacks.resize(static_cast<size_t>(info.Length()));
+      isFunction.resize(static_cast<size_t>(info.Length()));
       callbacks[static_cast<size_t>(i)] = jsCallback(isolate, info[i].As<v8::Function>());
+      isFunction[static_cast<size_t>(i)] = true;
     }
+    // The declaration's types: checked here, once, for every module.
+    checkArguments(*call->spec, call->qualifiedName, values, isFunction);
     Args args(call->qualifiedName, call->spec->params, std::move(values));
     args.setCallbacks(std::move(callbacks));
     if (call->spec->asyncImpl || call->spec->asyncStart) {
@@ -141,7 +169,7 @@ void ProjectRuntime::Impl::callModule(const v8::FunctionCallbackInfo<v8::Value>&
     } depth(impl->moduleDepth);
     Value result = call->spec->impl(*impl, args);
     // A function declared void returns undefined, as its TypeScript says.
-    if (call->spec->returns != "void") info.GetReturnValue().Set(fromValue(isolate, result));
+    if (call->spec->returns.kind != Type::Kind::Void) info.GetReturnValue().Set(fromValue(isolate, result));
   } catch (const WaitAbandoned&) {
     // The task was terminated (the watchdog, or the run is ending): that goes on.
   } catch (const JsExceptionPending&) {

@@ -38,9 +38,8 @@ Outcome outcomeOf(std::future<Outcome>& f) {
 }  // namespace
 
 ProjectRuntime::ProjectRuntime(ProjectInfo info, std::string code, RuntimeLimits limits, std::shared_ptr<RunLog> log,
-                               ModuleList modules)
-    : info_(std::move(info)), code_(std::move(code)), limits_(limits), log_(std::move(log)),
-      moduleList_(std::move(modules)), modules_(*moduleList_),
+                               ModuleSet modules)
+    : info_(std::move(info)), code_(std::move(code)), limits_(limits), log_(std::move(log)), modules_(std::move(modules)),
       impl_(std::make_unique<Impl>(*this)), mailbox_(std::make_shared<Mailbox>()) {
   mailbox_->runtime = this;
 }

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/module_registry.hpp"
 #include "runtime/run_log.hpp"
 
 namespace m3m::runtime {
@@ -105,7 +106,7 @@ struct Outcome {
 class ProjectRuntime {
  public:
   ProjectRuntime(ProjectInfo info, std::string code, RuntimeLimits limits, std::shared_ptr<RunLog> log,
-                 ModuleList modules);
+                 ModuleSet modules);  // the modules bound in every context of this run
   ~ProjectRuntime();
   ProjectRuntime(const ProjectRuntime&) = delete;
   ProjectRuntime& operator=(const ProjectRuntime&) = delete;
@@ -173,8 +174,7 @@ class ProjectRuntime {
   std::string code_;
   RuntimeLimits limits_;
   std::shared_ptr<RunLog> log_;
-  ModuleList moduleList_;  // this run's snapshot (module_source.hpp)
-  const std::vector<ModuleSchema>& modules_;
+  ModuleSet modules_;
 
   std::unique_ptr<Impl> impl_;
   std::shared_ptr<Mailbox> mailbox_;

@@ -18,6 +18,7 @@
 #include "config/config.hpp"
 #include "domain/page.hpp"
 #include "runtime/http/stats.hpp"
+#include "runtime/module_registry.hpp"
 #include "runtime/project_runtime.hpp"
 #include "runtime/run_log.hpp"
 #include "service/auth/principal.hpp"

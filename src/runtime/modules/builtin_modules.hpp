@@ -1,5 +1,6 @@
-// The built-in runtime modules, one explicit list (as Node's NODE_BUILTIN_MODULES):
-// no static self-registration; App builds the list and hands it to the runtime.
+// The built-in runtime modules and the small backend each one needs: no
+// static self-registration; App builds each backend, adds the modules to its
+// ModuleRegistry (runtime/module_registry.hpp) and hands that to the runtime.
 #pragma once
 
 #include <m3m/module.hpp>
@@ -64,43 +65,57 @@ struct SmtpSettings {
   std::string caFile;  // extra trusted CAs (PEM), besides the system store
 };
 
-struct BuiltinDeps {
-  // env.get(key): the project's typed environment value, or nullopt.
-  std::function<std::optional<Value>(const std::string& projectId, const std::string& key)> envLookup;
-  std::shared_ptr<DatabaseBackend> database;
-  std::shared_ptr<StorageBackend> storage;
-  // goals.increment(slug, value): throws m3m::Error when the goal is unknown or forbidden.
-  std::function<void(const std::string& projectId, const std::string& slug, std::int64_t value)> goalIncrement;
-  // crypto.hashPassword / verifyPassword: the server's own Argon2id (service/auth/passwords).
-  std::function<std::string(const std::string& password)> hashPassword;
-  std::function<bool(const std::string& password, const std::string& hash)> verifyPassword;
-  // utils.sleep waits at most this long (runtime.max_wait).
-  std::chrono::milliseconds maxWait{600'000};
-  // http.*: the engine (with the outbound policy) and its caps (runtime.http.*).
-  std::shared_ptr<http::Client> httpClient;
-  std::chrono::milliseconds httpMaxTimeout{300'000};
-  std::size_t httpMaxResponse = 10u << 20;
-  std::shared_ptr<http::Stats> httpStats;  // per-project counters for the status
-  SmtpSettings smtp;
+// env: the project's typed environment values.
+class EnvBackend {
+ public:
+  virtual ~EnvBackend() = default;
+  // The value of `key` with its type (secrets included), or nullopt.
+  virtual std::optional<Value> get(const std::string& projectId, const std::string& key) = 0;
 };
 
-#define M3M_BUILTIN_MODULES(V) \
-  V(logger)                    \
-  V(env)                       \
-  V(database)                  \
-  V(goals)                     \
-  V(storage)                   \
-  V(utils)                     \
-  V(http)                      \
-  V(crypto)                    \
-  V(encoding)                  \
-  V(smtp)
+// goals: analytics counters.
+class GoalsBackend {
+ public:
+  virtual ~GoalsBackend() = default;
+  // Throws m3m::Error when the goal is unknown or forbidden to the project.
+  virtual void increment(const std::string& projectId, const std::string& slug, std::int64_t value) = 0;
+};
 
-#define M3M_DECLARE_MODULE(name) ModuleSchema name##Module(const BuiltinDeps& deps);
-M3M_BUILTIN_MODULES(M3M_DECLARE_MODULE)
-#undef M3M_DECLARE_MODULE
+// crypto.hashPassword / verifyPassword: the server's own Argon2id
+// (service/auth/passwords); the runtime does not depend on the services.
+class PasswordHasher {
+ public:
+  virtual ~PasswordHasher() = default;
+  virtual std::string hash(const std::string& password) = 0;
+  virtual bool verify(const std::string& password, const std::string& hash) = 0;
+};
 
-std::vector<ModuleSchema> builtinModules(const BuiltinDeps& deps);
+// utils: its limits (runtime.*).
+struct UtilsSettings {
+  std::chrono::milliseconds maxWait{600'000};  // utils.sleep waits at most this long (runtime.max_wait)
+};
+
+// http / fetch: the engine (with the outbound policy) and its caps (runtime.http.*).
+struct HttpSettings {
+  std::shared_ptr<http::Client> client;
+  std::chrono::milliseconds maxTimeout{300'000};
+  std::size_t maxResponse = 10u << 20;
+  std::shared_ptr<http::Stats> stats;  // per-project counters for the status
+};
+
+// The built-in modules, one explicit list in the order App registers them
+// (src/app/app.cpp; Node's NODE_BUILTIN_MODULES). Each takes only its own
+// backend; a null backend makes its functions throw UNAVAILABLE.
+ModuleSchema loggerModule();
+ModuleSchema envModule(std::shared_ptr<EnvBackend> env);
+ModuleSchema databaseModule(std::shared_ptr<DatabaseBackend> database);
+ModuleSchema goalsModule(std::shared_ptr<GoalsBackend> goals);
+ModuleSchema storageModule(std::shared_ptr<StorageBackend> storage);
+ModuleSchema utilsModule(UtilsSettings settings);
+ModuleSchema httpModule(HttpSettings settings, std::shared_ptr<StorageBackend> storage);  // storage: multipart files
+ModuleSchema cryptoModule(std::shared_ptr<PasswordHasher> passwords);
+ModuleSchema encodingModule();
+ModuleSchema smtpModule(SmtpSettings settings, std::shared_ptr<StorageBackend> storage);  // storage: templates, files
 
 // "a 1 {\"b\":2}": strings as they are, everything else as JSON (console/logger).
 std::string joinLogArgs(const std::vector<Value>& args);

@@ -52,29 +52,12 @@ constexpr const char* kWrapper = R"js((native) => {
   });
 })js";
 
-constexpr const char* kDeclarations = R"ts(interface M3MRecord {
-  /** 15 characters [a-z0-9] */
-  id: string;
-  /** ISO-8601 UTC */
-  created: string;
-  updated: string;
-}
-/** A filter-language string (`total > {:min} && status = 'new'`), an object filter ({status: 'new', total: {$gt: 10}}) or null for all. */
+// The generic part of the API (a collection typed by its model, filters
+// keyed by its fields) is what the type descriptors cannot say: it stays
+// TypeScript, here, next to the wrapper that implements it. The options and
+// the record's own fields are declared below as types.
+constexpr const char* kGenericDeclarations = R"ts(/** A filter-language string (`total > {:min} && status = 'new'`), an object filter ({status: 'new', total: {$gt: 10}}) or null for all. */
 type M3MFilter<T = any> = string | { [K in keyof T]?: any } | { [key: string]: any } | null;
-interface M3MFindOptions {
-  /** `-created,title` */
-  sort?: string;
-  /** default 100, at most 1000 */
-  limit?: number;
-  skip?: number;
-  /** values of {:placeholders} in a string filter */
-  params?: Record<string, string | number | boolean | null>;
-  /** ref fields to expand (one level) */
-  expand?: string | string[];
-}
-interface M3MFilterOptions {
-  params?: Record<string, string | number | boolean | null>;
-}
 type M3MInput<T> = Partial<Omit<T, 'id' | 'created' | 'updated'>>;
 interface M3MCollection<T extends M3MRecord = M3MRecord & Record<string, any>> {
   readonly name: string;
@@ -93,13 +76,6 @@ interface M3MCollection<T extends M3MRecord = M3MRecord & Record<string, any>> {
 }
 /** The project's models (GET /api/runtime/types?project_id=… adds them). */
 interface M3MModels {}
-/** The project's data models (Settings → Models). Failed writes throw an Error with .code and .fields. */
-declare const database: M3MModels & {
-  collection<K extends keyof M3MModels>(name: K): M3MModels[K];
-  collection(name: string): M3MCollection;
-  /** Runs fn atomically: commits when it returns, rolls back when it throws. fn must be synchronous. */
-  transaction<R>(fn: () => R): R;
-};
 )ts";
 
 // Records hold JSON values: bytes (a Uint8Array… anywhere in a record, a
@@ -120,58 +96,95 @@ const Args& noBytes(const Args& a) {
 
 }  // namespace
 
-ModuleSchema databaseModule(const BuiltinDeps& deps) {
-  auto db = deps.database;
+ModuleSchema databaseModule(std::shared_ptr<DatabaseBackend> db) {
   auto backend = [db]() -> DatabaseBackend& {
     if (!db) throw Error(ErrorCode::UNAVAILABLE, "database: not available in this runtime");
     return *db;
   };
-  const std::vector<Param> filterOnly = {{"model", "string"}, {"filter", "unknown"}, {"options", "unknown", true}};
-  return ModuleBuilder("database", "The project's data models.")
-      .function("insert", {{"model", "string"}, {"record", "object"}}, "object", "",
+  // The natives take the model first: their positions are not the public
+  // ones, so they leave the checks of filters, records and options to the
+  // services (whose messages name the field).
+  const Type placeholders = t::record(t::nullable(t::oneOf({t::string(), t::number(), t::boolean()})));
+  const Type record = t::named("M3MRecord", t::object({
+                                                t::field("id", t::string(), "15 characters [a-z0-9]"),
+                                                t::field("created", t::string(), "ISO-8601 UTC"),
+                                                t::field("updated", t::string()),
+                                            }));
+  const Type findOptions = t::named(
+      "M3MFindOptions",
+      t::object({
+          t::field("sort", t::optional(t::string()), "`-created,title`"),
+          t::field("limit", t::optional(t::integer()), "default 100, at most 1000"),
+          t::field("skip", t::optional(t::integer())),
+          t::field("params", t::optional(placeholders), "values of {:placeholders} in a string filter"),
+          t::field("expand", t::optional(t::oneOf({t::string(), t::array(t::string())})), "ref fields to expand (one level)"),
+      }));
+  const Type filterOptions = t::named("M3MFilterOptions", t::object({t::field("params", t::optional(placeholders))}));
+  const Param model = param("model", t::string());
+  const Param filter = param("filter", t::unknown());
+  const Param options = param("options", t::unknown());
+  const Param data = param("record", t::unknown());
+  return ModuleBuilder("database",
+                       "The project's data models (Settings → Models). Failed writes throw an Error with .code and .fields.")
+      .function("insert", {model, data}, t::unknown(), "",
                 [backend](CallContext& ctx, const Args& args) -> Value {
                   const Args& a = noBytes(args);
                   return backend().insert(ctx.projectId(), a.string(0), a.at(1));
                 })
-      .function("find", filterOnly, "object[]", "",
+      .internal()
+      .function("find", {model, filter, options}, t::unknown(), "",
                 [backend](CallContext& ctx, const Args& args) -> Value {
                   const Args& a = noBytes(args);
                   return backend().find(ctx.projectId(), a.string(0), a.at(1), a.at(2));
                 })
-      .function("findOne", filterOnly, "object | null", "",
+      .internal()
+      .function("findOne", {model, filter, options}, t::unknown(), "",
                 [backend](CallContext& ctx, const Args& args) -> Value {
                   const Args& a = noBytes(args);
                   return backend().findOne(ctx.projectId(), a.string(0), a.at(1), a.at(2));
                 })
-      .function("count", filterOnly, "number", "",
+      .internal()
+      .function("count", {model, filter, options}, t::unknown(), "",
                 [backend](CallContext& ctx, const Args& args) -> Value {
                   const Args& a = noBytes(args);
                   return backend().count(ctx.projectId(), a.string(0), a.at(1), a.at(2));
                 })
-      .function("update", {{"model", "string"}, {"filter", "unknown"}, {"patch", "object"}, {"options", "unknown", true}},
-                "number", "",
+      .internal()
+      .function("update", {model, filter, param("patch", t::unknown()), options}, t::unknown(), "",
                 [backend](CallContext& ctx, const Args& args) -> Value {
                   const Args& a = noBytes(args);
                   return backend().update(ctx.projectId(), a.string(0), a.at(1), a.at(2), a.at(3));
                 })
-      .function("delete", filterOnly, "number", "",
+      .internal()
+      .function("delete", {model, filter, options}, t::unknown(), "",
                 [backend](CallContext& ctx, const Args& args) -> Value {
                   const Args& a = noBytes(args);
                   return backend().remove(ctx.projectId(), a.string(0), a.at(1), a.at(2));
                 })
-      .function("upsert", {{"model", "string"}, {"filter", "unknown"}, {"record", "object"}, {"options", "unknown", true}},
-                "object", "",
+      .internal()
+      .function("upsert", {model, filter, data, options}, t::unknown(), "",
                 [backend](CallContext& ctx, const Args& args) -> Value {
                   const Args& a = noBytes(args);
                   return backend().upsert(ctx.projectId(), a.string(0), a.at(1), a.at(2), a.at(3));
                 })
-      .function("transaction", {{"fn", "() => void"}}, "void", "",
+      .internal()
+      .function("transaction", {param("fn", t::function("() => void"))}, t::void_(), "",
                 [backend](CallContext&, const Args& a) -> Value {
                   const auto& fn = a.callback(0);
                   backend().transaction([&] { fn({}); });
                   return nullptr;
                 })
-      .wrapper(kWrapper, kDeclarations)
+      .internal()
+      .scriptFunction("collection", {param("name", t::string())}, t::ts("M3MCollection"),
+                      "A model's records by its name (the same object as database.<name>).")
+      .typescript("collection<K extends keyof M3MModels>(name: K): M3MModels[K];\ncollection(name: string): M3MCollection;")
+      .scriptFunction("transaction", {param("fn", t::function("() => unknown"))}, t::unknown(),
+                      "Runs fn atomically: commits when it returns, rolls back when it throws. fn must be synchronous.")
+      .typescript("transaction<R>(fn: () => R): R;")
+      .types({record, findOptions, filterOptions})
+      .declarations(kGenericDeclarations)
+      .mergedWith("M3MModels")
+      .wrapper(kWrapper)
       .build();
 }
 

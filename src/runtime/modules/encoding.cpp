@@ -12,6 +12,7 @@
 #include "lib/text.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 #include "runtime/modules/wrapper_args.hpp"
+#include "runtime/typescript/printer.hpp"
 
 namespace m3m::runtime {
 namespace {
@@ -116,41 +117,8 @@ constexpr const char* kWrapperBody = R"js(
   });
 })js";
 
-constexpr const char* kDeclarations = R"ts(/**
- * Base64, base64url, hex, JSON and URL encoding. Encoders take a string (encoded as its UTF-8 bytes) or
- * bytes (a Uint8Array, an ArrayBuffer or another view); decoders return UTF-8 text by default (and throw
- * when the bytes are not UTF-8) or, with 'bytes', a Uint8Array. At most 64 MiB in.
- * Errors: a TypeError with code 'INVALID_ARGUMENT' (jsonParse: a SyntaxError with that code).
- */
-declare const encoding: {
-  /** RFC 4648 base64, padded. @example encoding.base64Encode('héllo') // 'aMOpbGxv' */
-  base64Encode(data: string | ArrayBuffer | ArrayBufferView): string;
-  /** Padding optional; no whitespace. @example encoding.base64Decode('aMOpbGxv') // 'héllo' */
-  base64Decode(text: string, output?: 'utf8'): string;
-  base64Decode(text: string, output: 'bytes'): Uint8Array;
-  base64Decode(text: string, output: 'utf8' | 'bytes'): string | Uint8Array;
-  /** RFC 4648 §5 (- and _ instead of + and /), without padding, as in JWTs. @example encoding.base64urlEncode(new Uint8Array([251, 255])) // '-_8' */
-  base64urlEncode(data: string | ArrayBuffer | ArrayBufferView): string;
-  /** Padding optional. @example encoding.base64urlDecode('-_8', 'bytes') // Uint8Array [251, 255] */
-  base64urlDecode(text: string, output?: 'utf8'): string;
-  base64urlDecode(text: string, output: 'bytes'): Uint8Array;
-  base64urlDecode(text: string, output: 'utf8' | 'bytes'): string | Uint8Array;
-  /** Lower case. @example encoding.hexEncode('hi') // '6869' */
-  hexEncode(data: string | ArrayBuffer | ArrayBufferView): string;
-  /** Either case. @example encoding.hexDecode('DEADbeef', 'bytes') // Uint8Array [222, 173, 190, 239] */
-  hexDecode(text: string, output?: 'utf8'): string;
-  hexDecode(text: string, output: 'bytes'): Uint8Array;
-  hexDecode(text: string, output: 'utf8' | 'bytes'): string | Uint8Array;
-  /** JSON.parse; invalid JSON throws a SyntaxError with code 'INVALID_ARGUMENT'. @example encoding.jsonParse('{"a":1}').a // 1 */
-  jsonParse(text: string): any;
-  /** JSON.stringify; a value with no JSON form (undefined, a function) or a cycle throws. @example encoding.jsonStringify({ a: 1 }, 2) */
-  jsonStringify(value: unknown, indent?: number | string): string;
-  /** Percent-encodes UTF-8, keeping only A-Z a-z 0-9 - _ . ~ (RFC 3986 unreserved; stricter than encodeURIComponent). @example encoding.urlEncode('a b&c') // 'a%20b%26c' */
-  urlEncode(text: string): string;
-  /** Decodes %XX escapes (UTF-8); '+' stays '+'. @example encoding.urlDecode('a%20b%26c') // 'a b&c' */
-  urlDecode(text: string): string;
-};
-/** Base64 of a "binary string" (characters U+0000–U+00FF); others throw an InvalidCharacterError. @example btoa('hello') // 'aGVsbG8=' */
+// atob and btoa are globals (the web's), not members of the module: declared here by hand.
+constexpr const char* kGlobalDeclarations = R"ts(/** Base64 of a "binary string" (characters U+0000–U+00FF); others throw an InvalidCharacterError. @example btoa('hello') // 'aGVsbG8=' */
 declare function btoa(data: string): string;
 /** Decodes base64 (whitespace skipped, padding optional) to a "binary string", one character per byte; bad input throws an InvalidCharacterError. @example atob('aGVsbG8=') // 'hello' */
 declare function atob(data: string): string;
@@ -158,9 +126,47 @@ declare function atob(data: string): string;
 
 }  // namespace
 
-ModuleSchema encodingModule(const BuiltinDeps&) {
-  return ModuleBuilder("encoding", "")
-      .function("encode", {{"kind", "string"}, {"data", "string | Uint8Array"}}, "string", "",
+ModuleSchema encodingModule() {
+  const Type data = t::oneOf({t::string(), t::bytes()});
+  ModuleBuilder b("encoding",
+                  "Base64, base64url, hex, JSON and URL encoding. Encoders take a string (encoded as its UTF-8 bytes) or\n"
+                  "bytes (a Uint8Array, an ArrayBuffer or another view); decoders return UTF-8 text by default (and throw\n"
+                  "when the bytes are not UTF-8) or, with 'bytes', a Uint8Array. At most 64 MiB in.\n"
+                  "Errors: a TypeError with code 'INVALID_ARGUMENT' (jsonParse: a SyntaxError with that code).");
+  // What projects call: the wrapper's functions (they check their arguments in JS).
+  auto decoder = [&](const char* name, const char* doc) {
+    const std::vector<Param> text = {param("text", t::string())};
+    auto signature = [&](Param output, Type returns) {
+      FunctionSpec f{name, text, std::move(returns), ""};
+      f.params.push_back(std::move(output));
+      return printSignature(f);
+    };
+    b.scriptFunction(name, {param("text", t::string()), param("output", t::optional(t::enumOf({"utf8", "bytes"})))},
+                     t::oneOf({t::string(), t::bytes()}), doc)
+        .typescript(signature(param("output", t::optional(t::literal("utf8"))), t::string()) + "\n" +
+                    signature(param("output", t::literal("bytes")), t::bytes()) + "\n" +
+                    signature(param("output", t::enumOf({"utf8", "bytes"})), t::oneOf({t::string(), t::bytes()})));
+  };
+  b.scriptFunction("base64Encode", {param("data", data)}, t::string(),
+                   "RFC 4648 base64, padded. @example encoding.base64Encode('héllo') // 'aMOpbGxv'");
+  decoder("base64Decode", "Padding optional; no whitespace. @example encoding.base64Decode('aMOpbGxv') // 'héllo'");
+  b.scriptFunction("base64urlEncode", {param("data", data)}, t::string(),
+                   "RFC 4648 §5 (- and _ instead of + and /), without padding, as in JWTs. @example encoding.base64urlEncode(new Uint8Array([251, 255])) // '-_8'");
+  decoder("base64urlDecode", "Padding optional. @example encoding.base64urlDecode('-_8', 'bytes') // Uint8Array [251, 255]");
+  b.scriptFunction("hexEncode", {param("data", data)}, t::string(), "Lower case. @example encoding.hexEncode('hi') // '6869'");
+  decoder("hexDecode", "Either case. @example encoding.hexDecode('DEADbeef', 'bytes') // Uint8Array [222, 173, 190, 239]");
+  b.scriptFunction("jsonParse", {param("text", t::string())}, t::any(),
+                   "JSON.parse; invalid JSON throws a SyntaxError with code 'INVALID_ARGUMENT'. @example encoding.jsonParse('{\"a\":1}').a // 1");
+  b.scriptFunction("jsonStringify", {param("value", t::unknown()), param("indent", t::optional(t::oneOf({t::number(), t::string()})))},
+                   t::string(),
+                   "JSON.stringify; a value with no JSON form (undefined, a function) or a cycle throws. @example encoding.jsonStringify({ a: 1 }, 2)");
+  b.scriptFunction("urlEncode", {param("text", t::string())}, t::string(),
+                   "Percent-encodes UTF-8, keeping only A-Z a-z 0-9 - _ . ~ (RFC 3986 unreserved; stricter than encodeURIComponent). @example encoding.urlEncode('a b&c') // 'a%20b%26c'");
+  b.scriptFunction("urlDecode", {param("text", t::string())}, t::string(),
+                   "Decodes %XX escapes (UTF-8); '+' stays '+'. @example encoding.urlDecode('a%20b%26c') // 'a b&c'");
+  // The natives under the wrapper.
+  return b
+      .function("encode", {param("kind", t::string()), param("data", data)}, t::string(), "",
                 [](CallContext&, const Args& a) -> Value {
                   const auto& kind = kindArg(a, 0);
                   const auto bytes = bytesArg(a, 1, std::string("encoding.") + kind.name + "Encode");
@@ -168,7 +174,9 @@ ModuleSchema encodingModule(const BuiltinDeps&) {
                   if (kind.name == std::string_view("base64url")) return lib::base64urlEncode(bytes);
                   return lib::hexEncode(bytes);
                 })
-      .function("decode", {{"kind", "string"}, {"text", "string"}, {"output", "string"}}, "string | Uint8Array", "",
+      .internal()
+      .function("decode", {param("kind", t::string()), param("text", t::string()), param("output", t::string())},
+                t::oneOf({t::string(), t::bytes()}), "",
                 [](CallContext&, const Args& a) -> Value {
                   const auto& kind = kindArg(a, 0);
                   const auto text = a.string(1);
@@ -191,19 +199,23 @@ ModuleSchema encodingModule(const BuiltinDeps&) {
                                     ": the decoded bytes are not UTF-8 text (pass 'bytes' as argument 2 for a Uint8Array)");
                   return std::move(*bytes);
                 })
-      .function("atob", {{"data", "string"}}, "string | null", "",
+      .internal()
+      .function("atob", {param("data", t::string())}, t::nullable(t::string()), "",
                 [](CallContext&, const Args& a) -> Value {
                   auto bytes = lib::base64DecodeForgiving(a.string(0));
                   if (!bytes) return nullptr;
                   return lib::latin1ToUtf8(*bytes);
                 })
-      .function("btoa", {{"data", "string"}}, "string | null", "",
+      .internal()
+      .function("btoa", {param("data", t::string())}, t::nullable(t::string()), "",
                 [](CallContext&, const Args& a) -> Value {
                   auto bytes = lib::utf8ToLatin1(a.string(0));
                   if (!bytes) return nullptr;
                   return lib::base64Encode(*bytes);
                 })
-      .wrapper(std::string("(native) => {\n  'use strict';") + kWrapperArgsJs + kWrapperBody, kDeclarations)
+      .internal()
+      .declarations(kGlobalDeclarations)
+      .wrapper(std::string("(native) => {\n  'use strict';") + kWrapperArgsJs + kWrapperBody)
       .build();
 }
 

@@ -2,15 +2,14 @@
 
 namespace m3m::runtime {
 
-ModuleSchema envModule(const BuiltinDeps& deps) {
-  auto lookup = deps.envLookup;
+ModuleSchema envModule(std::shared_ptr<EnvBackend> env) {
   return ModuleBuilder("env", "The project's environment values (Settings → Environment), typed.")
-      .function("get", {{"key", "string"}}, "string | number | boolean | object | null",
+      .function("get", {param("key", t::string())},
+                t::nullable(t::oneOf({t::string(), t::number(), t::boolean(), t::object()})),
                 "The value of `key` with its type (secrets included), or null when it is not set.",
-                [lookup](CallContext& ctx, const Args& args) -> Value {
-                  auto key = args.string(0);
-                  if (!lookup) return nullptr;
-                  auto v = lookup(ctx.projectId(), key);
+                [env](CallContext& ctx, const Args& args) -> Value {
+                  if (!env) return nullptr;
+                  auto v = env->get(ctx.projectId(), args.string(0));
                   return v ? *v : Value(nullptr);
                 })
       .build();

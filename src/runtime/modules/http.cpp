@@ -12,6 +12,7 @@
 #include "runtime/http/multipart.hpp"
 #include "runtime/http/stats.hpp"
 #include "runtime/modules/builtin_modules.hpp"
+#include "runtime/typescript/web_dts.hpp"
 
 extern const char* const M3M_HTTP_JS;  // generated from runtime/modules/http.js
 
@@ -19,6 +20,9 @@ namespace m3m::runtime {
 
 namespace {
 
+// The response and its headers are objects with methods, and HttpError a
+// class: TypeScript the type descriptors cannot say, written here by hand.
+// The web-standard fetch classes are in runtime/typescript/web_dts.hpp.
 constexpr const char* kHttpDts = R"ts(
 /** A response of `http.*`: a non-2xx status is returned, not thrown. */
 interface HttpResponse {
@@ -46,125 +50,10 @@ interface HttpHeaders extends Iterable<[string, string]> {
   values(): IterableIterator<string>;
   forEach(fn: (value: string, name: string) => void): void;
 }
-/** A part of a multipart/form-data body: a field, a file from bytes or text, or a file of the project's storage. */
-type HttpMultipartPart =
-  | { name: string; value: string }
-  | { name: string; filename?: string; content: string | Uint8Array | ArrayBuffer | Blob; contentType?: string }
-  | { name: string; filename?: string; path: string; contentType?: string };
-type HttpBody = string | Uint8Array | ArrayBuffer | { form: Record<string, unknown> } | { multipart: HttpMultipartPart[] | FormData } | object | unknown[] | null;
-interface HttpOptions {
-  headers?: Record<string, string>;
-  /** Appended to the URL, URL-encoded (arrays repeat the key). */
-  query?: Record<string, string | number | boolean | Array<string | number | boolean>>;
-  /** Milliseconds for the whole exchange, redirects included (default 30000, at most runtime.http.max_timeout). */
-  timeout?: number;
-  /** 'follow' (up to 10 redirects, each checked by the outbound policy) or 'manual' (the 3xx is returned). */
-  redirect?: 'follow' | 'manual';
-  /** Largest response body accepted (default and ceiling: runtime.http.max_response). */
-  maxBytes?: number;
-  /** Sent as one Cookie header. */
-  cookies?: Record<string, string>;
-}
-interface HttpRequestOptions extends HttpOptions {
-  method?: string;
-  url: string;
-  /** string: text/plain; bytes: application/octet-stream; {form}: urlencoded; {multipart}: multipart/form-data; other objects and arrays: JSON. */
-  body?: HttpBody;
-}
 /** Thrown when there is no response: code DNS, CONNECT, TLS, TIMEOUT, TOO_LARGE, ABORTED, DENIED, REDIRECTS or INVALID. */
 declare class HttpError extends Error {
   readonly code: 'DNS' | 'CONNECT' | 'TLS' | 'TIMEOUT' | 'TOO_LARGE' | 'ABORTED' | 'DENIED' | 'REDIRECTS' | 'INVALID';
 }
-/**
- * Outbound HTTP, synchronous: each call is a waiting call (other tasks of the project run while it waits).
- * @example const me = http.get('https://api.telegram.org/bot' + env.get('TOKEN') + '/getMe').json()
- * @example const r = http.post('https://example.com/hook', { text: 'hi' }, { timeout: 5000 }); if (!r.ok) logger.warn(r.status)
- */
-declare const http: {
-  request(options: HttpRequestOptions): HttpResponse;
-  get(url: string, options?: HttpOptions): HttpResponse;
-  head(url: string, options?: HttpOptions): HttpResponse;
-  delete(url: string, options?: HttpOptions): HttpResponse;
-  post(url: string, body?: HttpBody, options?: HttpOptions): HttpResponse;
-  put(url: string, body?: HttpBody, options?: HttpOptions): HttpResponse;
-  patch(url: string, body?: HttpBody, options?: HttpOptions): HttpResponse;
-  readonly HttpError: typeof HttpError;
-};
-
-/** Web-standard Headers (fetch). */
-declare class Headers implements Iterable<[string, string]> {
-  constructor(init?: Record<string, string> | Array<[string, string]> | Headers);
-  append(name: string, value: string): void;
-  set(name: string, value: string): void;
-  delete(name: string): void;
-  get(name: string): string | null;
-  getSetCookie(): string[];
-  has(name: string): boolean;
-  entries(): IterableIterator<[string, string]>;
-  keys(): IterableIterator<string>;
-  values(): IterableIterator<string>;
-  forEach(fn: (value: string, name: string, headers: Headers) => void): void;
-  [Symbol.iterator](): IterableIterator<[string, string]>;
-}
-type BodyInit = string | Uint8Array | ArrayBuffer | FormData | null;
-interface RequestInit {
-  method?: string;
-  headers?: Record<string, string> | Array<[string, string]> | Headers;
-  body?: BodyInit;
-  /** 'error' rejects when the response was redirected. */
-  redirect?: 'follow' | 'manual' | 'error';
-  signal?: AbortSignal | null;
-}
-interface ResponseInit { status?: number; statusText?: string; headers?: Record<string, string> | Array<[string, string]> | Headers }
-declare abstract class Body {
-  readonly bodyUsed: boolean;
-  arrayBuffer(): Promise<ArrayBuffer>;
-  bytes(): Promise<Uint8Array>;
-  text(): Promise<string>;
-  json(): Promise<any>;
-}
-declare class Request extends Body {
-  constructor(input: string | Request, init?: RequestInit);
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Headers;
-  readonly redirect: string;
-  readonly signal: AbortSignal | null;
-  clone(): Request;
-}
-declare class Response extends Body {
-  constructor(body?: BodyInit, init?: ResponseInit);
-  static json(data: unknown, init?: ResponseInit): Response;
-  readonly status: number;
-  readonly ok: boolean;
-  readonly statusText: string;
-  readonly headers: Headers;
-  readonly url: string;
-  readonly redirected: boolean;
-  clone(): Response;
-}
-declare class AbortSignal {
-  readonly aborted: boolean;
-  readonly reason: any;
-  onabort: ((event: { type: 'abort' }) => void) | null;
-  addEventListener(type: 'abort', fn: (event: { type: 'abort' }) => void): void;
-  removeEventListener(type: 'abort', fn: (event: { type: 'abort' }) => void): void;
-  throwIfAborted(): void;
-  static abort(reason?: any): AbortSignal;
-  static timeout(ms: number): AbortSignal;
-}
-declare class AbortController {
-  readonly signal: AbortSignal;
-  abort(reason?: any): void;
-}
-/**
- * The web-standard fetch: a Promise that never holds the project's isolate (the transfer runs on
- * the host's HTTP engine, no thread held while it waits). Network failures reject with a TypeError whose `code` and `cause` (an
- * HttpError) say why; an abort rejects with the signal's reason (an AbortError).
- * @example const data = await (await fetch('https://api.example.com/items')).json()
- * @example const r = await fetch(url, { method: 'POST', body: JSON.stringify(x), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) })
- */
-declare function fetch(input: string | Request, init?: RequestInit): Promise<Response>;
 )ts";
 
 bool isToken(const std::string& s) {
@@ -245,15 +134,69 @@ struct Aborts {
 
 }  // namespace
 
-ModuleSchema httpModule(const BuiltinDeps& deps) {
-  auto client = deps.httpClient;
-  const auto maxTimeout = deps.httpMaxTimeout;
-  const auto maxResponse = deps.httpMaxResponse;
+Type multipartPart() {
+  return t::named(
+      "HttpMultipartPart",
+      t::oneOf({
+          t::object({t::field("name", t::string()), t::field("value", t::string())}),
+          t::object({t::field("name", t::string()), t::field("filename", t::optional(t::string())),
+                     t::field("content", t::oneOf({t::string(), t::bytes(), t::ts("Blob")})),
+                     t::field("contentType", t::optional(t::string()))}),
+          t::object({t::field("name", t::string()), t::field("filename", t::optional(t::string())),
+                     t::field("path", t::string()), t::field("contentType", t::optional(t::string()))}),
+      }),
+      "A part of a multipart/form-data body: a field, a file from bytes or text, or a file of the project's storage.");
+}
+
+std::vector<TypeField> optionFields() {
+  const Type scalar = t::oneOf({t::string(), t::number(), t::boolean()});
+  return {
+      t::field("headers", t::optional(t::record(t::string()))),
+      t::field("query", t::optional(t::record(t::oneOf({scalar, t::array(scalar)}))),
+               "Appended to the URL, URL-encoded (arrays repeat the key)."),
+      t::field("timeout", t::optional(t::number()),
+               "Milliseconds for the whole exchange, redirects included (default 30000, at most runtime.http.max_timeout)."),
+      t::field("redirect", t::optional(t::enumOf({"follow", "manual"})),
+               "'follow' (up to 10 redirects, each checked by the outbound policy) or 'manual' (the 3xx is returned)."),
+      t::field("maxBytes", t::optional(t::number()),
+               "Largest response body accepted (default and ceiling: runtime.http.max_response)."),
+      t::field("cookies", t::optional(t::record(t::string())), "Sent as one Cookie header."),
+  };
+}
+
+ModuleSchema httpModule(HttpSettings settings, std::shared_ptr<StorageBackend> storage) {
+  auto client = settings.client;
+  const auto maxTimeout = settings.maxTimeout;
+  const auto maxResponse = settings.maxResponse;
   auto aborts = std::make_shared<Aborts>();
-  auto stats = deps.httpStats;
-  return ModuleBuilder("http", "Outbound HTTP (synchronous: waiting calls).")
+  auto stats = settings.stats;
+  const Type body = t::named(
+      "HttpBody", t::oneOf({t::string(), t::bytes(), t::object({t::field("form", t::record(t::unknown()))}),
+                            t::object({t::field("multipart", t::oneOf({t::array(multipartPart()), t::ts("FormData")}))}),
+                            t::ts("object"), t::array(t::unknown()), t::null()}));
+  const Type options = t::named("HttpOptions", t::object(optionFields()));
+  auto requestFields = optionFields();
+  requestFields.insert(requestFields.begin(), {t::field("method", t::optional(t::string())), t::field("url", t::string())});
+  requestFields.push_back(t::field("body", t::optional(body),
+                                   "string: text/plain; bytes: application/octet-stream; {form}: urlencoded; {multipart}: "
+                                   "multipart/form-data; other objects and arrays: JSON."));
+  const Type requestOptions = t::named("HttpRequestOptions", t::object(std::move(requestFields)));
+  const Type response = t::ts("HttpResponse");
+  ModuleBuilder b("http",
+                  "Outbound HTTP, synchronous: each call is a waiting call (other tasks of the project run while it waits).\n"
+                  "@example const me = http.get('https://api.telegram.org/bot' + env.get('TOKEN') + '/getMe').json()\n"
+                  "@example const r = http.post('https://example.com/hook', { text: 'hi' }, { timeout: 5000 }); if (!r.ok) logger.warn(r.status)");
+  // What projects call: http.js's functions, over the natives below.
+  b.scriptFunction("request", {param("options", requestOptions)}, response, "");
+  for (const char* method : {"get", "head", "delete"})
+    b.scriptFunction(method, {param("url", t::string()), param("options", t::optional(options))}, response, "");
+  for (const char* method : {"post", "put", "patch"})
+    b.scriptFunction(method, {param("url", t::string()), param("body", t::optional(body)), param("options", t::optional(options))},
+                     response, "");
+  b.property("HttpError", t::ts("typeof HttpError"));
+  return b
       .function(
-          "request", {{"spec", "object"}, {"body", "string | Uint8Array | null", true}}, "object",
+          "request", {param("spec", t::unknown()), param("body", t::unknown())}, t::unknown(),
           "The transfer under every http.* call (used by the module's JS).",
           [client, maxTimeout, maxResponse, stats](CallContext& ctx, const Args& args) -> Value {
             if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
@@ -273,9 +216,10 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
             if (failure) return failureValue(*failure);
             return responseValue(res, original);
           })
+      .internal()
       .asyncStartFunction(
-          "requestAsync", {{"spec", "object"}, {"body", "string | Uint8Array | null", true}, {"abortId", "number", true}},
-          "object", "The transfer under fetch (used by the module's JS): never holds the isolate, nor a thread.",
+          "requestAsync", {param("spec", t::unknown()), param("body", t::unknown()), param("abortId", t::unknown())},
+          t::unknown(), "The transfer under fetch (used by the module's JS): never holds the isolate, nor a thread.",
           [client, maxTimeout, maxResponse, aborts, stats](CallContext& ctx, const Args& args) -> AsyncStart {
             if (!client) throw Error(ErrorCode::UNAVAILABLE, "http: not available in this runtime");
             http::Request req = parseRequest(args, maxTimeout, maxResponse, maxTimeout);
@@ -310,21 +254,25 @@ ModuleSchema httpModule(const BuiltinDeps& deps) {
                             });
             };
           })
-      .function("abort", {{"abortId", "number"}}, "void", "Aborts a transfer of fetch (used by the module's JS).",
+      .internal()
+      .function("abort", {param("abortId", t::number())}, t::void_(), "Aborts a transfer of fetch (used by the module's JS).",
                 [aborts](CallContext& ctx, const Args& args) -> Value {
                   const std::string key = ctx.projectId() + ":" + std::to_string(static_cast<std::int64_t>(args.number(0)));
                   std::lock_guard lock(aborts->mutex);
                   if (auto it = aborts->inFlight.find(key); it != aborts->inFlight.end()) it->second->request_stop();
                   return nullptr;
                 })
-      .function("multipart", {{"parts", "object[]"}, {"bytes", "Uint8Array", false, true}}, "object",
+      .internal()
+      .function("multipart", {param("parts", t::unknown()), rest("bytes", t::bytes())}, t::unknown(),
                 "A multipart/form-data body {contentType, body} (used by the module's JS; runtime/http/multipart).",
-                [storage = deps.storage](CallContext& ctx, const Args& args) -> Value {
+                [storage](CallContext& ctx, const Args& args) -> Value {
                   auto encoded = http::encodeMultipart(http::readFormParts(args, storage.get(), ctx.projectId()));
                   return {{"contentType", encoded.contentType},
                           {"body", Value::binary(Value::binary_t::container_type(encoded.body.begin(), encoded.body.end()))}};
                 })
-      .wrapper(M3M_HTTP_JS, kHttpDts)
+      .internal()
+      .declarations(std::string(kHttpDts) + FETCH_DTS)
+      .wrapper(M3M_HTTP_JS)
       .build();
 }
 

@@ -261,66 +261,69 @@ constexpr const char* kWrapper = R"js((native) => {
   return Object.freeze({ send, sendAsync });
 })js";
 
-constexpr const char* kDeclarations = R"ts(/** "Ada <ada@example.com>", "ada@example.com" or {name, address}. */
-type M3MMailAddress = string | { name?: string; address: string };
-interface M3MMailAttachment {
-  /** Defaults to the file name of `content.path`. */
-  filename?: string;
-  /** Text (sent as UTF-8), bytes, or a file of the project's storage. */
-  content: string | ArrayBuffer | ArrayBufferView | { path: string };
-  /** Defaults from the filename's extension, else application/octet-stream. */
-  contentType?: string;
+Type mailMessage() {
+  const Type address = t::named("M3MMailAddress",
+                                t::oneOf({t::string(), t::object({t::field("name", t::optional(t::string())),
+                                                                  t::field("address", t::string())})}),
+                                "\"Ada <ada@example.com>\", \"ada@example.com\" or {name, address}.");
+  const Type addresses = t::optional(t::oneOf({address, t::array(address)}));
+  const Type attachment = t::named(
+      "M3MMailAttachment",
+      t::object({
+          t::field("filename", t::optional(t::string()), "Defaults to the file name of `content.path`."),
+          t::field("content", t::oneOf({t::string(), t::bytes(), t::object({t::field("path", t::string())})}),
+                   "Text (sent as UTF-8), bytes, or a file of the project's storage."),
+          t::field("contentType", t::optional(t::string()),
+                   "Defaults from the filename's extension, else application/octet-stream."),
+      }));
+  return t::named(
+      "M3MMailMessage",
+      t::object({
+          t::field("to", addresses),
+          t::field("cc", addresses),
+          t::field("bcc", addresses, "In the envelope only, never in the headers."),
+          t::field("from", t::optional(address), "Defaults to smtp.from of the server config."),
+          t::field("replyTo", addresses),
+          t::field("subject", t::optional(t::string())),
+          t::field("text", t::optional(t::string())),
+          t::field("html", t::optional(t::string())),
+          t::field("template",
+                   t::optional(t::oneOf({t::string(), t::object({t::field("html", t::optional(t::string())),
+                                                                   t::field("text", t::optional(t::string()))})})),
+                   "A Mustache template in the project's storage: \"mail/welcome.html\" is the HTML body (other "
+                   "extensions: the text body), or {html, text}."),
+          t::field("data", t::optional(t::record(t::unknown())),
+                   "Values for the templates: with `data`, subject, text and html are Mustache templates too."),
+          t::field("attachments", t::optional(t::array(attachment))),
+          t::field("headers", t::optional(t::record(t::string())), "Extra headers (\"X-Campaign\": \"spring\"); CR/LF refused."),
+      }));
 }
-interface M3MMailMessage {
-  to?: M3MMailAddress | M3MMailAddress[];
-  cc?: M3MMailAddress | M3MMailAddress[];
-  /** In the envelope only, never in the headers. */
-  bcc?: M3MMailAddress | M3MMailAddress[];
-  /** Defaults to smtp.from of the server config. */
-  from?: M3MMailAddress;
-  replyTo?: M3MMailAddress | M3MMailAddress[];
-  subject?: string;
-  text?: string;
-  html?: string;
-  /** A Mustache template in the project's storage: "mail/welcome.html" is the HTML body (other extensions: the text body), or {html, text}. */
-  template?: string | { html?: string; text?: string };
-  /** Values for the templates: with `data`, subject, text and html are Mustache templates too. */
-  data?: Record<string, unknown>;
-  attachments?: M3MMailAttachment[];
-  /** Extra headers ("X-Campaign": "spring"); CR/LF refused. */
-  headers?: Record<string, string>;
+
+Type mailResult() {
+  return t::named("M3MMailResult",
+                  t::object({
+                      t::field("messageId", t::string(), "\"<…@sender.domain>\""),
+                      t::field("accepted", t::array(t::string()), "Recipients the server accepted."),
+                      t::field("rejected", t::array(t::string()),
+                               "Recipients the server refused (the message went to the others)."),
+                  }));
 }
-interface M3MMailResult {
-  /** "<…@sender.domain>" */
-  messageId: string;
-  /** Recipients the server accepted. */
-  accepted: string[];
-  /** Recipients the server refused (the message went to the others). */
-  rejected: string[];
-}
-/** Mail through the server's SMTP relay (config smtp.*). Failures throw an Error with .code. */
-declare const smtp: {
-  /**
-   * Sends one message; a waiting call (other tasks of the project run meanwhile).
-   * @example smtp.send({to: 'ada@example.com', subject: 'Hi', text: 'Hello!'})
-   */
-  send(message: M3MMailMessage): M3MMailResult;
-  /**
-   * The same as a Promise.
-   * @example const r = await smtp.sendAsync({to: 'ada@example.com', subject: 'Hi', text: 'Hello!'})
-   */
-  sendAsync(message: M3MMailMessage): Promise<M3MMailResult>;
-};
-)ts";
 
 }  // namespace
 
-ModuleSchema smtpModule(const BuiltinDeps& deps) {
+ModuleSchema smtpModule(SmtpSettings settings, std::shared_ptr<StorageBackend> storage) {
   curl_global_init(CURL_GLOBAL_DEFAULT);  // once, before any thread sends (idempotent, counted)
-  const SmtpSettings cfg = deps.smtp;
-  auto storage = deps.storage;
-  return ModuleBuilder("smtp", "Mail through the server's SMTP relay.")
-      .function("send", {{"message", "object"}}, "object", "The wrapper's send.",
+  const SmtpSettings cfg = std::move(settings);
+  const Type message = mailMessage();
+  return ModuleBuilder("smtp", "Mail through the server's SMTP relay (config smtp.*). Failures throw an Error with .code.")
+      .scriptFunction("send", {param("message", message)}, mailResult(),
+                      "Sends one message; a waiting call (other tasks of the project run meanwhile).\n"
+                      "@example smtp.send({to: 'ada@example.com', subject: 'Hi', text: 'Hello!'})")
+      .scriptFunction("sendAsync", {param("message", message)}, t::promise(mailResult()),
+                      "The same as a Promise.\n"
+                      "@example const r = await smtp.sendAsync({to: 'ada@example.com', subject: 'Hi', text: 'Hello!'})")
+      // The message is checked by prepare(), whose messages name the field ("smtp.send: to[1] must be…").
+      .function("send", {param("message", t::unknown())}, t::unknown(), "The wrapper's send and sendAsync.",
                 [cfg, storage](CallContext& ctx, const Args& a) -> Value {
                   if (cfg.host.empty())
                     throw Error(ErrorCode::UNAVAILABLE,
@@ -335,7 +338,8 @@ ModuleSchema smtpModule(const BuiltinDeps& deps) {
                   }
                   return smtp::send(ctx, cfg, std::move(mail));
                 })
-      .wrapper(kWrapper, kDeclarations)
+      .internal()
+      .wrapper(kWrapper)
       .build();
 }
 

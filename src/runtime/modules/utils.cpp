@@ -98,56 +98,15 @@ constexpr const char* kWrapper = R"js((native) => {
   });
 })js";
 
-constexpr const char* kDeclarations = R"ts(interface M3MUuidOptions {
-  /** 4: random (default); 7: time-ordered (RFC 9562: Unix milliseconds first, increasing within a process). */
-  version?: 4 | 7;
-}
-/** A match: the whole match, then the capture groups (undefined where a group did not take part);
+// An Array with extra members (what RegExp.prototype.exec returns): an
+// interface that extends Array, which the type descriptors cannot say.
+constexpr const char* kDeclarations = R"ts(/** A match: the whole match, then the capture groups (undefined where a group did not take part);
  * without the g flag also `index`, `input` and `groups` (named groups), as RegExp.prototype.exec. Empty when nothing matches. */
 interface M3MRegexMatch extends Array<string> {
   index?: number;
   input?: string;
   groups?: { [name: string]: string };
 }
-/** Helpers. Wrong argument types throw a TypeError with code 'INVALID_ARGUMENT'. */
-declare const utils: {
-  /** Waits `ms` milliseconds (0 up to runtime.max_wait, default 10 minutes). A waiting call: while it waits, other tasks of the project (route calls, timers, delayed tasks, schedule jobs) run.
-   * @example utils.sleep(1000) */
-  sleep(ms: number): void;
-  /** A float in [0, 1) from a cryptographically secure generator (53 random bits).
-   * @example const p = utils.random() */
-  random(): number;
-  /** An integer in [min, max], both included, uniform (no modulo bias; CSPRNG). min and max are safe integers, min <= max.
-   * @example utils.randomInt(1, 6) // a die */
-  randomInt(min: number, max: number): number;
-  /** A UUID string in lower case: v4 (random) by default, or v7 (time-ordered) with {version: 7}.
-   * @example utils.uuid() // '9b2e…-4…'; utils.uuid({version: 7}) // '0190…-7…' */
-  uuid(options?: M3MUuidOptions): string;
-  /** A URL slug: letters and digits of any script transliterated to ASCII (ICU), lower case, runs joined by '-'.
-   * @example utils.slugify('Привет, мир!') // 'privet-mir' */
-  slugify(text: string): string;
-  /** At most `length` characters (code points), ending in `suffix` (default '...') when cut.
-   * @example utils.truncate('Hello, world', 8) // 'Hello...' */
-  truncate(text: string, length: number, suffix?: string): string;
-  /** The first character in upper (title) case; the rest unchanged.
-   * @example utils.capitalize('élan') // 'Élan' */
-  capitalize(text: string): string;
-  /** JavaScript RegExp matching. Without g: the match and its groups (named ones in .groups); with g: every match.
-   * @example utils.regexMatch('v1.25', '(?<major>\\d+)\\.(?<minor>\\d+)').groups?.minor // '25' */
-  regexMatch(text: string, pattern: string | RegExp, flags?: string): M3MRegexMatch;
-  /** JavaScript String.prototype.replace ($1, $<name>, $& or a function). A string pattern without flags replaces every match (flags 'g'); a RegExp keeps its own flags unless `flags` is given.
-   * @example utils.regexReplace('a-b-c', '-', '+') // 'a+b+c' */
-  regexReplace(text: string, pattern: string | RegExp, replacement: string | ((match: string, ...rest: any[]) => string), flags?: string): string;
-  /** Formats a date with tokens (YYYY MM DD HH mm ss SSS Z …; docs/runtime.md) in a time zone (IANA name, '+03:00' or 'UTC', the default). Default format: ISO 8601 with offset.
-   * @example utils.formatDate(new Date(0), 'YYYY-MM-DD HH:mm', 'Europe/Moscow') // '1970-01-01 03:00' */
-  formatDate(date: Date | number | string, format?: string | null, timezone?: string | null): string;
-  /** Parses text laid out as `format` (the same tokens; default ISO 8601); wall-clock times are read in `timezone` (default UTC). Throws INVALID_ARGUMENT when the text does not match.
-   * @example utils.parseDate('24.12.2026 18:30', 'DD.MM.YYYY HH:mm', 'Europe/Berlin') */
-  parseDate(text: string, format?: string | null, timezone?: string | null): Date;
-  /** Milliseconds since the Unix epoch (an integer), as Date.now().
-   * @example const t = utils.timestamp() */
-  timestamp(): number;
-};
 )ts";
 
 // A library error (INVALID_ARGUMENT without a position) as this call's argument error.
@@ -172,12 +131,49 @@ std::int64_t safeInteger(const Args& args, size_t i) {
 
 }  // namespace
 
-ModuleSchema utilsModule(const BuiltinDeps& deps) {
-  const auto maxWait = deps.maxWait;
-  return ModuleBuilder("utils", "Helpers.")
-      .function("sleep", {{"ms", "number"}}, "void",
+ModuleSchema utilsModule(UtilsSettings settings) {
+  const auto maxWait = settings.maxWait;
+  const Type uuidOptions =
+      t::named("M3MUuidOptions",
+               t::object({t::field("version", t::optional(t::oneOf({t::literal(4), t::literal(7)})),
+                                   "4: random (default); 7: time-ordered (RFC 9562: Unix milliseconds first, "
+                                   "increasing within a process).")}));
+  const Type optionalText = t::optional(t::nullable(t::string()));
+  ModuleBuilder b("utils", "Helpers. Wrong argument types throw a TypeError with code 'INVALID_ARGUMENT'.");
+  // The wrapper's own functions (JavaScript's RegExp and Date are the semantics wanted).
+  b.scriptFunction("uuid", {param("options", t::optional(uuidOptions))}, t::string(),
+                   "A UUID string in lower case: v4 (random) by default, or v7 (time-ordered) with {version: 7}.\n"
+                   "@example utils.uuid() // '9b2e…-4…'; utils.uuid({version: 7}) // '0190…-7…'");
+  b.scriptFunction("regexMatch",
+                   {param("text", t::string()), param("pattern", t::oneOf({t::string(), t::ts("RegExp")})),
+                    param("flags", t::optional(t::string()))},
+                   t::ts("M3MRegexMatch"),
+                   "JavaScript RegExp matching. Without g: the match and its groups (named ones in .groups); with g: every match.\n"
+                   "@example utils.regexMatch('v1.25', '(?<major>\\\\d+)\\\\.(?<minor>\\\\d+)').groups?.minor // '25'");
+  b.scriptFunction("regexReplace",
+                   {param("text", t::string()), param("pattern", t::oneOf({t::string(), t::ts("RegExp")})),
+                    param("replacement", t::oneOf({t::string(), t::function("(match: string, ...rest: any[]) => string")})),
+                    param("flags", t::optional(t::string()))},
+                   t::string(),
+                   "JavaScript String.prototype.replace ($1, $<name>, $& or a function). A string pattern without flags replaces every match (flags 'g'); a RegExp keeps its own flags unless `flags` is given.\n"
+                   "@example utils.regexReplace('a-b-c', '-', '+') // 'a+b+c'");
+  b.scriptFunction("formatDate",
+                   {param("date", t::oneOf({t::ts("Date"), t::number(), t::string()})), param("format", optionalText),
+                    param("timezone", optionalText)},
+                   t::string(),
+                   "Formats a date with tokens (YYYY MM DD HH mm ss SSS Z …; docs/runtime.md) in a time zone (IANA name, '+03:00' or 'UTC', the default). Default format: ISO 8601 with offset.\n"
+                   "@example utils.formatDate(new Date(0), 'YYYY-MM-DD HH:mm', 'Europe/Moscow') // '1970-01-01 03:00'");
+  b.scriptFunction("parseDate", {param("text", t::string()), param("format", optionalText), param("timezone", optionalText)},
+                   t::ts("Date"),
+                   "Parses text laid out as `format` (the same tokens; default ISO 8601); wall-clock times are read in `timezone` (default UTC). Throws INVALID_ARGUMENT when the text does not match.\n"
+                   "@example utils.parseDate('24.12.2026 18:30', 'DD.MM.YYYY HH:mm', 'Europe/Berlin')");
+  b.scriptFunction("timestamp", {}, t::integer(),
+                   "Milliseconds since the Unix epoch (an integer), as Date.now().\n@example const t = utils.timestamp()");
+  // Natives: public ones (the wrapper passes them on) and the wrapper's own.
+  return b
+      .function("sleep", {param("ms", t::number())}, t::void_(),
                 "Waits `ms` milliseconds (0 up to runtime.max_wait, default 10 minutes). A waiting call: while it "
-                "waits, other tasks of the project (route calls, timers, delayed tasks, schedule jobs) run. "
+                "waits, other tasks of the project (route calls, timers, delayed tasks, schedule jobs) run.\n"
                 "@example utils.sleep(1000)",
                 [maxWait](CallContext& ctx, const Args& args) -> Value {
                   const double ms = args.number(0);
@@ -193,41 +189,54 @@ ModuleSchema utilsModule(const BuiltinDeps& deps) {
                   });
                   return nullptr;
                 })
-      .function("random", {}, "number", "", [](CallContext&, const Args&) -> Value { return utils::randomUnit(); })
-      .function("randomInt", {{"min", "number"}, {"max", "number"}}, "number", "",
+      .function("random", {}, t::number(),
+                "A float in [0, 1) from a cryptographically secure generator (53 random bits).\n@example const p = utils.random()",
+                [](CallContext&, const Args&) -> Value { return utils::randomUnit(); })
+      .function("randomInt", {param("min", t::number()), param("max", t::number())}, t::integer(),
+                "An integer in [min, max], both included, uniform (no modulo bias; CSPRNG). min and max are safe integers, min <= max.\n"
+                "@example utils.randomInt(1, 6) // a die",
                 [](CallContext&, const Args& args) -> Value {
                   const auto min = safeInteger(args, 0);
                   const auto max = safeInteger(args, 1);
                   if (min > max) args.fail(1, "must be >= min (" + std::to_string(min) + ")");
                   return utils::randomInclusive(min, max);
                 })
-      .function("uuid", {{"options.version", "number"}}, "string", "",
+      .function("uuid", {param("options.version", t::unknown())}, t::string(), "",
                 [](CallContext&, const Args& args) -> Value {
                   const auto& v = args.at(0);
                   if (v.is_number() && v.get<double>() == 4) return lib::uuid4();
                   if (v.is_number() && v.get<double>() == 7) return utils::uuid7();
                   args.fail(0, "must be 4 or 7, got " + v.dump());
                 })
-      .function("slugify", {{"text", "string"}}, "string", "",
+      .internal()
+      .function("slugify", {param("text", t::string())}, t::string(),
+                "A URL slug: letters and digits of any script transliterated to ASCII (ICU), lower case, runs joined by '-'.\n"
+                "@example utils.slugify('Привет, мир!') // 'privet-mir'",
                 [](CallContext&, const Args& args) -> Value {
                   const auto text = args.string(0);
                   return argument(args, 0, [&] { return utils::slugify(text); });
                 })
-      .function("truncate", {{"text", "string"}, {"length", "number"}, {"suffix", "string", true}}, "string", "",
+      .function("truncate", {param("text", t::string()), param("length", t::number()), param("suffix", t::string(), "...")},
+                t::string(),
+                "At most `length` characters (code points), ending in `suffix` (default '...') when cut.\n"
+                "@example utils.truncate('Hello, world', 8) // 'Hello...'",
                 [](CallContext&, const Args& args) -> Value {
                   const auto text = args.string(0);
                   const auto length = safeInteger(args, 1);
                   if (length < 0) args.fail(1, "must be >= 0");
-                  const auto suffix = args.optionalString(2).value_or("...");
+                  const auto suffix = args.string(2);
                   return argument(args, 0, [&] { return utils::truncate(text, static_cast<size_t>(length), suffix); });
                 })
-      .function("capitalize", {{"text", "string"}}, "string", "",
+      .function("capitalize", {param("text", t::string())}, t::string(),
+                "The first character in upper (title) case; the rest unchanged.\n@example utils.capitalize('élan') // 'Élan'",
                 [](CallContext&, const Args& args) -> Value {
                   const auto text = args.string(0);
                   return argument(args, 0, [&] { return utils::capitalize(text); });
                 })
-      .function("formatDate", {{"date", "number | string"}, {"format", "string", true}, {"timezone", "string", true}},
-                "string", "",
+      .function("formatDate",
+                {param("date", t::oneOf({t::number(), t::string()})), param("format", t::optional(t::string())),
+                 param("timezone", t::optional(t::string()))},
+                t::string(), "",
                 [](CallContext&, const Args& args) -> Value {
                   const auto format = args.optionalString(1).value_or(std::string(utils::kIsoFormat));
                   const auto zone = args.optionalString(2).value_or("");
@@ -244,8 +253,10 @@ ModuleSchema utilsModule(const BuiltinDeps& deps) {
                   }
                   return argument(args, 1, [&] { return utils::formatDate(ms, format, zone); });
                 })
-      .function("parseDate", {{"text", "string"}, {"format", "string", true}, {"timezone", "string", true}}, "number",
-                "",
+      .internal()
+      .function("parseDate",
+                {param("text", t::string()), param("format", t::optional(t::string())), param("timezone", t::optional(t::string()))},
+                t::number(), "",
                 [](CallContext&, const Args& args) -> Value {
                   const auto text = args.string(0);
                   const auto format = args.optionalString(1);
@@ -255,7 +266,9 @@ ModuleSchema utilsModule(const BuiltinDeps& deps) {
                   if (!format) return argument(args, 0, [&] { return utils::parseIsoDate(text, zone); });
                   return argument(args, 0, [&] { return utils::parseDate(text, *format, zone); });
                 })
-      .wrapper(kWrapper, kDeclarations)
+      .internal()
+      .declarations(kDeclarations)
+      .wrapper(kWrapper)
       .build();
 }
 

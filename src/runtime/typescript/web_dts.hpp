@@ -1,6 +1,8 @@
-// Declarations of the web globals evaluated on first use (URL and
+// The web-standard classes, declared by hand in this one place (they are
+// classes with constructors, overloads and iterators, which module
+// declarations do not describe): the globals evaluated on first use (URL and
 // URLSearchParams: npm whatwg-url bundled from runtime/js; Blob, File and
-// FormData: runtime/form_data.js), written by hand after lib.dom.d.ts.
+// FormData: runtime/form_data.js), and fetch's (FETCH_DTS).
 #pragma once
 
 namespace m3m::runtime {
@@ -95,6 +97,87 @@ declare class FormData implements Iterable<[string, string | File]> {
   forEach(fn: (value: string | File, name: string, form: FormData) => void, thisArg?: unknown): void;
   [Symbol.iterator](): IterableIterator<[string, string | File]>;
 }
+)ts";
+
+// The web-standard fetch API (Headers, Request, Response, AbortSignal,
+// AbortController, fetch), implemented by the http module's JS
+// (runtime/modules/http.js) and printed with that module: classes, written
+// by hand after lib.dom.d.ts like the ones above.
+inline constexpr const char* FETCH_DTS = R"ts(
+/** Web-standard Headers (fetch). */
+declare class Headers implements Iterable<[string, string]> {
+  constructor(init?: Record<string, string> | Array<[string, string]> | Headers);
+  append(name: string, value: string): void;
+  set(name: string, value: string): void;
+  delete(name: string): void;
+  get(name: string): string | null;
+  getSetCookie(): string[];
+  has(name: string): boolean;
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  forEach(fn: (value: string, name: string, headers: Headers) => void): void;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+type BodyInit = string | Uint8Array | ArrayBuffer | FormData | null;
+interface RequestInit {
+  method?: string;
+  headers?: Record<string, string> | Array<[string, string]> | Headers;
+  body?: BodyInit;
+  /** 'error' rejects when the response was redirected. */
+  redirect?: 'follow' | 'manual' | 'error';
+  signal?: AbortSignal | null;
+}
+interface ResponseInit { status?: number; statusText?: string; headers?: Record<string, string> | Array<[string, string]> | Headers }
+declare abstract class Body {
+  readonly bodyUsed: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  bytes(): Promise<Uint8Array>;
+  text(): Promise<string>;
+  json(): Promise<any>;
+}
+declare class Request extends Body {
+  constructor(input: string | Request, init?: RequestInit);
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly redirect: string;
+  readonly signal: AbortSignal | null;
+  clone(): Request;
+}
+declare class Response extends Body {
+  constructor(body?: BodyInit, init?: ResponseInit);
+  static json(data: unknown, init?: ResponseInit): Response;
+  readonly status: number;
+  readonly ok: boolean;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly url: string;
+  readonly redirected: boolean;
+  clone(): Response;
+}
+declare class AbortSignal {
+  readonly aborted: boolean;
+  readonly reason: any;
+  onabort: ((event: { type: 'abort' }) => void) | null;
+  addEventListener(type: 'abort', fn: (event: { type: 'abort' }) => void): void;
+  removeEventListener(type: 'abort', fn: (event: { type: 'abort' }) => void): void;
+  throwIfAborted(): void;
+  static abort(reason?: any): AbortSignal;
+  static timeout(ms: number): AbortSignal;
+}
+declare class AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: any): void;
+}
+/**
+ * The web-standard fetch: a Promise that never holds the project's isolate (the transfer runs on
+ * the host's HTTP engine, no thread held while it waits). Network failures reject with a TypeError whose `code` and `cause` (an
+ * HttpError) say why; an abort rejects with the signal's reason (an AbortError).
+ * @example const data = await (await fetch('https://api.example.com/items')).json()
+ * @example const r = await fetch(url, { method: 'POST', body: JSON.stringify(x), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) })
+ */
+declare function fetch(input: string | Request, init?: RequestInit): Promise<Response>;
 )ts";
 
 }  // namespace m3m::runtime

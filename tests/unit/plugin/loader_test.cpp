@@ -8,6 +8,7 @@
 
 #include "plugin/loader.hpp"
 #include "plugin/plugin_manager.hpp"
+#include "runtime/typescript/printer.hpp"
 
 namespace m3m::plugin {
 namespace {
@@ -71,7 +72,11 @@ class TestPlugin : public ::testing::Test {
     fs::copy_file(kDir / "testplug.so", dir_ / "testplug.so", fs::copy_options::overwrite_existing);
     fs::copy_file(kDir / "bad_minor.so", dir_ / "bad_minor.so", fs::copy_options::overwrite_existing);
     manager_ = std::make_unique<PluginManager>(dir_, nlohmann::json{{"testplug", {{"prefix", ">"}}}},
-                                               std::vector<ModuleSchema>{{"logger", "", {}, "", ""}}, quiet(),
+                                               std::vector<ModuleSchema>{[] {
+                                                 ModuleSchema logger;
+                                                 logger.name = "logger";
+                                                 return logger;
+                                               }()}, quiet(),
                                                std::chrono::milliseconds(2000));
     manager_->startAll();
   }
@@ -116,8 +121,8 @@ TEST_F(TestPlugin, CallsWithTypedArgumentsAndConfig) {
   EXPECT_EQ(call("project", {}), "shop");
   ASSERT_EQ(ctx_.lines.size(), 1u);
   EXPECT_EQ(ctx_.lines[0], "INFO testplug was here");
-  EXPECT_EQ(fn("concat").params[0].type, "string");
-  EXPECT_EQ(fn("later").returns, "Promise<string>");
+  EXPECT_EQ(m3m::runtime::printType(fn("concat").params[0].type, m3m::runtime::TypePosition::Input), "string");
+  EXPECT_EQ(m3m::runtime::printType(fn("later").returns, m3m::runtime::TypePosition::Output), "Promise<string>");
 }
 
 TEST_F(TestPlugin, MapsErrorsAndExceptions) {

@@ -33,12 +33,12 @@ Value described(const Value& v) {
 
 ModuleSchema probe() {
   return ModuleBuilder("probe")
-      .function("describe", {{"value", "unknown"}}, "unknown", "",
+      .function("describe", {param("value", t::unknown())}, t::unknown(), "",
                 [](CallContext&, const Args& a) -> Value { return described(a.at(0)); })
-      .function("echo", {{"value", "unknown"}}, "unknown", "", [](CallContext&, const Args& a) -> Value { return a.at(0); })
-      .function("hex", {{"data", "string | Uint8Array"}}, "string", "",
+      .function("echo", {param("value", t::unknown())}, t::unknown(), "", [](CallContext&, const Args& a) -> Value { return a.at(0); })
+      .function("hex", {param("data", t::oneOf({t::string(), t::bytes()}))}, t::string(), "",
                 [](CallContext&, const Args& a) -> Value { return lib::hexEncode(a.bytes(0)); })
-      .function("bytes", {{"hex", "string"}}, "Uint8Array", "",
+      .function("bytes", {param("hex", t::string())}, t::bytes(), "",
                 [](CallContext&, const Args& a) -> Value { return bytesValue(*lib::hexDecode(a.string(0))); })
       .build();
 }

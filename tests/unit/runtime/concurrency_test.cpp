@@ -43,7 +43,7 @@ struct Gates {
 
 ModuleSchema gateModule(std::shared_ptr<Gates> gates) {
   return ModuleBuilder("gate")
-      .function("wait", {{"name", "string"}}, "void", "waits until the test opens the gate",
+      .function("wait", {param("name", t::string())}, t::void_(), "waits until the test opens the gate",
                 [gates](CallContext& ctx, const Args& a) -> Value {
                   auto name = a.string(0);
                   ctx.blocking([&](std::stop_token stop) {
@@ -54,7 +54,7 @@ ModuleSchema gateModule(std::shared_ptr<Gates> gates) {
                   });
                   return nullptr;
                 })
-      .function("within", {{"fn", "() => unknown"}}, "unknown", "calls fn inside this module call",
+      .function("within", {param("fn", t::function("() => unknown"))}, t::unknown(), "calls fn inside this module call",
                 [](CallContext&, const Args& a) -> Value { return a.callback(0)({}); })
       .build();
 }

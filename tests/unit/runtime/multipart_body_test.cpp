@@ -51,7 +51,7 @@ class FakeStorage : public StorageBackend {
   Value stat(const std::string&, const std::string&) override { return nullptr; }
 };
 
-const std::vector<Param> kParams = {{"parts", "object[]"}, {"bytes", "Uint8Array", false, true}};
+const std::vector<Param> kParams = {param("parts", t::unknown()), rest("bytes", t::bytes())};
 
 }  // namespace
 

@@ -199,11 +199,11 @@ TEST(ProjectRuntime, TextEncoderRoundTripsUtf8) {
 TEST(ProjectRuntime, ModulesCallJsCallbacksAndWrapTheirApi) {
   auto cleanedUp = std::make_shared<bool>(false);
   auto probe = ModuleBuilder("probe")
-                   .function("twice", {{"fn", "(x: number) => number"}}, "number", "",
+                   .function("twice", {param("fn", t::function("(x: number) => number"))}, t::number(), "",
                              [](CallContext&, const Args& a) -> Value {
                                return a.callback(0)({Value(20)}).get<int>() * 2;
                              })
-                   .function("guarded", {{"fn", "() => void"}}, "string", "",
+                   .function("guarded", {param("fn", t::function("() => void"))}, t::string(), "",
                              [cleanedUp](CallContext&, const Args& a) -> Value {
                                struct Guard {
                                  std::shared_ptr<bool> flag;
@@ -212,14 +212,14 @@ TEST(ProjectRuntime, ModulesCallJsCallbacksAndWrapTheirApi) {
                                a.callback(0)({});
                                return "not reached when fn throws";
                              })
-                   .function("needsFn", {{"fn", "() => void"}}, "void", "",
+                   .function("needsFn", {param("fn", t::function("() => void"))}, t::void_(), "",
                              [](CallContext&, const Args& a) -> Value {
                                a.callback(0);
                                return nullptr;
                              })
+                   .property("answer", t::number())
                    .wrapper("(native) => ({ twice: (f) => native.twice(f), guarded: native.guarded, "
-                            "needsFn: native.needsFn, answer: 42 })",
-                            "declare const probe: { answer: number };")
+                            "needsFn: native.needsFn, answer: 42 })")
                    .build();
   Harness h(R"(
     service.start(() => router.get('/t', () => {
@@ -240,7 +240,7 @@ TEST(ProjectRuntime, ModulesCallJsCallbacksAndWrapTheirApi) {
   EXPECT_EQ(j["caught"], "inner") << "the callback's own exception reaches the caller";
   EXPECT_TRUE(*cleanedUp) << "the module unwound (RAII ran)";
   EXPECT_EQ(j["typeError"], "probe.needsFn: argument 1 (fn) must be a function");
-  EXPECT_NE(printAll(h.modules).find("declare const probe: { answer: number };"), std::string::npos);
+  EXPECT_NE(printAll(h.modules).find("readonly answer: number;"), std::string::npos);
   h.rt->stop();
 }
 

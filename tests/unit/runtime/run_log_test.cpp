@@ -51,8 +51,8 @@ TEST(RunLog, RotatesAtTheCapAndClears) {
 
 TEST(TypeScript, PrintsModulesFromTheirSchema) {
   auto schema = ModuleBuilder("kv", "Key-value store.")
-                    .function("get", {{"key", "string"}, {"fallback", "unknown", true}}, "unknown", "Reads.", nullptr)
-                    .function("log", {{"args", "unknown", false, true}}, "void", "", nullptr)
+                    .function("get", {param("key", t::string()), param("fallback", t::optional(t::unknown()))}, t::unknown(), "Reads.", nullptr)
+                    .function("log", {rest("args", t::unknown())}, t::void_(), "", nullptr)
                     .build();
   auto ts = printModule(schema);
   EXPECT_NE(ts.find("declare const kv: {"), std::string::npos) << ts;

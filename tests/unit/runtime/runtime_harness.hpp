@@ -25,15 +25,32 @@ struct Harness {
   std::unique_ptr<ProjectRuntime> rt;
 
   explicit Harness(const std::string& code, RuntimeLimits limits = quick(), std::vector<ModuleSchema> extra = {}) {
-    BuiltinDeps deps;
-    deps.envLookup = [](const std::string&, const std::string& key) -> std::optional<Value> {
-      if (key == "N") return Value(42);
-      return std::nullopt;
-    };
-    modules = builtinModules(deps);
+    modules = builtins();
     for (auto& m : extra) modules.push_back(std::move(m));
     rt = std::make_unique<ProjectRuntime>(ProjectInfo{"p1", "shop", "http://x/r/shop"}, code, limits, log,
-                                         std::make_shared<const std::vector<ModuleSchema>>(modules));
+                                          std::make_shared<const std::vector<ModuleSchema>>(modules));
+  }
+  // The built-in modules as App lists them, with test backends: env knows N = 42;
+  // no database, storage, goals or passwords (their calls throw UNAVAILABLE).
+  static std::vector<ModuleSchema> builtins() {
+    struct Env final : EnvBackend {
+      std::optional<Value> get(const std::string&, const std::string& key) override {
+        if (key == "N") return Value(42);
+        return std::nullopt;
+      }
+    };
+    std::vector<ModuleSchema> out;
+    out.push_back(loggerModule());
+    out.push_back(envModule(std::make_shared<Env>()));
+    out.push_back(databaseModule(nullptr));
+    out.push_back(goalsModule(nullptr));
+    out.push_back(storageModule(nullptr));
+    out.push_back(utilsModule({}));
+    out.push_back(httpModule({}, nullptr));
+    out.push_back(cryptoModule(nullptr));
+    out.push_back(encodingModule());
+    out.push_back(smtpModule({}, nullptr));
+    return out;
   }
   static RuntimeLimits quick() {
     RuntimeLimits l;
