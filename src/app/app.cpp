@@ -12,6 +12,7 @@
 #include "http/router.hpp"
 #include "http/ui/static_ui.hpp"
 #include "http/server.hpp"
+#include "metrics/metrics.hpp"
 #include "service/auth/auth_service.hpp"
 #include "service/auth/passwords.hpp"
 #include "service/env.hpp"
@@ -124,6 +125,7 @@ struct App::Parts {
   std::unique_ptr<plugin::PluginManager> plugins;  // before runtime: runs bind its modules
   std::unique_ptr<service::PluginService> pluginService;
   std::unique_ptr<service::RuntimeService> runtime;
+  std::unique_ptr<metrics::Metrics> metrics;
   http::Router router;
   std::unique_ptr<http::Server> server;
 };
@@ -199,8 +201,26 @@ void App::start() {
     rt->rerouted(updated.id, oldSlug, updated.slug);
   });
 
+  // metrics: per-project figures are read from the run control at scrape time
+  p.metrics = std::make_unique<metrics::Metrics>(VERSION);
+  p.metrics->setProjectSource([rt = p.runtime.get()] {
+    std::vector<metrics::ProjectSample> out;
+    for (auto& [slug, s] : rt->overview()) {
+      metrics::ProjectSample m{slug, s.state, s.heapUsed, s.calls, s.tasks.running, s.tasks.queued, s.tasks.failed,
+                               s.threads, s.waiting, s.http.requests, s.http.errors};
+      for (const auto& job : s.schedules) {
+        m.scheduleRuns += job.runs;
+        m.scheduleSkipped += job.skipped;
+        m.scheduleErrors += job.errors;
+      }
+      out.push_back(std::move(m));
+    }
+    return out;
+  });
+
   // transport
   http::handlers::registerHealth(p.router, *p.health);
+  http::handlers::registerMetrics(p.router, *p.metrics, metrics::AccessPolicy({cfg_.metrics.token, cfg_.metrics.allow}));
   http::handlers::registerOpenApi(p.router);
   http::handlers::registerAuth(p.router, *p.auth);
   http::handlers::registerUsers(p.router, *p.auth, *p.users, cfg_.auth.avatarMaxSize, *log_);
@@ -216,6 +236,7 @@ void App::start() {
   auto pipeline = http::compose(
       {
           http::middleware::requestId(),
+          http::middleware::metrics(p.metrics->http()),
           http::middleware::accessLog(log_, cfg_.logging.format == "json"),
           http::middleware::cors(cfg_.server.corsOrigins),
           http::middleware::errors(log_),

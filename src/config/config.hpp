@@ -126,6 +126,12 @@ struct LoggingConfig {
   int maxFiles = 5;
 };
 
+// GET /metrics: off unless a token or an allow list is set (docs/configuration.md).
+struct MetricsConfig {
+  std::string token;               // bearer token the scraper sends
+  std::vector<std::string> allow;  // addresses / CIDRs the scraper connects from
+};
+
 struct Config {
   Mode mode = Mode::Development;
   ServerConfig server;
@@ -139,6 +145,7 @@ struct Config {
   SmtpConfig smtp;
   PluginsConfig plugins;
   LoggingConfig logging;
+  MetricsConfig metrics;
 
   std::string sourceFile;  // empty when running on defaults
 

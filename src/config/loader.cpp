@@ -399,6 +399,9 @@ void bindAll(Binder& b, Config& c) {
   b.string("logging.path", c.logging.path, false);
   b.size("logging.max_size", c.logging.maxSize, 1024);
   b.integer("logging.max_files", c.logging.maxFiles, 1, 100);
+
+  b.string("metrics.token", c.metrics.token);
+  b.stringList("metrics.allow", c.metrics.allow);
 }
 
 // Rules that involve more than one key or the mode.

@@ -31,6 +31,7 @@ struct Request {
   Headers headers;
   std::string body;
   std::map<std::string, std::string> params;  // route parameters, percent-decoded
+  std::string_view route;  // the matched route's pattern (owned by the router), empty before routing
   std::string requestId;
   std::string remoteAddress;
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();

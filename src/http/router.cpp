@@ -12,6 +12,7 @@ struct Router::Node {
   std::unique_ptr<Node> wildcard;  // terminal
   std::string wildcardName;
   std::map<std::string, Handler, std::less<>> handlers;  // by method
+  std::string pattern;  // as first registered (the metrics' route label)
 };
 
 Router::Router() : root_(std::make_unique<Node>()) {}
@@ -68,6 +69,7 @@ void Router::add(std::string_view method, std::string_view pattern, Handler hand
       node = it->second.get();
     }
   }
+  if (node->pattern.empty()) node->pattern = std::string(pattern);
   if (!node->handlers.emplace(std::string(method), std::move(handler)).second)
     throw std::invalid_argument("duplicate route " + std::string(method) + " " + std::string(pattern));
 }
@@ -146,6 +148,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     if (!node) return m;
   }
   m.pathMatched = true;
+  m.route = node->pattern;
   auto it = node->handlers.find(method);
   if (it == node->handlers.end() && method == "HEAD") it = node->handlers.find(std::string_view("GET"));
   if (it != node->handlers.end()) {
@@ -162,6 +165,7 @@ Handler Router::asHandler() const {
     Match m = match(req.method, req.path);
     if (m.badEncoding) throw Error(ErrorCode::INVALID_ARGUMENT, "malformed percent-encoding in the request path");
     if (!m.pathMatched) throw Error(ErrorCode::NOT_FOUND, "no route for " + req.method + " " + req.path);
+    req.route = m.route;
     if (!m.handler) {
       std::string allow;
       for (const auto& a : m.allowed) allow += (allow.empty() ? "" : ", ") + a;

@@ -32,6 +32,7 @@ class Router {
     const Handler* handler = nullptr;            // null: no route for this method
     std::map<std::string, std::string> params;   // percent-decoded
     std::set<std::string> allowed;               // methods of the matched path; filled only when handler is null (405)
+    std::string_view route;                      // the matched node's pattern (owned by the router)
     bool pathMatched = false;
     bool badEncoding = false;                    // a segment had a malformed %XX
   };

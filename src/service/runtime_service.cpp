@@ -68,6 +68,22 @@ RunStatus RuntimeService::statusOf(const std::string& projectId) {
   return s;
 }
 
+std::vector<std::pair<std::string, RunStatus>> RuntimeService::overview() {
+  std::vector<std::pair<std::string, std::string>> ids;  // slug, id
+  {
+    std::lock_guard lock(mutex_);
+    ids.reserve(slugs_.size());
+    for (const auto& [slug, id] : slugs_) ids.emplace_back(slug, id);
+  }
+  std::vector<std::pair<std::string, RunStatus>> out;
+  out.reserve(ids.size());
+  for (const auto& [slug, id] : ids) {
+    auto s = statusOf(id);
+    if (s.state != "stopped") out.emplace_back(slug, std::move(s));
+  }
+  return out;
+}
+
 void RuntimeService::end(const std::string& projectId) {
   std::shared_ptr<runtime::ProjectRuntime> rt;
   {

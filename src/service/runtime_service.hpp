@@ -69,6 +69,9 @@ class RuntimeService {
   // project; UNAVAILABLE when it is not running or its queue is full.
   void dispatch(const std::string& slug, runtime::HttpCall call, std::function<void(runtime::HttpReply)> done);
 
+  // Every project with a run (any state but stopped), by slug, for the metrics.
+  std::vector<std::pair<std::string, RunStatus>> overview();
+
   // Server start: every project that was running (and has auto-start on).
   void autoStart();
   // Server stop: ends every run, keeping the desired state for the next start.

@@ -24,10 +24,17 @@ class GoalService;
 class StorageService;
 }  // namespace m3m::service
 
+namespace m3m::metrics {
+class Metrics;
+class AccessPolicy;
+}  // namespace m3m::metrics
+
 namespace m3m::http::handlers {
 
 void registerHealth(Router& router, const service::HealthService& health);
 void registerOpenApi(Router& router);
+// GET /metrics (Prometheus text), behind `access` (404 when it is off).
+void registerMetrics(Router& router, const metrics::Metrics& metrics, metrics::AccessPolicy access);
 void registerAuth(Router& router, service::AuthService& auth);
 void registerUsers(Router& router, service::AuthService& auth, service::UserService& users,
                    std::uint64_t avatarMaxSize, spdlog::logger& log);

@@ -10,6 +10,10 @@
 
 #include "http/pipeline.hpp"
 
+namespace m3m::metrics {
+class HttpMetrics;
+}
+
 namespace m3m::http::middleware {
 
 // Takes X-Request-Id when it is a sane token, otherwise generates one; echoes
@@ -27,6 +31,10 @@ Middleware accessLog(std::shared_ptr<spdlog::logger> log, bool json = false);
 // becomes "…" + its last 6 characters (the links list's token_hint), so a log
 // reader can tell links apart but never use one.
 std::string redactedPath(std::string_view path);
+
+// Counts every request in `http` (route template, method, status class,
+// latency, bytes, in flight). Place it outside errors() so it sees their answers.
+Middleware metrics(std::shared_ptr<m3m::metrics::HttpMetrics> http);
 
 // Turns m3m::Error into its status + JSON body; anything else into a generic
 // 500 INTERNAL whose details go only to the server log (never to the client).

@@ -112,7 +112,7 @@ std::string injectAppConfig(std::string_view html, const UiConfig& config) {
 }
 
 bool isApiPath(std::string_view path) {
-  for (std::string_view prefix : {"/api", "/r"}) {
+  for (std::string_view prefix : {"/api", "/r", "/metrics"}) {
     if (path == prefix) return true;
     if (path.size() > prefix.size() && path.substr(0, prefix.size()) == prefix && path[prefix.size()] == '/') return true;
   }

@@ -35,7 +35,7 @@ Encoding chooseEncoding(std::string_view acceptEncoding, bool haveGzip, bool hav
 // (or prepended when there is no </head>); the JSON cannot close the script.
 std::string injectAppConfig(std::string_view html, const UiConfig& config);
 
-// True for paths the UI never answers: /api, /api/*, /r, /r/*.
+// True for paths the UI never answers: /api, /api/*, /r, /r/*, /metrics, /metrics/*.
 bool isApiPath(std::string_view path);
 
 class StaticUi {
