@@ -49,15 +49,13 @@ bool parseAddress(std::string_view text, std::array<std::uint8_t, 16>& out, bool
   return true;
 }
 
-// "1.2.3.4:80" → "1.2.3.4", "[::1]:80" or "::1:80" (how the server writes it) → "::1".
+// The address of "address:port", as the server writes a peer ("1.2.3.4:80",
+// "::1:80", also "[::1]:80"); an IPv4 address without a port stays whole.
 std::string_view hostOf(std::string_view remote) {
   if (!remote.empty() && remote.front() == '[') {
     auto end = remote.find(']');
     return end == std::string_view::npos ? remote.substr(1) : remote.substr(1, end - 1);
   }
-  std::array<std::uint8_t, 16> probe{};
-  bool v4 = false;
-  if (parseAddress(remote, probe, v4)) return remote;  // no port
   auto colon = remote.rfind(':');
   return colon == std::string_view::npos ? remote : remote.substr(0, colon);
 }

@@ -46,7 +46,8 @@ class AccessPolicy {
   explicit AccessPolicy(AccessOptions options);
   ~AccessPolicy();
   AccessPolicy(AccessPolicy&&) noexcept;
-  // authorization: the Authorization header; remote: "address:port" or an address.
+  // authorization: the Authorization header; remote: "address:port" (the
+  // server's Request::remoteAddress; the port is always there) or an IPv4 address.
   Access check(std::string_view authorization, std::string_view remote) const;
   bool enabled() const { return !token_.empty() || !cidrs_.empty(); }
 

@@ -21,6 +21,7 @@ const OPERATIONS = [
   ['get', '/api/health', 'getHealth', 'system', 200],
   ['get', '/api/ping', 'ping', 'system', 200],
   ['get', '/api/openapi.json', 'getOpenApi', 'system', 200],
+  ['get', '/metrics', 'getMetrics', 'system', 200],
   ['post', '/api/auth/login', 'login', 'auth', 200],
   ['post', '/api/auth/refresh', 'refreshToken', 'auth', 200],
   ['post', '/api/auth/logout', 'logout', 'auth', 204],

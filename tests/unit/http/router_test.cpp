@@ -146,3 +146,20 @@ TEST(Router, BacktracksToAnotherRouteWithTheMethod) {
   EXPECT_TRUE(none.pathMatched);
   EXPECT_FALSE(none.handler);
 }
+
+// The metrics' route label: the matched node's pattern, never the raw path.
+TEST(Router, MatchGivesTheRoutePattern) {
+  Router r;
+  r.get("/api/projects/:id", tag("get"));
+  r.put("/api/projects/:id", tag("put"));
+  r.get("/r/:slug/*", tag("route"));
+  EXPECT_EQ(r.match("GET", "/api/projects/abc").route, "/api/projects/:id");
+  EXPECT_EQ(r.match("POST", "/api/projects/abc").route, "/api/projects/:id");  // 405: still the template
+  EXPECT_EQ(r.match("GET", "/r/shop/a/b").route, "/r/:slug/*");
+  EXPECT_EQ(r.match("GET", "/nope").route, "");
+  Request req;
+  req.method = "PUT";
+  req.path = "/api/projects/xyz";
+  r.asHandler()(req, [](Response) {});
+  EXPECT_EQ(req.route, "/api/projects/:id");
+}
