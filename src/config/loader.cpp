@@ -1,3 +1,4 @@
+#include "metrics/metrics.hpp"
 #include "config/loader.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -417,6 +418,13 @@ void validate(const Config& c, LoadResult& out) {
                             ""});
     else if (c.jwt.secret.size() < 32)
       out.errors.push_back({"jwt.secret", "must be at least 32 characters in production mode", ""});
+  }
+  try {
+    metrics::AccessPolicy({"", c.metrics.allow});
+  } catch (const std::invalid_argument& e) {
+    std::string why = e.what();
+    if (why.rfind("metrics.allow: ", 0) == 0) why.erase(0, 15);
+    out.errors.push_back({"metrics.allow", why, ""});
   }
   if (c.jwt.refreshExpiration < c.jwt.expiration)
     out.errors.push_back({"jwt.refresh_expiration", "must not be shorter than jwt.expiration", ""});

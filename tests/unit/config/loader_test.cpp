@@ -391,3 +391,18 @@ TEST(ConfigLoader, CaFilesMustBeReadable) {
   EXPECT_EQ(bad.errors.size(), 2u) << ::testing::PrintToString(errorStrings(bad));
   std::filesystem::remove_all(dir);
 }
+
+TEST(ConfigLoader, MetricsTokenAndAllow) {
+  auto ok = loadFromString("metrics: { token: abc, allow: [\"10.0.0.0/8\", \"::1\"] }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(ok.errors.empty()) << ::testing::PrintToString(errorStrings(ok));
+  EXPECT_EQ(ok.config.metrics.token, "abc");
+  EXPECT_EQ(ok.config.metrics.allow, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  auto off = loadFromString("", "c.yaml", noEnv);
+  EXPECT_TRUE(off.config.metrics.token.empty());
+  EXPECT_TRUE(off.config.metrics.allow.empty());
+  auto bad = loadFromString("metrics: { allow: [\"10.0.0.0/99\"] }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "metrics.allow", "\"10.0.0.0/99\" has a bad prefix length"))
+      << ::testing::PrintToString(errorStrings(bad));
+  auto host = loadFromString("metrics: { allow: [prometheus.local] }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(host, "metrics.allow", "\"prometheus.local\" is not an address or a CIDR"));
+}
