@@ -206,8 +206,9 @@ void App::start() {
   p.metrics->setProjectSource([rt = p.runtime.get()] {
     std::vector<metrics::ProjectSample> out;
     for (auto& [slug, s] : rt->overview()) {
-      metrics::ProjectSample m{slug, s.state, s.heapUsed, s.calls, s.tasks.running, s.tasks.queued, s.tasks.failed,
-                               s.threads, s.waiting, s.http.requests, s.http.errors};
+      metrics::ProjectSample m{slug,           s.state,          s.heapUsed,     s.calls,
+                               s.errors,       s.tasks.running,  s.tasks.queued, s.tasks.failed,
+                               s.threads,      s.waiting,        s.http.requests, s.http.errors};
       for (const auto& job : s.schedules) {
         m.scheduleRuns += job.runs;
         m.scheduleSkipped += job.skipped;

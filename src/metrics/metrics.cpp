@@ -141,6 +141,8 @@ void collectProjects(const std::vector<ProjectSample>& projects, std::vector<Met
   auto state = family("m3m_project_state", "1 for the state a running project is in", MetricType::Gauge);
   auto calls = family("m3m_project_route_calls_total", "Route calls handled by the project's current run",
                       MetricType::Counter);
+  auto routeErrors = family("m3m_project_route_errors_total",
+                            "Route calls of the project's current run answered with a 5xx", MetricType::Counter);
   auto heap = family("m3m_project_heap_used_bytes", "JS heap used by the project", MetricType::Gauge);
   auto tasks = family("m3m_project_tasks", "delayed.run tasks by state (running, queued)", MetricType::Gauge);
   auto tasksFailed = family("m3m_project_tasks_failed_total", "delayed.run tasks that failed", MetricType::Counter);
@@ -158,6 +160,7 @@ void collectProjects(const std::vector<ProjectSample>& projects, std::vector<Met
     std::vector<ClientMetric::Label> l = {{"project", p.slug}};
     addValue(state, 1, {{"project", p.slug}, {"state", p.state}});
     addValue(calls, static_cast<double>(p.calls), l);
+    addValue(routeErrors, static_cast<double>(p.errors), l);
     addValue(heap, static_cast<double>(p.heapUsed), l);
     addValue(tasks, static_cast<double>(p.tasksRunning), {{"project", p.slug}, {"state", "running"}});
     addValue(tasks, static_cast<double>(p.tasksQueued), {{"project", p.slug}, {"state", "queued"}});
@@ -172,7 +175,7 @@ void collectProjects(const std::vector<ProjectSample>& projects, std::vector<Met
   }
   auto count = family("m3m_projects_running", "Projects with a run (any state but stopped)", MetricType::Gauge);
   addValue(count, static_cast<double>(projects.size()));
-  for (auto* f : {&count, &state, &calls, &heap, &tasks, &tasksFailed, &threads, &waiting, &httpReq, &httpErr, &runs,
+  for (auto* f : {&count, &state, &calls, &routeErrors, &heap, &tasks, &tasksFailed, &threads, &waiting, &httpReq, &httpErr, &runs,
                   &skipped, &errors})
     out.push_back(std::move(*f));
 }

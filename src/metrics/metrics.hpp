@@ -25,6 +25,7 @@ struct ProjectSample {
   std::string state;  // starting | running | failed | …
   std::uint64_t heapUsed = 0;
   std::uint64_t calls = 0;                // route calls of this run
+  std::uint64_t errors = 0;               // of them, answered with a 5xx
   std::uint64_t tasksRunning = 0, tasksQueued = 0, tasksFailed = 0;
   std::uint64_t threads = 0, waiting = 0;
   std::uint64_t httpRequests = 0, httpErrors = 0;  // outbound http.* / fetch since the server started

@@ -67,6 +67,7 @@ RunSnapshot ProjectRuntime::snapshot() const {
   }
   s.heapUsed = heapUsed_.load();
   s.calls = calls_.load();
+  s.errors = errors_.load();
   const auto& d = *impl_;
   s.tasks = {d.tasksRunning.load(), d.tasksQueued.load(), d.tasksDone.load(), d.tasksFailed.load()};
   s.timezone = limits_.timezone;

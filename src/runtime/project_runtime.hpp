@@ -91,6 +91,7 @@ struct RunSnapshot {
   std::string lastError;
   std::size_t heapUsed = 0;
   std::uint64_t calls = 0;
+  std::uint64_t errors = 0;  // of the calls, answered with a 5xx
   TaskCounts tasks;
   std::size_t threads = 0;  // alive threads of the project
   std::size_t waiting = 0;  // of them, inside a waiting call
@@ -209,6 +210,7 @@ class ProjectRuntime {
 
   std::atomic<std::size_t> heapUsed_{0};
   std::atomic<std::uint64_t> calls_{0};
+  std::atomic<std::uint64_t> errors_{0};  // calls answered with a 5xx
   std::atomic<std::size_t> pendingRequests_{0};
 
   // Watchdog: armed while a thread runs JS (from taking the isolate to

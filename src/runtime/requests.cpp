@@ -22,6 +22,7 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
   auto finish = [this, shared](HttpReply r) {
     --pendingRequests_;
     ++calls_;
+    if (r.status >= 500) ++errors_;
     (*shared)(std::move(r));
   };
   {

@@ -60,6 +60,7 @@ RunStatus RuntimeService::statusOf(const std::string& projectId) {
   if (!snap.lastError.empty()) s.lastError = snap.lastError;
   s.heapUsed = snap.heapUsed;
   s.calls = snap.calls;
+  s.errors = snap.errors;
   s.tasks = snap.tasks;
   s.threads = snap.threads;
   s.waiting = snap.waiting;

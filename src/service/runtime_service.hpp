@@ -34,6 +34,7 @@ struct RunStatus {
   std::optional<std::string> lastError;
   std::size_t heapUsed = 0;
   std::uint64_t calls = 0;
+  std::uint64_t errors = 0;  // calls answered with a 5xx
   runtime::TaskCounts tasks;  // delayed.run
   std::size_t threads = 0, waiting = 0;
   std::string timezone;

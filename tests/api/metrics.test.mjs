@@ -114,11 +114,13 @@ test('HTTP counters move with traffic, by route template (never the raw path), w
 
 test('project families appear for a running project and disappear when it is deleted', async () => {
   const { server, rootToken } = ctx;
-  const { project } = await runningProject(server, rootToken, `router.get('/hi', () => ({ ok: true }))`);
+  const { project } = await runningProject(server, rootToken, `router.get('/hi', () => ({ ok: true }));\nrouter.get('/boom', () => { throw new Error('boom') })`);
   for (let i = 0; i < 2; i++) expectStatus(await callRoute(server, project.slug, '/hi'), 200);
+  expectStatus(await callRoute(server, project.slug, '/boom'), 500);
   let parsed = await scrape(server);
   const p = { project: project.slug };
-  assert.equal(one(parsed, 'm3m_project_route_calls_total', p), 2);
+  assert.equal(one(parsed, 'm3m_project_route_calls_total', p), 3);
+  assert.equal(one(parsed, 'm3m_project_route_errors_total', p), 1);
   assert.ok(one(parsed, 'm3m_project_heap_used_bytes', p) > 0);
   assert.equal(one(parsed, 'm3m_project_state', { ...p, state: 'running' }), 1);
   assert.equal(one(parsed, 'm3m_project_outbound_http_requests_total', p), 0);
@@ -126,6 +128,7 @@ test('project families appear for a running project and disappear when it is del
   assert.ok(one(parsed, 'm3m_projects_running') >= 1);
   // the project's route calls are counted under one template, not per slug
   assert.ok(one(parsed, 'm3m_http_requests_total', { route: '/r/:slug/*', method: 'GET', status: '2xx' }) >= 2);
+  assert.ok(one(parsed, 'm3m_http_requests_total', { route: '/r/:slug/*', method: 'GET', status: '5xx' }) >= 1);
   expectStatus(await api(server, 'DELETE', `/api/projects/${project.id}`, { token: rootToken }), 204);
   parsed = await scrape(server);
   assert.equal(parsed.samples.filter((s) => s.labels.project === project.slug).length, 0, 'no series of a deleted project');

@@ -134,7 +134,7 @@ TEST(HttpMetrics, ConcurrentUpdatesLoseNothing) {
 }
 
 TEST(Metrics, ProjectFamiliesFollowTheSource) {
-  std::vector<ProjectSample> running = {{"shop", "running", 1000, 7, 1, 2, 3, 4, 1, 9, 2, 5, 1, 0}};
+  std::vector<ProjectSample> running = {{"shop", "running", 1000, 7, 3, 1, 2, 3, 4, 1, 9, 2, 5, 1, 0}};
   Metrics m("1.2.3");
   m.setProjectSource([&] { return running; });
   auto all = m.collect();
@@ -143,6 +143,7 @@ TEST(Metrics, ProjectFamiliesFollowTheSource) {
   ASSERT_EQ(calls.metric.size(), 1u);
   EXPECT_EQ(labelsOf(calls.metric[0]), (std::map<std::string, std::string>{{"project", "shop"}}));
   EXPECT_EQ(calls.metric[0].counter.value, 7);
+  EXPECT_EQ(familyOf(all, "m3m_project_route_errors_total").metric.at(0).counter.value, 3);
   EXPECT_EQ(familyOf(all, "m3m_project_heap_used_bytes").metric.at(0).gauge.value, 1000);
   EXPECT_EQ(labelsOf(familyOf(all, "m3m_project_state").metric.at(0)),
             (std::map<std::string, std::string>{{"project", "shop"}, {"state", "running"}}));
