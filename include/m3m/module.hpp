@@ -198,6 +198,17 @@ struct FunctionSpec {
   // member per line (overloads, generics). Arguments are still checked
   // against `params`.
   std::string typescript;
+
+  // The declaration alone (no implementation yet): the builder and printers
+  // start from this, so every other member keeps its default.
+  static FunctionSpec declared(std::string name, std::vector<Param> params, Type returns, std::string doc) {
+    FunctionSpec f;
+    f.name = std::move(name);
+    f.params = std::move(params);
+    f.returns = std::move(returns);
+    f.doc = std::move(doc);
+    return f;
+  }
 };
 
 // A value the JS wrapper puts on the global (readonly in the types; the
@@ -236,26 +247,26 @@ class ModuleBuilder {
   }
   ModuleBuilder& function(std::string name, std::vector<Param> params, Type returns, std::string doc,
                           FunctionImpl impl) {
-    FunctionSpec f{std::move(name), std::move(params), std::move(returns), std::move(doc)};
+    auto f = FunctionSpec::declared(std::move(name), std::move(params), std::move(returns), std::move(doc));
     f.impl = std::move(impl);
     return add(std::move(f));
   }
   // `returns` is the type the Promise resolves to.
   ModuleBuilder& asyncFunction(std::string name, std::vector<Param> params, Type returns, std::string doc,
                                AsyncImpl impl) {
-    FunctionSpec f{std::move(name), std::move(params), t::promise(std::move(returns)), std::move(doc)};
+    auto f = FunctionSpec::declared(std::move(name), std::move(params), t::promise(std::move(returns)), std::move(doc));
     f.asyncImpl = std::move(impl);
     return add(std::move(f));
   }
   ModuleBuilder& asyncStartFunction(std::string name, std::vector<Param> params, Type returns, std::string doc,
                                     AsyncStartImpl impl) {
-    FunctionSpec f{std::move(name), std::move(params), t::promise(std::move(returns)), std::move(doc)};
+    auto f = FunctionSpec::declared(std::move(name), std::move(params), t::promise(std::move(returns)), std::move(doc));
     f.asyncStart = std::move(impl);
     return add(std::move(f));
   }
   // A public function implemented by the module's JS wrapper.
   ModuleBuilder& scriptFunction(std::string name, std::vector<Param> params, Type returns, std::string doc) {
-    FunctionSpec f{std::move(name), std::move(params), std::move(returns), std::move(doc)};
+    auto f = FunctionSpec::declared(std::move(name), std::move(params), std::move(returns), std::move(doc));
     f.visibility = FunctionSpec::Visibility::Script;
     return add(std::move(f));
   }

@@ -105,7 +105,7 @@ const Type kAlgorithm = t::named("M3MDigestAlgorithm", t::enumOf({"md5", "sha1",
 // Uint8Array, then any encoding: the overloads printed from typed signatures.
 std::string encodingOverloads(const std::string& name, const std::vector<Param>& lead) {
   auto signature = [&](Param encoding, Type returns) {
-    FunctionSpec f{name, lead, std::move(returns), ""};
+    auto f = FunctionSpec::declared(name, lead, std::move(returns), "");
     f.params.push_back(std::move(encoding));
     return printSignature(f);
   };

@@ -137,7 +137,7 @@ ModuleSchema encodingModule() {
   auto decoder = [&](const char* name, const char* doc) {
     const std::vector<Param> text = {param("text", t::string())};
     auto signature = [&](Param output, Type returns) {
-      FunctionSpec f{name, text, std::move(returns), ""};
+      auto f = FunctionSpec::declared(name, text, std::move(returns), "");
       f.params.push_back(std::move(output));
       return printSignature(f);
     };

@@ -70,7 +70,8 @@ TEST(TypeCheck, NestedValuesNameTheirPath) {
 }
 
 TEST(TypeCheck, ArgumentsGetDefaultsAndMessagesNamingTheArgument) {
-  FunctionSpec f{"get", {param("key", t::string()), param("limit", t::integer(), 10), param("options", t::optional(kPoint))}};
+  auto f = FunctionSpec::declared(
+      "get", {param("key", t::string()), param("limit", t::integer(), 10), param("options", t::optional(kPoint))}, t::void_(), "");
   std::vector<Value> values = {"k"};
   checkArguments(f, "kv.get", values, {});
   ASSERT_EQ(values.size(), 2u);
@@ -90,7 +91,7 @@ TEST(TypeCheck, ArgumentsGetDefaultsAndMessagesNamingTheArgument) {
   EXPECT_EQ(message({"k", nullptr, Value::parse(R"({"y":1})")}), "kv.get: argument 3 (options.x) is required");
   EXPECT_EQ(message({nullptr}, {true}), "kv.get: argument 1 (key) must be a string") << "a function is not null";
 
-  FunctionSpec call{"call", {param("fn", t::function("() => void")), rest("args", t::number())}};
+  auto call = FunctionSpec::declared("call", {param("fn", t::function("() => void")), rest("args", t::number())}, t::void_(), "");
   std::vector<Value> ok = {nullptr, 1, 2};
   EXPECT_NO_THROW(checkArguments(call, "m.call", ok, {true}));
   std::vector<Value> notFn = {nullptr};
