@@ -9,6 +9,9 @@ import { PageSpinner } from '@/components/PageSpinner';
 const AppLayout = lazy(() => import('@/layout/AppLayout'));
 const ProjectsPage = lazy(() => import('@/pages/ProjectsPage'));
 const ProjectDashboardPage = lazy(() => import('@/pages/ProjectDashboardPage'));
+const ProjectLayout = lazy(() => import('@/layout/ProjectLayout'));
+const CodePage = lazy(() => import('@/pages/code/CodePage'));
+const RunPage = lazy(() => import('@/pages/run/RunPage'));
 const NotFoundPage = lazy(() => import('@/pages/NotFoundPage'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -33,7 +36,11 @@ export function AppRouter() {
           >
             <Route index element={<Navigate to="/projects" replace />} />
             <Route path="projects" element={<ProjectsPage />} />
-            <Route path="projects/:id" element={<ProjectDashboardPage />} />
+            <Route path="projects/:id" element={<ProjectLayout />}>
+              <Route index element={<ProjectDashboardPage />} />
+              <Route path="code" element={<CodePage />} />
+              <Route path="run" element={<RunPage />} />
+            </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>
