@@ -30,19 +30,24 @@ const CODE = `service.start(() => {
 })
 `;
 
-// Replaces the editor's text (insertText: no auto-closed brackets or auto-indent).
+// Replaces the editor's text by pasting it (typed text would get auto-closed
+// brackets and auto-indentation).
 async function setEditorText(text) {
   const editor = page.locator('.monaco-editor').first();
   await editor.click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
+  if (!text) return;
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.keyboard.press('ControlOrMeta+V');
 }
 
 before(async () => {
   ({ server } = await startWithRoot());
   // A conflicting save (409) is an expected answer, logged by Chromium as a failed resource.
-  ({ browser, page, consoleProblems } = await launch({ ignore: [/status of 409 \(Conflict\)/] }));
+  let context;
+  ({ browser, context, page, consoleProblems } = await launch({ ignore: [/status of 409 \(Conflict\)/] }));
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
 });
 
 after(async () => {
@@ -85,7 +90,7 @@ test('code, release, run and live log in a real browser', async (t) => {
 
   await t.test('autocompletion offers router.get from the runtime types; a wrong call is flagged', async () => {
     await setEditorText('');
-    await page.keyboard.type('router.');
+    await page.keyboard.type('router.', { delay: 60 }); // fast typing can drop keys in Monaco's EditContext
     const suggest = page.locator('.suggest-widget.visible');
     await suggest.waitFor();
     await suggest.locator('.monaco-list-row', { hasText: /^get/ }).first().waitFor();
@@ -93,7 +98,11 @@ test('code, release, run and live log in a real browser', async (t) => {
     await page.keyboard.press('Escape');
     await setEditorText("router.gett('/x', () => 1)\n");
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+    // The checker knows router's type: F8 shows the problem's message.
+    await page.keyboard.press('F8');
+    await page.locator('.marker-widget').filter({ hasText: /Property 'gett' does not exist/ }).waitFor();
     await shot(page, 'code-04-type-error');
+    await page.keyboard.press('Escape');
   });
 
   await t.test('Ctrl+S saves the draft (the first save creates the branch)', async () => {
@@ -118,7 +127,7 @@ test('code, release, run and live log in a real browser', async (t) => {
     assert.equal(put.status, 200);
     await page.locator('.monaco-editor').first().click();
     await page.keyboard.press('ControlOrMeta+End');
-    await page.keyboard.insertText('// mine\n');
+    await page.keyboard.type('// mine\n', { delay: 30 });
     await page.getByTestId('save-draft').click();
     const dialog = page.getByTestId('conflict-dialog');
     await dialog.waitFor();
@@ -225,6 +234,50 @@ test('code, release, run and live log in a real browser', async (t) => {
     await page.getByTestId('run-feedback').filter({ hasText: 'Stopped' }).waitFor();
     const s = await api(server, 'GET', `/api/projects/${projectId}/status`, { token });
     assert.equal(s.body.state, 'stopped');
+  });
+
+  await t.test('a branch from a release; publish 1.1, activate it, delete 1.0', async () => {
+    await page.getByRole('navigation', { name: 'Project sections' }).getByRole('link', { name: 'Code' }).click();
+    const row10 = page.locator('[data-testid="release-row"][data-version="1.0"]');
+    await row10.getByRole('button', { name: 'Actions of release 1.0' }).click();
+    await page.getByRole('menuitem', { name: 'New branch from it' }).click();
+    const dialog = page.getByTestId('branch-dialog');
+    await dialog.getByLabel('Name').fill('Bad Name');
+    await dialog.getByTestId('branch-submit').click();
+    await dialog.locator('#branch-name-error').waitFor();
+    await dialog.getByLabel('Name').fill('hotfix/one');
+    assert.equal(await dialog.getByLabel('Start from').inputValue(), 'r:1.0');
+    await shot(page, 'code-14-new-branch');
+    await dialog.getByTestId('branch-submit').click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForURL(/branch=hotfix%2Fone/);
+    assert.equal(await page.getByTestId('branch-select').inputValue(), 'hotfix/one');
+    await page.getByTestId('save-status').filter({ hasText: 'Branch hotfix/one created' }).waitFor();
+
+    await page.getByTestId('open-publish').click();
+    const pub = page.getByTestId('publish-dialog');
+    await pub.getByText('Minor (1.1)').click();
+    await pub.getByLabel('Tag').selectOption('hot-fix');
+    await pub.getByTestId('publish-submit').click();
+    await pub.waitFor({ state: 'detached' });
+    const row11 = page.locator('[data-testid="release-row"][data-version="1.1"]');
+    await row11.waitFor();
+    assert.equal(await row11.getByTestId('release-active').count(), 0, 'only the first release becomes active by itself');
+    await row11.getByTestId('release-activate').click();
+    await row11.getByTestId('release-active').waitFor();
+    await page.getByTestId('releases-notice').filter({ hasText: 'Release 1.1 is active' }).waitFor();
+    assert.equal(await row10.getByTestId('release-activate').textContent(), 'Roll back');
+
+    await row10.getByRole('checkbox').check();
+    await page.getByTestId('delete-selected').click();
+    await page.getByTestId('confirm-dialog').waitFor();
+    await shot(page, 'code-15-delete-confirm');
+    await page.getByTestId('confirm-action').click();
+    await row10.waitFor({ state: 'detached' });
+    await page.getByTestId('releases-notice').filter({ hasText: '1 release deleted' }).waitFor();
+    const list = await api(server, 'GET', `/api/projects/${projectId}/pipeline/releases`, { token });
+    assert.deepEqual(list.body.items.map((r) => r.version), ['1.1']);
+    await shot(page, 'code-16-releases-after');
   });
 
   await t.test('no console errors or warnings', () => {

@@ -41,6 +41,7 @@ export async function launch({ ignore = [], contextOptions = {} } = {}) {
 }
 
 export async function shot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0)); // a full-page shot of a scrolled page misplaces the sticky header
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 

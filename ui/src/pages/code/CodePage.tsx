@@ -270,7 +270,7 @@ export default function CodePage() {
       </div>
 
       <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]">
-        <div className="h-[calc(100svh-16rem)] min-h-[420px] overflow-hidden rounded-lg border">
+        <div className="h-[calc(100svh-20rem)] min-h-[420px] overflow-hidden rounded-lg border">
           {branch.isError ? (
             <div className="p-4">
               <ErrorState title={t('code.loadError')} error={branch.error} onRetry={() => void branch.refetch()} />
