@@ -96,6 +96,23 @@ test('code, release, run and live log in a real browser', async (t) => {
     await suggest.locator('.monaco-list-row', { hasText: /^get/ }).first().waitFor();
     await shot(page, 'code-03-autocomplete');
     await page.keyboard.press('Escape');
+    // A model created meanwhile (another page, another user) reaches the types on the next refetch (focus).
+    const model = await api(server, 'POST', `/api/projects/${projectId}/models`, {
+      token,
+      body: { name: 'orders', fields: [{ key: 'title', type: 'string' }] },
+    });
+    assert.equal(model.status, 201);
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    const orders = suggest.locator('.monaco-list-row', { hasText: /^orders/ }).first();
+    for (let i = 0; i < 10; i++) {
+      await setEditorText('');
+      await page.keyboard.type('database.', { delay: 60 });
+      await suggest.waitFor();
+      if (await orders.waitFor({ timeout: 2_000 }).then(() => true, () => false)) break;
+      await page.keyboard.press('Escape');
+    }
+    await orders.waitFor({ timeout: 1_000 });
+    await page.keyboard.press('Escape');
     await setEditorText("router.gett('/x', () => 1)\n");
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
     // The checker knows router's type: F8 shows the problem's message.

@@ -32,6 +32,7 @@ import {
   type DraftBuffer,
 } from '@/lib/draft';
 import { errorMessage } from '@/lib/error-message';
+import { cn } from '@/lib/utils';
 import { useTheme } from '@/theme';
 import { BranchDialog, type BranchSource } from './BranchDialog';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -246,7 +247,7 @@ export default function CodePage() {
         </Button>
         <div className="flex-1" />
         <span
-          className={status.kind === 'error' ? 'text-sm text-destructive' : 'text-sm text-muted-foreground'}
+          className={cn('pb-2 text-sm', status.kind === 'error' ? 'text-destructive' : 'text-muted-foreground')}
           role="status"
           aria-live="polite"
           data-testid="save-status"

@@ -108,7 +108,7 @@ export default function RunPage() {
               <SquareIcon aria-hidden="true" />
               {t('code.run.stop')}
             </Button>
-            <span className="text-sm text-muted-foreground" role="status" aria-live="polite" data-testid="run-feedback">
+            <span className="pb-2 text-sm text-muted-foreground" role="status" aria-live="polite" data-testid="run-feedback">
               {action.isPending ? t('code.run.working') : done}
             </span>
           </div>
