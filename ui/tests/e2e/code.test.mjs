@@ -131,6 +131,8 @@ test('code, release, run and live log in a real browser', async (t) => {
     assert.equal(b.status, 200);
     assert.equal(b.body.exists, true);
     assert.equal(b.body.code, CODE);
+    // The code type-checks: once the checker has run, no problem is marked.
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
     await shot(page, 'code-05-saved');
   });
 
