@@ -1,0 +1,51 @@
+// Monaco, bundled locally with its workers (no CDN). Only the code page imports
+// this module (dynamically), so the editor and its workers load there only.
+// The slim entry: the editor, its features, JavaScript highlighting and the
+// TypeScript language service (which serves JavaScript too).
+import * as monaco from 'monaco-editor/editor';
+import 'monaco-editor/features/register.all';
+import 'monaco-editor/languages/definitions/javascript/register';
+import { javascriptDefaults, ScriptTarget } from 'monaco-editor/languages/features/typescript/register';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
+
+declare global {
+  interface Window {
+    MonacoEnvironment?: { getWorker(workerId: string, label: string): Worker };
+  }
+}
+
+window.MonacoEnvironment = {
+  getWorker(_id: string, label: string) {
+    return label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker();
+  },
+};
+
+// A release's code is a script (not a module) run by V8 with the runtime's
+// globals: no DOM, ES2022, checked as JavaScript (checkJs) against the
+// declarations of GET /api/runtime/types.
+javascriptDefaults.setCompilerOptions({
+  target: ScriptTarget.ESNext,
+  lib: ['es2022'],
+  allowJs: true,
+  checkJs: true,
+  allowNonTsExtensions: true,
+  noEmit: true,
+  strict: false,
+});
+javascriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
+javascriptDefaults.setEagerModelSync(true);
+
+let typesLib: monaco.IDisposable | null = null;
+let typesText = '';
+
+// Replaces the runtime declarations (only when they changed: the language
+// service re-checks every model on each change).
+export function setRuntimeTypes(dts: string) {
+  if (dts === typesText) return;
+  typesText = dts;
+  typesLib?.dispose();
+  typesLib = javascriptDefaults.addExtraLib(dts, 'file:///m3m/runtime.d.ts');
+}
+
+export { monaco };
