@@ -1232,6 +1232,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every plugin found in plugins.path
+         * @description Every *.so of plugins.path at start: running ones with their modules, refused ones (not a plugin, another ABI, a failed init, a module name taken) with their error. Any signed-in user or API key.
+         */
+        get: operations["listPlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plugins/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One plugin: metadata, state, functions, error */
+        get: operations["getPlugin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plugins/{name}/reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop, unload, load and init a plugin again
+         * @description Root only; takes no body. Calls already inside the plugin finish first (up to 10 s; waiting calls see cancelled at once); its pending async results reject UNAVAILABLE; calls during the reload fail UNAVAILABLE. Running projects reach the new library by function name; new functions and types appear at their next start. A load that fails answers 200 with state failed and the error.
+         */
+        post: operations["reloadPlugin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1885,6 +1942,48 @@ export interface components {
         };
         ScheduleJobList: components["schemas"]["ListEnvelope"] & {
             items?: components["schemas"]["ScheduleJob"][];
+        };
+        PluginParam: {
+            name: string;
+            /** @description TypeScript, as the editor shows it */
+            type: string;
+            optional: boolean;
+        };
+        PluginFunction: {
+            name: string;
+            doc: string;
+            params: components["schemas"]["PluginParam"][];
+            /** @description TypeScript of the result (for async: what the Promise resolves to) */
+            returns: string;
+            /**
+             * @description sync; async (a Promise); waiting (synchronous, run with the project released)
+             * @enum {string}
+             */
+            kind: "sync" | "async" | "waiting";
+        };
+        PluginModule: {
+            /** @description The JS global */
+            name: string;
+            doc: string;
+            functions: components["schemas"]["PluginFunction"][];
+        };
+        Plugin: {
+            name: string;
+            version: string;
+            description: string;
+            author: string;
+            url: string;
+            /** @description The .so it was loaded from */
+            file: string;
+            /** @description The plugin ABI it was built for ("1.0"); null when the file has no m3m entry */
+            abi: string | null;
+            /** @enum {string} */
+            state: "running" | "failed" | "stopped";
+            /** @description Why it failed: the file, the ABI it was built for, the range this server accepts, the fix; or the message of its init */
+            error: string | null;
+            /** Format: date-time */
+            loaded_at: string | null;
+            modules: components["schemas"]["PluginModule"][];
         };
     };
     responses: {
@@ -6957,6 +7056,106 @@ export interface operations {
                 };
             };
             /** @description NOT_FOUND: no such link, or the file is gone or renamed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugins, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Plugin"][];
+                        total: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getPlugin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plugin's name (m3m_plugin_v1.name; for a file that never told its name, the file's stem) */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plugin"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description NOT_FOUND: no plugin of that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reloadPlugin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The plugin's name (m3m_plugin_v1.name; for a file that never told its name, the file's stem) */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin after the reload (running or failed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plugin"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description PERMISSION_DENIED: only the root administrator reloads plugins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND: no plugin of that name */
             404: {
                 headers: {
                     [name: string]: unknown;
