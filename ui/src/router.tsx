@@ -10,6 +10,11 @@ const AppLayout = lazy(() => import('@/layout/AppLayout'));
 const ProjectsPage = lazy(() => import('@/pages/ProjectsPage'));
 const ProjectDashboardPage = lazy(() => import('@/pages/ProjectDashboardPage'));
 const NotFoundPage = lazy(() => import('@/pages/NotFoundPage'));
+const EnvPage = lazy(() => import('@/pages/admin/EnvPage'));
+const FilesPage = lazy(() => import('@/pages/admin/FilesPage'));
+const ProjectSettingsPage = lazy(() => import('@/pages/admin/SettingsPage'));
+const ProfilePage = lazy(() => import('@/pages/admin/ProfilePage'));
+const UsersPage = lazy(() => import('@/pages/admin/UsersPage'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { session } = useAuth();
@@ -34,6 +39,11 @@ export function AppRouter() {
             <Route index element={<Navigate to="/projects" replace />} />
             <Route path="projects" element={<ProjectsPage />} />
             <Route path="projects/:id" element={<ProjectDashboardPage />} />
+            <Route path="projects/:id/env" element={<EnvPage />} />
+            <Route path="projects/:id/files" element={<FilesPage />} />
+            <Route path="projects/:id/settings" element={<ProjectSettingsPage />} />
+            <Route path="profile" element={<ProfilePage />} />
+            <Route path="users" element={<UsersPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

@@ -8,6 +8,7 @@ import { ProjectStatusBadge } from '@/components/ProjectStatusBadge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { colorClass } from '@/lib/colors';
+import { ProjectAdminLinks } from '@/pages/admin/ProjectAdminLinks';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -69,6 +70,7 @@ export default function ProjectDashboardPage() {
         </h1>
         <ProjectStatusBadge state={s?.state ?? p.status} />
       </div>
+      <ProjectAdminLinks projectId={p.id} />
       <Card>
         <CardHeader>
           <CardTitle>{t('dashboard.overview')}</CardTitle>
