@@ -3,7 +3,8 @@
 // sign in (a wrong password first), the empty state, create a project (client
 // and server validation), see it in the list, open its dashboard, switch to
 // Russian, switch to the dark theme, reload (both kept), deep link, 404, log out.
-// A screenshot of every page goes to M3M_UI_ARTIFACTS (build-test/ui-screenshots).
+// A screenshot of every page goes to M3M_UI_ARTIFACTS (build-test/ui-screenshots),
+// each after an axe-core check (helpers.mjs: no serious or critical violation).
 //
 //   M3M_BINARY=$PWD/build-test/m3m node --test ui/tests/e2e/story.test.mjs
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { ROOT_EMAIL, ROOT_PASSWORD, startWithRoot } from '../../../tests/api/fixtures.mjs';
+import { checkA11y } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = process.env.M3M_UI_ARTIFACTS || path.resolve(here, '../../../build-test/ui-screenshots');
@@ -23,7 +25,9 @@ let browser;
 let page;
 const consoleProblems = [];
 
+// Every page a screenshot is taken of passes axe-core first (no serious or critical violation).
 async function shot(name) {
+  await checkA11y(page, name);
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 

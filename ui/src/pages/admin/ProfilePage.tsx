@@ -27,7 +27,7 @@ export default function ProfilePage() {
         <p className="text-sm text-muted-foreground">{t('admin.profile.subtitle')}</p>
       </div>
       <AvatarCard />
-      <AccountCard key={session.user.updated_at} />
+      <AccountCard />
       <PasswordCard />
       <LanguageCard />
     </div>
