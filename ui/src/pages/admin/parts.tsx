@@ -10,6 +10,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { PROJECT_COLOR_NAMES, PROJECT_COLORS, colorClass, type ProjectColor } from '@/lib/colors';
+import { confirmed } from '@/lib/admin/users';
 import { errorMessage } from '@/lib/error-message';
 import { cn } from '@/lib/utils';
 
@@ -130,7 +131,7 @@ export function ConfirmDialog({
   useEffect(() => {
     if (!open) setText('');
   }, [open]);
-  const ok = !typed || text.trim() === typed;
+  const ok = !typed || confirmed(text, typed);
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent closeLabel={t('common.close')} data-testid={testId}>
