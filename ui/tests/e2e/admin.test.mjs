@@ -3,7 +3,7 @@
 // secret), files (upload with a thumbnail, drag and drop, folders, text
 // editing, rename/move, public link and its revocation, delete), project
 // settings (rename, API key, typed-confirmation delete), users (create, block),
-// profile (name, language). Screenshots "admin-*" (each page checked by axe).
+// profile (name, avatar, language). Screenshots "admin-*" (each page checked by axe).
 //
 //   M3M_BINARY=$PWD/build-test/m3m node --test ui/tests/e2e/admin.test.mjs
 import assert from 'node:assert/strict';
@@ -286,10 +286,16 @@ test('the admin pages in a real browser', async (t) => {
     await page.getByTestId('user-menu').click();
     await page.getByTestId('profile-link').click();
     await page.waitForURL('**/profile');
-    await page.getByLabel('Name').fill('Root Admin');
+    await page.getByRole('heading', { name: 'Profile' }).waitFor(); // the lazy page is in (not the users page any more)
+    await page.getByLabel('Name', { exact: true }).fill('Root Admin');
     await page.getByTestId('profile-save').click();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
     assert.equal((await api(server, 'GET', '/api/users/me', { token: rootToken })).body.name, 'Root Admin');
+    await page.getByTestId('avatar-input').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: makePng(300, 200) });
+    const avatar = page.getByTestId('avatar');
+    await avatar.waitFor();
+    await page.waitForFunction((el) => el.complete && el.naturalWidth === 256, await avatar.elementHandle());
+    await page.getByTestId('user-menu').locator('img').waitFor(); // the header shows it too
     await shot(page, 'admin-15-profile');
 
     await page.getByTestId('profile-language-ru').check();
