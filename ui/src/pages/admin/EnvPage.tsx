@@ -162,7 +162,13 @@ function EnvForm({ projectId, editing, onDone }: { projectId: string; editing: E
     existing && !existing.secret ? envValueToInput(existing.type, existing.value) : type === 'boolean' ? false : '',
   );
   const [submitted, setSubmitted] = useState(false);
-  const keepSecret = !!existing?.secret && raw === '';
+  const [touched, setTouched] = useState(false);
+  // A stored secret is kept unless a new value is given (a checkbox counts once changed).
+  const keepSecret = !!existing?.secret && (type === 'boolean' ? !touched : raw === '');
+  const edit = (v: string | boolean) => {
+    setRaw(v);
+    setTouched(true);
+  };
 
   const keyError = existing ? null : validateEnvKey(key);
   const parsed = keepSecret ? null : parseEnvValue(type, raw);
@@ -236,7 +242,7 @@ function EnvForm({ projectId, editing, onDone }: { projectId: string; editing: E
       </div>
       <div className="grid gap-2">
         {type === 'boolean' ? (
-          <Checkbox id={valueId} label={t('admin.env.booleanLabel')} checked={raw === true} onChange={(e) => setRaw(e.target.checked)} />
+          <Checkbox id={valueId} label={t('admin.env.booleanLabel')} checked={raw === true} onChange={(e) => edit(e.target.checked)} />
         ) : (
           <>
             <Label htmlFor={valueId}>{t('admin.env.value')}</Label>
@@ -246,18 +252,18 @@ function EnvForm({ projectId, editing, onDone }: { projectId: string; editing: E
                 {...valueProps}
                 className={cn('font-mono text-xs', type === 'json' ? 'min-h-40' : 'min-h-28')}
                 value={String(raw)}
-                onChange={(e) => setRaw(e.target.value)}
+                onChange={(e) => edit(e.target.value)}
                 spellCheck={false}
               />
             ) : secret ? (
-              <SecretInput {...valueProps} className="font-mono" value={String(raw)} onChange={(e) => setRaw(e.target.value)} autoComplete="off" />
+              <SecretInput {...valueProps} className="font-mono" value={String(raw)} onChange={(e) => edit(e.target.value)} autoComplete="off" />
             ) : (
               <Input
                 {...valueProps}
                 className="font-mono"
                 inputMode={type === 'integer' ? 'numeric' : type === 'float' ? 'decimal' : undefined}
                 value={String(raw)}
-                onChange={(e) => setRaw(e.target.value)}
+                onChange={(e) => edit(e.target.value)}
                 autoComplete="off"
               />
             )}
