@@ -17,6 +17,11 @@ const ModelsPage = lazy(() => import('@/pages/data/ModelsPage'));
 const ModelBuilderPage = lazy(() => import('@/pages/data/ModelBuilderPage'));
 const RecordsPage = lazy(() => import('@/pages/data/RecordsPage'));
 const GoalsPage = lazy(() => import('@/pages/goals/GoalsPage'));
+const EnvPage = lazy(() => import('@/pages/admin/EnvPage'));
+const FilesPage = lazy(() => import('@/pages/admin/FilesPage'));
+const ProjectSettingsPage = lazy(() => import('@/pages/admin/SettingsPage'));
+const ProfilePage = lazy(() => import('@/pages/admin/ProfilePage'));
+const UsersPage = lazy(() => import('@/pages/admin/UsersPage'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { session } = useAuth();
@@ -49,8 +54,13 @@ export function AppRouter() {
               <Route path="data/:model" element={<RecordsPage />} />
               <Route path="data/:model/schema" element={<ModelBuilderPage />} />
               <Route path="goals" element={<GoalsPage key="project" />} />
+              <Route path="env" element={<EnvPage />} />
+              <Route path="files" element={<FilesPage />} />
+              <Route path="settings" element={<ProjectSettingsPage />} />
             </Route>
             <Route path="goals" element={<GoalsPage key="global" />} />
+            <Route path="profile" element={<ProfilePage />} />
+            <Route path="users" element={<UsersPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

@@ -1,11 +1,13 @@
 // Shared by every E2E file: Debian's Chromium (driven by playwright-core, never
 // a downloaded browser) against the real m3m binary on a temporary data folder
 // (root user), a page that records console errors/warnings, signing in,
-// creating a project through the UI and screenshots into M3M_UI_ARTIFACTS.
+// creating a project through the UI, and screenshots into M3M_UI_ARTIFACTS,
+// each after the accessibility check (axe-core) of the page.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 import { ROOT_EMAIL, ROOT_PASSWORD, startWithRoot } from '../../../tests/api/fixtures.mjs';
 
@@ -94,9 +96,33 @@ export async function createProjectInUi(page, name) {
   return page.url().split('/').pop();
 }
 
-// A screenshot of the whole page into ARTIFACTS (scrolled to the top first: a
-// full-page shot of a scrolled page misplaces the sticky header).
-export async function shot(page, name) {
+const BLOCKING = new Set(['serious', 'critical']);
+
+// Runs axe-core on the page as it is now (WCAG 2.x A/AA and best practices);
+// fails on any serious or critical violation, naming the rule and the elements.
+export async function checkA11y(page, name) {
+  // Let transitions (dialogs opening, theme changes) end: mid-animation
+  // colours would be measured otherwise.
+  await page.waitForTimeout(250);
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const blocking = result.violations.filter((v) => BLOCKING.has(v.impact));
+  const report = blocking.map(
+    (v) =>
+      `${v.impact} ${v.id}: ${v.help}\n` +
+      v.nodes
+        .slice(0, 5)
+        .map((n) => `    ${n.target.join(' ')} ${n.html.slice(0, 160)} — ${n.failureSummary?.split('\n').slice(1).join('; ')}`)
+        .join('\n'),
+  );
+  assert.equal(report.length, 0, `axe on ${name}:\n${report.join('\n')}`);
+  return result;
+}
+
+// A screenshot of the whole page into ARTIFACTS, after the page passed axe
+// (`a11y: false` skips the check). Scrolled to the top first: a full-page shot
+// of a scrolled page misplaces the sticky header.
+export async function shot(page, name, { a11y = true } = {}) {
+  if (a11y) await checkA11y(page, name);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

@@ -3,7 +3,8 @@
 // sign in (a wrong password first), the empty state, create a project (client
 // and server validation), see it in the list, open its dashboard, switch to
 // Russian, switch to the dark theme, reload (both kept), deep link, 404, log out.
-// A screenshot of every page goes to M3M_UI_ARTIFACTS (build-test/ui-screenshots).
+// A screenshot of every page goes to M3M_UI_ARTIFACTS (build-test/ui-screenshots),
+// each after an axe-core check (helpers.mjs: no serious or critical violation).
 //
 //   M3M_BINARY=$PWD/build-test/m3m node --test ui/tests/e2e/story.test.mjs
 import assert from 'node:assert/strict';
