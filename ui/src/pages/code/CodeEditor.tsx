@@ -43,6 +43,8 @@ export default function CodeEditor({ path, value, onChange, onSave, types, dark,
       tabSize: 2,
       scrollBeyondLastLine: false,
       fixedOverflowWidgets: true,
+      // 'dimmed' draws the last line's number too faint to read (axe: contrast).
+      renderFinalNewline: 'on',
       ariaLabel,
     });
     editor.current = ed;
@@ -77,7 +79,19 @@ export default function CodeEditor({ path, value, onChange, onSave, types, dark,
 }
 
 // Side by side (or inline on narrow screens): the server's draft and ours.
-export function DiffView({ original, modified, dark }: { original: string; modified: string; dark: boolean }) {
+export function DiffView({
+  original,
+  modified,
+  dark,
+  originalLabel,
+  modifiedLabel,
+}: {
+  original: string;
+  modified: string;
+  dark: boolean;
+  originalLabel: string;
+  modifiedLabel: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const o = monaco.editor.createModel(original, 'javascript');
@@ -89,14 +103,21 @@ export function DiffView({ original, modified, dark }: { original: string; modif
       renderSideBySide: (host.current?.clientWidth ?? 800) > 640,
       minimap: { enabled: false },
       scrollBeyondLastLine: false,
+      renderFinalNewline: 'on',
+      originalAriaLabel: originalLabel,
+      modifiedAriaLabel: modifiedLabel,
     });
     d.setModel({ original: o, modified: m });
+    // The diff editor's first option update clears the sides' aria labels
+    // (Monaco 0.58): set them on the inner editors themselves.
+    d.getOriginalEditor().updateOptions({ ariaLabel: originalLabel });
+    d.getModifiedEditor().updateOptions({ ariaLabel: modifiedLabel });
     return () => {
       d.dispose();
       o.dispose();
       m.dispose();
     };
-  }, [original, modified]);
+  }, [original, modified, originalLabel, modifiedLabel]);
   useEffect(() => monaco.editor.setTheme(dark ? 'vs-dark' : 'vs'), [dark]);
   return <div ref={host} className="h-full w-full" data-testid="diff-view" />;
 }

@@ -38,7 +38,13 @@ export function ConflictDialog({
         <div className="h-[50vh] overflow-hidden rounded-md border">
           {conflict && (
             <Suspense fallback={<Skeleton className="h-full w-full" />}>
-              <DiffView original={conflict.theirs} modified={conflict.mine} dark={dark} />
+              <DiffView
+                original={conflict.theirs}
+                modified={conflict.mine}
+                dark={dark}
+                originalLabel={t('code.conflict.theirs')}
+                modifiedLabel={t('code.conflict.mine')}
+              />
             </Suspense>
           )}
         </div>
