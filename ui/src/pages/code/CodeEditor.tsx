@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { monaco, setRuntimeTypes } from './monaco';
+import { monaco, monacoTheme, setRuntimeTypes } from './monaco';
 
 // The Monaco editors of the code page (this module is loaded lazily: Monaco
 // and its workers stay out of every other page's bundle).
@@ -70,7 +70,7 @@ export default function CodeEditor({ path, value, onChange, onSave, types, dark,
   }, [path, value]);
 
   useEffect(() => editor.current?.updateOptions({ readOnly: !!readOnly }), [readOnly]);
-  useEffect(() => monaco.editor.setTheme(dark ? 'vs-dark' : 'vs'), [dark]);
+  useEffect(() => monaco.editor.setTheme(monacoTheme(dark)), [dark]);
   useEffect(() => {
     if (types !== undefined) setRuntimeTypes(types);
   }, [types]);
@@ -118,6 +118,6 @@ export function DiffView({
       m.dispose();
     };
   }, [original, modified, originalLabel, modifiedLabel]);
-  useEffect(() => monaco.editor.setTheme(dark ? 'vs-dark' : 'vs'), [dark]);
+  useEffect(() => monaco.editor.setTheme(monacoTheme(dark)), [dark]);
   return <div ref={host} className="h-full w-full" data-testid="diff-view" />;
 }
