@@ -9,11 +9,19 @@ import { PageSpinner } from '@/components/PageSpinner';
 const AppLayout = lazy(() => import('@/layout/AppLayout'));
 const ProjectsPage = lazy(() => import('@/pages/ProjectsPage'));
 const ProjectDashboardPage = lazy(() => import('@/pages/ProjectDashboardPage'));
+const ProjectLayout = lazy(() => import('@/layout/ProjectLayout'));
+const CodePage = lazy(() => import('@/pages/code/CodePage'));
+const RunPage = lazy(() => import('@/pages/run/RunPage'));
 const NotFoundPage = lazy(() => import('@/pages/NotFoundPage'));
 const ModelsPage = lazy(() => import('@/pages/data/ModelsPage'));
 const ModelBuilderPage = lazy(() => import('@/pages/data/ModelBuilderPage'));
 const RecordsPage = lazy(() => import('@/pages/data/RecordsPage'));
 const GoalsPage = lazy(() => import('@/pages/goals/GoalsPage'));
+const EnvPage = lazy(() => import('@/pages/admin/EnvPage'));
+const FilesPage = lazy(() => import('@/pages/admin/FilesPage'));
+const ProjectSettingsPage = lazy(() => import('@/pages/admin/SettingsPage'));
+const ProfilePage = lazy(() => import('@/pages/admin/ProfilePage'));
+const UsersPage = lazy(() => import('@/pages/admin/UsersPage'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { session } = useAuth();
@@ -37,13 +45,22 @@ export function AppRouter() {
           >
             <Route index element={<Navigate to="/projects" replace />} />
             <Route path="projects" element={<ProjectsPage />} />
-            <Route path="projects/:id" element={<ProjectDashboardPage />} />
-            <Route path="projects/:id/data" element={<ModelsPage />} />
-            <Route path="projects/:id/data/new" element={<ModelBuilderPage />} />
-            <Route path="projects/:id/data/:model" element={<RecordsPage />} />
-            <Route path="projects/:id/data/:model/schema" element={<ModelBuilderPage />} />
-            <Route path="projects/:id/goals" element={<GoalsPage key="project" />} />
+            <Route path="projects/:id" element={<ProjectLayout />}>
+              <Route index element={<ProjectDashboardPage />} />
+              <Route path="code" element={<CodePage />} />
+              <Route path="run" element={<RunPage />} />
+              <Route path="data" element={<ModelsPage />} />
+              <Route path="data/new" element={<ModelBuilderPage />} />
+              <Route path="data/:model" element={<RecordsPage />} />
+              <Route path="data/:model/schema" element={<ModelBuilderPage />} />
+              <Route path="goals" element={<GoalsPage key="project" />} />
+              <Route path="env" element={<EnvPage />} />
+              <Route path="files" element={<FilesPage />} />
+              <Route path="settings" element={<ProjectSettingsPage />} />
+            </Route>
             <Route path="goals" element={<GoalsPage key="global" />} />
+            <Route path="profile" element={<ProfilePage />} />
+            <Route path="users" element={<UsersPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

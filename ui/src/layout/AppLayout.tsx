@@ -1,7 +1,7 @@
 import { Suspense, useEffect, useState } from 'react';
-import { FolderKanbanIcon, LogOutIcon, MenuIcon, TargetIcon } from 'lucide-react';
+import { FolderKanbanIcon, LogOutIcon, MenuIcon, TargetIcon, UserIcon, UsersIcon } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
-import { NavLink, Outlet } from 'react-router-dom';
+import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useAuth } from '@/auth';
 import { LanguageSwitch, ThemeSwitch } from '@/components/HeaderControls';
 import { Logo } from '@/components/Logo';
@@ -16,14 +16,17 @@ import {
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
 import { appConfig } from '@/config';
+import { can, type Permission } from '@/lib/admin/users';
 import { cn } from '@/lib/utils';
 
 // The frame of every signed-in page: sidebar (navigation), header (language,
 // theme, account menu) and the page in <main>. Pages add their links to NAV.
-const NAV = [
+// An entry with `perm` shows only to those who have that permission.
+const NAV: { to: string; icon: typeof FolderKanbanIcon; label: 'nav.projects' | 'data.nav.goals' | 'admin.nav.users'; perm?: Permission }[] = [
   { to: '/projects', icon: FolderKanbanIcon, label: 'nav.projects' },
   { to: '/goals', icon: TargetIcon, label: 'data.nav.goals' },
-] as const;
+  { to: '/users', icon: UsersIcon, label: 'admin.nav.users', perm: 'manage_users' },
+];
 
 function initials(name: string, email: string) {
   const src = name.trim() || email;
@@ -34,12 +37,15 @@ function initials(name: string, email: string) {
 function UserMenu() {
   const { t } = useTranslation();
   const { session, logout } = useAuth();
+  const navigate = useNavigate();
   if (!session) return null;
   const { user } = session;
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="icon" className="rounded-full" aria-label={t('header.userMenu')} data-testid="user-menu">
+        <Button variant="ghost" size="icon" className="rounded-full" data-testid="user-menu">
+          {/* A name that contains the visible initials (axe: label-content-name-mismatch). */}
+          <span className="sr-only">{t('header.userMenu')}</span>
           {user.avatar_url ? (
             <img src={user.avatar_url} alt="" className="size-8 rounded-full object-cover" />
           ) : (
@@ -56,6 +62,10 @@ function UserMenu() {
           {user.is_root && <span className="text-xs font-normal text-primary">{t('header.root')}</span>}
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => void navigate('/profile')} data-testid="profile-link">
+          <UserIcon aria-hidden="true" />
+          {t('admin.nav.profile')}
+        </DropdownMenuItem>
         <DropdownMenuItem onSelect={() => void logout()} data-testid="logout">
           <LogOutIcon aria-hidden="true" />
           {t('header.logout')}
@@ -68,6 +78,7 @@ function UserMenu() {
 export default function AppLayout() {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  const { session } = useAuth();
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
@@ -88,7 +99,7 @@ export default function AppLayout() {
           <span className="font-semibold tracking-tight">{t('app.name')}</span>
         </div>
         <nav aria-label={t('nav.main')} className="flex-1 space-y-1 p-3">
-          {NAV.map(({ to, icon: Icon, label }) => (
+          {NAV.filter((n) => !n.perm || can(session?.user, n.perm)).map(({ to, icon: Icon, label }) => (
             <NavLink
               key={to}
               to={to}

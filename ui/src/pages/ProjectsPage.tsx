@@ -68,7 +68,7 @@ export default function ProjectsPage() {
               <li key={p.id}>
                 <Link
                   to={`/projects/${p.id}`}
-                  aria-label={t('projects.open', { name: p.name })}
+                  title={t('projects.open', { name: p.name })}
                   className="group block rounded-xl outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
                 >
                   <Card className="h-full overflow-hidden transition-colors group-hover:border-primary/50" data-testid="project-card">

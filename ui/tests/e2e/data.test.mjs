@@ -10,16 +10,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { callRoute, deploy, startRunning } from '../../../tests/api/fixtures.mjs';
-import { createProjectInUi, launch, login } from './helpers.mjs';
+import { createProjectInUi, launch, shot as shotOf, signIn } from './helpers.mjs';
 
 let env;
 let page;
-let shot;
+const shot = (name) => shotOf(page, name);
 
 before(async () => {
   // The filter errors the test provokes are 400 answers, which Chromium logs as failed resources.
-  env = await launch({ expected: [/status of 400 \(Bad Request\)/] });
-  ({ page, shot } = env);
+  env = await launch({ ignore: [/status of 400 \(Bad Request\)/] });
+  ({ page } = env);
 });
 
 after(async () => {
@@ -45,10 +45,10 @@ test('data models, records and goals in a real browser', async (t) => {
   let slug;
 
   await t.test('sign in, create a project, open its (empty) data page', async () => {
-    await login(page, env.server);
+    await signIn(page, env.server);
     projectId = await createProjectInUi(page, 'Data Shop');
     slug = 'data-shop';
-    await page.getByTestId('project-data-link').click();
+    await page.getByTestId('project-tab-data').click();
     await page.waitForURL(`**/projects/${projectId}/data`);
     await page.getByTestId('models-empty').waitFor();
     await shot('data-01-models-empty');
@@ -218,7 +218,7 @@ test('data models, records and goals in a real browser', async (t) => {
 
   await t.test('a project goal; its chart after increments from a running release', async () => {
     await page.goto(`${env.server.url}/projects/${projectId}`);
-    await page.getByTestId('project-goals-link').click();
+    await page.getByTestId('project-tab-goals').click();
     await page.getByTestId('goals-empty').waitFor();
     await page.getByTestId('new-goal').click();
     const dialog = page.getByTestId('goal-dialog');
@@ -250,7 +250,7 @@ test('data models, records and goals in a real browser', async (t) => {
   });
 
   await t.test('global goals (root) from the sidebar, in Russian and dark', async () => {
-    await page.getByRole('link', { name: 'Goals' }).first().click();
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Goals' }).first().click();
     await page.waitForURL('**/goals');
     await page.getByTestId('goals-empty').waitFor();
     await page.getByTestId('new-goal').click();

@@ -1,10 +1,13 @@
-// Shared by the E2E files: Debian's Chromium (playwright-core, never a
-// downloaded browser) against the real m3m binary on a temporary data folder,
-// a signed-in page, screenshots into M3M_UI_ARTIFACTS and the console watch.
+// Shared by every E2E file: Debian's Chromium (driven by playwright-core, never
+// a downloaded browser) against the real m3m binary on a temporary data folder
+// (root user), a page that records console errors/warnings, signing in,
+// creating a project through the UI, and screenshots into M3M_UI_ARTIFACTS,
+// each after the accessibility check (axe-core) of the page.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 import { ROOT_EMAIL, ROOT_PASSWORD, startWithRoot } from '../../../tests/api/fixtures.mjs';
 
@@ -13,45 +16,69 @@ export const ARTIFACTS = process.env.M3M_UI_ARTIFACTS || path.resolve(here, '../
 export const CHROMIUM = process.env.M3M_CHROMIUM || '/usr/bin/chromium';
 export const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-// Starts the server (root user) and a browser page. `expected` lists console
-// messages (regexps) that are expected answers, e.g. a 400 the test provokes.
-// Returns {server, rootToken, browser, page, consoleProblems, shot, close}.
-export async function launch({ expected = [], locale = 'en-US' } = {}) {
+export async function launchBrowser() {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/install-deps.sh (Debian package chromium)`);
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { server, rootToken } = await startWithRoot();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS });
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS });
+}
+
+// A page of a new context (1280×800, light). Console errors and warnings are
+// collected in `consoleProblems`, except those matching one of `ignore`
+// (expected answers such as /status of 409/, which Chromium logs as failed resources).
+export async function newPage(browser, { ignore = [], locale = 'en-US', contextOptions = {} } = {}) {
+  const context = await browser.newContext({
+    locale,
+    viewport: { width: 1280, height: 800 },
+    colorScheme: 'light',
+    acceptDownloads: true,
+    ...contextOptions,
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const consoleProblems = [];
   page.on('console', (msg) => {
     if (msg.type() !== 'error' && msg.type() !== 'warning') return;
-    if (expected.some((re) => re.test(msg.text()))) return;
+    if (ignore.some((re) => re.test(msg.text()))) return;
     consoleProblems.push(`${msg.type()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => consoleProblems.push(`pageerror: ${err.message}`));
-  return {
-    server,
-    rootToken,
-    browser,
-    page,
-    consoleProblems,
-    shot: (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true }),
-    close: async () => {
-      await browser.close();
-      await server.stop();
-    },
-  };
+  return { context, page, consoleProblems };
 }
 
-// Signs root in through the login page; ends on /projects.
-export async function login(page, server) {
+// Starts the server (root user), Chromium and one page (options of newPage).
+// Returns {server, rootToken, browser, context, page, consoleProblems, close}.
+export async function launch(options = {}) {
+  const { server, rootToken } = await startWithRoot();
+  let browser;
+  try {
+    browser = await launchBrowser();
+    const { context, page, consoleProblems } = await newPage(browser, options);
+    return {
+      server,
+      rootToken,
+      browser,
+      context,
+      page,
+      consoleProblems,
+      close: async () => {
+        await browser.close();
+        await server.stop();
+      },
+    };
+  } catch (e) {
+    await browser?.close();
+    await server.stop();
+    throw e;
+  }
+}
+
+// Signs in through the login page (root by default); ends off the login page.
+export async function signIn(page, server, { email = ROOT_EMAIL, password = ROOT_PASSWORD } = {}) {
   await page.goto(server.url + '/login');
-  await page.getByLabel('Email').fill(ROOT_EMAIL);
-  await page.getByLabel('Password').fill(ROOT_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/projects');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.locator('form button[type=submit]').click();
+  await page.waitForURL((u) => !u.pathname.endsWith('/login'));
 }
 
 // Creates a project through the dialog of the projects page; opens its
@@ -61,9 +88,41 @@ export async function createProjectInUi(page, name) {
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Name').fill(name);
   await dialog.getByTestId('create-submit').click();
+  await dialog.getByTestId('project-created').waitFor();
   await dialog.getByTestId('create-done').click();
   await dialog.waitFor({ state: 'detached' });
   await page.getByTestId('project-card').filter({ hasText: name }).click();
   await page.waitForURL(/\/projects\/[0-9a-f-]+$/);
   return page.url().split('/').pop();
+}
+
+const BLOCKING = new Set(['serious', 'critical']);
+
+// Runs axe-core on the page as it is now (WCAG 2.x A/AA and best practices);
+// fails on any serious or critical violation, naming the rule and the elements.
+export async function checkA11y(page, name) {
+  // Let transitions (dialogs opening, theme changes) end: mid-animation
+  // colours would be measured otherwise.
+  await page.waitForTimeout(250);
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const blocking = result.violations.filter((v) => BLOCKING.has(v.impact));
+  const report = blocking.map(
+    (v) =>
+      `${v.impact} ${v.id}: ${v.help}\n` +
+      v.nodes
+        .slice(0, 5)
+        .map((n) => `    ${n.target.join(' ')} ${n.html.slice(0, 160)} — ${n.failureSummary?.split('\n').slice(1).join('; ')}`)
+        .join('\n'),
+  );
+  assert.equal(report.length, 0, `axe on ${name}:\n${report.join('\n')}`);
+  return result;
+}
+
+// A screenshot of the whole page into ARTIFACTS, after the page passed axe
+// (`a11y: false` skips the check). Scrolled to the top first: a full-page shot
+// of a scrolled page misplaces the sticky header.
+export async function shot(page, name, { a11y = true } = {}) {
+  if (a11y) await checkA11y(page, name);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

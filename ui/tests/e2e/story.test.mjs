@@ -3,55 +3,30 @@
 // sign in (a wrong password first), the empty state, create a project (client
 // and server validation), see it in the list, open its dashboard, switch to
 // Russian, switch to the dark theme, reload (both kept), deep link, 404, log out.
-// A screenshot of every page goes to M3M_UI_ARTIFACTS (build-test/ui-screenshots).
+// A screenshot of every page goes to M3M_UI_ARTIFACTS (build-test/ui-screenshots),
+// each after an axe-core check (helpers.mjs: no serious or critical violation).
 //
 //   M3M_BINARY=$PWD/build-test/m3m node --test ui/tests/e2e/story.test.mjs
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { ROOT_EMAIL, ROOT_PASSWORD, startWithRoot } from '../../../tests/api/fixtures.mjs';
+import { ROOT_EMAIL, ROOT_PASSWORD } from '../../../tests/api/fixtures.mjs';
+import { launch, shot as shotOf } from './helpers.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = process.env.M3M_UI_ARTIFACTS || path.resolve(here, '../../../build-test/ui-screenshots');
-const CHROMIUM = process.env.M3M_CHROMIUM || '/usr/bin/chromium';
-
+let env;
 let server;
-let browser;
 let page;
-const consoleProblems = [];
-
-async function shot(name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
+let consoleProblems;
+const shot = (name) => shotOf(page, name);
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/install-deps.sh (Debian package chromium)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  ({ server } = await startWithRoot());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' && msg.type() !== 'warning') return;
-    // The story's failed login (401) and taken slug (409) are expected answers,
-    // which Chromium also logs as failed resources.
-    if (/status of (401 \(Unauthorized\)|409 \(Conflict\))/.test(msg.text())) return;
-    consoleProblems.push(`${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => consoleProblems.push(`pageerror: ${err.message}`));
+  // The story's failed login (401) and taken slug (409) are expected answers,
+  // which Chromium also logs as failed resources.
+  env = await launch({ ignore: [/status of (401 \(Unauthorized\)|409 \(Conflict\))/] });
+  ({ server, page, consoleProblems } = env);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await env?.close();
 });
 
 test('the admin UI story in a real browser', async (t) => {

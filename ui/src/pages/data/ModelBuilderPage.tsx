@@ -54,7 +54,7 @@ export default function ModelBuilderPage() {
   const model = useModel(id, modelName ?? '', editing);
   if (editing && model.isPending)
     return (
-      <div className="mx-auto max-w-5xl space-y-4" aria-busy="true">
+      <div className="space-y-4" aria-busy="true">
         <Skeleton className="h-8 w-64" />
         <Skeleton className="h-64 w-full" />
       </div>
@@ -66,7 +66,7 @@ export default function ModelBuilderPage() {
 function BuilderError({ projectId, error, retry }: { projectId: string; error: unknown; retry: () => void }) {
   const { t } = useTranslation();
   return (
-    <div className="mx-auto max-w-5xl space-y-6">
+    <div className="space-y-6">
       <ProjectCrumbs projectId={projectId} items={[{ label: t('data.models.title'), to: `/projects/${projectId}/data` }]} />
       <ErrorState title={t('data.builder.loadError')} error={error} onRetry={retry} />
     </div>
@@ -117,7 +117,7 @@ function Builder({ projectId, model }: { projectId: string; model?: Model }) {
   const formOrder = [...s.form.order.filter((k) => keys.includes(k)), ...keys.filter((k) => !s.form.order.includes(k))];
 
   return (
-    <div className="mx-auto max-w-5xl space-y-6">
+    <div className="space-y-6">
       <ProjectCrumbs
         projectId={projectId}
         items={[
@@ -127,9 +127,9 @@ function Builder({ projectId, model }: { projectId: string; model?: Model }) {
         ]}
       />
       <div className="flex flex-wrap items-end justify-between gap-4">
-        <h1 className="text-2xl font-semibold tracking-tight">
+        <h2 className="text-xl font-semibold tracking-tight">
           {editing ? t('data.builder.editTitle', { name: model.name }) : t('data.builder.newTitle')}
-        </h1>
+        </h2>
         <div className="flex gap-2">
           {editing && (
             <Button variant="outline" onClick={() => setConfirmDelete(true)} data-testid="delete-model">

@@ -23,11 +23,11 @@ export default function ModelsPage() {
     </Button>
   );
   return (
-    <div className="mx-auto max-w-5xl space-y-6">
+    <div className="space-y-6">
       <ProjectCrumbs projectId={id} items={[{ label: t('data.models.title') }]} />
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
-          <h1 className="text-2xl font-semibold tracking-tight">{t('data.models.title')}</h1>
+          <h2 className="text-xl font-semibold tracking-tight">{t('data.models.title')}</h2>
           <p className="text-sm text-muted-foreground">{t('data.models.subtitle')}</p>
         </div>
         {items.length > 0 && newButton}
@@ -45,7 +45,7 @@ export default function ModelsPage() {
           <div className="flex size-12 items-center justify-center rounded-full bg-primary/10 text-primary">
             <DatabaseIcon className="size-6" aria-hidden="true" />
           </div>
-          <h2 className="text-lg font-semibold">{t('data.models.emptyTitle')}</h2>
+          <h3 className="text-lg font-semibold">{t('data.models.emptyTitle')}</h3>
           <p className="max-w-sm text-sm text-muted-foreground">{t('data.models.emptyText')}</p>
           {newButton}
         </Card>
@@ -61,7 +61,7 @@ export default function ModelsPage() {
                 <Card className="h-full space-y-2 p-5 transition-colors group-hover:border-primary/50" data-testid="model-card">
                   <div className="flex items-center gap-2">
                     <DatabaseIcon className="size-4 text-muted-foreground" aria-hidden="true" />
-                    <h2 className="truncate font-mono font-semibold">{m.name}</h2>
+                    <h3 className="truncate font-mono font-semibold">{m.name}</h3>
                   </div>
                   {m.description && <p className="line-clamp-2 text-sm text-muted-foreground">{m.description}</p>}
                   <p className="truncate text-xs text-muted-foreground">

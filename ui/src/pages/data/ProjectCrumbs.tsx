@@ -1,17 +1,14 @@
 import { ChevronRightIcon } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { useProject } from '@/api/projects';
 
-// Breadcrumbs of the data and goals pages: Projects › <project> › … .
-export function ProjectCrumbs({ projectId, items }: { projectId: string; items: { label: string; to?: string }[] }) {
+// Breadcrumbs inside the data tab (Data › <model> › Schema); the project's
+// layout shows the way back to the projects and the project itself. A single
+// item is the tab itself: nothing to show.
+export function ProjectCrumbs({ items }: { projectId?: string; items: { label: string; to?: string }[] }) {
   const { t } = useTranslation();
-  const project = useProject(projectId);
-  const all = [
-    { label: t('nav.projects'), to: '/projects' },
-    { label: project.data?.name ?? '…', to: `/projects/${projectId}` },
-    ...items,
-  ];
+  const all = items;
+  if (all.length < 2) return null;
   return (
     <nav aria-label={t('data.breadcrumbs')}>
       <ol className="flex flex-wrap items-center gap-1 text-sm text-muted-foreground">

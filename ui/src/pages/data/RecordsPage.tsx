@@ -37,14 +37,14 @@ export default function RecordsPage() {
   const model = useModel(id, name);
   if (model.isPending)
     return (
-      <div className="mx-auto max-w-6xl space-y-4" aria-busy="true">
+      <div className="space-y-4" aria-busy="true">
         <Skeleton className="h-8 w-64" />
         <Skeleton className="h-64 w-full" />
       </div>
     );
   if (model.isError)
     return (
-      <div className="mx-auto max-w-6xl space-y-6">
+      <div className="space-y-6">
         <ProjectCrumbs projectId={id} items={[{ label: t('data.models.title'), to: `/projects/${id}/data` }, { label: name }]} />
         <ErrorState title={t('data.records.modelError')} error={model.error} onRetry={() => void model.refetch()} />
       </div>
@@ -174,13 +174,13 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
   };
 
   return (
-    <div className="mx-auto max-w-6xl space-y-5">
+    <div className="space-y-5">
       <ProjectCrumbs projectId={projectId} items={[{ label: t('data.models.title'), to: `/projects/${projectId}/data` }, { label: model.name }]} />
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div className="min-w-0">
-          <h1 className="truncate font-mono text-2xl font-semibold tracking-tight" data-testid="model-title">
+          <h2 className="truncate font-mono text-xl font-semibold tracking-tight" data-testid="model-title">
             {model.name}
-          </h1>
+          </h2>
           {model.description && <p className="text-sm text-muted-foreground">{model.description}</p>}
         </div>
         <div className="flex gap-2">

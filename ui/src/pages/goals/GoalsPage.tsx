@@ -20,7 +20,6 @@ import { errorMessage } from '@/lib/error-message';
 import { chartRows, GOAL_SLUG_RE, goalColor, lastDays, slugFromGoalName } from '@/lib/goals';
 import { cn } from '@/lib/utils';
 import { Checkbox, ConfirmDialog, FieldError, Select, Textarea } from '../data/controls';
-import { ProjectCrumbs } from '../data/ProjectCrumbs';
 
 const GoalChart = lazy(() => import('./GoalChart'));
 const PERIODS = [7, 30, 90, 365] as const;
@@ -30,6 +29,8 @@ const PERIODS = [7, 30, 90, 365] as const;
 export default function GoalsPage() {
   const { id } = useParams();
   const projectId = id ?? null;
+  // Inside a project the layout has the h1 (the project); the global page has its own.
+  const Heading = projectId ? 'h2' : 'h1';
   const { t, i18n } = useTranslation();
   const { session } = useAuth();
   const canEdit = projectId !== null || !!session?.user.is_root;
@@ -70,11 +71,12 @@ export default function GoalsPage() {
   );
 
   return (
-    <div className="mx-auto max-w-5xl space-y-6">
-      {projectId && <ProjectCrumbs projectId={projectId} items={[{ label: t('data.goals.title') }]} />}
+    <div className={cn(!projectId && 'mx-auto max-w-5xl', 'space-y-6')}>
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
-          <h1 className="text-2xl font-semibold tracking-tight">{projectId ? t('data.goals.projectTitle') : t('data.goals.globalTitle')}</h1>
+          <Heading className={cn('font-semibold tracking-tight', projectId ? 'text-xl' : 'text-2xl')}>
+            {projectId ? t('data.goals.projectTitle') : t('data.goals.globalTitle')}
+          </Heading>
           <p className="text-sm text-muted-foreground">{projectId ? t('data.goals.projectSubtitle') : t('data.goals.globalSubtitle')}</p>
         </div>
         {items.length > 0 && newButton}
