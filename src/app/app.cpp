@@ -265,6 +265,7 @@ void App::start() {
   opts.maxHeader = static_cast<std::uint32_t>(cfg_.server.maxHeader);
   opts.readTimeout = cfg_.server.readTimeout;
   opts.idleTimeout = cfg_.server.idleTimeout;
+  opts.onRefused = [http = p.metrics->http()](int status) { http->rejected(status); };
   p.server = std::make_unique<http::Server>(opts, std::move(pipeline), log_);
   p.server->start();
   // Links the server makes (service.project.url) need a reachable base URL:

@@ -546,6 +546,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Response res = Response::error(e);
     res.status = status;
     server_.log->info("http - - {} {}B id=- remote={} reason=\"{}\"", status, res.body.size(), remote_, e.what());
+    if (server_.opts.onRefused) server_.opts.onRefused(status);
     keepAlive_ = false;
     write(std::move(res), true);
   }

@@ -28,6 +28,9 @@ struct ServerOptions {
   std::uint32_t maxHeader = 16u << 10;
   std::chrono::milliseconds readTimeout{30'000};
   std::chrono::milliseconds idleTimeout{60'000};
+  // Told the status of a request refused before it reached the handler (400
+  // malformed, 413, 431): such requests never pass the middleware's metrics.
+  std::function<void(int status)> onRefused;
 };
 
 class Server {

@@ -83,6 +83,11 @@ void HttpMetrics::finished(std::string_view route, std::string_view method, int 
     }
 }
 
+void HttpMetrics::rejected(int status) noexcept {
+  for (std::size_t i = 0; i < kRejectedStatuses.size(); ++i)
+    if (kRejectedStatuses[i] == status) rejected_[i].fetch_add(1, relaxed);
+}
+
 std::vector<prometheus::MetricFamily> HttpMetrics::collect() const {
   using prometheus::ClientMetric;
   using prometheus::MetricType;
@@ -131,7 +136,18 @@ std::vector<prometheus::MetricFamily> HttpMetrics::collect() const {
       bytes.metric.push_back(std::move(b));
     }
   }
+  // Every status always present (0 included): an alert on rate() needs the series.
+  prometheus::MetricFamily rejected{"m3m_http_rejected_total",
+                                    "Requests refused by a limit: 413 body too large, 431 headers too large, 429 too many requests",
+                                    MetricType::Counter, {}};
+  for (std::size_t i = 0; i < kRejectedStatuses.size(); ++i) {
+    ClientMetric r;
+    r.label = {{"status", std::to_string(kRejectedStatuses[i])}};
+    r.counter.value = static_cast<double>(rejected_[i].load(relaxed));
+    rejected.metric.push_back(std::move(r));
+  }
   std::vector<prometheus::MetricFamily> out;
+  out.push_back(std::move(rejected));
   out.push_back(std::move(requests));
   out.push_back(std::move(duration));
   out.push_back(std::move(bytes));

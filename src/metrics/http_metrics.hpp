@@ -40,6 +40,12 @@ class HttpMetrics {
   void finished(std::string_view route, std::string_view method, int status, std::uint64_t bytes,
                 double seconds) noexcept;
 
+  // A request refused by a limit: 413 (body), 431 (headers), 429 (rate),
+  // whether the server refused it before routing or a handler did. Other
+  // statuses are ignored.
+  void rejected(int status) noexcept;
+  static constexpr std::array<int, 3> kRejectedStatuses = {413, 429, 431};
+
   std::int64_t inFlight() const noexcept { return inFlight_.load(std::memory_order_relaxed); }
   std::vector<prometheus::MetricFamily> collect() const;
 
@@ -62,6 +68,7 @@ class HttpMetrics {
   Series* add(std::string_view route);
 
   std::atomic<std::int64_t> inFlight_{0};
+  std::array<std::atomic<std::uint64_t>, kRejectedStatuses.size()> rejected_{};
   std::atomic<const Table*> table_;
   std::mutex mutex_;  // only for adding a route
   std::vector<std::unique_ptr<Series>> series_;

@@ -112,6 +112,55 @@ test('HTTP counters move with traffic, by route template (never the raw path), w
   assert.ok(one(afterScrape, 'm3m_http_response_bytes_total', route) > 0);
 });
 
+// Sends raw bytes and returns the status of the answer (the server refuses before routing).
+async function rawStatus(server, bytes) {
+  const net = await import('node:net');
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(Number(port), '127.0.0.1', () => sock.write(bytes));
+    let got = '';
+    sock.on('data', (d) => {
+      got += d.toString('latin1');
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(got);
+      if (m) {
+        sock.destroy();
+        resolve(Number(m[1]));
+      }
+    });
+    sock.on('error', reject);
+  });
+}
+
+test('requests refused by a limit are counted by status: 413 and 431 before routing, 429 from a handler', async () => {
+  const { server, rootToken } = await startWithRoot({
+    config: `metrics:\n  token: ${TOKEN}\n`,
+    env: { M3M_SERVER_MAX_BODY: '1MB' },
+  });
+  try {
+    const rejected = (parsed, status) => one(parsed, 'm3m_http_rejected_total', { status });
+    const before = await scrape(server);
+    assert.equal(before.families.get('m3m_http_rejected_total').type, 'counter');
+    for (const status of ['413', '429', '431']) assert.equal(rejected(before, status), 0, `${status} starts at 0`);
+    // 431: headers over server.max_header (16 KiB)
+    assert.equal(await rawStatus(server, `GET /api/ping HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`), 431);
+    // 413: a body over server.max_body, refused from its Content-Length
+    assert.equal(await rawStatus(server, `POST /api/projects HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 << 20}\r\nContent-Type: application/json\r\n\r\n{`), 413);
+    // 429: the login limiter (5 failures per email and address)
+    let last;
+    for (let i = 0; i < 7; i++) last = await api(server, 'POST', '/api/auth/login', { body: { email: 'limited@example.com', password: 'wrong-password' } });
+    expectError(last, 429, 'LIMIT_EXCEEDED');
+    const after = await scrape(server);
+    assert.equal(rejected(after, '431'), 1);
+    assert.equal(rejected(after, '413'), 1);
+    assert.equal(rejected(after, '429'), 2);
+    expectStatus(await api(server, 'GET', '/api/ping'), 200);
+    assert.equal(rejected(await scrape(server), '413'), 1, 'an accepted request moves nothing');
+    void rootToken;
+  } finally {
+    await server.stop();
+  }
+});
+
 test('project families appear for a running project and disappear when it is deleted', async () => {
   const { server, rootToken } = ctx;
   const { project } = await runningProject(server, rootToken, `router.get('/hi', () => ({ ok: true }));\nrouter.get('/boom', () => { throw new Error('boom') })`);

@@ -22,6 +22,7 @@ Middleware metrics(std::shared_ptr<m3m::metrics::HttpMetrics> http) {
     next(req, [http, &req, respond = std::move(respond)](Response res) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received).count();
       http->finished(routeClass(req), req.method, res.status, res.body.size(), seconds);
+      if (res.status == 413 || res.status == 429 || res.status == 431) http->rejected(res.status);
       respond(std::move(res));
     });
   };
