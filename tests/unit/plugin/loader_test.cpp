@@ -30,7 +30,7 @@ TEST(PluginLoader, RefusesALibraryWithoutTheEntry) {
   auto o = open(kDir / "no_entry.so", quiet());
   EXPECT_FALSE(o.instance);
   EXPECT_NE(o.error.find("no_entry.so: not an m3m plugin for this host: no m3m_plugin_init_v1 symbol (not an m3m plugin, "
-                         "or built for another ABI major); this host accepts plugin ABI 1.0–1.0"),
+                         "or built for another ABI major); this host accepts plugin ABI 1.0–1.1"),
             std::string::npos)
       << o.error;
 }
@@ -38,7 +38,7 @@ TEST(PluginLoader, RefusesALibraryWithoutTheEntry) {
 TEST(PluginLoader, NamesTheMajorAPluginWasBuiltFor) {
   auto o = open(kDir / "v2_only.so", quiet());
   EXPECT_FALSE(o.instance);
-  EXPECT_NE(o.error.find("(it is built for plugin ABI 2.x); this host accepts plugin ABI 1.0–1.0: rebuild it against the m3m SDK 1.x headers"),
+  EXPECT_NE(o.error.find("(it is built for plugin ABI 2.x); this host accepts plugin ABI 1.0–1.1: rebuild it against the m3m SDK 1.x headers"),
             std::string::npos)
       << o.error;
 }
@@ -47,7 +47,7 @@ TEST(PluginLoader, RefusesANewerMinor) {
   auto o = open(kDir / "bad_minor.so", quiet());
   EXPECT_FALSE(o.instance);
   EXPECT_EQ(o.meta.name, "bad_minor");
-  EXPECT_NE(o.error.find("(plugin bad_minor): built for plugin ABI 1.99; this host accepts 1.0–1.0"), std::string::npos) << o.error;
+  EXPECT_NE(o.error.find("(plugin bad_minor): built for plugin ABI 1.99; this host accepts 1.0–1.1"), std::string::npos) << o.error;
 }
 
 TEST(PluginLoader, InitFailureCarriesThePluginsMessageAndItsConfig) {
@@ -72,11 +72,13 @@ class TestPlugin : public ::testing::Test {
     fs::copy_file(kDir / "testplug.so", dir_ / "testplug.so", fs::copy_options::overwrite_existing);
     fs::copy_file(kDir / "bad_minor.so", dir_ / "bad_minor.so", fs::copy_options::overwrite_existing);
     manager_ = std::make_unique<PluginManager>(dir_, nlohmann::json{{"testplug", {{"prefix", ">"}}}},
-                                               std::vector<ModuleSchema>{[] {
+                                               [] {
                                                  ModuleSchema logger;
                                                  logger.name = "logger";
-                                                 return logger;
-                                               }()}, quiet(),
+                                                 return std::make_shared<const std::vector<ModuleSchema>>(
+                                                     std::vector<ModuleSchema>{logger});
+                                               },
+                                               nullptr, quiet(),
                                                std::chrono::milliseconds(2000));
     manager_->startAll();
   }
