@@ -154,7 +154,12 @@ void PluginManager::rebuildLocked() const {
       current = e.slot->current;
     }
     if (!current) continue;
-    for (auto& m : adaptModules(e.slot, *current)) list->push_back(std::move(m));
+    for (auto& m : adaptModules(e.slot, *current)) {
+      // A built-in added after the plugin loaded (the source is live) wins its name.
+      const bool taken = std::any_of(builtinsSeen_->begin(), builtinsSeen_->end(),
+                                     [&](const ModuleSchema& b) { return b.name == m.name; });
+      if (!taken) list->push_back(std::move(m));
+    }
   }
   modules_ = std::move(list);
 }

@@ -8,6 +8,7 @@
 
 #include "plugin/loader.hpp"
 #include "plugin/plugin_manager.hpp"
+#include "runtime/error_properties.hpp"
 #include "runtime/typescript/printer.hpp"
 
 namespace m3m::plugin {
@@ -72,13 +73,7 @@ class TestPlugin : public ::testing::Test {
     fs::copy_file(kDir / "testplug.so", dir_ / "testplug.so", fs::copy_options::overwrite_existing);
     fs::copy_file(kDir / "bad_minor.so", dir_ / "bad_minor.so", fs::copy_options::overwrite_existing);
     manager_ = std::make_unique<PluginManager>(dir_, nlohmann::json{{"testplug", {{"prefix", ">"}}}},
-                                               [] {
-                                                 ModuleSchema logger;
-                                                 logger.name = "logger";
-                                                 return std::make_shared<const std::vector<ModuleSchema>>(
-                                                     std::vector<ModuleSchema>{logger});
-                                               },
-                                               nullptr, quiet(),
+                                               [this] { return builtins_; }, nullptr, quiet(),
                                                std::chrono::milliseconds(2000));
     manager_->startAll();
   }
@@ -99,6 +94,15 @@ class TestPlugin : public ::testing::Test {
     Args a("testplug." + name, f.params, std::move(args));
     return f.impl(ctx_, a);
   }
+  // The built-in modules as the registry's snapshot would give them.
+  static ModuleSchema module(std::string name, std::vector<Type> types = {}) {
+    ModuleSchema m;
+    m.name = std::move(name);
+    m.types = std::move(types);
+    return m;
+  }
+  std::shared_ptr<const std::vector<ModuleSchema>> builtins_ =
+      std::make_shared<const std::vector<ModuleSchema>>(std::vector<ModuleSchema>{module("logger")});
   fs::path dir_;
   std::unique_ptr<PluginManager> manager_;
   std::shared_ptr<const std::vector<ModuleSchema>> modules_;
@@ -149,6 +153,73 @@ TEST_F(TestPlugin, MapsErrorsAndExceptions) {
     EXPECT_EQ(e.code(), ErrorCode::INTERNAL);
     EXPECT_STREQ(e.what(), "boom from C++");
   }
+}
+
+TEST_F(TestPlugin, ErrorPropertiesTravelWithTheError) {
+  try {
+    call("failWith", {Value{{"error_code", 400}, {"description", "Bad Request"}}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::CONFLICT);
+    EXPECT_STREQ(e.what(), "testplug.failWith: as asked");
+    auto props = runtime::errorProperties(e);
+    ASSERT_TRUE(props);
+    EXPECT_EQ(*props, (Value{{"error_code", 400}, {"description", "Bad Request"}}));
+  }
+  try {
+    call("failWith", {"not an object"});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_FALSE(runtime::errorProperties(e));
+    EXPECT_TRUE(e.fields().empty());
+  }
+}
+
+TEST_F(TestPlugin, ReadFileWithoutStorageIsUnavailable) {
+  try {
+    call("readFile", {"a.txt"});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::UNAVAILABLE);
+    EXPECT_STREQ(e.what(), "the project's storage is not available here");
+  }
+}
+
+TEST_F(TestPlugin, NamedTypesJoinTheModuleSchema) {
+  modules_ = manager_->modules();
+  const ModuleSchema* testplug = nullptr;
+  for (const auto& m : *modules_)
+    if (m.name == "testplug") testplug = &m;
+  ASSERT_TRUE(testplug);
+  const std::string dts = runtime::printModule(*testplug);
+  EXPECT_NE(dts.find("/** A point. */\ninterface TestplugPoint {\n  x: number;\n  /** Defaults to 0. */\n  y?: number;\n}\n"),
+            std::string::npos) << dts;
+  EXPECT_NE(dts.find("type TestplugId = string | number;\n"), std::string::npos) << dts;
+  EXPECT_NE(dts.find("origin(id: TestplugId): TestplugPoint;"), std::string::npos) << dts;
+}
+
+TEST_F(TestPlugin, BuiltinsAreReadThroughTheSourceAndWinClashes) {
+  // A built-in added after the start shows, and a plugin module of its name gives way.
+  builtins_ = std::make_shared<const std::vector<ModuleSchema>>(std::vector<ModuleSchema>{module("logger"), module("image")});
+  auto names = [&] {
+    std::vector<std::string> out;
+    for (const auto& m : *manager_->modules()) out.push_back(m.name);
+    return out;
+  };
+  EXPECT_EQ(names(), (std::vector<std::string>{"logger", "image", "testplug"}));
+  builtins_ = std::make_shared<const std::vector<ModuleSchema>>(std::vector<ModuleSchema>{module("logger"), module("testplug")});
+  EXPECT_EQ(names(), (std::vector<std::string>{"logger", "testplug"}));
+  auto info = manager_->reload("testplug");
+  EXPECT_EQ(info.state, State::Failed);
+  EXPECT_NE(info.error.find("module testplug is a built-in module"), std::string::npos) << info.error;
+  // A plugin type may not take a built-in's type name.
+  builtins_ = std::make_shared<const std::vector<ModuleSchema>>(
+      std::vector<ModuleSchema>{module("logger", {t::named("TestplugPoint", t::object())})});
+  info = manager_->reload("testplug");
+  EXPECT_EQ(info.state, State::Failed);
+  EXPECT_NE(info.error.find("type TestplugPoint is declared by the built-in module logger"), std::string::npos) << info.error;
+  builtins_ = std::make_shared<const std::vector<ModuleSchema>>(std::vector<ModuleSchema>{module("logger")});
+  EXPECT_EQ(manager_->reload("testplug").state, State::Running);
 }
 
 TEST_F(TestPlugin, ReloadThenStopRejectsCallsClearly) {
