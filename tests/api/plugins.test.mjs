@@ -5,9 +5,10 @@
 // Contract: docs/plugins.md.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { BINARY, makeTempDir } from './harness.mjs';
 import { api, callRoute, createUserAndLogin, expectError, expectStatus, restartProject, runningProject, startWithRoot, waitFor, waitForState } from './fixtures.mjs';
 
@@ -282,4 +283,11 @@ test('reload: root only; swaps the library; pending results reject; projects see
   expectStatus(again, 200);
   assert.equal(again.body.state, 'failed');
   assert.match(again.body.error, /built for plugin ABI 1\.99/);
+});
+
+test('docs/plugins.md shows the hello plugin whole, and it fits on a screen', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const hello = readFileSync(path.join(root, 'plugins/hello/hello.cpp'), 'utf8');
+  assert.ok(hello.split('\n').length <= 30, `hello.cpp has ${hello.split('\n').length} lines`);
+  assert.ok(readFileSync(path.join(root, 'docs/plugins.md'), 'utf8').includes('```cpp\n' + hello + '```'), 'docs/plugins.md quotes plugins/hello/hello.cpp');
 });
