@@ -58,6 +58,28 @@ TEST(PluginLoader, InitFailureCarriesThePluginsMessageAndItsConfig) {
   EXPECT_NE(error.find("(plugin init_fails): init failed: missing bot_token (config was {\"x\":1})"), std::string::npos) << error;
 }
 
+TEST(PluginLoader, LoadsAPluginBuiltForTheOlderMinor) {
+  auto o = open(kDir / "abi_1_0.so", quiet());
+  ASSERT_TRUE(o.instance) << o.error;
+  EXPECT_EQ(o.meta.abiMajor, 1u);
+  EXPECT_EQ(o.meta.abiMinor, 0u);
+  EXPECT_EQ(initialize(*o.instance, nlohmann::json::object()), "");
+  ASSERT_EQ(o.instance->modules().size(), 1u);
+  EXPECT_EQ(o.instance->modules()[0].name, "old10");
+  o.instance->stop(std::chrono::milliseconds(100));
+}
+
+TEST(PluginLoader, DeclareTypeRefusesBadDeclarations) {
+  auto o = open(kDir / "bad_types.so", quiet());
+  ASSERT_TRUE(o.instance) << o.error;
+  // NOT_FOUND (no module), INVALID_ARGUMENT ×5 (name, nothing declared, optional
+  // index signature, no type, bad field name), OK, CONFLICT ×2 (type, field twice), OK.
+  auto error = initialize(*o.instance, nlohmann::json::object());
+  EXPECT_NE(error.find("init failed: statuses 4 1 1 1 1 1 0 6 6 0"), std::string::npos) << error;
+  EXPECT_TRUE(o.instance->modules().empty());  // a failed init declares nothing
+  o.instance->stop(std::chrono::milliseconds(100));
+}
+
 TEST(PluginLoader, SilentInitFailureIsReportedAsAPluginBug) {
   auto o = open(kDir / "init_silent.so", quiet());
   ASSERT_TRUE(o.instance) << o.error;
