@@ -40,48 +40,52 @@ m3m_status statusOf(ErrorCode code) {
 // ---- init ------------------------------------------------------------------
 
 void setError(m3m_plugin_ctx ctx, const char* message) {
-  if (ctx) ctx->error = str(message);
+  // The plugin's words, then why the host refused its declaration, if it did
+  // ("cannot declare type Point (declare_type: type Point declared twice)").
+  if (ctx) ctx->error = str(message) + (ctx->hostError.empty() ? "" : " (" + ctx->hostError + ")");
 }
 
 m3m_status declareModule(m3m_plugin_ctx ctx, const char* name, const char* doc) {
   if (!ctx || !ctx->initializing) return M3M_ERR_CONFLICT;
+  ctx->hostError.clear();
   if (!isIdentifier(name)) {
-    ctx->error = "module name \"" + str(name) + "\" is not a JS identifier";
+    ctx->hostError = "module name \"" + str(name) + "\" is not a JS identifier";
     return M3M_ERR_INVALID_ARGUMENT;
   }
   auto& mods = ctx->instance->modulesForInit();
   for (const auto& m : mods)
     if (m.name == name) {
-      ctx->error = "module " + m.name + " declared twice";
+      ctx->hostError = "module " + m.name + " declared twice";
       return M3M_ERR_CONFLICT;
     }
-  mods.push_back({name, str(doc), {}});
+  mods.push_back({name, str(doc), {}, {}});
   return M3M_OK;
 }
 
 m3m_status declareFunction(m3m_plugin_ctx ctx, const char* module, const m3m_function_v1* fn) {
   if (!ctx || !ctx->initializing) return M3M_ERR_CONFLICT;
+  ctx->hostError.clear();
   auto& mods = ctx->instance->modulesForInit();
   DeclaredModule* mod = nullptr;
   for (auto& m : mods)
     if (m.name == str(module)) mod = &m;
   if (!mod) {
-    ctx->error = "declare_function: module \"" + str(module) + "\" was not declared (declare_module first)";
+    ctx->hostError = "declare_function: module \"" + str(module) + "\" was not declared (declare_module first)";
     return M3M_ERR_NOT_FOUND;
   }
   if (!fn || !isIdentifier(fn->name) || !fn->fn) {
-    ctx->error = "declare_function: " + mod->name + "." + (fn ? str(fn->name) : "?") +
+    ctx->hostError = "declare_function: " + mod->name + "." + (fn ? str(fn->name) : "?") +
                  ": needs a JS identifier as name and a function";
     return M3M_ERR_INVALID_ARGUMENT;
   }
   const std::uint32_t kinds = fn->flags & (M3M_FN_ASYNC | M3M_FN_WAITING);
   if (kinds == (M3M_FN_ASYNC | M3M_FN_WAITING) || (fn->flags & ~std::uint32_t(M3M_FN_ASYNC | M3M_FN_WAITING))) {
-    ctx->error = "declare_function: " + mod->name + "." + fn->name + ": unknown or conflicting flags";
+    ctx->hostError = "declare_function: " + mod->name + "." + fn->name + ": unknown or conflicting flags";
     return M3M_ERR_INVALID_ARGUMENT;
   }
   for (const auto& f : mod->functions)
     if (f.name == fn->name) {
-      ctx->error = "declare_function: " + mod->name + "." + f.name + " declared twice";
+      ctx->hostError = "declare_function: " + mod->name + "." + f.name + " declared twice";
       return M3M_ERR_CONFLICT;
     }
   DeclaredFunction d;
@@ -94,7 +98,7 @@ m3m_status declareFunction(m3m_plugin_ctx ctx, const char* module, const m3m_fun
   for (size_t i = 0; i < fn->param_count; ++i) {
     const auto& p = fn->params[i];
     if (!isIdentifier(p.name)) {
-      ctx->error = "declare_function: " + mod->name + "." + d.name + ": parameter " + std::to_string(i + 1) +
+      ctx->hostError = "declare_function: " + mod->name + "." + d.name + ": parameter " + std::to_string(i + 1) +
                    " needs a JS identifier as name";
       return M3M_ERR_INVALID_ARGUMENT;
     }
@@ -114,23 +118,24 @@ bool isIndexSignature(const char* s) {
 
 m3m_status declareType(m3m_plugin_ctx ctx, const char* module, const m3m_type_v1* type) {
   if (!ctx || !ctx->initializing) return M3M_ERR_CONFLICT;
+  ctx->hostError.clear();
   auto& mods = ctx->instance->modulesForInit();
   DeclaredModule* mod = nullptr;
   for (auto& m : mods)
     if (m.name == str(module)) mod = &m;
   if (!mod) {
-    ctx->error = "declare_type: module \"" + str(module) + "\" was not declared (declare_module first)";
+    ctx->hostError = "declare_type: module \"" + str(module) + "\" was not declared (declare_module first)";
     return M3M_ERR_NOT_FOUND;
   }
   if (!type || !isIdentifier(type->name)) {
-    ctx->error = "declare_type: " + mod->name + ": a type needs a TypeScript identifier as name";
+    ctx->hostError = "declare_type: " + mod->name + ": a type needs a TypeScript identifier as name";
     return M3M_ERR_INVALID_ARGUMENT;
   }
   const std::string name = type->name;
   for (const auto& m : mods)
     for (const auto& t : m.types)
       if (t.name == name) {
-        ctx->error = "declare_type: type " + name + " declared twice";
+        ctx->hostError = "declare_type: type " + name + " declared twice";
         return M3M_ERR_CONFLICT;
       }
   DeclaredType d;
@@ -139,20 +144,20 @@ m3m_status declareType(m3m_plugin_ctx ctx, const char* module, const m3m_type_v1
   if (type->field_count == 0) {
     d.definition = str(type->definition);
     if (d.definition.empty()) {
-      ctx->error = "declare_type: " + name + ": needs fields or a definition";
+      ctx->hostError = "declare_type: " + name + ": needs fields or a definition";
       return M3M_ERR_INVALID_ARGUMENT;
     }
   }
   for (size_t i = 0; i < type->field_count; ++i) {
     const auto& f = type->fields[i];
     if (!(isIdentifier(f.name) || (isIndexSignature(f.name) && !f.optional)) || !f.type || !*f.type) {
-      ctx->error = "declare_type: " + name + ": field " + std::to_string(i + 1) +
+      ctx->hostError = "declare_type: " + name + ": field " + std::to_string(i + 1) +
                    " needs a JS identifier (or an index signature such as [key: string]) as name and a type";
       return M3M_ERR_INVALID_ARGUMENT;
     }
     for (const auto& other : d.fields)
       if (other.name == f.name) {
-        ctx->error = "declare_type: " + name + "." + other.name + " declared twice";
+        ctx->hostError = "declare_type: " + name + "." + other.name + " declared twice";
         return M3M_ERR_CONFLICT;
       }
     d.fields.push_back({f.name, f.type, str(f.doc), f.optional != 0});

@@ -66,6 +66,7 @@ struct m3m_plugin_ctx_s {
   m3m::plugin::Instance* instance = nullptr;
   bool initializing = false;  // declare_* only while init runs
   std::string error;          // set_error
+  std::string hostError;      // why the host refused the last declare_* call
   nlohmann::json config = nlohmann::json::object();
 };
 

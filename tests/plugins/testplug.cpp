@@ -53,6 +53,8 @@ M3M_PLUGIN((m3m::sdk::Info{"testplug", TESTPLUG_VERSION, "Test plugin.", "tests"
                      [](m3m::sdk::Call call, std::string path, std::optional<int> max) {
                        return m3m::sdk::Json::copy(call.readFile(path, static_cast<size_t>(max.value_or(0))));
                      });
+             if (init.config().get("twice").isBool())  // a refused declaration (loader_test.cpp)
+               m.type({"TestplugPoint", "Again.", {{"x", "number"}}});
              m.fn({"version", "The plugin's version."}, [] { return std::string(TESTPLUG_VERSION); })
                  .fn({"echo", "Returns its argument.", {{"value"}}},
                      [](m3m::sdk::View v) { return m3m::sdk::Json::copy(v); })

@@ -80,6 +80,17 @@ TEST(PluginLoader, DeclareTypeRefusesBadDeclarations) {
   o.instance->stop(std::chrono::milliseconds(100));
 }
 
+TEST(PluginLoader, ARefusedDeclarationSaysWhyAfterThePluginsMessage) {
+  auto o = open(kDir / "testplug.so", quiet());
+  ASSERT_TRUE(o.instance) << o.error;
+  auto error = initialize(*o.instance, {{"testplug", {{"twice", true}}}});
+  EXPECT_NE(error.find("init failed: cannot declare type TestplugPoint of module testplug "
+                       "(declare_type: type TestplugPoint declared twice)"),
+            std::string::npos)
+      << error;
+  o.instance->stop(std::chrono::milliseconds(100));
+}
+
 TEST(PluginLoader, SilentInitFailureIsReportedAsAPluginBug) {
   auto o = open(kDir / "init_silent.so", quiet());
   ASSERT_TRUE(o.instance) << o.error;
