@@ -7,6 +7,12 @@
  * plugin's description (m3m_plugin_v1) only grow at their ends (DuckDB's
  * append-only C API): a plugin built against minor N runs on every host of
  * minor >= N; the host refuses a plugin whose minor is newer than its own.
+ * A host reading a plugin of an older minor uses only that minor's fields.
+ *
+ * 1.0  the entry, modules and functions, values, calls, pending results.
+ * 1.1  declare_type (named TypeScript types), call_error_properties and
+ *      pending_reject_properties (extra properties of the JS error object),
+ *      call_read_file (a file of the calling project's storage).
  *
  * Nothing but these C types crosses the boundary: no exception, no C++ type,
  * no allocation freed on the other side. Values are opaque handles owned by a
@@ -29,7 +35,7 @@ extern "C" {
 #endif
 
 #define M3M_PLUGIN_ABI_MAJOR 1
-#define M3M_PLUGIN_ABI_MINOR 0
+#define M3M_PLUGIN_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define M3M_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -91,6 +97,26 @@ typedef struct m3m_param_v1 {
 } m3m_param_v1;
 
 typedef void (*m3m_function_cb)(void* data, m3m_call call);
+
+/* A member of a named type (m3m_type_v1; since 1.1). */
+typedef struct m3m_field_v1 {
+  const char* name;  /* a JS identifier, or an index signature: "[key: string]" */
+  const char* type;  /* TypeScript */
+  int optional;      /* nonzero: `name?: type` */
+  const char* doc;   /* may be NULL */
+} m3m_field_v1;
+
+/* A named TypeScript type declared with a module (since 1.1), so signatures
+ * can say "TelegramMessage" instead of repeating an object type: printed once,
+ * before the module's declaration, as `interface <name> { fields }`, or when
+ * field_count is 0 as `type <name> = <definition>`. */
+typedef struct m3m_type_v1 {
+  const char* name;  /* a TypeScript identifier, unique among the plugin's types */
+  const char* doc;   /* may be NULL */
+  const m3m_field_v1* fields;
+  size_t field_count;
+  const char* definition; /* TypeScript; used when field_count is 0 */
+} m3m_type_v1;
 
 typedef struct m3m_function_v1 {
   const char* name;        /* a JS identifier: the function is <module>.<name> */
@@ -165,6 +191,24 @@ typedef struct m3m_host_api_v1 {
   void (*pending_resolve)(m3m_pending p, m3m_value result);
   void (*pending_reject)(m3m_pending p, m3m_status code, const char* message);
   int (*pending_cancelled)(m3m_pending p); /* nonzero: nobody waits any more (run ended, plugin stopping) */
+
+  /* ---- 1.1 ---------------------------------------------------------------- */
+  /* Init: a named type of `module` (declared before). */
+  m3m_status (*declare_type)(m3m_plugin_ctx ctx, const char* module, const m3m_type_v1* type);
+  /* call_error / pending_reject with extra properties of the JS error object:
+   * `properties` is an object made in the call's (pending's) scope, moved in;
+   * each member becomes a property of the error (`err.error_code`) except
+   * name, message, stack, code and fields, which stay the host's. NULL or a
+   * non-object: none. */
+  void (*call_error_properties)(m3m_call c, m3m_status code, const char* message, m3m_value properties);
+  void (*pending_reject_properties)(m3m_pending p, m3m_status code, const char* message, m3m_value properties);
+  /* A file of the calling project's storage (the project's storage module's
+   * path rules, checked by the host: relative, no "..", inside the project's
+   * folder). On M3M_OK *out is its bytes (M3M_TYPE_BYTES, in the call's
+   * scope); otherwise the status says why (M3M_ERR_NOT_FOUND, _INVALID_ARGUMENT,
+   * _PAYLOAD_TOO_LARGE when larger than max_bytes, 0 = no limit) and *out is a
+   * string with the host's message. On the thread running the call. */
+  m3m_status (*call_read_file)(m3m_call c, const char* path, size_t len, size_t max_bytes, m3m_value* out);
 } m3m_host_api_v1;
 
 /* What the plugin tells the host, filled by m3m_plugin_init_v1. */

@@ -3,8 +3,11 @@
 // the plugin's two worker threads); getUpdates is a waiting call (a long
 // poll with the project's JS released). Config: plugins.config.telegram
 // {bot_token, api_url = "https://api.telegram.org", timeout = 30 (seconds)}.
-// A Bot API refusal rejects with its error_code and description:
-// "telegram.sendMessage: Telegram error 400: Bad Request: chat not found".
+// A Bot API refusal rejects with its error_code and description, in the
+// message ("telegram.sendMessage: Telegram error 400: Bad Request: chat not
+// found") and as properties of the error (err.error_code, err.description,
+// err.parameters when Telegram sent them). Results are typed by the named
+// types declared below (TelegramMessage, TelegramUpdate, …).
 #include <curl/curl.h>
 
 #include <atomic>
@@ -62,8 +65,9 @@ void work() {
 
 // ---- one Bot API request ----------------------------------------------------
 struct Part {
+  Part(std::string n, std::string v, std::string f = "") : name(std::move(n)), value(std::move(v)), filename(std::move(f)) {}
   std::string name, value;
-  bool file = false;
+  std::string filename;  // non-empty: an uploaded file
 };
 
 size_t collect(char* p, size_t size, size_t n, void* out) {
@@ -100,7 +104,7 @@ std::string request(const std::string& fn, const std::string& method, const std:
       curl_mimepart* part = curl_mime_addpart(mime);
       curl_mime_name(part, p.name.c_str());
       curl_mime_data(part, p.value.data(), p.value.size());
-      if (p.file) curl_mime_filename(part, p.name.c_str());
+      if (!p.filename.empty()) curl_mime_filename(part, p.filename.c_str());
     }
     curl_easy_setopt(curl.get(), CURLOPT_MIMEPOST, mime);
   } else {
@@ -143,8 +147,10 @@ View unwrap(const std::string& fn, m3m_scope scope, const std::string& text) {
   if (answer.get("ok").isBool() && answer.get("ok").boolean()) return answer.get("result");
   const View code = answer.get("error_code");
   const std::string description = answer.get("description").isString() ? answer.get("description").str() : "no description";
-  const double n = code.isNumber() ? code.number() : 0;
-  throw Error(codeFor(n), fn + ": Telegram error " + std::to_string(static_cast<int>(n)) + ": " + description);
+  const int n = code.isNumber() ? static_cast<int>(code.number()) : 0;
+  Json::Object properties = {{"error_code", n}, {"description", description}};
+  if (answer.get("parameters").isObject()) properties.emplace_back("parameters", Json::copy(answer.get("parameters")));
+  throw Error(codeFor(n), fn + ": Telegram error " + std::to_string(n) + ": " + description, Json::object(std::move(properties)));
 }
 
 // The JSON body: options (an object or nothing) plus the named arguments.
@@ -176,8 +182,32 @@ void later(m3m::sdk::Pending p, std::string fn, std::string method, std::string 
   });
 }
 
-const char* MESSAGE = "{ message_id: number; date: number; chat: { id: number; type: string }; text?: string; [key: string]: unknown }";
-const char* UPDATE = "{ update_id: number; message?: { message_id: number; chat: { id: number; type: string }; text?: string; [key: string]: unknown }; callback_query?: { id: string; data?: string; [key: string]: unknown }; [key: string]: unknown }";
+constexpr size_t kMaxPhoto = 10 << 20;  // the Bot API's limit for an uploaded photo
+
+// The Bot API's objects as the editor shows them (the fields most bots use;
+// the others are there too, as unknown).
+void declareTypes(m3m::sdk::Module& m) {
+  const char* more = "[key: string]";
+  m.type({"TelegramUser", "A Telegram user or bot.",
+          {{"id", "number"}, {"is_bot", "boolean"}, {"first_name", "string"}, {"last_name?", "string"},
+           {"username?", "string"}, {"language_code?", "string"}, {more, "unknown"}}})
+      .type({"TelegramChat", "A private chat, group, supergroup or channel.",
+             {{"id", "number"}, {"type", "\"private\" | \"group\" | \"supergroup\" | \"channel\""}, {"title?", "string"},
+              {"username?", "string"}, {"first_name?", "string"}, {more, "unknown"}}})
+      .type({"TelegramPhotoSize", "One size of a photo.",
+             {{"file_id", "string", "Sends the photo again: telegram.sendPhoto(chatId, file_id)."},
+              {"file_unique_id", "string"}, {"width", "number"}, {"height", "number"}, {"file_size?", "number"}}})
+      .type({"TelegramMessage", "A message (https://core.telegram.org/bots/api#message).",
+             {{"message_id", "number"}, {"date", "number", "Unix time."}, {"chat", "TelegramChat"},
+              {"from?", "TelegramUser"}, {"text?", "string"}, {"caption?", "string"}, {"photo?", "TelegramPhotoSize[]"},
+              {more, "unknown"}}})
+      .type({"TelegramCallbackQuery", "A press on an inline keyboard button.",
+             {{"id", "string", "For telegram.answerCallbackQuery."}, {"from", "TelegramUser"},
+              {"message?", "TelegramMessage"}, {"data?", "string"}, {more, "unknown"}}})
+      .type({"TelegramUpdate", "An incoming update (getUpdates).",
+             {{"update_id", "number"}, {"message?", "TelegramMessage"}, {"edited_message?", "TelegramMessage"},
+              {"callback_query?", "TelegramCallbackQuery"}, {more, "unknown"}}});
+}
 
 void declare(m3m::sdk::Init& init) {
   const View cfg = init.config();
@@ -195,11 +225,12 @@ void declare(m3m::sdk::Init& init) {
 
   using m3m::sdk::Call;
   using m3m::sdk::Pending;
-  init.module("telegram", "The Telegram Bot API (https://core.telegram.org/bots/api) for the bot of plugins.config.telegram.")
-      .async({"getMe", "The bot's own user.", {}, "{ id: number; is_bot: boolean; first_name: string; username?: string; [key: string]: unknown }"},
+  auto m = init.module("telegram", "The Telegram Bot API (https://core.telegram.org/bots/api) for the bot of plugins.config.telegram.");
+  declareTypes(m);
+  m.async({"getMe", "The bot's own user.", {}, "TelegramUser"},
              [](Pending p) { later(std::move(p), "telegram.getMe", "getMe", "{}"); })
       .async({"sendMessage", "Sends `text` to `chatId`; `options` are sendMessage's other fields (parse_mode, reply_markup, …).",
-              {{"chatId", "number | string"}, {"text"}, {"options", "Record<string, unknown>"}}, MESSAGE},
+              {{"chatId", "number | string"}, {"text"}, {"options", "Record<string, unknown>"}}, "TelegramMessage"},
              [](Pending p, Call call, View chat, std::string text, std::optional<View> options) {
                const std::string fn = "telegram.sendMessage";
                chatId(fn, chat);
@@ -207,14 +238,29 @@ void declare(m3m::sdk::Init& init) {
                later(std::move(p), fn, "sendMessage", body(fn, call.scope(), options, {{"chat_id", chat}, {"text", View(t)}}));
              })
       .async({"sendPhoto",
-              "Sends a photo: bytes (a Uint8Array, e.g. storage.readBytes(path)) are uploaded; a string is a file_id or "
-              "an HTTP URL Telegram fetches. `options`: caption, parse_mode, reply_markup, …",
-              {{"chatId", "number | string"}, {"photo", "Uint8Array | string"}, {"options", "Record<string, unknown>"}}, MESSAGE},
+              "Sends a photo: bytes (a Uint8Array) or {path} (a file of the project's storage, at most 10 MB) are "
+              "uploaded; a string is a file_id or an HTTP URL Telegram fetches. `options`: caption, parse_mode, "
+              "reply_markup, …",
+              {{"chatId", "number | string"}, {"photo", "Uint8Array | string | { path: string }"}, {"options", "Record<string, unknown>"}},
+              "TelegramMessage"},
              [](Pending p, Call call, View chat, View photo, std::optional<View> options) {
                const std::string fn = "telegram.sendPhoto";
                chatId(fn, chat);
                if (photo.isString()) return later(std::move(p), fn, "sendPhoto", body(fn, call.scope(), options, {{"chat_id", chat}, {"photo", photo}}));
-               if (!photo.isBytes()) throw Error(M3M_ERR_INVALID_ARGUMENT, fn + ": argument 2 (photo) must be a Uint8Array or a string");
+               std::string filename = "photo";
+               if (photo.isObject()) {
+                 if (!photo.get("path").isString())
+                   throw Error(M3M_ERR_INVALID_ARGUMENT, fn + ": argument 2 (photo) as an object needs path, a file of the project's storage");
+                 const std::string path = photo.get("path").str();
+                 try {
+                   photo = call.readFile(path, kMaxPhoto);  // the host checks the path against the project's storage
+                 } catch (const Error& e) {
+                   throw Error(e.code(), fn + ": photo.path (" + path + "): " + e.what());
+                 }
+                 filename = path.substr(path.find_last_of('/') + 1);
+               }
+               if (!photo.isBytes())
+                 throw Error(M3M_ERR_INVALID_ARGUMENT, fn + ": argument 2 (photo) must be a Uint8Array, a string or {path}");
                if (options && !options->isNull() && !options->isObject())
                  throw Error(M3M_ERR_INVALID_ARGUMENT, fn + ": options must be an object");
                std::vector<Part> parts;
@@ -224,7 +270,7 @@ void declare(m3m::sdk::Init& init) {
                    View v = options->valueAt(i);
                    parts.push_back({options->keyAt(i), v.isString() ? v.str() : m3m::sdk::toJson(call.scope(), v)});
                  }
-               parts.push_back({"photo", std::string(photo.data()), true});
+               parts.push_back({"photo", std::string(photo.data()), filename});
                later(std::move(p), fn, "sendPhoto", "", std::move(parts));
              })
       .async({"answerCallbackQuery", "Answers a callback query (an inline keyboard press); `options`: text, show_alert, …",
@@ -251,7 +297,7 @@ void declare(m3m::sdk::Init& init) {
                 "Long poll: waits up to options.timeout seconds (default 25) for updates after options.offset, with the "
                 "project's JS released meanwhile; returns them (possibly none).",
                 {{"options", "{ offset?: number; limit?: number; timeout?: number; allowed_updates?: string[] }"}},
-                std::string(UPDATE) + "[]"},
+                "TelegramUpdate[]"},
                [](Call call, std::optional<View> options) {
                  const std::string fn = "telegram.getUpdates";
                  const auto& h = m3m::sdk::host();

@@ -189,7 +189,8 @@ void App::start() {
                                      cfg_.smtp.from, cfg_.smtp.security, cfg_.smtp.timeout, cfg_.smtp.caFile},
                                     storageBackend));
   // plugins.path: each *.so adds its modules beside the built-ins (docs/plugins.md).
-  p.plugins = std::make_unique<plugin::PluginManager>(cfg_.plugins.path, cfg_.plugins.config, *p.modules.snapshot(), log_);
+  p.plugins = std::make_unique<plugin::PluginManager>(
+      cfg_.plugins.path, cfg_.plugins.config, [registry = &p.modules] { return registry->snapshot(); }, storageBackend, log_);
   p.plugins->startAll();
   p.pluginService = std::make_unique<service::PluginService>(*p.plugins);
   runtime::ModuleSource modules = [plugins = p.plugins.get()] { return plugins->modules(); };

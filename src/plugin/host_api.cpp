@@ -5,6 +5,9 @@
 #include <m3m/version.hpp>
 #include <regex>
 
+#include "runtime/error_properties.hpp"
+#include "runtime/modules/builtin_modules.hpp"
+
 namespace m3m::plugin {
 namespace {
 
@@ -23,51 +26,66 @@ bool isIdentifier(const char* s) {
 
 std::string str(const char* s) { return s ? s : ""; }
 
+m3m_status statusOf(ErrorCode code) {
+  switch (code) {
+#define M3M_CODE_STATUS(c, http, js) \
+  case ErrorCode::c:                 \
+    return M3M_ERR_##c;
+    M3M_ERRORS(M3M_CODE_STATUS)
+#undef M3M_CODE_STATUS
+  }
+  return M3M_ERR_INTERNAL;
+}
+
 // ---- init ------------------------------------------------------------------
 
 void setError(m3m_plugin_ctx ctx, const char* message) {
-  if (ctx) ctx->error = str(message);
+  // The plugin's words, then why the host refused its declaration, if it did
+  // ("cannot declare type Point (declare_type: type Point declared twice)").
+  if (ctx) ctx->error = str(message) + (ctx->hostError.empty() ? "" : " (" + ctx->hostError + ")");
 }
 
 m3m_status declareModule(m3m_plugin_ctx ctx, const char* name, const char* doc) {
   if (!ctx || !ctx->initializing) return M3M_ERR_CONFLICT;
+  ctx->hostError.clear();
   if (!isIdentifier(name)) {
-    ctx->error = "module name \"" + str(name) + "\" is not a JS identifier";
+    ctx->hostError = "module name \"" + str(name) + "\" is not a JS identifier";
     return M3M_ERR_INVALID_ARGUMENT;
   }
   auto& mods = ctx->instance->modulesForInit();
   for (const auto& m : mods)
     if (m.name == name) {
-      ctx->error = "module " + m.name + " declared twice";
+      ctx->hostError = "module " + m.name + " declared twice";
       return M3M_ERR_CONFLICT;
     }
-  mods.push_back({name, str(doc), {}});
+  mods.push_back({name, str(doc), {}, {}});
   return M3M_OK;
 }
 
 m3m_status declareFunction(m3m_plugin_ctx ctx, const char* module, const m3m_function_v1* fn) {
   if (!ctx || !ctx->initializing) return M3M_ERR_CONFLICT;
+  ctx->hostError.clear();
   auto& mods = ctx->instance->modulesForInit();
   DeclaredModule* mod = nullptr;
   for (auto& m : mods)
     if (m.name == str(module)) mod = &m;
   if (!mod) {
-    ctx->error = "declare_function: module \"" + str(module) + "\" was not declared (declare_module first)";
+    ctx->hostError = "declare_function: module \"" + str(module) + "\" was not declared (declare_module first)";
     return M3M_ERR_NOT_FOUND;
   }
   if (!fn || !isIdentifier(fn->name) || !fn->fn) {
-    ctx->error = "declare_function: " + mod->name + "." + (fn ? str(fn->name) : "?") +
+    ctx->hostError = "declare_function: " + mod->name + "." + (fn ? str(fn->name) : "?") +
                  ": needs a JS identifier as name and a function";
     return M3M_ERR_INVALID_ARGUMENT;
   }
   const std::uint32_t kinds = fn->flags & (M3M_FN_ASYNC | M3M_FN_WAITING);
   if (kinds == (M3M_FN_ASYNC | M3M_FN_WAITING) || (fn->flags & ~std::uint32_t(M3M_FN_ASYNC | M3M_FN_WAITING))) {
-    ctx->error = "declare_function: " + mod->name + "." + fn->name + ": unknown or conflicting flags";
+    ctx->hostError = "declare_function: " + mod->name + "." + fn->name + ": unknown or conflicting flags";
     return M3M_ERR_INVALID_ARGUMENT;
   }
   for (const auto& f : mod->functions)
     if (f.name == fn->name) {
-      ctx->error = "declare_function: " + mod->name + "." + f.name + " declared twice";
+      ctx->hostError = "declare_function: " + mod->name + "." + f.name + " declared twice";
       return M3M_ERR_CONFLICT;
     }
   DeclaredFunction d;
@@ -80,7 +98,7 @@ m3m_status declareFunction(m3m_plugin_ctx ctx, const char* module, const m3m_fun
   for (size_t i = 0; i < fn->param_count; ++i) {
     const auto& p = fn->params[i];
     if (!isIdentifier(p.name)) {
-      ctx->error = "declare_function: " + mod->name + "." + d.name + ": parameter " + std::to_string(i + 1) +
+      ctx->hostError = "declare_function: " + mod->name + "." + d.name + ": parameter " + std::to_string(i + 1) +
                    " needs a JS identifier as name";
       return M3M_ERR_INVALID_ARGUMENT;
     }
@@ -91,6 +109,62 @@ m3m_status declareFunction(m3m_plugin_ctx ctx, const char* module, const m3m_fun
 }
 
 m3m_value pluginConfig(m3m_plugin_ctx ctx) { return ctx ? handle(&ctx->config) : nullptr; }
+
+// "[key: string]" / "[i: number]": an index signature as a member's name.
+bool isIndexSignature(const char* s) {
+  static const std::regex re(R"(\[[A-Za-z_$][A-Za-z0-9_$]*: (string|number)\])");
+  return s && std::regex_match(s, re);
+}
+
+m3m_status declareType(m3m_plugin_ctx ctx, const char* module, const m3m_type_v1* type) {
+  if (!ctx || !ctx->initializing) return M3M_ERR_CONFLICT;
+  ctx->hostError.clear();
+  auto& mods = ctx->instance->modulesForInit();
+  DeclaredModule* mod = nullptr;
+  for (auto& m : mods)
+    if (m.name == str(module)) mod = &m;
+  if (!mod) {
+    ctx->hostError = "declare_type: module \"" + str(module) + "\" was not declared (declare_module first)";
+    return M3M_ERR_NOT_FOUND;
+  }
+  if (!type || !isIdentifier(type->name)) {
+    ctx->hostError = "declare_type: " + mod->name + ": a type needs a TypeScript identifier as name";
+    return M3M_ERR_INVALID_ARGUMENT;
+  }
+  const std::string name = type->name;
+  for (const auto& m : mods)
+    for (const auto& t : m.types)
+      if (t.name == name) {
+        ctx->hostError = "declare_type: type " + name + " declared twice";
+        return M3M_ERR_CONFLICT;
+      }
+  DeclaredType d;
+  d.name = name;
+  d.doc = str(type->doc);
+  if (type->field_count == 0) {
+    d.definition = str(type->definition);
+    if (d.definition.empty()) {
+      ctx->hostError = "declare_type: " + name + ": needs fields or a definition";
+      return M3M_ERR_INVALID_ARGUMENT;
+    }
+  }
+  for (size_t i = 0; i < type->field_count; ++i) {
+    const auto& f = type->fields[i];
+    if (!(isIdentifier(f.name) || (isIndexSignature(f.name) && !f.optional)) || !f.type || !*f.type) {
+      ctx->hostError = "declare_type: " + name + ": field " + std::to_string(i + 1) +
+                   " needs a JS identifier (or an index signature such as [key: string]) as name and a type";
+      return M3M_ERR_INVALID_ARGUMENT;
+    }
+    for (const auto& other : d.fields)
+      if (other.name == f.name) {
+        ctx->hostError = "declare_type: " + name + "." + other.name + " declared twice";
+        return M3M_ERR_CONFLICT;
+      }
+    d.fields.push_back({f.name, f.type, str(f.doc), f.optional != 0});
+  }
+  mod->types.push_back(std::move(d));
+  return M3M_OK;
+}
 
 void pluginLog(m3m_plugin_ctx ctx, m3m_log_level level, const char* message, size_t len) {
   if (!ctx || !ctx->instance || !message) return;
@@ -240,6 +314,42 @@ void callLog(m3m_call c, m3m_log_level level, const char* message, size_t len) {
   c->context->log(level >= 0 && level <= 3 ? names[level] : "INFO", std::string_view(message, len));
 }
 
+void callErrorProperties(m3m_call c, m3m_status code, const char* message, m3m_value properties) {
+  if (!c || c->returned) return;
+  c->returned = true;
+  c->error = runtime::withErrorProperties(errorOf(code, message, c->qualified), properties ? *val(properties) : Value());
+  if (properties) *val(properties) = nullptr;
+}
+
+m3m_status callReadFile(m3m_call c, const char* path, size_t len, size_t maxBytes, m3m_value* out) {
+  if (!out) return M3M_ERR_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (!c) return M3M_ERR_INVALID_ARGUMENT;
+  auto fail = [&](m3m_status status, const std::string& message) {
+    *out = make(&c->scope, message);
+    return status;
+  };
+  runtime::StorageBackend* storage = c->instance ? c->instance->storage() : nullptr;
+  if (!storage || !c->context) return fail(M3M_ERR_UNAVAILABLE, "the project's storage is not available here");
+  if (!path) return fail(M3M_ERR_INVALID_ARGUMENT, "no path");
+  const std::string p(path, len);
+  try {
+    // The storage module's own backend: its path rules (relative, no "..",
+    // inside the project's folder) are the host's, not the plugin's.
+    const Value st = storage->stat(c->context->projectId(), p);
+    if (st.is_null()) return fail(M3M_ERR_NOT_FOUND, "no file \"" + p + "\" in the project's storage");
+    if (st.value("is_dir", false)) return fail(M3M_ERR_INVALID_ARGUMENT, "\"" + p + "\" is a folder, not a file");
+    if (maxBytes && st.value("size", std::uint64_t{0}) > maxBytes)
+      return fail(M3M_ERR_PAYLOAD_TOO_LARGE, "\"" + p + "\" is larger than " + std::to_string(maxBytes) + " bytes");
+    *out = make(&c->scope, bytesValue(storage->read(c->context->projectId(), p)));
+    return M3M_OK;
+  } catch (const Error& e) {
+    return fail(statusOf(e.code()), e.what());
+  } catch (const std::exception& e) {
+    return fail(M3M_ERR_INTERNAL, e.what());
+  }
+}
+
 // ---- pending results -------------------------------------------------------
 
 m3m_scope pendingScope(m3m_pending p) { return p ? &p->scope : nullptr; }
@@ -259,6 +369,12 @@ void pendingReject(m3m_pending p, m3m_status code, const char* message) {
     return p->settle(nullptr, Error(ErrorCode::UNAVAILABLE, p->qualified + ": plugin " + owner->meta().name + " stopped"));
   p->settle(nullptr, errorOf(code, message, p->qualified));
 }
+void pendingRejectProperties(m3m_pending p, m3m_status code, const char* message, m3m_value properties) {
+  if (!p) return;
+  Value props = properties ? std::move(*val(properties)) : Value();
+  p->settle(nullptr, runtime::withErrorProperties(errorOf(code, message, p->qualified), props));
+}
+
 int pendingCancelled(m3m_pending p) {
   if (!p) return 1;
   std::lock_guard lock(p->mutex);
@@ -273,6 +389,8 @@ const m3m_host_api_v1 kTable = {
     valueFromJson, valueToJson, valueCopy,
     callArgc, callArg, callScope, callReturn, callError, callDefer, callCancelled, callProject, callLog,
     pendingScope, pendingResolve, pendingReject, pendingCancelled,
+    // 1.1
+    declareType, callErrorProperties, pendingRejectProperties, callReadFile,
 };
 
 }  // namespace

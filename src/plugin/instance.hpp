@@ -31,9 +31,21 @@ struct DeclaredFunction {
   void* data = nullptr;
 };
 
+struct DeclaredField {
+  std::string name, type, doc;
+  bool optional = false;
+};
+
+// A named TypeScript type (ABI 1.1): an interface of fields, or `type name = definition`.
+struct DeclaredType {
+  std::string name, doc, definition;
+  std::vector<DeclaredField> fields;
+};
+
 struct DeclaredModule {
   std::string name, doc;
   std::vector<DeclaredFunction> functions;
+  std::vector<DeclaredType> types;
 };
 
 struct Metadata {
@@ -45,11 +57,16 @@ class Instance;
 
 }  // namespace m3m::plugin
 
+namespace m3m::runtime {
+class StorageBackend;
+}
+
 // What the plugin's init sees through its m3m_plugin_ctx.
 struct m3m_plugin_ctx_s {
   m3m::plugin::Instance* instance = nullptr;
   bool initializing = false;  // declare_* only while init runs
   std::string error;          // set_error
+  std::string hostError;      // why the host refused the last declare_* call
   nlohmann::json config = nlohmann::json::object();
 };
 
@@ -71,6 +88,9 @@ class Instance {
   m3m_plugin_ctx ctx() { return &ctx_; }
   spdlog::logger& log() { return *log_; }
   const m3m_plugin_v1& desc() const { return desc_; }
+  // The projects' files, for call_read_file (null: the host has none).
+  void setStorage(std::shared_ptr<runtime::StorageBackend> storage) { storage_ = std::move(storage); }
+  runtime::StorageBackend* storage() const { return storage_.get(); }
 
   // A call into the plugin: false once the plugin is stopping.
   bool enter();
@@ -93,6 +113,7 @@ class Instance {
   std::shared_ptr<spdlog::logger> log_;
   std::vector<DeclaredModule> modules_;
   m3m_plugin_ctx_s ctx_;
+  std::shared_ptr<runtime::StorageBackend> storage_;
 
   mutable std::mutex mutex_;
   std::condition_variable idle_;

@@ -81,11 +81,13 @@ std::string initialize(Instance& instance, const nlohmann::json& pluginsConfig) 
   const std::string text = ctx->config.dump();
   ctx->initializing = true;
   ctx->error.clear();
+  ctx->hostError.clear();
   const int rc = instance.desc().init(ctx, text.c_str(), text.size());
   ctx->initializing = false;
   ctx->config = nlohmann::json::object();  // the View lives until init returns
   if (rc == 0) return "";
   instance.modulesForInit().clear();
+  if (ctx->error.empty()) ctx->error = ctx->hostError;  // a C plugin returning the host's refusal
   if (ctx->error.empty())
     return instance.file() + " (plugin " + name + "): init failed without a message (a bug in the plugin)";
   return instance.file() + " (plugin " + name + "): init failed: " + ctx->error;

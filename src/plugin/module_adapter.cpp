@@ -54,6 +54,13 @@ std::vector<ModuleSchema> adaptModules(const std::shared_ptr<Slot>& slot, const 
     ModuleSchema schema;
     schema.name = m.name;
     schema.doc = m.doc;
+    // Named types (ABI 1.1): printed once before the module, used by name.
+    for (const auto& d : m.types) {
+      std::vector<TypeField> fields;
+      for (const auto& f : d.fields)
+        fields.push_back(t::field(f.name, f.optional ? t::optional(t::ts(f.type)) : t::ts(f.type), f.doc));
+      schema.types.push_back(t::named(d.name, fields.empty() ? t::ts(d.definition) : t::object(std::move(fields)), d.doc));
+    }
     for (const auto& f : m.functions) {
       FunctionSpec spec;
       spec.name = f.name;

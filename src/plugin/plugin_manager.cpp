@@ -22,12 +22,31 @@ namespace {
 // Globals a plugin module may not shadow (besides the built-in modules).
 const std::set<std::string> kReserved = {"service", "router", "console", "schedule", "delayed", "fetch",
                                          "globalThis", "JSON", "Math", "Object", "Array", "Promise", "URL"};
+
+// The named types a module declares or uses (t::named anywhere in it).
+void namedTypes(const Type& t, std::set<std::string>& out) {
+  if (t.kind == Type::Kind::Named) out.insert(t.name);
+  for (const auto& item : t.items) namedTypes(item, out);
+  for (const auto& f : t.fields) namedTypes(f.type, out);
+}
+std::set<std::string> namedTypes(const ModuleSchema& m) {
+  std::set<std::string> out;
+  for (const auto& t : m.types) namedTypes(t, out);
+  for (const auto& f : m.functions) {
+    for (const auto& p : f.params) namedTypes(p.type, out);
+    namedTypes(f.returns, out);
+  }
+  for (const auto& p : m.properties) namedTypes(p.type, out);
+  return out;
+}
 }  // namespace
 
-PluginManager::PluginManager(std::filesystem::path dir, nlohmann::json config, std::vector<ModuleSchema> builtins,
-                             std::shared_ptr<spdlog::logger> log, std::chrono::milliseconds stopWait)
-    : dir_(std::move(dir)), config_(std::move(config)), builtins_(std::move(builtins)), log_(std::move(log)),
-      stopWait_(stopWait) {
+PluginManager::PluginManager(std::filesystem::path dir, nlohmann::json config, runtime::ModuleSource builtins,
+                             std::shared_ptr<runtime::StorageBackend> storage, std::shared_ptr<spdlog::logger> log,
+                             std::chrono::milliseconds stopWait)
+    : dir_(std::move(dir)), config_(std::move(config)), builtins_(std::move(builtins)), storage_(std::move(storage)),
+      log_(std::move(log)), stopWait_(stopWait) {
+  if (!builtins_) builtins_ = [] { return std::make_shared<const std::vector<ModuleSchema>>(); };
   std::lock_guard lock(mutex_);
   rebuildLocked();
 }
@@ -49,6 +68,7 @@ void PluginManager::startAll() {
   std::lock_guard lock(mutex_);
   for (const auto& file : files) {
     Opened o = open(file, log_);
+    if (o.instance) o.instance->setStorage(storage_);
     auto name = o.meta.name;
     if (o.instance && entries_.count(name)) {
       o.error = file.string() + ": plugin " + name + " is already loaded from " + entries_[name].info.file;
@@ -101,21 +121,31 @@ void PluginManager::activate(Entry& e, std::shared_ptr<Instance> instance) {
 }
 
 std::string PluginManager::clashLocked(const Instance& instance, const std::string& self) const {
+  const auto builtins = builtins_();
   for (const auto& m : instance.modules()) {
     if (kReserved.count(m.name)) return "module name " + m.name + " is reserved";
-    for (const auto& b : builtins_)
+    for (const auto& b : *builtins) {
       if (b.name == m.name) return "module " + m.name + " is a built-in module";
+      const auto types = namedTypes(b);
+      for (const auto& t : m.types)
+        if (types.count(t.name)) return "type " + t.name + " is declared by the built-in module " + b.name;
+    }
     for (const auto& [name, e] : entries_) {
       if (name == self || e.info.state != State::Running) continue;
-      for (const auto& other : e.info.modules)
+      for (const auto& other : e.info.modules) {
         if (other.name == m.name) return "module " + m.name + " is already declared by plugin " + name;
+        for (const auto& t : m.types)
+          for (const auto& o : other.types)
+            if (o.name == t.name) return "type " + t.name + " is already declared by plugin " + name;
+      }
     }
   }
   return "";
 }
 
-void PluginManager::rebuildLocked() {
-  auto list = std::make_shared<std::vector<ModuleSchema>>(builtins_);
+void PluginManager::rebuildLocked() const {
+  builtinsSeen_ = builtins_();
+  auto list = std::make_shared<std::vector<ModuleSchema>>(*builtinsSeen_);
   for (const auto& [name, e] : entries_) {
     if (e.info.state != State::Running) continue;
     std::shared_ptr<Instance> current;
@@ -124,7 +154,12 @@ void PluginManager::rebuildLocked() {
       current = e.slot->current;
     }
     if (!current) continue;
-    for (auto& m : adaptModules(e.slot, *current)) list->push_back(std::move(m));
+    for (auto& m : adaptModules(e.slot, *current)) {
+      // A built-in added after the plugin loaded (the source is live) wins its name.
+      const bool taken = std::any_of(builtinsSeen_->begin(), builtinsSeen_->end(),
+                                     [&](const ModuleSchema& b) { return b.name == m.name; });
+      if (!taken) list->push_back(std::move(m));
+    }
   }
   modules_ = std::move(list);
 }
@@ -186,6 +221,7 @@ PluginInfo PluginManager::reload(const std::string& name) {
     old.reset();           // dlclose once no call holds it
   }
   Opened o = open(file, log_);
+  if (o.instance) o.instance->setStorage(storage_);
   std::lock_guard lock(mutex_);
   auto& e = entries_[name];
   if (o.instance && o.meta.name != name) {
@@ -204,8 +240,9 @@ PluginInfo PluginManager::reload(const std::string& name) {
   return e.info;
 }
 
-std::shared_ptr<const std::vector<ModuleSchema>> PluginManager::modules() const {
+runtime::ModuleList PluginManager::modules() const {
   std::lock_guard lock(mutex_);
+  if (builtins_() != builtinsSeen_) rebuildLocked();  // a built-in module was added since
   return modules_;
 }
 

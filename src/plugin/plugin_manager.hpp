@@ -20,6 +20,7 @@
 
 #include "plugin/instance.hpp"
 #include "plugin/module_adapter.hpp"
+#include "runtime/module_source.hpp"
 
 namespace m3m::plugin {
 
@@ -37,9 +38,13 @@ struct PluginInfo {
 
 class PluginManager {
  public:
-  // builtins: the built-in modules (a plugin module may not take their names).
-  PluginManager(std::filesystem::path dir, nlohmann::json config, std::vector<ModuleSchema> builtins,
-                std::shared_ptr<spdlog::logger> log, std::chrono::milliseconds stopWait = std::chrono::seconds(10));
+  // builtins: the built-in modules, read through the same ModuleSource as a
+  // run's (the registry's snapshot, so a module added later is seen too): a
+  // plugin module may not take their names, nor a plugin type their types'.
+  // storage: the projects' files, for the plugins' call_read_file (null: none).
+  PluginManager(std::filesystem::path dir, nlohmann::json config, runtime::ModuleSource builtins,
+                std::shared_ptr<runtime::StorageBackend> storage, std::shared_ptr<spdlog::logger> log,
+                std::chrono::milliseconds stopWait = std::chrono::seconds(10));
   ~PluginManager();
 
   // Loads every *.so in the folder (a missing folder means no plugins).
@@ -54,7 +59,7 @@ class PluginManager {
   PluginInfo reload(const std::string& name);
 
   // Built-ins plus the running plugins' modules, for a run starting now.
-  std::shared_ptr<const std::vector<ModuleSchema>> modules() const;
+  runtime::ModuleList modules() const;
 
  private:
   struct Entry {
@@ -63,19 +68,21 @@ class PluginManager {
   };
   // Initialises an opened plugin into `e` (or records why not). Caller holds mutex_.
   void activate(Entry& e, std::shared_ptr<Instance> instance);
-  void rebuildLocked();
+  void rebuildLocked() const;
   std::string clashLocked(const Instance& instance, const std::string& self) const;
 
   std::filesystem::path dir_;
   nlohmann::json config_;
-  std::vector<ModuleSchema> builtins_;
+  runtime::ModuleSource builtins_;
+  std::shared_ptr<runtime::StorageBackend> storage_;
   std::shared_ptr<spdlog::logger> log_;
   std::chrono::milliseconds stopWait_;
 
   mutable std::mutex mutex_;      // entries_ and modules_
   std::mutex reloadMutex_;        // one reload (or stop) at a time
   std::map<std::string, Entry> entries_;  // by name: the map's order is the init order
-  std::shared_ptr<const std::vector<ModuleSchema>> modules_;
+  mutable runtime::ModuleList modules_;       // built from…
+  mutable runtime::ModuleList builtinsSeen_;  // …this snapshot of the built-ins
 };
 
 }  // namespace m3m::plugin

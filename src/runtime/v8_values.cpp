@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lib/json.hpp"
+#include "runtime/error_properties.hpp"
 
 #include <tuple>
 
@@ -274,8 +275,12 @@ v8::Local<v8::Value> makeError(v8::Isolate* isolate, const Error& e) {
   auto context = isolate->GetCurrentContext();
   std::ignore = error.As<v8::Object>()->Set(context, toV8(isolate, "code"), toV8(isolate, errorCodeName(e.code())));
   nlohmann::json fields = nlohmann::json::object();
-  for (const auto& [k, msg] : e.fields()) fields[k] = msg;
+  for (const auto& [k, msg] : e.fields())
+    if (k != kErrorPropertiesKey) fields[k] = msg;
   std::ignore = error.As<v8::Object>()->Set(context, toV8(isolate, "fields"), fromValue(isolate, fields));
+  if (auto properties = errorProperties(e))
+    for (const auto& [k, v] : properties->items())
+      if (!isReservedErrorProperty(k)) std::ignore = error.As<v8::Object>()->Set(context, toV8(isolate, k), fromValue(isolate, v));
   return error;
 }
 

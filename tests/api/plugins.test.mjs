@@ -5,9 +5,10 @@
 // Contract: docs/plugins.md.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { BINARY, makeTempDir } from './harness.mjs';
 import { api, callRoute, createUserAndLogin, expectError, expectStatus, restartProject, runningProject, startWithRoot, waitFor, waitForState } from './fixtures.mjs';
 
@@ -49,6 +50,30 @@ service.start(() => {
   });
   router.get('/wait', () => testplug.wait(400));
   router.get('/ping', () => 'pong');
+  router.get('/old10', () => old10.ping('me'));
+  const props = (e) => Object.fromEntries(Object.getOwnPropertyNames(e).filter((k) => k !== 'stack').map((k) => [k, e[k]]));
+  router.get('/props', async () => {
+    const given = { error_code: 400, description: 'Bad Request: as asked', nested: { a: [1, 'x'] }, code: 'HACK', message: 'no', name: 'no', fields: 1 };
+    const out = {};
+    try { testplug.failWith(given); } catch (e) { out.sync = { ...props(e), name: e.name, isError: e instanceof Error }; }
+    try { await testplug.laterFailWith(given); } catch (e) { out.async = { ...props(e), name: e.name, isError: e instanceof Error }; }
+    try { testplug.failWith(7); } catch (e) { out.notObject = props(e); }
+    return out;
+  });
+  router.get('/files', async () => {
+    storage.write('photos/a.bin', new Uint8Array([1, 2, 3, 255]));
+    storage.mkdir('photos/dir');
+    return {
+      ok: await outcome(() => Array.from(testplug.readFile('photos/a.bin'))),
+      missing: await outcome(() => testplug.readFile('photos/missing.bin')),
+      up: await outcome(() => testplug.readFile('../other/secret.txt')),
+      upInside: await outcome(() => testplug.readFile('photos/../../x')),
+      absolute: await outcome(() => testplug.readFile('/etc/passwd')),
+      folder: await outcome(() => testplug.readFile('photos/dir')),
+      tooLarge: await outcome(() => testplug.readFile('photos/a.bin', 3)),
+      atLimit: await outcome(() => testplug.readFile('photos/a.bin', 4).length),
+    };
+  });
   router.get('/never', async () => outcome(() => testplug.never()));
   router.get('/version', () => ({ version: testplug.version(), added: typeof testplug.added }));
   router.get('/qr', () => Array.from(qrcode.png('https://m3m.example/q?a=1', { size: 4, margin: 2, ecc: 'H' })));
@@ -64,7 +89,7 @@ before(async () => {
   pluginsDir = path.join(dir, 'plugins');
   mkdirSync(pluginsDir);
   for (const f of ['hello.so', 'qrcode.so']) copyFileSync(path.join(SHIPPED, f), path.join(pluginsDir, f));
-  for (const f of ['testplug.so', 'bad_minor.so', 'init_fails.so', 'no_entry.so'])
+  for (const f of ['testplug.so', 'bad_minor.so', 'init_fails.so', 'no_entry.so', 'abi_1_0.so'])
     copyFileSync(path.join(FIXTURES, f), path.join(pluginsDir, f));
   const config = `plugins:\n  path: ${pluginsDir}\n  config:\n    testplug: { prefix: ">" }\n    hello: { greeting: "Hi" }\n    init_fails: { token: 7 }\n`;
   ({ server, rootToken } = await startWithRoot({ dir, config }));
@@ -82,9 +107,9 @@ test('GET /api/plugins lists running and refused plugins; the server runs on', a
   expectStatus(res, 200);
   const byName = Object.fromEntries(res.body.items.map((p) => [p.name, p]));
   assert.equal(res.body.total, res.body.items.length);
-  for (const name of ['hello', 'qrcode', 'testplug']) assert.equal(byName[name]?.state, 'running', JSON.stringify(byName[name]));
+  for (const name of ['hello', 'qrcode', 'testplug', 'abi_1_0']) assert.equal(byName[name]?.state, 'running', JSON.stringify(byName[name]));
   assert.equal(byName.bad_minor.state, 'failed');
-  assert.match(byName.bad_minor.error, /bad_minor\.so \(plugin bad_minor\): built for plugin ABI 1\.99; this host accepts 1\.0–1\.0/);
+  assert.match(byName.bad_minor.error, /bad_minor\.so \(plugin bad_minor\): built for plugin ABI 1\.99; this host accepts 1\.0–1\.1/);
   assert.equal(byName.init_fails.state, 'failed');
   assert.match(byName.init_fails.error, /init failed: missing bot_token \(config was \{"token":7\}\)/);
   assert.equal(byName.no_entry.state, 'failed');
@@ -101,7 +126,7 @@ test('GET /api/plugins/:name gives metadata and typed functions', async () => {
   const res = await api(server, 'GET', '/api/plugins/testplug', { token: rootToken });
   expectStatus(res, 200);
   const p = res.body;
-  assert.deepEqual([p.name, p.version, p.author, p.url, p.abi, p.state, p.error], ['testplug', '1.0.0', 'tests', 'https://example.com/testplug', '1.0', 'running', null]);
+  assert.deepEqual([p.name, p.version, p.author, p.url, p.abi, p.state, p.error], ['testplug', '1.0.0', 'tests', 'https://example.com/testplug', '1.1', 'running', null]);
   const fns = Object.fromEntries(p.modules[0].functions.map((f) => [f.name, f]));
   assert.equal(fns.later.kind, 'async');
   assert.equal(fns.wait.kind, 'waiting');
@@ -164,6 +189,45 @@ test('qrcode.png makes a PNG that decodes to the text', async () => {
   assert.equal(bad.body.size.code, 'INVALID_ARGUMENT');
 });
 
+test('ABI 1.1 host: a plugin built against 1.0 (minor 0, 1.0 fields only) still loads and runs', async () => {
+  const res = await api(server, 'GET', '/api/plugins/abi_1_0', { token: rootToken });
+  expectStatus(res, 200);
+  assert.deepEqual([res.body.state, res.body.abi, res.body.error], ['running', '1.0', null]);
+  assert.match(server.output(), /plugin abi_1_0 1\.0\.0 loaded from .* \(plugin ABI 1\.0; modules: old10\)/);
+  const call = await callRoute(server, project.slug, '/old10');
+  expectStatus(call, 200);
+  assert.equal(call.body, 'pong to me');
+});
+
+test('ABI 1.1: a plugin error carries extra properties onto the JS error (sync and async)', async () => {
+  const res = await callRoute(server, project.slug, '/props');
+  expectStatus(res, 200);
+  const expected = {
+    message: 'testplug.failWith: as asked', code: 'CONFLICT', fields: {}, // the host's own stay
+    error_code: 400, description: 'Bad Request: as asked', nested: { a: [1, 'x'] }, name: 'Error', isError: true,
+  };
+  assert.deepEqual(res.body.sync, expected);
+  assert.deepEqual(res.body.async, { ...expected, message: 'testplug.laterFailWith: as asked' });
+  // Properties that are not an object: none, the error is still the plugin's.
+  assert.deepEqual(res.body.notObject, { message: 'testplug.failWith: as asked', code: 'CONFLICT', fields: {} });
+});
+
+test("ABI 1.1: call_read_file reads the calling project's storage with the host's path checks", async () => {
+  const res = await callRoute(server, project.slug, '/files');
+  expectStatus(res, 200);
+  const b = res.body;
+  assert.deepEqual(b.ok, { ok: true, value: [1, 2, 3, 255] });
+  assert.deepEqual(b.missing, { ok: false, name: 'Error', code: 'NOT_FOUND', message: 'no file "photos/missing.bin" in the project\'s storage', isError: true });
+  for (const k of ['up', 'upInside', 'absolute']) {
+    assert.equal(b[k].code, 'INVALID_ARGUMENT', `${k}: ${JSON.stringify(b[k])}`);
+    assert.match(b[k].message, /^invalid path: /, k);
+  }
+  assert.equal(b.folder.code, 'INVALID_ARGUMENT');
+  assert.match(b.folder.message, /"photos\/dir" is a folder, not a file/);
+  assert.deepEqual(b.tooLarge, { ok: false, name: 'RangeError', code: 'PAYLOAD_TOO_LARGE', message: '"photos/a.bin" is larger than 3 bytes', isError: true });
+  assert.deepEqual(b.atLimit, { ok: true, value: 4 });
+});
+
 test('GET /api/runtime/types declares the plugin modules like built-ins', async () => {
   const res = await api(server, 'GET', '/api/runtime/types', { token: rootToken });
   expectStatus(res, 200);
@@ -174,6 +238,11 @@ test('GET /api/runtime/types declares the plugin modules like built-ins', async 
   assert.match(res.text, /add\(a: number, b\?: number\): number;/);
   assert.match(res.text, /png\(text: string, options\?: \{ size\?: number; margin\?: number; ecc\?: "L" \| "M" \| "Q" \| "H" \}\): Uint8Array;/);
   assert.doesNotMatch(res.text, /declare const bad_minor/);
+  // ABI 1.1 named types: declared once before the module, used by name.
+  assert.match(res.text, /\/\*\* A point\. \*\/\ninterface TestplugPoint \{\n  x: number;\n  \/\*\* Defaults to 0\. \*\/\n  y\?: number;\n\}\n/);
+  assert.match(res.text, /\ntype TestplugId = string \| number;\n/);
+  assert.match(res.text, /origin\(id: TestplugId\): TestplugPoint;/);
+  assert.match(res.text, /declare const old10: \{/);
 });
 
 test('reload: root only; swaps the library; pending results reject; projects see new functions at restart', async () => {
@@ -214,4 +283,11 @@ test('reload: root only; swaps the library; pending results reject; projects see
   expectStatus(again, 200);
   assert.equal(again.body.state, 'failed');
   assert.match(again.body.error, /built for plugin ABI 1\.99/);
+});
+
+test('docs/plugins.md shows the hello plugin whole, and it fits on a screen', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const hello = readFileSync(path.join(root, 'plugins/hello/hello.cpp'), 'utf8');
+  assert.ok(hello.split('\n').length <= 30, `hello.cpp has ${hello.split('\n').length} lines`);
+  assert.ok(readFileSync(path.join(root, 'docs/plugins.md'), 'utf8').includes('```cpp\n' + hello + '```'), 'docs/plugins.md quotes plugins/hello/hello.cpp');
 });

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -31,6 +33,28 @@ M3M_PLUGIN((m3m::sdk::Info{"testplug", TESTPLUG_VERSION, "Test plugin.", "tests"
            [](m3m::sdk::Init& init) {
              prefix = init.config().get("prefix").str();
              auto m = init.module("testplug", "Everything a plugin function can do.");
+             // ABI 1.1: named types, error properties, the project's files.
+             m.type({"TestplugPoint", "A point.", {{"x", "number"}, {"y?", "number", "Defaults to 0."}}})
+                 .type({"TestplugId", "", {}, "string | number"})
+                 .fn({"origin", "The origin.", {{"id", "TestplugId"}}, "TestplugPoint"},
+                     [](m3m::sdk::View) { return m3m::sdk::Json::object({{"x", 0}, {"y", 0}}); })
+                 .fn({"failWith", "Throws CONFLICT with these properties.", {{"properties"}}},
+                     [](m3m::sdk::View props) -> bool {
+                       throw m3m::sdk::Error(M3M_ERR_CONFLICT, "testplug.failWith: as asked", m3m::sdk::Json::copy(props));
+                     })
+                 .async({"laterFailWith", "Rejects CONFLICT with these properties, from another thread.", {{"properties"}}, "never"},
+                        [](m3m::sdk::Pending p, m3m::sdk::Call call, m3m::sdk::View props) {
+                          std::string json = m3m::sdk::toJson(call.scope(), props);  // the argument dies at return
+                          spawn([p = std::move(p), json]() mutable {
+                            p.reject(M3M_ERR_CONFLICT, "testplug.laterFailWith: as asked", m3m::sdk::Json::raw(json));
+                          });
+                        })
+                 .fn({"readFile", "A file of the calling project's storage (at most max bytes).", {{"path"}, {"max"}}, "Uint8Array"},
+                     [](m3m::sdk::Call call, std::string path, std::optional<int> max) {
+                       return m3m::sdk::Json::copy(call.readFile(path, static_cast<size_t>(max.value_or(0))));
+                     });
+             if (init.config().get("twice").isBool())  // a refused declaration (loader_test.cpp)
+               m.type({"TestplugPoint", "Again.", {{"x", "number"}}});
              m.fn({"version", "The plugin's version."}, [] { return std::string(TESTPLUG_VERSION); })
                  .fn({"echo", "Returns its argument.", {{"value"}}},
                      [](m3m::sdk::View v) { return m3m::sdk::Json::copy(v); })
