@@ -17,10 +17,16 @@ inline constexpr const char* kWrapperJs = R"js((native) => {
     thumbnail: (size) => ({ op: 'thumbnail', size }),
     composite: (overlay, o) => ({ op: 'composite', overlay, x: opt(o, 'x'), y: opt(o, 'y'), opacity: opt(o, 'opacity') }),
   };
+  // Results in the documented key order (the host's objects come sorted).
+  const shape = (r) => {
+    if (r === null || typeof r !== 'object' || r instanceof Uint8Array) return r;
+    if ('path' in r) return { path: r.path, width: r.width, height: r.height, format: r.format, size: r.size };
+    return { width: r.width, height: r.height, format: r.format, hasAlpha: r.hasAlpha, orientation: r.orientation };
+  };
   // The sync form is a waiting call; the async twin settles from the image pool.
-  const run = (spec) => native.run(spec);
+  const run = (spec) => shape(native.run(spec));
   const runAsync = (spec) => {
-    try { return native.runAsync(spec); } catch (e) { return Promise.reject(e); }
+    try { return native.runAsync(spec).then(shape); } catch (e) { return Promise.reject(e); }
   };
   const api = {};
   const define = (name, build) => {
