@@ -28,7 +28,9 @@ RuntimeImages::RuntimeImages(int threads, std::chrono::milliseconds timeout)
     : workers_(
           ImageWorkers::Options{
               threads,
-              4 * threads,
+              // Projects queue many at once (Promise.all of thumbnails): a deeper queue than the
+              // file manager's. A waiting job holds its input bytes, or only a path.
+              32 * threads,
               timeout,
               "image: the operation took longer than " + lib::formatDuration(timeout) +
                   " (runtime.image.timeout) and was stopped",

@@ -29,11 +29,13 @@ function service() {
       return answer(await p);
     } catch (e) { return failure(e); }
   });
-  router.post('/pipeline', (ctx) => caught(() => {
-    let p = image.open(bytesOf(ctx.body.src));
-    for (const [method, ...args] of ctx.body.steps) p = p[method](...args.map(bytesOf));
-    return p;
-  }));
+  router.post('/pipeline', async (ctx) => {
+    try {
+      let p = image.open(bytesOf(ctx.body.src));
+      for (const [method, ...args] of ctx.body.steps) p = p[method](...args.map(bytesOf));
+      return answer(await p);
+    } catch (e) { return failure(e); }
+  });
   router.get('/immutable', () => {
     const a = image.open('q.png');
     const b = a.resize(20, 10);
@@ -48,6 +50,11 @@ function service() {
     return { ms: Date.now() - t0, end: Date.now(), size: out.length };
   });
   router.get('/ping', () => ({ end: Date.now() }));
+  // Many at once: they queue on the image pool and all settle.
+  router.get('/many', async () => {
+    const outs = await Promise.all(Array.from({ length: 24 }, (_, i) => image.thumbnailAsync('q.png', 10 + i)));
+    return outs.map((b) => image.info(b).width);
+  });
 }
 
 before(async () => {
@@ -219,8 +226,10 @@ test('async twins resolve and reject', async () => {
   assert.deepEqual(ok(await callAsync('info', 'q.png')).width, 200);
   failed(await callAsync('crop', 'q.png', 150, 0, 100, 50), 'INVALID_ARGUMENT', /^image\.cropAsync: the area 100 × 50 at \(150, 0\) is outside the 200 × 100 image$/);
   failed(await callAsync('resize', 'q.png', 0, 10), 'INVALID_ARGUMENT', /width must be a whole number/);
-  const piped = decodePng(ok(await post('/pipeline', { src: 'q.png', steps: [['thumbnail', 20]] }).then(() => callAsync('thumbnail', 'q.png', 20))));
+  const piped = decodePng(ok(await post('/pipeline', { src: 'q.png', steps: [['thumbnail', 20], ['toBytesAsync', 'png']] })));
   assert.equal(piped.width, 20);
+  const many = expectStatus(await callRoute(server, project.slug, '/many', { timeout: 120_000 }), 200).body;
+  assert.deepEqual(many, Array.from({ length: 24 }, (_, i) => 10 + i));
 });
 
 test('EXIF orientation 6: the output comes out turned upright', async () => {
