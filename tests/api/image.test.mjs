@@ -46,8 +46,10 @@ function service() {
     const t0 = Date.now();
     let p = image.open('q.png');
     for (let i = 0; i < 5; i++) p = p.resize(1400, 1400, { fit: 'fill' }).rotate(90).resize(1000, 1000, { fit: 'fill' });
-    const out = p.toBytes('png');
-    return { ms: Date.now() - t0, end: Date.now(), size: out.length };
+    try {
+      const out = p.toBytes('png');
+      return { ms: Date.now() - t0, end: Date.now(), size: out.length };
+    } catch (e) { return failure(e); }
   });
   router.get('/ping', () => ({ end: Date.now() }));
   // Many at once: they queue on the image pool and all settle.
@@ -292,4 +294,20 @@ test('a big operation is a waiting call: another route of the project answers me
   assert.ok(b.ms > 500, `the big pipeline took ${b.ms} ms: too short to show anything`);
   assert.ok(ping.end < b.end, 'the ping answered before the big pipeline ended');
   assert.ok(pingMs < b.ms / 2, `ping took ${pingMs} ms while the pipeline took ${b.ms} ms`);
+});
+
+test('runtime.image.timeout: a slow operation throws TIMEOUT and the project goes on', async () => {
+  const slow = await startWithRoot({ env: { M3M_RUNTIME_IMAGE_TIMEOUT: '100ms' } });
+  try {
+    const { project: p } = await runningProject(slow.server, slow.rootToken, `(${service.toString()})();`);
+    expectStatus(await callRoute(slow.server, p.slug, '/put', { method: 'POST', body: { path: 'q.png', b64: quadrants().toString('base64') } }), 200);
+    const t0 = Date.now();
+    const big = expectStatus(await callRoute(slow.server, p.slug, '/big', { timeout: 60_000 }), 200).body;
+    failed(big, 'TIMEOUT', /^image: the operation took longer than 100ms \(runtime\.image\.timeout\) and was stopped$/);
+    assert.ok(Date.now() - t0 < 5000, 'answered soon after the limit');
+    const info = expectStatus(await callRoute(slow.server, p.slug, '/call', { method: 'POST', body: { fn: 'info', args: ['q.png'] } }), 200).body;
+    assert.equal(info.value.width, 200);
+  } finally {
+    await slow.server.stop();
+  }
 });

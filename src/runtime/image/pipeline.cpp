@@ -104,7 +104,6 @@ class Runner {
           std::string_view(compression) == "av1")
         return "avif";
     }
-    if (name == "jpeg" || name == "png" || name == "webp" || name == "gif" || name == "heif" || name == "tiff") return name;
     return name.empty() ? "unknown" : name;
   }
   static int orientationOf(VipsImage* im) {
