@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the tools `make bench` needs, from Debian only (apt-get, --no-upgrade):
+# Installs the tools `make bench` needs: npm packages of bench/package.json (sharp, for
+# bench/image_resize.mjs), then Debian packages (apt-get, --no-upgrade):
 #   wrk                                  the load generator
 #   nginx                                (d) the machine's HTTP ceiling (nginx-light in Debian 12
 #                                        is only a transitional package that pulls in nginx)
@@ -11,6 +12,20 @@
 # A Go package missing from the archive is reported and skipped: run.sh then shows the
 # gin+goja row as "n/a" instead of failing.
 set -euo pipefail
+
+# npm (bench/package.json + package-lock.json): sharp for bench/image_resize.mjs, with its
+# prebuilt libvips (the @img/sharp-* npm packages). Benchmark-only: the product never loads it.
+# A failure (no npm, no registry) is reported and skipped: that part then prints "n/a".
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -e "$BENCH_DIR/node_modules/sharp/package.json" ] || [ "$BENCH_DIR/package-lock.json" -nt "$BENCH_DIR/node_modules/.package-lock.json" ]; then
+    echo "install-bench-deps: npm ci in bench/ (sharp)"
+    (cd "$BENCH_DIR" && npm ci --no-audit --no-fund --loglevel=error) ||
+      echo "install-bench-deps: WARNING: npm ci failed in bench/; the image benchmark's sharp row will be n/a" >&2
+  fi
+else
+  echo "install-bench-deps: WARNING: npm is missing; the image benchmark's sharp row will be n/a" >&2
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then

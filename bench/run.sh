@@ -11,6 +11,8 @@
 #   5. waiting — bench/waiting.mjs (issue 15): WAIT_CONNS connections on a route that waits in
 #                utils.sleep(WAIT_SLEEP_MS), req/s and p50/p99 per runtime.worker_pool_size in
 #                WAIT_POOLS, against 0.9 × pool ÷ sleep; fairness of a waiter under a flood.
+#   6. image   — bench/image_resize.mjs (issue 19): 4000 × 3000 JPEG → 800 × 600 JPEG, m3m's
+#                image.resize in a project route vs Node + sharp, one core each; ratio ≥ 0.9.
 #
 # Knobs (environment): DURATION=10s ROUNDS=3 WARMUP=2s CONNS=64 SERVER_CPU=0 CLIENT_CPU=1
 #   M3M_BIN=build/m3m M3M_THREADS=1 (server.threads of m3m in parts 1 and 4) COLD_STARTS=100
@@ -19,6 +21,7 @@
 #   RECORDS_DIR= (folder of part 4's databases; default the temp folder) RECORDS_COMPOSITE=1 (0: no index (category, score))
 #   RECORDS_CEILING=<M3M_BIN dir>/bench/m3m_bench_sqlite_ceiling
 #   WAIT_POOLS="1 8 32" WAIT_CONNS=200 WAIT_SLEEP_MS=100 WAIT_DURATION=$DURATION (part 5, per run)
+#   IMAGE_SECONDS=10 IMAGE_ROUNDS=3 (part 6: seconds per side per round, interleaved rounds)
 #   MEMORY_BURST=0 (part 3: K>0 adds K concurrent utils.sleep requests per project, then the threads left)
 set -uo pipefail
 
@@ -33,7 +36,9 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 M3M_THREADS=${M3M_THREADS:-1}
 COLD_STARTS=${COLD_STARTS:-100}
 PROJECTS=${PROJECTS:-200}
-PARTS=${PARTS:-routes cold memory records waiting}
+PARTS=${PARTS:-routes cold memory records waiting image}
+IMAGE_SECONDS=${IMAGE_SECONDS:-10}
+IMAGE_ROUNDS=${IMAGE_ROUNDS:-3}
 RECORDS_DURATION=${RECORDS_DURATION:-10}
 RECORDS_CONNS=${RECORDS_CONNS:-32}
 RECORDS_SEED=${RECORDS_SEED:-100000}
@@ -269,6 +274,15 @@ part_waiting() {
   taskset -c "$CLIENT_CPU" node "$HERE/waiting.mjs" "${args[@]}"
 }
 
+##############################################################################
+# Part 6: image resize (issue 19) — bench/image_resize.mjs: m3m and sharp pinned to SERVER_CPU
+##############################################################################
+part_image() {
+  echo
+  echo "== 6. Image resize: 4000 × 3000 JPEG → 800 × 600 JPEG, m3m image.resize vs sharp, one core (CPU $SERVER_CPU), $IMAGE_ROUNDS rounds × ${IMAGE_SECONDS}s =="
+  taskset -c "$CLIENT_CPU" node "$HERE/image_resize.mjs" --pin "$SERVER_CPU" --seconds "$IMAGE_SECONDS" --rounds "$IMAGE_ROUNDS"
+}
+
 status=0
 for part in $PARTS; do
   case $part in
@@ -277,7 +291,8 @@ for part in $PARTS; do
     memory) part_memory || status=1 ;;
     records) part_records || status=1 ;;
     waiting) part_waiting || status=1 ;;
-    *) echo "bench: unknown part '$part' (routes cold memory records waiting)" >&2; status=2 ;;
+    image) part_image || status=1 ;;
+    *) echo "bench: unknown part '$part' (routes cold memory records waiting image)" >&2; status=2 ;;
   esac
 done
 echo

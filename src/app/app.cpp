@@ -24,6 +24,7 @@
 #include "service/models/runtime_database.hpp"
 #include "service/health_service.hpp"
 #include "service/images.hpp"
+#include "service/runtime_images.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/http/http_client.hpp"
 #include "runtime/http/stats.hpp"
@@ -188,6 +189,9 @@ void App::start() {
   p.modules.add(runtime::smtpModule({cfg_.smtp.host, cfg_.smtp.port, cfg_.smtp.username, cfg_.smtp.password,
                                      cfg_.smtp.from, cfg_.smtp.security, cfg_.smtp.timeout, cfg_.smtp.caFile},
                                     storageBackend));
+  p.modules.add(runtime::imageModule({std::make_shared<service::RuntimeImages>(cfg_.runtime.image.workers, cfg_.runtime.image.timeout),
+                                      static_cast<std::uint64_t>(cfg_.runtime.image.maxPixels)},
+                                     storageBackend));
   // plugins.path: each *.so adds its modules beside the built-ins (docs/plugins.md).
   p.plugins = std::make_unique<plugin::PluginManager>(
       cfg_.plugins.path, cfg_.plugins.config, [registry = &p.modules] { return registry->snapshot(); }, storageBackend, log_);

@@ -83,6 +83,13 @@ struct HttpClientConfig {
   std::string caFile;                        // extra trusted CAs (PEM), besides the system store
 };
 
+// runtime.image: the projects' `image` module.
+struct RuntimeImageConfig {
+  int maxPixels = 40'000'000;            // width × height a source (or a step's result) may have
+  int workers = 2;                       // image operations at once, shared by every project
+  milliseconds timeout{30'000};          // wall clock of one operation, from when a worker starts it
+};
+
 struct RuntimeConfig {
   int workerPoolSize = 8;                   // threads per project that run its JS, one at a time
   milliseconds timeout{30'000};            // JS time of one task (route call, timer, phase step)
@@ -98,6 +105,7 @@ struct RuntimeConfig {
   milliseconds maxWait{600'000};            // one waiting call (utils.sleep)
   std::string timezone = "UTC";             // schedule.* cron times (IANA name)
   HttpClientConfig http;
+  RuntimeImageConfig image;
 };
 
 // The runtime's `smtp` module (docs/runtime.md, "smtp"). Empty host = not configured.

@@ -389,6 +389,9 @@ void bindAll(Binder& b, Config& c) {
   b.outboundEntries("runtime.http.deny", c.runtime.http.deny);
   b.boolean("runtime.http.allow_private", c.runtime.http.allowPrivate);
   b.readableFile("runtime.http.ca_file", c.runtime.http.caFile);
+  b.integer("runtime.image.max_pixels", c.runtime.image.maxPixels, 1'000, 1'000'000'000);
+  b.integer("runtime.image.workers", c.runtime.image.workers, 1, 64);
+  b.duration("runtime.image.timeout", c.runtime.image.timeout);
 
   bindSmtp(b, c);
 

@@ -671,6 +671,151 @@ declare const smtp: {
   sendAsync(message: M3MMailMessage): Promise<M3MMailResult>;
 };
 
+
+/** image.open(src): steps recorded, then run as one libvips pipeline by toBytes / toFile. Each step returns a new pipeline. */
+interface M3MImagePipeline {
+  resize(width: number | null, height: number | null, options?: { fit?: M3MImageFit; background?: M3MImageColour }): M3MImagePipeline;
+  crop(x: number, y: number, width: number, height: number): M3MImagePipeline;
+  /** Clockwise; multiples of 90 are exact, other angles grow the canvas (corners: background, default transparent). */
+  rotate(degrees: number, options?: { background?: M3MImageColour }): M3MImagePipeline;
+  thumbnail(size: number): M3MImagePipeline;
+  composite(overlay: M3MImageSource, options?: { x?: number; y?: number; opacity?: number }): M3MImagePipeline;
+  /** The encoded result; format defaults to the source's (PNG when the source's cannot be written). */
+  toBytes(format?: M3MImageFormat, options?: { quality?: number }): Uint8Array;
+  toBytesAsync(format?: M3MImageFormat, options?: { quality?: number }): Promise<Uint8Array>;
+  /** Writes to the project's storage; the format defaults to the path's extension. */
+  toFile(path: string, options?: { format?: M3MImageFormat; quality?: number }): M3MImageWritten;
+  toFileAsync(path: string, options?: { format?: M3MImageFormat; quality?: number }): Promise<M3MImageWritten>;
+}
+/** A path in the project's storage, or the image's bytes. */
+type M3MImageSource = string | ArrayBuffer | ArrayBufferView;
+/** Output formats ('jpg' is accepted for 'jpeg'). gif writes the first frame; avif needs an AV1 encoder in the server's libheif. */
+type M3MImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'avif';
+/** cover: fill the box, cropping the overflow (centred); contain: fit inside and pad to the box with the background; fill: stretch to the box; inside: fit inside, no padding. */
+type M3MImageFit = 'cover' | 'contain' | 'fill' | 'inside';
+/** "#rgb", "#rgba", "#rrggbb", "#rrggbbaa" or [r, g, b, a?] with 0–255 components. */
+type M3MImageColour = string | number[];
+interface M3MImageInfo {
+  /** As stored (before the EXIF orientation is applied). */
+  width: number;
+  height: number;
+  /** The decoder's name: png, jpeg, webp, gif, avif, heif, tiff… */
+  format: string;
+  hasAlpha: boolean;
+  /** EXIF orientation 1–8 (1 when absent). */
+  orientation: number;
+}
+/** What an operation with {to} wrote to the project's storage. */
+interface M3MImageWritten {
+  path: string;
+  width: number;
+  height: number;
+  format: string;
+  /** Bytes written. */
+  size: number;
+}
+interface M3MImageOutput {
+  /** Default: the `to` extension, else the source's format (PNG when it cannot be written). */
+  format?: M3MImageFormat;
+  /** 1–100 for jpeg, webp (default 80) and avif (default 50). */
+  quality?: number;
+  /** Write to this path in the project's storage instead of returning bytes. */
+  to?: string;
+}
+interface M3MImageResizeOptions {
+  /** Default 'cover'. */
+  fit?: M3MImageFit;
+  /** contain's padding (default opaque black). */
+  background?: M3MImageColour;
+  /** Default: the `to` extension, else the source's format (PNG when it cannot be written). */
+  format?: M3MImageFormat;
+  /** 1–100 for jpeg, webp (default 80) and avif (default 50). */
+  quality?: number;
+  /** Write to this path in the project's storage instead of returning bytes. */
+  to?: string;
+}
+interface M3MImageRotateOptions {
+  /** The corners of other angles than multiples of 90 (default transparent). */
+  background?: M3MImageColour;
+  /** Default: the `to` extension, else the source's format (PNG when it cannot be written). */
+  format?: M3MImageFormat;
+  /** 1–100 for jpeg, webp (default 80) and avif (default 50). */
+  quality?: number;
+  /** Write to this path in the project's storage instead of returning bytes. */
+  to?: string;
+}
+interface M3MImageCompositeOptions {
+  /** Default 0 (may be negative). */
+  x?: number;
+  /** Default 0. */
+  y?: number;
+  /** 0–1 (default 1). */
+  opacity?: number;
+  /** Default: the `to` extension, else the source's format (PNG when it cannot be written). */
+  format?: M3MImageFormat;
+  /** 1–100 for jpeg, webp (default 80) and avif (default 50). */
+  quality?: number;
+  /** Write to this path in the project's storage instead of returning bytes. */
+  to?: string;
+}
+/**
+ * Images from the project's storage (a path) or bytes: info, resize, crop, convert, thumbnail, rotate, composite, and image.open(src) to chain steps into one pipeline. Each call is a waiting call (other tasks of the project run meanwhile); the *Async twins return Promises. The EXIF orientation is applied first and metadata is not copied to the output. Images larger than runtime.image.max_pixels are refused before decoding.
+ * @example const small = image.resize('photos/cat.jpg', 800, null)
+ * @example image.open('photos/cat.jpg').resize(400, 400).toFile('photos/cat-400.webp')
+ */
+declare const image: {
+  /**
+   * Reads the header only.
+   * @example const { width, height } = image.info('photos/cat.jpg')
+   */
+  info(src: M3MImageSource): M3MImageInfo;
+  infoAsync(src: M3MImageSource): Promise<M3MImageInfo>;
+  /**
+   * To width × height (one may be null: it follows the aspect ratio), by options.fit.
+   * @example const thumb = image.resize(bytes, 200, 200, { fit: 'cover', format: 'webp' })
+   */
+  resize(src: M3MImageSource, width: number | null, height: number | null, options: M3MImageResizeOptions & { to: string }): M3MImageWritten;
+  resize(src: M3MImageSource, width: number | null, height: number | null, options?: M3MImageResizeOptions): Uint8Array;
+  resizeAsync(src: M3MImageSource, width: number | null, height: number | null, options: M3MImageResizeOptions & { to: string }): Promise<M3MImageWritten>;
+  resizeAsync(src: M3MImageSource, width: number | null, height: number | null, options?: M3MImageResizeOptions): Promise<Uint8Array>;
+  /** The area width × height whose top left corner is (x, y); it must lie inside the image. */
+  crop(src: M3MImageSource, x: number, y: number, width: number, height: number, options: M3MImageOutput & { to: string }): M3MImageWritten;
+  crop(src: M3MImageSource, x: number, y: number, width: number, height: number, options?: M3MImageOutput): Uint8Array;
+  cropAsync(src: M3MImageSource, x: number, y: number, width: number, height: number, options: M3MImageOutput & { to: string }): Promise<M3MImageWritten>;
+  cropAsync(src: M3MImageSource, x: number, y: number, width: number, height: number, options?: M3MImageOutput): Promise<Uint8Array>;
+  /**
+   * Re-encodes.
+   * @example storage.write('a.webp', image.convert('a.png', 'webp', { quality: 90 }))
+   */
+  convert(src: M3MImageSource, format: M3MImageFormat, options: M3MImageOutput & { to: string }): M3MImageWritten;
+  convert(src: M3MImageSource, format: M3MImageFormat, options?: M3MImageOutput): Uint8Array;
+  convertAsync(src: M3MImageSource, format: M3MImageFormat, options: M3MImageOutput & { to: string }): Promise<M3MImageWritten>;
+  convertAsync(src: M3MImageSource, format: M3MImageFormat, options?: M3MImageOutput): Promise<Uint8Array>;
+  /** Fits the image in a size × size box, keeping its aspect ratio; never enlarges. */
+  thumbnail(src: M3MImageSource, size: number, options: M3MImageOutput & { to: string }): M3MImageWritten;
+  thumbnail(src: M3MImageSource, size: number, options?: M3MImageOutput): Uint8Array;
+  thumbnailAsync(src: M3MImageSource, size: number, options: M3MImageOutput & { to: string }): Promise<M3MImageWritten>;
+  thumbnailAsync(src: M3MImageSource, size: number, options?: M3MImageOutput): Promise<Uint8Array>;
+  /** Clockwise. */
+  rotate(src: M3MImageSource, degrees: number, options: M3MImageRotateOptions & { to: string }): M3MImageWritten;
+  rotate(src: M3MImageSource, degrees: number, options?: M3MImageRotateOptions): Uint8Array;
+  rotateAsync(src: M3MImageSource, degrees: number, options: M3MImageRotateOptions & { to: string }): Promise<M3MImageWritten>;
+  rotateAsync(src: M3MImageSource, degrees: number, options?: M3MImageRotateOptions): Promise<Uint8Array>;
+  /**
+   * Draws the overlay (its alpha respected, times opacity) over the base at (x, y).
+   * @example const marked = image.composite('photo.jpg', 'logo.png', { x: 10, y: 10, opacity: 0.5 })
+   */
+  composite(base: M3MImageSource, overlay: M3MImageSource, options: M3MImageCompositeOptions & { to: string }): M3MImageWritten;
+  composite(base: M3MImageSource, overlay: M3MImageSource, options?: M3MImageCompositeOptions): Uint8Array;
+  compositeAsync(base: M3MImageSource, overlay: M3MImageSource, options: M3MImageCompositeOptions & { to: string }): Promise<M3MImageWritten>;
+  compositeAsync(base: M3MImageSource, overlay: M3MImageSource, options?: M3MImageCompositeOptions): Promise<Uint8Array>;
+  /**
+   * Starts a pipeline: its steps run together, once, when toBytes or toFile is called.
+   * @example const png = image.open(bytes).rotate(90).crop(0, 0, 100, 100).toBytes('png')
+   */
+  open(src: M3MImageSource): M3MImagePipeline;
+};
+
 // The project's models
 interface M3MModels {
 }

@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace m3m::image {
+class Pool;
+}
+
 namespace m3m::runtime {
 
 namespace http {
@@ -103,6 +107,12 @@ struct HttpSettings {
   std::shared_ptr<http::Stats> stats;  // per-project counters for the status
 };
 
+// image: the pool its work runs on (service::RuntimeImages) and its limits (runtime.image.*).
+struct ImageSettings {
+  std::shared_ptr<image::Pool> pool;
+  std::uint64_t maxPixels = 40'000'000;  // width × height as the header declares, checked before decoding
+};
+
 // The built-in modules, one explicit list in the order App registers them
 // (src/app/app.cpp; Node's NODE_BUILTIN_MODULES). Each takes only its own
 // backend; a null backend makes its functions throw UNAVAILABLE.
@@ -116,6 +126,7 @@ ModuleSchema httpModule(HttpSettings settings, std::shared_ptr<StorageBackend> s
 ModuleSchema cryptoModule(std::shared_ptr<PasswordHasher> passwords);
 ModuleSchema encodingModule();
 ModuleSchema smtpModule(SmtpSettings settings, std::shared_ptr<StorageBackend> storage);  // storage: templates, files
+ModuleSchema imageModule(ImageSettings settings, std::shared_ptr<StorageBackend> storage);  // storage: sources, {to}
 
 // "a 1 {\"b\":2}": strings as they are, everything else as JSON (console/logger).
 std::string joinLogArgs(const std::vector<Value>& args);

@@ -234,6 +234,25 @@ TEST(ConfigLoader, ImageLimitsHaveDefaultsAndBounds) {
                        "storage.max_image_pixels", "between"));
 }
 
+TEST(ConfigLoader, RuntimeImage) {
+  auto d = load(std::nullopt, noEnv);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d.config.runtime.image.maxPixels, 40'000'000);
+  EXPECT_EQ(d.config.runtime.image.workers, 2);
+  EXPECT_EQ(d.config.runtime.image.timeout, 30s);
+  auto env = load(std::nullopt, envOf({{"M3M_RUNTIME_IMAGE_MAX_PIXELS", "2000000"},
+                                       {"M3M_RUNTIME_IMAGE_WORKERS", "3"},
+                                       {"M3M_RUNTIME_IMAGE_TIMEOUT", "5s"}}));
+  ASSERT_TRUE(env.ok()) << ::testing::PrintToString(errorStrings(env));
+  EXPECT_EQ(env.config.runtime.image.maxPixels, 2'000'000);
+  EXPECT_EQ(env.config.runtime.image.workers, 3);
+  EXPECT_EQ(env.config.runtime.image.timeout, 5s);
+  auto bad = loadFromString("runtime: { image: { max_pixels: 10, workers: 65, timeout: 0s } }", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "runtime.image.max_pixels", "between 1000 and 1000000000"));
+  EXPECT_TRUE(hasError(bad, "runtime.image.workers", "between 1 and 64"));
+  EXPECT_TRUE(hasError(bad, "runtime.image.timeout", "at least"));
+}
+
 TEST(ConfigLoader, WasmAndMaxResponse) {
   auto r = loadFromString("runtime: { wasm: true, max_response: 2MB }\n", "c.yaml", noEnv);
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
