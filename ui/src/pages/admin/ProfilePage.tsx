@@ -13,7 +13,9 @@ import { currentLanguage, LANGUAGES } from '@/i18n';
 import { problemText, userFormProblems } from '@/lib/admin/user-form';
 import { initials } from '@/lib/admin/users';
 import { errorMessage } from '@/lib/error-message';
-import { FieldError, SecretInput } from './parts';
+import { FieldError } from '@/components/ui/field';
+import { toast } from '@/components/ui/toast';
+import { SecretInput } from '@/components/ui/secret-input';
 
 export default function ProfilePage() {
   const { t } = useTranslation();
@@ -114,7 +116,7 @@ function AccountCard() {
             e.preventDefault();
             setSubmitted(true);
             if (Object.keys(problems).length > 0) return;
-            action.mutate({ kind: 'update', name: name.trim(), email: email.trim() });
+            action.mutate({ kind: 'update', name: name.trim(), email: email.trim() }, { onSuccess: () => toast.success(t('admin.common.saved')) });
           }}
         >
           {action.error && Object.keys(server).length === 0 ? <Alert variant="destructive">{errorMessage(t, action.error)}</Alert> : null}
@@ -139,11 +141,6 @@ function AccountCard() {
             </div>
           </div>
           <div className="flex items-center justify-end gap-3">
-            {action.isSuccess && !dirty && (
-              <span className="text-sm text-success" role="status">
-                {t('admin.common.saved')}
-              </span>
-            )}
             <Button type="submit" disabled={!dirty || action.isPending} data-testid="profile-save">
               {action.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
               {t('admin.common.save')}
@@ -184,6 +181,7 @@ function PasswordCard() {
               { kind: 'password', current, next },
               {
                 onSuccess: () => {
+                  toast.success(t('admin.profile.passwordChanged'));
                   setCurrent('');
                   setNext('');
                   setRepeat('');
@@ -212,11 +210,6 @@ function PasswordCard() {
             </div>
           </div>
           <div className="flex items-center justify-end gap-3">
-            {action.isSuccess && (
-              <span className="text-sm text-success" role="status">
-                {t('admin.profile.passwordChanged')}
-              </span>
-            )}
             <Button type="submit" disabled={action.isPending} data-testid="password-save">
               {action.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
               {t('admin.profile.changePassword')}

@@ -20,7 +20,12 @@ import { can } from '@/lib/admin/users';
 import type { ProjectColor } from '@/lib/colors';
 import { errorMessage } from '@/lib/error-message';
 import { projectCreateSchema } from '@/lib/project-schema';
-import { Checkbox, ColorPicker, ConfirmDialog, CopyButton, FieldError, ProjectPageHeader, SecretInput, Select } from './parts';
+import { Checkbox, FieldError, Select } from '@/components/ui/field';
+import { toast } from '@/components/ui/toast';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { SecretInput } from '@/components/ui/secret-input';
+import { CopyButton } from '@/components/ui/copy-button';
+import { ColorPicker, ProjectPageHeader } from './parts';
 
 const settingsSchema = projectCreateSchema.extend({ auto_start: z.boolean() });
 type SettingsForm = z.infer<typeof settingsSchema>;
@@ -49,7 +54,6 @@ export default function SettingsPage() {
 function GeneralCard({ project }: { project: Project }) {
   const { t } = useTranslation();
   const update = useUpdateProject(project.id);
-  const [saved, setSaved] = useState(false);
   const form = useForm<SettingsForm>({
     resolver: zodResolver(settingsSchema),
     defaultValues: { name: project.name, slug: project.slug, color: project.color, auto_start: project.auto_start },
@@ -61,11 +65,10 @@ function GeneralCard({ project }: { project: Project }) {
   }, [project, formState.isDirty, reset]);
 
   const onSubmit = handleSubmit(async (v) => {
-    setSaved(false);
     try {
       const p = await update.mutateAsync({ name: v.name, slug: v.slug, color: v.color as Project['color'], auto_start: v.auto_start });
       reset({ name: p.name, slug: p.slug, color: p.color, auto_start: p.auto_start });
-      setSaved(true);
+      toast.success(t('admin.common.saved'));
     } catch (err) {
       if (err instanceof ApiError) {
         const taken = err.code === 'CONFLICT' || err.code === 'UNIQUE_VIOLATION';
@@ -111,11 +114,6 @@ function GeneralCard({ project }: { project: Project }) {
           <ColorPicker legend={t('createProject.color')} value={color} onChange={(c) => setValue('color', c, { shouldDirty: true })} />
           <Checkbox label={t('dashboard.autoStart')} description={t('admin.settings.autoStartText')} {...register('auto_start')} />
           <div className="flex items-center justify-end gap-3">
-            {saved && !formState.isDirty && (
-              <span className="text-sm text-success" role="status" data-testid="settings-saved">
-                {t('admin.common.saved')}
-              </span>
-            )}
             <Button type="submit" disabled={update.isPending || !formState.isDirty} data-testid="settings-save">
               {update.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
               {t('admin.common.save')}
@@ -273,7 +271,18 @@ function MembersCard({ project }: { project: Project }) {
         confirmLabel={t('admin.settings.remove')}
         pending={action.isPending}
         error={action.error}
-        onConfirm={() => removing && action.mutate({ add: false, userId: removing.id }, { onSuccess: () => setRemoving(null) })}
+        onConfirm={() =>
+          removing &&
+          action.mutate(
+            { add: false, userId: removing.id },
+            {
+              onSuccess: () => {
+                toast.success(t('admin.settings.memberRemoved', { name: removing.name }));
+                setRemoving(null);
+              },
+            },
+          )
+        }
       />
     </Card>
   );
@@ -309,7 +318,14 @@ function DangerCard({ project }: { project: Project }) {
         pending={del.isPending}
         error={del.error}
         testId="delete-project-dialog"
-        onConfirm={() => del.mutate(undefined, { onSuccess: () => void navigate('/projects', { replace: true }) })}
+        onConfirm={() =>
+          del.mutate(undefined, {
+            onSuccess: () => {
+              toast.success(t('admin.settings.projectDeleted', { name: project.name }));
+              void navigate('/projects', { replace: true });
+            },
+          })
+        }
       />
     </Card>
   );

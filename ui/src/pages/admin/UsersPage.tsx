@@ -18,7 +18,10 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { problemText, userFormProblems, type UserFormValues } from '@/lib/admin/user-form';
 import { can, initials, PERMISSIONS } from '@/lib/admin/users';
 import { errorMessage } from '@/lib/error-message';
-import { Checkbox, ConfirmDialog, FieldError, SecretInput } from './parts';
+import { Checkbox, FieldError } from '@/components/ui/field';
+import { toast } from '@/components/ui/toast';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { SecretInput } from '@/components/ui/secret-input';
 
 type Pending = { kind: 'block' | 'unblock' | 'delete'; user: User } | null;
 
@@ -207,7 +210,18 @@ export default function UsersPage() {
         pending={action.isPending}
         error={action.error}
         testId="user-confirm"
-        onConfirm={() => pending && action.mutate({ kind: pending.kind, id: pending.user.id }, { onSuccess: () => setPending(null) })}
+        onConfirm={() =>
+          pending &&
+          action.mutate(
+            { kind: pending.kind, id: pending.user.id },
+            {
+              onSuccess: () => {
+                toast.success(t(`admin.users.done.${pending.kind}`, { name: pending.user.name || pending.user.email }));
+                setPending(null);
+              },
+            },
+          )
+        }
       />
     </div>
   );
@@ -249,6 +263,11 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
   const self = user?.id === me?.id;
   const root = !!user?.is_root;
 
+  const done = (what: 'saved' | 'created') => {
+    toast.success(t(`admin.users.done.${what}`, { name: v.name.trim() || v.email.trim() }));
+    onDone();
+  };
+
   const onSubmit = (e: React.FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -259,8 +278,8 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
       ...(root || self ? {} : { permissions: v.permissions, project_ids: v.project_ids }),
     };
     if (user)
-      action.mutate({ kind: 'update', id: user.id, body: { ...common, ...(v.password && !self ? { password: v.password } : {}) } }, { onSuccess: onDone });
-    else action.mutate({ kind: 'create', body: { ...common, password: v.password } }, { onSuccess: onDone });
+      action.mutate({ kind: 'update', id: user.id, body: { ...common, ...(v.password && !self ? { password: v.password } : {}) } }, { onSuccess: () => done('saved') });
+    else action.mutate({ kind: 'create', body: { ...common, password: v.password } }, { onSuccess: () => done('created') });
   };
 
   const projectItems = projects.data?.items ?? [];

@@ -19,7 +19,8 @@ import { PROJECT_COLOR_NAMES, PROJECT_COLORS, type ProjectColor } from '@/lib/co
 import { errorMessage } from '@/lib/error-message';
 import { chartRows, GOAL_SLUG_RE, goalColor, lastDays, slugFromGoalName } from '@/lib/goals';
 import { cn } from '@/lib/utils';
-import { Checkbox, ConfirmDialog, FieldError, Select, Textarea } from '../data/controls';
+import { Checkbox, FieldError, Select, Textarea } from '@/components/ui/field';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 
 const GoalChart = lazy(() => import('./GoalChart'));
 const PERIODS = [7, 30, 90, 365] as const;
