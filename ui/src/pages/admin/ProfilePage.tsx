@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { ImageUpIcon, Loader2Icon, Trash2Icon } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
-import { useMe, useProfileAction } from '@/api/admin';
+import { accountLanguage, useMe, useProfileAction, type AccountLanguage } from '@/api/admin';
 import { ApiError } from '@/api/errors';
 import { useAuth } from '@/auth';
 import { Alert } from '@/components/ui/alert';
@@ -9,7 +9,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { currentLanguage, LANGUAGES } from '@/i18n';
+import { browserLanguage, currentLanguage, LANGUAGES, type Language } from '@/i18n';
 import { problemText, userFormProblems } from '@/lib/admin/user-form';
 import { initials } from '@/lib/admin/users';
 import { errorMessage } from '@/lib/error-message';
@@ -221,36 +221,55 @@ function PasswordCard() {
   );
 }
 
-// The API keeps no language per account: the choice is this browser's
+// The language: saved in the account (it then wins over the browser's at
+// sign-in, on any device) when the server keeps one; else this browser's choice
 // (localStorage m3m.language), the same as the header's switch.
 function LanguageCard() {
   const { t, i18n } = useTranslation();
-  const lang = currentLanguage();
+  const { session } = useAuth();
+  const action = useProfileAction();
+  const user = session!.user;
+  const saved = accountLanguage(user);
+  const perAccount = saved !== undefined;
+  const value: AccountLanguage | 'browser' = perAccount ? (saved ?? 'browser') : currentLanguage();
+  const options: (Language | 'browser')[] = perAccount ? ['browser', ...LANGUAGES] : [...LANGUAGES];
+  function choose(o: Language | 'browser') {
+    const language = o === 'browser' ? null : o;
+    void i18n.changeLanguage(language ?? browserLanguage());
+    if (!perAccount) return;
+    action.mutate(
+      { kind: 'language', name: user.name, email: user.email, language },
+      {
+        onSuccess: () => toast.success(t('admin.profile.languageSaved')),
+        onError: (e) => toast.error(errorMessage(t, e)),
+      },
+    );
+  }
   return (
     <Card>
       <CardHeader>
         <CardTitle>{t('admin.profile.language')}</CardTitle>
-        <CardDescription>{t('admin.profile.languageText')}</CardDescription>
+        <CardDescription>{perAccount ? t('admin.profile.languageAccountText') : t('admin.profile.languageText')}</CardDescription>
       </CardHeader>
       <CardContent>
-        <fieldset className="flex flex-wrap gap-3">
+        <fieldset className="flex flex-wrap gap-3" disabled={action.isPending}>
           <legend className="sr-only">{t('admin.profile.language')}</legend>
-          {LANGUAGES.map((l) => (
+          {options.map((l) => (
             <label
               key={l}
               className="flex cursor-pointer items-center gap-2 rounded-md border px-4 py-2 text-sm has-[:checked]:border-primary has-[:checked]:bg-primary/5 has-[:focus-visible]:ring-[3px] has-[:focus-visible]:ring-ring/50"
-              lang={l}
+              lang={l === 'browser' ? undefined : l}
             >
               <input
                 type="radio"
                 name="profile-language"
                 value={l}
-                checked={lang === l}
-                onChange={() => void i18n.changeLanguage(l)}
+                checked={value === l}
+                onChange={() => choose(l)}
                 className="accent-primary"
                 data-testid={`profile-language-${l}`}
               />
-              {t(`languages.${l}`)}
+              {l === 'browser' ? t('admin.profile.followBrowser', { language: t(`languages.${browserLanguage()}`) }) : t(`languages.${l}`)}
             </label>
           ))}
         </fieldset>
