@@ -313,8 +313,10 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
                         checked={selected.has(r.id)}
                         onClick={(e) => {
                           // onClick (not onChange): the shift key of the click selects a range.
-                          const checked = e.currentTarget.checked;
-                          setSelected((s) => selectRows(s, ids, i, checked, anchor.current, e.shiftKey));
+                          const { checked } = e.currentTarget;
+                          const from = anchor.current;
+                          const shift = e.shiftKey;
+                          setSelected((s) => selectRows(s, ids, i, checked, from, shift));
                           anchor.current = i;
                         }}
                         onChange={() => {}}
