@@ -6,14 +6,13 @@ import { ApiError } from '@/api/errors';
 import { useAuth } from '@/auth';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { Card, CardContent, CardHeader, CardTitle, SectionCard } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
-import { Label } from '@/components/ui/label';
 import { browserLanguage, currentLanguage, LANGUAGES, type Language } from '@/i18n';
 import { problemText, userFormProblems } from '@/lib/admin/user-form';
 import { initials } from '@/lib/admin/users';
 import { errorMessage } from '@/lib/error-message';
-import { FieldError } from '@/components/ui/field';
+import { FormRow } from '@/components/ui/field';
 import { toast } from '@/components/ui/toast';
 import { SecretInput } from '@/components/ui/secret-input';
 
@@ -43,51 +42,45 @@ function AvatarCard() {
   const input = useRef<HTMLInputElement>(null);
   const user = session!.user;
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('admin.profile.avatar')}</CardTitle>
-        <CardDescription>{t('admin.profile.avatarText')}</CardDescription>
-      </CardHeader>
-      <CardContent className="flex flex-wrap items-center gap-4">
-        {user.avatar_url ? (
-          <img src={user.avatar_url} alt={t('admin.profile.avatar')} className="size-16 rounded-full border object-cover" data-testid="avatar" />
-        ) : (
-          <span className="flex size-16 items-center justify-center rounded-full bg-primary/15 text-lg font-semibold text-primary" aria-hidden="true">
-            {initials(user.name, user.email)}
-          </span>
-        )}
-        <div className="flex flex-wrap gap-2">
-          <Button variant="outline" onClick={() => input.current?.click()} disabled={action.isPending} data-testid="avatar-upload">
-            {action.isPending ? <Loader2Icon className="animate-spin" aria-hidden="true" /> : <ImageUpIcon aria-hidden="true" />}
-            {t('admin.profile.uploadAvatar')}
+    <SectionCard title={t('admin.profile.avatar')} description={t('admin.profile.avatarText')} contentClassName="flex flex-wrap items-center gap-4">
+      {user.avatar_url ? (
+        <img src={user.avatar_url} alt={t('admin.profile.avatar')} className="size-16 rounded-full border object-cover" data-testid="avatar" />
+      ) : (
+        <span className="flex size-16 items-center justify-center rounded-full bg-primary/15 text-lg font-semibold text-primary" aria-hidden="true">
+          {initials(user.name, user.email)}
+        </span>
+      )}
+      <div className="flex flex-wrap gap-2">
+        <Button variant="outline" onClick={() => input.current?.click()} disabled={action.isPending} data-testid="avatar-upload">
+          {action.isPending ? <Loader2Icon className="animate-spin" aria-hidden="true" /> : <ImageUpIcon aria-hidden="true" />}
+          {t('admin.profile.uploadAvatar')}
+        </Button>
+        {user.avatar_url && (
+          <Button variant="ghost" onClick={() => action.mutate({ kind: 'removeAvatar' })} disabled={action.isPending}>
+            <Trash2Icon aria-hidden="true" />
+            {t('admin.profile.removeAvatar')}
           </Button>
-          {user.avatar_url && (
-            <Button variant="ghost" onClick={() => action.mutate({ kind: 'removeAvatar' })} disabled={action.isPending}>
-              <Trash2Icon aria-hidden="true" />
-              {t('admin.profile.removeAvatar')}
-            </Button>
-          )}
-          <input
-            ref={input}
-            type="file"
-            accept="image/*"
-            className="hidden"
-            aria-label={t('admin.profile.uploadAvatar')}
-            data-testid="avatar-input"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) action.mutate({ kind: 'avatar', file: f });
-              e.target.value = '';
-            }}
-          />
-        </div>
-        {action.error ? (
-          <Alert variant="destructive" className="basis-full">
-            {errorMessage(t, action.error)}
-          </Alert>
-        ) : null}
-      </CardContent>
-    </Card>
+        )}
+        <input
+          ref={input}
+          type="file"
+          accept="image/*"
+          className="hidden"
+          aria-label={t('admin.profile.uploadAvatar')}
+          data-testid="avatar-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) action.mutate({ kind: 'avatar', file: f });
+            e.target.value = '';
+          }}
+        />
+      </div>
+      {action.error ? (
+        <Alert variant="destructive" className="basis-full">
+          {errorMessage(t, action.error)}
+        </Alert>
+      ) : null}
+    </SectionCard>
   );
 }
 
@@ -121,13 +114,10 @@ function AccountCard() {
         >
           {action.error && Object.keys(server).length === 0 ? <Alert variant="destructive">{errorMessage(t, action.error)}</Alert> : null}
           <div className="grid gap-4 sm:grid-cols-2">
-            <div className="grid gap-2">
-              <Label htmlFor="profile-name">{t('admin.users.name')}</Label>
+            <FormRow label={t('admin.users.name')} htmlFor="profile-name" error={err('name')}>
               <Input id="profile-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!err('name')} autoComplete="name" />
-              <FieldError id="profile-name-error">{err('name')}</FieldError>
-            </div>
-            <div className="grid gap-2">
-              <Label htmlFor="profile-email">{t('login.email')}</Label>
+            </FormRow>
+            <FormRow label={t('login.email')} htmlFor="profile-email" error={err('email')}>
               <Input
                 id="profile-email"
                 type="email"
@@ -137,8 +127,7 @@ function AccountCard() {
                 aria-describedby={err('email') ? 'profile-email-error' : undefined}
                 autoComplete="email"
               />
-              <FieldError id="profile-email-error">{err('email')}</FieldError>
-            </div>
+            </FormRow>
           </div>
           <div className="flex items-center justify-end gap-3">
             <Button type="submit" disabled={!dirty || action.isPending} data-testid="profile-save">
@@ -164,60 +153,48 @@ function PasswordCard() {
   const nextError = submitted && nextProblem ? problemText(t, nextProblem) : undefined;
   const repeatError = submitted && repeat !== next ? t('admin.profile.mismatch') : undefined;
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('admin.profile.password')}</CardTitle>
-        <CardDescription>{t('admin.profile.passwordText')}</CardDescription>
-      </CardHeader>
-      <CardContent>
-        <form
-          className="grid gap-4"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            setSubmitted(true);
-            if (!current || nextProblem || repeat !== next) return;
-            action.mutate(
-              { kind: 'password', current, next },
-              {
-                onSuccess: () => {
-                  toast.success(t('admin.profile.passwordChanged'));
-                  setCurrent('');
-                  setNext('');
-                  setRepeat('');
-                  setSubmitted(false);
-                },
+    <SectionCard title={t('admin.profile.password')} description={t('admin.profile.passwordText')}>
+      <form
+        className="grid gap-4"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSubmitted(true);
+          if (!current || nextProblem || repeat !== next) return;
+          action.mutate(
+            { kind: 'password', current, next },
+            {
+              onSuccess: () => {
+                toast.success(t('admin.profile.passwordChanged'));
+                setCurrent('');
+                setNext('');
+                setRepeat('');
+                setSubmitted(false);
               },
-            );
-          }}
-        >
-          {action.error ? <Alert variant="destructive">{errorMessage(t, action.error)}</Alert> : null}
-          <div className="grid gap-2">
-            <Label htmlFor="password-current">{t('admin.profile.currentPassword')}</Label>
-            <SecretInput id="password-current" value={current} onChange={(e) => setCurrent(e.target.value)} aria-invalid={!!currentError} autoComplete="current-password" />
-            <FieldError id="password-current-error">{currentError}</FieldError>
-          </div>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <div className="grid gap-2">
-              <Label htmlFor="password-new">{t('admin.profile.newPassword')}</Label>
-              <SecretInput id="password-new" value={next} onChange={(e) => setNext(e.target.value)} aria-invalid={!!nextError} autoComplete="new-password" />
-              <FieldError id="password-new-error">{nextError}</FieldError>
-            </div>
-            <div className="grid gap-2">
-              <Label htmlFor="password-repeat">{t('admin.profile.repeatPassword')}</Label>
-              <SecretInput id="password-repeat" value={repeat} onChange={(e) => setRepeat(e.target.value)} aria-invalid={!!repeatError} autoComplete="new-password" />
-              <FieldError id="password-repeat-error">{repeatError}</FieldError>
-            </div>
-          </div>
-          <div className="flex items-center justify-end gap-3">
-            <Button type="submit" disabled={action.isPending} data-testid="password-save">
-              {action.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
-              {t('admin.profile.changePassword')}
-            </Button>
-          </div>
-        </form>
-      </CardContent>
-    </Card>
+            },
+          );
+        }}
+      >
+        {action.error ? <Alert variant="destructive">{errorMessage(t, action.error)}</Alert> : null}
+        <FormRow label={t('admin.profile.currentPassword')} htmlFor="password-current" error={currentError}>
+          <SecretInput id="password-current" value={current} onChange={(e) => setCurrent(e.target.value)} aria-invalid={!!currentError} autoComplete="current-password" />
+        </FormRow>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <FormRow label={t('admin.profile.newPassword')} htmlFor="password-new" error={nextError}>
+            <SecretInput id="password-new" value={next} onChange={(e) => setNext(e.target.value)} aria-invalid={!!nextError} autoComplete="new-password" />
+          </FormRow>
+          <FormRow label={t('admin.profile.repeatPassword')} htmlFor="password-repeat" error={repeatError}>
+            <SecretInput id="password-repeat" value={repeat} onChange={(e) => setRepeat(e.target.value)} aria-invalid={!!repeatError} autoComplete="new-password" />
+          </FormRow>
+        </div>
+        <div className="flex items-center justify-end gap-3">
+          <Button type="submit" disabled={action.isPending} data-testid="password-save">
+            {action.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
+            {t('admin.profile.changePassword')}
+          </Button>
+        </div>
+      </form>
+    </SectionCard>
   );
 }
 
@@ -246,34 +223,28 @@ function LanguageCard() {
     );
   }
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('admin.profile.language')}</CardTitle>
-        <CardDescription>{perAccount ? t('admin.profile.languageAccountText') : t('admin.profile.languageText')}</CardDescription>
-      </CardHeader>
-      <CardContent>
-        <fieldset className="flex flex-wrap gap-3" disabled={action.isPending}>
-          <legend className="sr-only">{t('admin.profile.language')}</legend>
-          {options.map((l) => (
-            <label
-              key={l}
-              className="flex cursor-pointer items-center gap-2 rounded-md border px-4 py-2 text-sm has-[:checked]:border-primary has-[:checked]:bg-primary/5 has-[:focus-visible]:ring-[3px] has-[:focus-visible]:ring-ring/50"
-              lang={l === 'browser' ? undefined : l}
-            >
-              <input
-                type="radio"
-                name="profile-language"
-                value={l}
-                checked={value === l}
-                onChange={() => choose(l)}
-                className="accent-primary"
-                data-testid={`profile-language-${l}`}
-              />
-              {l === 'browser' ? t('admin.profile.followBrowser', { language: t(`languages.${browserLanguage()}`) }) : t(`languages.${l}`)}
-            </label>
-          ))}
-        </fieldset>
-      </CardContent>
-    </Card>
+    <SectionCard title={t('admin.profile.language')} description={perAccount ? t('admin.profile.languageAccountText') : t('admin.profile.languageText')}>
+      <fieldset className="flex flex-wrap gap-3" disabled={action.isPending}>
+        <legend className="sr-only">{t('admin.profile.language')}</legend>
+        {options.map((l) => (
+          <label
+            key={l}
+            className="flex cursor-pointer items-center gap-2 rounded-md border px-4 py-2 text-sm has-[:checked]:border-primary has-[:checked]:bg-primary/5 has-[:focus-visible]:ring-[3px] has-[:focus-visible]:ring-ring/50"
+            lang={l === 'browser' ? undefined : l}
+          >
+            <input
+              type="radio"
+              name="profile-language"
+              value={l}
+              checked={value === l}
+              onChange={() => choose(l)}
+              className="accent-primary"
+              data-testid={`profile-language-${l}`}
+            />
+            {l === 'browser' ? t('admin.profile.followBrowser', { language: t(`languages.${browserLanguage()}`) }) : t(`languages.${l}`)}
+          </label>
+        ))}
+      </fieldset>
+    </SectionCard>
   );
 }

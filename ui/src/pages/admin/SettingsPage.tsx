@@ -12,7 +12,7 @@ import { useAuth } from '@/auth';
 import { ErrorState } from '@/components/ErrorState';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle, SectionCard } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -20,12 +20,13 @@ import { can } from '@/lib/admin/users';
 import type { ProjectColor } from '@/lib/colors';
 import { errorMessage } from '@/lib/error-message';
 import { projectCreateSchema } from '@/lib/project-schema';
-import { Checkbox, FieldError, Select } from '@/components/ui/field';
+import { Checkbox, FormRow, Select } from '@/components/ui/field';
 import { toast } from '@/components/ui/toast';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { SecretInput } from '@/components/ui/secret-input';
 import { CopyButton } from '@/components/ui/copy-button';
-import { ColorPicker, ProjectPageHeader } from './parts';
+import { ColorPicker } from '@/components/ui/color-picker';
+import { ProjectPageHeader } from './parts';
 
 const settingsSchema = projectCreateSchema.extend({ auto_start: z.boolean() });
 type SettingsForm = z.infer<typeof settingsSchema>;
@@ -84,44 +85,34 @@ function GeneralCard({ project }: { project: Project }) {
   const formError = update.error && !(update.error instanceof ApiError && (update.error.code === 'CONFLICT' || Object.keys(update.error.fields).length > 0));
 
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('admin.settings.general')}</CardTitle>
-        <CardDescription>{t('admin.settings.generalText')}</CardDescription>
-      </CardHeader>
-      <CardContent>
-        <form className="grid gap-5" onSubmit={onSubmit} noValidate data-testid="settings-form">
-          {formError && <Alert variant="destructive">{errorMessage(t, update.error)}</Alert>}
-          <div className="grid gap-2">
-            <Label htmlFor="settings-name">{t('createProject.name')}</Label>
-            <Input id="settings-name" aria-invalid={!!nameError} aria-describedby={nameError ? 'settings-name-error' : undefined} {...register('name')} />
-            <FieldError id="settings-name-error">{nameError}</FieldError>
-          </div>
-          <div className="grid gap-2">
-            <Label htmlFor="settings-slug">{t('createProject.slug')}</Label>
-            <Input
-              id="settings-slug"
-              className="font-mono"
-              aria-invalid={!!slugError}
-              aria-describedby={slugError ? 'settings-slug-error settings-slug-hint' : 'settings-slug-hint'}
-              {...register('slug')}
-            />
-            <p id="settings-slug-hint" className="text-xs text-muted-foreground">
-              {t('admin.settings.slugHint')}
-            </p>
-            <FieldError id="settings-slug-error">{slugError}</FieldError>
-          </div>
-          <ColorPicker legend={t('createProject.color')} value={color} onChange={(c) => setValue('color', c, { shouldDirty: true })} />
-          <Checkbox label={t('dashboard.autoStart')} description={t('admin.settings.autoStartText')} {...register('auto_start')} />
-          <div className="flex items-center justify-end gap-3">
-            <Button type="submit" disabled={update.isPending || !formState.isDirty} data-testid="settings-save">
-              {update.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
-              {t('admin.common.save')}
-            </Button>
-          </div>
-        </form>
-      </CardContent>
-    </Card>
+    <SectionCard title={t('admin.settings.general')} description={t('admin.settings.generalText')}>
+      <form className="grid gap-5" onSubmit={onSubmit} noValidate data-testid="settings-form">
+        {formError && <Alert variant="destructive">{errorMessage(t, update.error)}</Alert>}
+        <FormRow label={t('createProject.name')} htmlFor="settings-name" error={nameError}>
+          <Input id="settings-name" aria-invalid={!!nameError} aria-describedby={nameError ? 'settings-name-error' : undefined} {...register('name')} />
+        </FormRow>
+        <FormRow label={t('createProject.slug')} htmlFor="settings-slug" error={slugError}>
+          <Input
+            id="settings-slug"
+            className="font-mono"
+            aria-invalid={!!slugError}
+            aria-describedby={slugError ? 'settings-slug-error settings-slug-hint' : 'settings-slug-hint'}
+            {...register('slug')}
+          />
+          <p id="settings-slug-hint" className="text-xs text-muted-foreground">
+            {t('admin.settings.slugHint')}
+          </p>
+        </FormRow>
+        <ColorPicker legend={t('createProject.color')} value={color} onChange={(c) => setValue('color', c, { shouldDirty: true })} />
+        <Checkbox label={t('dashboard.autoStart')} description={t('admin.settings.autoStartText')} {...register('auto_start')} />
+        <div className="flex items-center justify-end gap-3">
+          <Button type="submit" disabled={update.isPending || !formState.isDirty} data-testid="settings-save">
+            {update.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
+            {t('admin.common.save')}
+          </Button>
+        </div>
+      </form>
+    </SectionCard>
   );
 }
 

@@ -1,36 +1,7 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useEffect, useState, type ReactNode } from 'react';
 import { fetchStorageBlob } from '@/api/admin';
-import { PROJECT_COLOR_NAMES, PROJECT_COLORS, type ProjectColor } from '@/lib/colors';
-import { cn } from '@/lib/utils';
 
 // Pieces of the admin pages (the form controls they share with every page are in components/ui).
-
-export function ColorPicker({ value, onChange, legend }: { value: ProjectColor | null; onChange: (c: ProjectColor | null) => void; legend: string }) {
-  const { t } = useTranslation();
-  const name = useId();
-  return (
-    <fieldset className="grid gap-2">
-      <legend className="mb-2 text-sm font-medium">{legend}</legend>
-      <div className="flex flex-wrap gap-2">
-        {[null, ...PROJECT_COLOR_NAMES].map((c) => {
-          const label = c ? t(`colors.${c}`) : t('createProject.noColor');
-          return (
-            <label key={c ?? 'none'} title={label} className="cursor-pointer">
-              <input type="radio" name={name} className="peer sr-only" checked={value === c} onChange={() => onChange(c)} aria-label={label} />
-              <span
-                className={cn(
-                  'block size-7 rounded-full border-2 border-transparent ring-offset-2 ring-offset-background transition peer-checked:ring-2 peer-checked:ring-foreground peer-focus-visible:ring-2 peer-focus-visible:ring-ring',
-                  c ? PROJECT_COLORS[c] : 'border-dashed border-muted-foreground/60',
-                )}
-              />
-            </label>
-          );
-        })}
-      </div>
-    </fieldset>
-  );
-}
 
 // The heading of a project's sub-page (the project's layout above it has the
 // way back, the project's name as the h1 and the tabs): the title and actions.

@@ -91,6 +91,18 @@ monaco.editor.defineTheme('m3m-dark', {
 });
 export const monacoTheme = (dark: boolean) => (dark ? 'm3m-dark' : 'm3m-light');
 
+// The options every editor of the UI shares (the code page's and the file manager's).
+export const editorOptions: monaco.editor.IStandaloneEditorConstructionOptions = {
+  automaticLayout: true,
+  minimap: { enabled: false },
+  fontSize: 13,
+  tabSize: 2,
+  scrollBeyondLastLine: false,
+  fixedOverflowWidgets: true,
+  // 'dimmed' draws the last line's number too faint to read (axe: contrast).
+  renderFinalNewline: 'on',
+};
+
 let typesLib: monaco.IDisposable | null = null;
 let typesText = '';
 

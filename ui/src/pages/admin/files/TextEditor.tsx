@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { monaco, monacoTheme } from '@/pages/code/monaco';
+import { editorOptions, monaco, monacoTheme } from '@/pages/code/monaco';
 
 // The file manager's text editor: Monaco (this module is loaded lazily, like the
 // code page's editor: Monaco stays out of every other page's bundle), the
@@ -32,14 +32,8 @@ export default function TextEditor({
     // Its own scheme: a storage file is not the project's code (no runtime types' checks mixed in).
     const model = monaco.editor.createModel(value, language, monaco.Uri.from({ scheme: 'storage', path: `/${path}` }));
     const ed = monaco.editor.create(host.current!, {
+      ...editorOptions,
       model,
-      automaticLayout: true,
-      minimap: { enabled: false },
-      fontSize: 13,
-      tabSize: 2,
-      scrollBeyondLastLine: false,
-      fixedOverflowWidgets: true,
-      renderFinalNewline: 'on',
       ariaLabel,
     });
     editor.current = ed;
