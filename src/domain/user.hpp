@@ -18,6 +18,7 @@ struct User {
   // were issued under and stop working when it changes.
   int tokenVersion = 0;
   int avatarVersion = 0;  // 0 = no avatar
+  std::string language;   // the UI language the user chose; "" = follow the browser
   std::string createdAt;
   std::string updatedAt;
 

@@ -1,5 +1,7 @@
 #include "runtime/run_log.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <ctime>
 #include <sstream>
 
@@ -53,6 +55,7 @@ void RunLog::write(std::string_view level, std::string_view message) {
   }
   out_.write(l.data(), static_cast<std::streamsize>(l.size()));
   out_.flush();
+  const std::uint64_t base = size_;
   size_ += l.size();
   if (followers_.empty()) return;
   // Under the lock, so followers see lines in file order; a follower only
@@ -61,7 +64,7 @@ void RunLog::write(std::string_view level, std::string_view message) {
   while (start < l.size()) {
     size_t nl = l.find('\n', start);
     std::string one = l.substr(start, nl - start);
-    std::erase_if(followers_, [&](const Follower& f) { return !f(one); });
+    std::erase_if(followers_, [&](const Follower& f) { return !f(one, base + nl + 1); });
     start = nl + 1;
   }
 }
@@ -75,9 +78,11 @@ void RunLog::follow(std::uint64_t cursor, Follower deliver) {
   if (in) {
     in.seekg(static_cast<std::streamoff>(cursor));
     std::string l;
+    std::uint64_t pos = cursor;
     while (std::getline(in, l)) {
       if (in.eof()) break;
-      if (!deliver(l)) return;
+      pos += l.size() + 1;
+      if (!deliver(l, pos)) return;
     }
   }
   followers_.push_back(std::move(deliver));
@@ -99,6 +104,7 @@ LogPage RunLog::read(std::uint64_t cursor, size_t limit) const {
   if (!in) return page;
   if (cursor > size_) cursor = 0;  // the file was cleared or rotated: start over
   in.seekg(static_cast<std::streamoff>(cursor));
+  page.prevCursor = cursor;
   std::string l;
   std::uint64_t pos = cursor;
   while (page.lines.size() < limit && std::getline(in, l)) {
@@ -110,21 +116,43 @@ LogPage RunLog::read(std::uint64_t cursor, size_t limit) const {
   return page;
 }
 
-LogPage RunLog::tail(size_t n) const {
-  std::string all = readAll();
+LogPage RunLog::tail(size_t n) const { return before(UINT64_MAX, n); }
+
+LogPage RunLog::before(std::uint64_t end, size_t n) const {
+  std::lock_guard lock(mutex_);
   LogPage page;
-  page.nextCursor = all.size();
-  size_t end = all.size();
-  if (end && all[end - 1] == '\n') --end;
-  size_t start = end;
-  while (page.lines.size() < n && start > 0) {
-    size_t nl = all.rfind('\n', start - 1);
-    size_t from = nl == std::string::npos ? 0 : nl + 1;
-    page.lines.insert(page.lines.begin(), all.substr(from, start - from));
-    if (nl == std::string::npos) break;
-    start = nl;
+  end = std::min(end, size_);
+  page.prevCursor = page.nextCursor = end;
+  std::ifstream in(path(), std::ios::binary);
+  if (!in || n == 0 || end == 0) return page;
+  // Blocks are prepended until the text holds n+1 newlines (the one ending
+  // the line before the page tells where the page starts) or the file's start.
+  constexpr std::uint64_t kBlock = 64 * 1024;
+  std::string text;
+  std::uint64_t from = end;
+  while (from > 0 && static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) <= n) {
+    const std::uint64_t size = std::min(kBlock, from);
+    from -= size;
+    std::string block(size, '\0');
+    in.seekg(static_cast<std::streamoff>(from));
+    if (!in.read(block.data(), static_cast<std::streamsize>(size))) return page;
+    text.insert(0, block);
   }
-  if (all.empty()) page.lines.clear();
+  // `end` may fall inside a line (a stale cursor): only whole lines count.
+  const size_t last = text.rfind('\n');
+  if (last == std::string::npos) return page;
+  page.nextCursor = from + last + 1;
+  size_t stop = last;  // the newline ending the line being cut out
+  while (page.lines.size() < n) {
+    const size_t nl = stop == 0 ? std::string::npos : text.rfind('\n', stop - 1);
+    if (nl == std::string::npos && from > 0) break;  // a partial line at the top of the read
+    const size_t start = nl == std::string::npos ? 0 : nl + 1;
+    page.lines.push_back(text.substr(start, stop - start));
+    page.prevCursor = from + start;
+    if (nl == std::string::npos) break;
+    stop = nl;
+  }
+  std::reverse(page.lines.begin(), page.lines.end());
   return page;
 }
 

@@ -17,6 +17,7 @@ namespace m3m::runtime {
 struct LogPage {
   std::vector<std::string> lines;
   std::uint64_t nextCursor = 0;  // byte offset to continue from
+  std::uint64_t prevCursor = 0;  // byte offset where the first line starts: page back with before(prevCursor)
 };
 
 class RunLog {
@@ -30,6 +31,10 @@ class RunLog {
   LogPage read(std::uint64_t cursor, size_t limit) const;
   // The last `n` lines.
   LogPage tail(size_t n) const;
+  // The last `n` complete lines that end at or before byte `end` (paging
+  // backwards from a prevCursor). Reads the file backwards in blocks, so a
+  // page costs its own size, not the file's.
+  LogPage before(std::uint64_t end, size_t n) const;
   std::string readAll() const;   // the current file
   std::string download() const;  // the rotated part, then the current file
   std::filesystem::path path() const { return dir_ / "run.log"; }
@@ -37,7 +42,8 @@ class RunLog {
   // Live tail: delivers every line from byte `cursor` on, first the backlog,
   // then each new line as it is written, in order, to `deliver` (which must
   // not block). Delivery stops for good when `deliver` returns false.
-  using Follower = std::function<bool(const std::string& line)>;
+  // `end` is the byte offset just after the line: a cursor to resume from.
+  using Follower = std::function<bool(const std::string& line, std::uint64_t end)>;
   void follow(std::uint64_t cursor, Follower deliver);
 
   // The release the log belongs to (kept next to it).

@@ -201,6 +201,12 @@ runtime::LogPage RuntimeService::logTail(const Principal& who, const std::string
   return logOf(p.id)->tail(lines);
 }
 
+runtime::LogPage RuntimeService::logsBefore(const Principal& who, const std::string& projectId, std::uint64_t end,
+                                            size_t limit) {
+  auto p = projects_.requireAccess(who, projectId);
+  return logOf(p.id)->before(end, limit);
+}
+
 std::string RuntimeService::logText(const Principal& who, const std::string& projectId) {
   auto p = projects_.requireAccess(who, projectId);
   return logOf(p.id)->download();

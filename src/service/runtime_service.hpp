@@ -61,6 +61,7 @@ class RuntimeService {
 
   runtime::LogPage logs(const Principal& who, const std::string& projectId, std::uint64_t cursor, size_t limit);
   runtime::LogPage logTail(const Principal& who, const std::string& projectId, size_t lines);
+  runtime::LogPage logsBefore(const Principal& who, const std::string& projectId, std::uint64_t end, size_t limit);
   std::string logText(const Principal& who, const std::string& projectId);
   // Live tail from `cursor`: backlog first, then new lines (RunLog::follow).
   void followLogs(const Principal& who, const std::string& projectId, std::uint64_t cursor,

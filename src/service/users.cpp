@@ -238,14 +238,19 @@ UserView UserService::setBlocked(const Principal& who, const std::string& id, bo
 UserView UserService::me(const Principal& who) { return view(requireUser(who)); }
 
 UserView UserService::updateMe(const Principal& who, const std::optional<std::string>& email,
-                               const std::optional<std::string>& name) {
+                               const std::optional<std::string>& name, const std::optional<std::string>& language) {
   domain::User u = requireUser(who);
   Validation v;
   if (email) validateEmail(v, toLower(trim(*email)));
   if (name) validateName(v, *name);
+  // The languages the admin UI is translated into (ui/src/i18n).
+  static constexpr std::string_view kUiLanguages[] = {"en", "ru"};
+  if (language && !language->empty() && std::ranges::find(kUiLanguages, *language) == std::end(kUiLanguages))
+    v.fail("language", "must be \"en\", \"ru\" or null");
   v.throwIfAny();
   if (email) u.email = toLower(trim(*email));
   if (name) u.name = trim(*name);
+  if (language) u.language = *language;
   u.updatedAt = lib::nowIso();
   store_.transaction([&](store::Repositories& repos) {
     if (email) {

@@ -60,8 +60,9 @@ class UserService {
   UserView setBlocked(const Principal& who, const std::string& id, bool blocked);
 
   UserView me(const Principal& who);
+  // language: "" = follow the browser, else one of kUiLanguages.
   UserView updateMe(const Principal& who, const std::optional<std::string>& email,
-                    const std::optional<std::string>& name);
+                    const std::optional<std::string>& name, const std::optional<std::string>& language = std::nullopt);
   // Checks the current password, stores the new one and ends every session of
   // the user (the caller starts a fresh one). Returns the updated user.
   domain::User changeMyPassword(const Principal& who, const std::string& current, const std::string& next);

@@ -108,7 +108,7 @@ const OPERATIONS = [
   ['put', '/api/projects/{id}/storage/file/{filePath}', 'editTextFile', 'storage', 200],
   ['get', '/api/projects/{id}/storage/links', 'listStorageLinks', 'storage', 200],
   ['post', '/api/projects/{id}/storage/links', 'createStorageLink', 'storage', 201],
-  ['delete', '/api/projects/{id}/storage/links/{token}', 'revokeStorageLink', 'storage', 204],
+  ['delete', '/api/projects/{id}/storage/links/{link}', 'revokeStorageLink', 'storage', 204],
   ['delete', '/api/projects/{id}/storage/{filePath}', 'deleteStoragePath', 'storage', 204],
   ['get', '/api/storage/public/{token}/{filename}', 'getPublicFile', 'storage', 200],
 ];

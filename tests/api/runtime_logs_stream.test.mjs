@@ -21,6 +21,8 @@ async function readEvents(res, enough, ms = 5000) {
   const decoder = new TextDecoder();
   let buffer = '';
   const events = [];
+  const ids = [];
+  events.ids = ids;
   const deadline = Date.now() + ms;
   while (Date.now() < deadline && !enough(events)) {
     const { value, done } = await Promise.race([
@@ -34,7 +36,11 @@ async function readEvents(res, enough, ms = 5000) {
       const block = buffer.slice(0, i);
       buffer = buffer.slice(i + 2);
       const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-      if (data) events.push(data);
+      const id = block.split('\n').find((l) => l.startsWith('id: '))?.slice(4);
+      if (data) {
+        events.push(data);
+        ids.push(id);
+      }
     }
   }
   await reader.cancel().catch(() => {});
@@ -71,6 +77,49 @@ test('?cursor skips what was read; ?access_token works for EventSource; no token
   const anon = await fetch(`${server.url}/api/projects/${project.id}/logs/stream`);
   assert.equal(anon.status, 401);
   await anon.body?.cancel();
+  await stopProject(server, rootToken, project.id);
+});
+
+test('each event has an id (the offset after its line); Last-Event-ID resumes after it', async () => {
+  const { project } = await runningProject(server, rootToken, TICKER);
+  const url = `${server.url}/api/projects/${project.id}/logs/stream`;
+  const first = await readEvents(await fetch(url, { headers: { Authorization: `Bearer ${rootToken}` } }), (ev) => ev.length >= 4);
+  const ids = first.ids.map(Number);
+  assert.ok(ids.every((n, i) => Number.isInteger(n) && (i === 0 || n > ids[i - 1])), `ids grow: ${first.ids}`);
+  // The id of the 2nd event is the cursor after it: the forward page from it starts with the 3rd line.
+  const page = await api(server, 'GET', `/api/projects/${project.id}/logs?cursor=${ids[1]}&limit=1`, { token: rootToken });
+  assert.equal(page.body.lines[0], first[2]);
+  const resumed = await readEvents(
+    await fetch(url, { headers: { Authorization: `Bearer ${rootToken}`, 'Last-Event-ID': String(ids[1]) } }),
+    (ev) => ev.length >= 2,
+  );
+  assert.deepEqual(resumed.slice(0, 2), first.slice(2, 4), 'resumes right after the last seen event');
+  const bad = await fetch(url, { headers: { Authorization: `Bearer ${rootToken}`, 'Last-Event-ID': 'abc' } });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error.fields['Last-Event-ID'] !== undefined, true);
+  await stopProject(server, rootToken, project.id);
+});
+
+test('the log pages backwards with before= and prev_cursor, and refuses mixed modes', async () => {
+  const { project } = await runningProject(server, rootToken, TICKER);
+  const L = `/api/projects/${project.id}/logs`;
+  await new Promise((r) => setTimeout(r, 600));
+  const tail = (await api(server, 'GET', `${L}?tail=3`, { token: rootToken })).body;
+  assert.equal(tail.lines.length, 3);
+  assert.ok(tail.prev_cursor > 0);
+  const up = (await api(server, 'GET', `${L}?before=${tail.prev_cursor}&limit=4`, { token: rootToken })).body;
+  assert.equal(up.lines.length, 4);
+  assert.equal(up.next_cursor, tail.prev_cursor);
+  const forward = (await api(server, 'GET', `${L}?cursor=${up.prev_cursor}&limit=7`, { token: rootToken })).body;
+  assert.deepEqual(forward.lines, [...up.lines, ...tail.lines], 'the pages join without a gap or an overlap');
+  const top = (await api(server, 'GET', `${L}?before=${up.prev_cursor}&limit=1000`, { token: rootToken })).body;
+  assert.equal(top.prev_cursor, 0, 'reached the top');
+  assert.match(top.lines[0], /starting release/);
+  for (const q of ['before=1&tail=3', 'before=1&cursor=0', 'before=-1', 'before=x', 'before=5&limit=0']) {
+    const r = await api(server, 'GET', `${L}?${q}`, { token: rootToken });
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.error.code, 'INVALID_ARGUMENT', q);
+  }
   await stopProject(server, rootToken, project.id);
 });
 

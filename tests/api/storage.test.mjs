@@ -180,6 +180,30 @@ test('public links: served without auth, listed, follow a rename, revoked, gone 
   assert.equal(cd, `attachment; filename="my notes #1 __?.txt"; filename*=UTF-8''my%20notes%20%231%20%C3%BC%3F.txt`, 'RFC 6266');
 });
 
+test('public links have a stable id: listed, revoked by id by any member, never by another project', async () => {
+  expectStatus(await api(server, 'POST', `${S()}/file`, { token: rootToken, body: { path: 'ids/a.txt', content: 'A' } }), 201);
+  const a = expectStatus(await api(server, 'POST', `${S()}/links`, { token: rootToken, body: { path: 'ids/a.txt' } }), 201).body;
+  const b = expectStatus(await api(server, 'POST', `${S()}/links`, { token: rootToken, body: { path: 'ids/a.txt' } }), 201).body;
+  assert.match(a.id, /^[0-9a-f]{16}$/);
+  assert.notEqual(a.id, b.id);
+  assert.ok(!a.token.includes(a.id), 'the id is not a piece of the token');
+  const listed = expectList(await api(server, 'GET', `${S()}/links`, { token: rootToken }));
+  assert.deepEqual(listed.filter((l) => l.path === 'ids/a.txt').map((l) => l.id).sort(), [a.id, b.id].sort());
+  // Another project's key cannot revoke it; an unknown id is 404; a malformed one too.
+  const other = await createProject(server, rootToken);
+  expectError(await api(server, 'DELETE', `/api/projects/${other.id}/storage/links/${a.id}`, { token: rootToken }), 404, 'NOT_FOUND');
+  expectError(await api(server, 'DELETE', `${S()}/links/${a.id}`, { apiKey: other.api_key }), 403, 'PERMISSION_DENIED');
+  expectError(await api(server, 'DELETE', `${S()}/links/0000000000000000`, { token: rootToken }), 404, 'NOT_FOUND');
+  expectError(await api(server, 'DELETE', `${S()}/links/${a.id.toUpperCase()}`, { token: rootToken }), 404, 'NOT_FOUND');
+  assert.equal((await api(server, 'GET', a.url)).text, 'A', 'still served after the refused revokes');
+  // The project's own API key (any member, not only the creating browser) revokes by id.
+  expectStatus(await api(server, 'DELETE', `${S()}/links/${a.id}`, { apiKey: project.api_key }), 204);
+  expectError(await api(server, 'GET', a.url), 404, 'NOT_FOUND');
+  assert.equal((await api(server, 'GET', b.url)).text, 'A', 'the other link stays');
+  expectError(await api(server, 'DELETE', `${S()}/links/${a.id}`, { token: rootToken }), 404, 'NOT_FOUND');
+  expectStatus(await api(server, 'DELETE', `${S()}/links/${b.token}`, { token: rootToken }), 204, 'the token still revokes');
+});
+
 test('runtime storage module: text and binary round trips, folders, stat, path rules', async () => {
   const code = `
 service.start(() => router.get('/fs', () => {

@@ -34,7 +34,7 @@ after(async () => {
 const me = (token) => api(server, 'GET', '/api/users/me', { token });
 
 function assertUserShape(u, where) {
-  for (const k of ['id', 'email', 'name', 'avatar_url', 'is_root', 'is_blocked', 'permissions', 'project_ids', 'created_at', 'updated_at']) {
+  for (const k of ['id', 'email', 'name', 'avatar_url', 'language', 'is_root', 'is_blocked', 'permissions', 'project_ids', 'created_at', 'updated_at']) {
     assert.ok(k in u, `${where}: user.${k} is present in ${JSON.stringify(u)}`);
   }
   assert.equal(typeof u.permissions, 'object');
@@ -325,6 +325,24 @@ test('PUT /api/users/me changes the name (and validates the email)', async () =>
   await loginOk(server, newEmail, u.password);
   expectError(await login(server, u.user.email, u.password), 401, 'UNAUTHENTICATED', 'the old email');
   expectStatus(await api(server, 'GET', '/api/users/me/', { token: u.token }), 200, 'a trailing slash is ignored');
+});
+
+test('the UI language is kept with the account: "en", "ru" or null (the browser\'s)', async () => {
+  const u = await createUserAndLogin(server, rootToken);
+  assert.equal((await me(u.token)).body.language, null, 'a new account follows the browser');
+  const ru = expectStatus(await api(server, 'PUT', '/api/users/me', { token: u.token, body: { language: 'ru' } }), 200);
+  assert.equal(ru.body.language, 'ru');
+  assert.equal((await me(u.token)).body.language, 'ru');
+  const fresh = await loginOk(server, u.user.email, u.password);
+  assert.equal(fresh.user.language, 'ru', 'the login answer carries it');
+  expectStatus(await api(server, 'PUT', '/api/users/me', { token: u.token, body: { name: 'Renamed' } }), 200);
+  assert.equal((await me(u.token)).body.language, 'ru', 'absent = unchanged');
+  expectFieldError(await api(server, 'PUT', '/api/users/me', { token: u.token, body: { language: 'de' } }), 'language', 'an unknown language');
+  expectFieldError(await api(server, 'PUT', '/api/users/me', { token: u.token, body: { language: 7 } }), 'language', 'a number');
+  expectFieldError(await api(server, 'PUT', '/api/users/me', { token: u.token, body: { language: 'RU' } }), 'language', 'case matters');
+  assert.equal((await me(u.token)).body.language, 'ru', 'refused input changes nothing');
+  const cleared = expectStatus(await api(server, 'PUT', '/api/users/me', { token: u.token, body: { language: null } }), 200);
+  assert.equal(cleared.body.language, null);
 });
 
 test('PUT /api/users/me/password needs the current password; success returns a new token pair and kills old tokens', async () => {

@@ -13,6 +13,7 @@ nlohmann::json userJson(const domain::User& u, const std::vector<std::string>& p
           {"email", u.email},
           {"name", u.name},
           {"avatar_url", avatar},
+          {"language", u.language.empty() ? nlohmann::json(nullptr) : nlohmann::json(u.language)},
           {"is_root", u.isRoot},
           {"is_blocked", u.isBlocked},
           {"permissions", {{"create_projects", u.createsProjects()}, {"manage_users", u.managesUsers()}}},

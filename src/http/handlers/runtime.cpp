@@ -47,18 +47,20 @@ nlohmann::json statusJson(const service::RunStatus& s) {
 }
 
 nlohmann::json pageJson(const runtime::LogPage& p) {
-  return {{"lines", p.lines}, {"next_cursor", p.nextCursor}};
+  return {{"lines", p.lines}, {"next_cursor", p.nextCursor}, {"prev_cursor", p.prevCursor}};
 }
 
-std::uint64_t uintQuery(const Request& req, const char* name, std::uint64_t def, std::uint64_t max) {
-  if (!req.hasQuery(name)) return def;
-  auto s = req.query(name);
+std::uint64_t uintValue(const std::string& s, const char* name, std::uint64_t max) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty() || v > max)
     throw Error(ErrorCode::INVALID_ARGUMENT, std::string(name) + " must be an integer from 0 to " + std::to_string(max),
                 {{name, "must be an integer 0–" + std::to_string(max)}});
   return v;
+}
+
+std::uint64_t uintQuery(const Request& req, const char* name, std::uint64_t def, std::uint64_t max) {
+  return req.hasQuery(name) ? uintValue(req.query(name), name, max) : def;
 }
 
 // A public project route: /r/{slug}/... and /api/r/{slug}/...
@@ -129,11 +131,17 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
              }));
   router.get("/api/projects/:id/logs", sync([&](Request& req) {
                auto who = authenticate(req, auth);
+               const int modes = req.hasQuery("tail") + req.hasQuery("cursor") + req.hasQuery("before");
+               if (modes > 1)
+                 throw Error(ErrorCode::INVALID_ARGUMENT, "use one of tail, cursor and before",
+                             {{"before", "not with tail or cursor"}});
                if (req.hasQuery("tail"))
                  return Response::json(200, pageJson(runtime.logTail(who, req.params["id"], uintQuery(req, "tail", 100, 10'000))));
-               auto cursor = uintQuery(req, "cursor", 0, UINT64_MAX / 2);
                auto limit = uintQuery(req, "limit", 200, 1000);
                if (limit == 0) throw Error(ErrorCode::INVALID_ARGUMENT, "limit must be at least 1", {{"limit", "must be 1–1000"}});
+               if (req.hasQuery("before"))
+                 return Response::json(200, pageJson(runtime.logsBefore(who, req.params["id"], uintQuery(req, "before", 0, UINT64_MAX / 2), limit)));
+               auto cursor = uintQuery(req, "cursor", 0, UINT64_MAX / 2);
                return Response::json(200, pageJson(runtime.logs(who, req.params["id"], cursor, limit)));
              }));
   router.get("/api/projects/:id/logs/download", sync([&](Request& req) {
@@ -149,7 +157,10 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
                    req.hasQuery("access_token"))
                  req.headers["Authorization"] = "Bearer " + req.query("access_token");
                auto who = authenticate(req, auth);
+               // A reconnecting EventSource sends the last event's id: resume after it.
                auto cursor = uintQuery(req, "cursor", 0, UINT64_MAX / 2);
+               if (auto last = req.header("Last-Event-ID"); !req.hasQuery("cursor") && !last.empty())
+                 cursor = uintValue(std::string(last), "Last-Event-ID", UINT64_MAX / 2);
                runtime.status(who, req.params["id"]);  // access check now, while we can still answer 403/404
                Response r;
                r.status = 200;
@@ -158,8 +169,8 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
                r.setHeader("X-Accel-Buffering", "no");
                r.stream = [&runtime, who, id = req.params["id"], cursor](std::shared_ptr<StreamSink> sink) {
                  try {
-                   runtime.followLogs(who, id, cursor, [sink](const std::string& line) {
-                     return sink->write("data: " + line + "\n\n");
+                   runtime.followLogs(who, id, cursor, [sink](const std::string& line, std::uint64_t end) {
+                     return sink->write("id: " + std::to_string(end) + "\ndata: " + line + "\n\n");
                    });
                  } catch (...) {
                    sink->close();  // the project went away between the check and now

@@ -15,7 +15,7 @@ nlohmann::json entryJson(const service::StorageEntry& e) {
 }
 
 nlohmann::json linkJson(const service::StorageLinkView& l) {
-  nlohmann::json j = {{"token_hint", l.tokenHint}, {"path", l.path}, {"created_at", l.createdAt}};
+  nlohmann::json j = {{"id", l.id}, {"token_hint", l.tokenHint}, {"path", l.path}, {"created_at", l.createdAt}};
   if (!l.token.empty()) {
     j["token"] = l.token;
     j["url"] = l.url;
@@ -172,8 +172,8 @@ void registerStorage(Router& router, service::AuthService& auth, service::Storag
                auto page = storage.links(authenticate(req, auth), req.params["id"], pageRequest(req));
                return Response::json(200, pageJson(page, linkJson));
              }));
-  router.del(base + "/links/:token", sync([&](Request& req) {
-               storage.revokeLink(authenticate(req, auth), req.params["id"], req.params["token"]);
+  router.del(base + "/links/:link", sync([&](Request& req) {
+               storage.revokeLink(authenticate(req, auth), req.params["id"], req.params["link"]);
                return Response::noContent();
              }));
   router.del(base + "/*path", sync([&](Request& req) {

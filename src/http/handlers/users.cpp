@@ -33,8 +33,14 @@ void registerUsers(Router& router, service::AuthService& auth, service::UserServ
                JsonInput in(req);
                auto email = in.string("email");
                auto name = in.string("name");
+               // null = follow the browser again; absent = unchanged.
+               std::optional<std::string> language;
+               if (in.isNull("language"))
+                 language = "";
+               else
+                 language = in.string("language");
                in.done();
-               return Response::json(200, userJson(users.updateMe(who, email, name)));
+               return Response::json(200, userJson(users.updateMe(who, email, name, language)));
              }));
   router.put("/api/users/me/password", sync([&](Request& req) {
                auto who = authenticate(req, auth);

@@ -264,7 +264,7 @@ StorageLinkView StorageService::createLink(const Principal& who, const std::stri
   l.tokenHint = token.substr(token.size() - 6);
   l.createdAt = lib::nowIso();
   store_.repos().storageLinks().create(l);
-  return {token, l.tokenHint, l.path, "/api/storage/public/" + token + "/" + lib::percentEncode(file.name)  /* a name may hold spaces, ? # or UTF-8 */, l.createdAt};
+  return {store::linkIdOf(l.tokenHash), token, l.tokenHint, l.path, "/api/storage/public/" + token + "/" + lib::percentEncode(file.name)  /* a name may hold spaces, ? # or UTF-8 */, l.createdAt};
 }
 
 domain::Page<StorageLinkView> StorageService::links(const Principal& who, const std::string& projectId,
@@ -275,13 +275,17 @@ domain::Page<StorageLinkView> StorageService::links(const Principal& who, const 
   out.page = stored.page;
   out.perPage = stored.perPage;
   out.totalItems = stored.totalItems;
-  for (const auto& l : stored.items) out.items.push_back({"", l.tokenHint, l.path, "", l.createdAt});
+  for (const auto& l : stored.items) out.items.push_back({store::linkIdOf(l.tokenHash), "", l.tokenHint, l.path, "", l.createdAt});
   return out;
 }
 
-void StorageService::revokeLink(const Principal& who, const std::string& projectId, const std::string& token) {
+void StorageService::revokeLink(const Principal& who, const std::string& projectId, const std::string& link) {
   projects_.requireAccess(who, projectId);
-  if (!store_.repos().storageLinks().remove(projectId, lib::sha256Hex(token)))
+  auto& links = store_.repos().storageLinks();
+  // Ids are 16 hex digits, tokens 32 characters: the length tells them apart.
+  const bool isId = link.size() == store::kLinkIdLength &&
+                    link.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!(isId ? links.removeById(projectId, link) : links.remove(projectId, lib::sha256Hex(link))))
     throw Error(ErrorCode::NOT_FOUND, "no such link");
 }
 

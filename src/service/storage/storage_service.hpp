@@ -39,6 +39,7 @@ struct StoredFile {
 };
 
 struct StorageLinkView {
+  std::string id;     // public, stable (store::linkIdOf)
   std::string token;  // only when just created
   std::string tokenHint;
   std::string path;
@@ -75,7 +76,8 @@ class StorageService {
 
   StorageLinkView createLink(const Principal& who, const std::string& projectId, const std::string& path);
   domain::Page<StorageLinkView> links(const Principal& who, const std::string& projectId, const domain::PageRequest& page);
-  void revokeLink(const Principal& who, const std::string& projectId, const std::string& token);
+  // `link` is a link's id or, as before ids existed, its token.
+  void revokeLink(const Principal& who, const std::string& projectId, const std::string& link);
   // No auth: the token is the credential. NOT_FOUND unless the file still
   // exists under that filename.
   StoredFile publicFile(const std::string& token, const std::string& filename);

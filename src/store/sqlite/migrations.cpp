@@ -180,6 +180,10 @@ CREATE TABLE storage_links (
 ) STRICT;
 CREATE INDEX storage_links_project_path ON storage_links(project_id, path);
 )sql"},
+    {7, "user_language", R"sql(
+-- The admin UI's language chosen in the profile ('' = the browser's).
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 void ensureTable(SQLite::Database& db) {

@@ -63,6 +63,16 @@ bool SqliteStorageLinkRepository::remove(const std::string& projectId, const std
   return removed;
 }
 
+bool SqliteStorageLinkRepository::removeById(const std::string& projectId, const std::string& linkId) {
+  bool removed = false;
+  db_.write([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "DELETE FROM storage_links WHERE project_id = ? AND substr(token_hash, 1, ?) = ?");
+    bindAll(q, projectId, static_cast<int>(kLinkIdLength), linkId);
+    removed = q.exec() > 0;
+  });
+  return removed;
+}
+
 void SqliteStorageLinkRepository::move(const std::string& projectId, const std::string& from, const std::string& to) {
   db_.write([&](SQLite::Database& db) {
     SQLite::Statement q(db, std::string("UPDATE storage_links SET path = ?4 || substr(path, length(?2) + 1) "

@@ -12,6 +12,7 @@ class SqliteStorageLinkRepository final : public StorageLinkRepository {
   std::optional<StorageLink> findByHash(const std::string& tokenHash) override;
   domain::Page<StorageLink> list(const std::string& projectId, const domain::PageRequest& page) override;
   bool remove(const std::string& projectId, const std::string& tokenHash) override;
+  bool removeById(const std::string& projectId, const std::string& linkId) override;
   void move(const std::string& projectId, const std::string& from, const std::string& to) override;
   void removeUnder(const std::string& projectId, const std::string& path) override;
 

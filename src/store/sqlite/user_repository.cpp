@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* kUserColumns =
     "id, email, name, password_hash, is_root, is_blocked, can_create_projects, can_manage_users, "
-    "token_version, avatar_version, created_at, updated_at";
+    "token_version, avatar_version, created_at, updated_at, language";
 
 domain::User readUser(SQLite::Statement& q) {
   domain::User u;
@@ -23,6 +23,7 @@ domain::User readUser(SQLite::Statement& q) {
   u.avatarVersion = q.getColumn(9).getInt();
   u.createdAt = q.getColumn(10).getString();
   u.updatedAt = q.getColumn(11).getString();
+  u.language = q.getColumn(12).getString();
   return u;
 }
 
@@ -46,9 +47,9 @@ void SqliteUserRepository::create(const domain::User& u) {
   db_.write([&](SQLite::Database& db) {
     mapUnique("email", "a user with this email already exists", [&] {
       SQLite::Statement q(db, std::string("INSERT INTO users(") + kUserColumns +
-                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
       bindAll(q, u.id, u.email, u.name, u.passwordHash, u.isRoot, u.isBlocked, u.canCreateProjects, u.canManageUsers,
-              u.tokenVersion, u.avatarVersion, u.createdAt, u.updatedAt);
+              u.tokenVersion, u.avatarVersion, u.createdAt, u.updatedAt, u.language);
       q.exec();
     });
   });
@@ -78,9 +79,9 @@ bool SqliteUserRepository::update(const domain::User& u) {
       SQLite::Statement q(db,
                           "UPDATE users SET email = ?2, name = ?3, password_hash = ?4, is_blocked = ?5, "
                           "can_create_projects = ?6, can_manage_users = ?7, token_version = ?8, avatar_version = ?9, "
-                          "updated_at = ?10 WHERE id = ?1");
+                          "updated_at = ?10, language = ?11 WHERE id = ?1");
       bindAll(q, u.id, u.email, u.name, u.passwordHash, u.isBlocked, u.canCreateProjects, u.canManageUsers,
-              u.tokenVersion, u.avatarVersion, u.updatedAt);
+              u.tokenVersion, u.avatarVersion, u.updatedAt, u.language);
       changed = q.exec();
     });
   });

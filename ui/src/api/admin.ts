@@ -140,8 +140,9 @@ export const storageApi = {
     unwrap(await api.DELETE('/api/projects/{id}/storage/{filePath}', { params: { path: { id, filePath } } })),
   createLink: async (id: string, path: string) =>
     unwrap(await api.POST('/api/projects/{id}/storage/links', { params: { path: { id } }, body: { path } })),
-  revokeLink: async (id: string, token: string) =>
-    unwrap(await api.DELETE('/api/projects/{id}/storage/links/{token}', { params: { path: { id, token } } })),
+  // `link`: the link's id from the list, or the token this browser got when creating it.
+  revokeLink: async (id: string, link: string) =>
+    unwrap(await api.DELETE('/api/projects/{id}/storage/links/{link}', { params: { path: { id, link } } })),
 };
 
 function encodePath(p: string): string {

@@ -817,7 +817,7 @@ export interface paths {
         };
         /**
          * Live tail of the run log (Server-Sent Events)
-         * @description text/event-stream: first every line from cursor (default: the beginning), then each new line as it is written, one `data:` event per line, in order. EventSource cannot send headers, so the access token may also be given as ?access_token=. The stream ends when the client goes away or the server stops.
+         * @description text/event-stream: first every line from cursor (default: the beginning), then each new line as it is written, one event per line, in order; each event's `id` is the byte offset just after its line, and a reconnecting client's `Last-Event-ID` header resumes after it (an explicit ?cursor= wins). EventSource cannot send headers, so the access token may also be given as ?access_token=. The stream ends when the client goes away or the server stops.
          */
         get: operations["streamProjectLogs"];
         put?: never;
@@ -1201,7 +1201,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/projects/{id}/storage/links/{token}": {
+    "/api/projects/{id}/storage/links/{link}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1211,7 +1211,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a public link */
+        /** Revoke a public link (by its id, or by its token) */
         delete: operations["revokeStorageLink"];
         options?: never;
         head?: never;
@@ -1360,6 +1360,11 @@ export interface components {
             name: string;
             /** @description /api/users/{id}/avatar?v=N when the user has an avatar, else null. */
             avatar_url: string | null;
+            /**
+             * @description The admin UI language the user chose; null = follow the browser.
+             * @enum {string|null}
+             */
+            language: "en" | "ru" | null;
             is_root: boolean;
             is_blocked: boolean;
             permissions: components["schemas"]["Permissions"];
@@ -1596,6 +1601,8 @@ export interface components {
             lines: string[];
             /** @description Pass it back as cursor to read on (a byte offset in the log file). */
             next_cursor: number;
+            /** @description The byte offset where the first line of the page starts; pass it as before to read the lines above (0 = nothing older). */
+            prev_cursor: number;
         };
         LoginRequest: {
             email: string;
@@ -1635,6 +1642,11 @@ export interface components {
             name?: string;
             /** Format: email */
             email?: string;
+            /**
+             * @description "en" or "ru"; null = follow the browser again; absent = unchanged.
+             * @enum {string|null}
+             */
+            language?: "en" | "ru" | null;
         };
         ProjectCreate: {
             name: string;
@@ -1912,6 +1924,8 @@ export interface components {
             folders: number;
         };
         StorageLink: {
+            /** @description Public, stable id of the link (16 hex digits): list and revoke by it; it does not reveal the token */
+            id: string;
             /** @description Only in the answer that creates it */
             token?: string;
             /** @description Only when created: /api/storage/public/{token}/{filename} */
@@ -4613,6 +4627,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description Return the last tail lines of the log instead, 0–10000; cursor and limit are then ignored. */
                 tail?: components["parameters"]["tail"];
+                /** @description Page backwards: the last `limit` complete lines ending at or before this byte offset (pass a page's prev_cursor). Not with cursor or tail. */
+                before?: number;
             };
             header?: never;
             path: {
@@ -4632,7 +4648,7 @@ export interface operations {
                     "application/json": components["schemas"]["LogPage"];
                 };
             };
-            /** @description INVALID_ARGUMENT: cursor, limit or tail is not an integer in its range (limit 1–1000, tail 0–10000); error.fields names it */
+            /** @description INVALID_ARGUMENT: cursor, before, limit or tail is not an integer in its range (limit 1–1000, tail 0–10000), or more than one of tail, cursor, before; error.fields names it */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5004,7 +5020,10 @@ export interface operations {
                 /** @description The access token, for clients that cannot send an Authorization header */
                 access_token?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Resume after this event id (sent by EventSource when it reconnects) */
+                "Last-Event-ID"?: string;
+            };
             path: {
                 /** @description The user's or project's id. */
                 id: components["parameters"]["id"];
@@ -5022,11 +5041,11 @@ export interface operations {
                     "text/event-stream": {
                         data: string;
                         event?: string;
-                        id?: string;
+                        id: string;
                     };
                 };
             };
-            /** @description INVALID_ARGUMENT: cursor, limit or tail is not an integer in its range (limit 1–1000, tail 0–10000); error.fields names it */
+            /** @description INVALID_ARGUMENT: cursor or Last-Event-ID is not an integer in its range; error.fields names it */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6992,7 +7011,8 @@ export interface operations {
             path: {
                 /** @description The user's or project's id. */
                 id: components["parameters"]["id"];
-                token: components["parameters"]["token"];
+                /** @description The link's `id` from the list (16 hex digits) or the token returned when it was created */
+                link: string;
             };
             cookie?: never;
         };
@@ -7015,7 +7035,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND: no such file or folder */
+            /** @description NOT_FOUND: no such link */
             404: {
                 headers: {
                     [name: string]: unknown;
