@@ -26,7 +26,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }, () => {});
   }, []);
   // The account's language wins over the browser's (at sign-in and app start).
-  const accountLanguage = (session?.user as { language?: unknown } | undefined)?.language;
+  const accountLanguage = session?.user.language;
   useEffect(() => applyAccountLanguage(accountLanguage), [accountLanguage]);
 
   const login = useCallback(async (email: string, password: string) => {

@@ -376,9 +376,9 @@ export function useUserAction() {
 // The account's language: null follows the browser.
 export type AccountLanguage = 'en' | 'ru' | null;
 
-// The account's language when the server keeps one (older servers have no field).
+// The account's language (undefined: a session kept from before the server had one).
 export function accountLanguage(user: User): AccountLanguage | undefined {
-  const l = (user as User & { language?: unknown }).language;
+  const l: unknown = user.language;
   return l === 'en' || l === 'ru' || l === null ? l : undefined;
 }
 
@@ -416,7 +416,7 @@ export function useProfileAction() {
           return unwrap(await api.PUT('/api/users/me', { body: { name: a.name, email: a.email } }));
         case 'language':
           return unwrap(
-            await api.PUT('/api/users/me', { body: { name: a.name, email: a.email, language: a.language } as { name: string; email: string } }),
+            await api.PUT('/api/users/me', { body: { name: a.name, email: a.email, language: a.language } }),
           );
         case 'password': {
           const tokens = unwrap(

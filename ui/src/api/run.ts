@@ -46,8 +46,7 @@ export async function fetchLogTail(id: string, tail: number): Promise<LogPageWit
 
 // The last `limit` lines that end at or before byte offset `before`.
 export async function fetchLogBefore(id: string, before: number, limit: number): Promise<LogPageWithPrev> {
-  const query = { before, limit } as { limit: number };
-  return unwrap(await api.GET('/api/projects/{id}/logs', { params: { path: { id }, query } }));
+  return unwrap(await api.GET('/api/projects/{id}/logs', { params: { path: { id }, query: { before, limit } } }));
 }
 
 export function useLogTail(id: string, tail: number) {

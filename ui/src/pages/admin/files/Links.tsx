@@ -22,10 +22,9 @@ function publicUrl(link: StorageLink, token: string | undefined): string | null 
   return `${baseUrl}/api/storage/public/${encodeURIComponent(token)}/${name}`;
 }
 
-// What revokes a link: its id (servers that list ids), else the token this browser kept.
+// What revokes a link: its id (any listed link), else the token this browser kept.
 export function revokeKey(projectId: string, link: StorageLink): string | undefined {
-  const id = (link as StorageLink & { id?: string }).id;
-  return id || link.token || linkTokens.get(projectId, link);
+  return link.id || link.token || linkTokens.get(projectId, link);
 }
 
 function useRevoke(projectId: string, link: StorageLink | null, onDone: () => void) {
