@@ -239,7 +239,7 @@ test('code, release, run and live log in a real browser', async (t) => {
     await page.getByTestId('run-stop').click();
     await page.getByTestId('confirm-dialog').waitFor();
     await shot(page, 'code-13-stop-confirm');
-    await page.getByTestId('confirm-action').click();
+    await page.getByTestId('confirm-dialog-ok').click();
     await page.getByTestId('run-feedback').filter({ hasText: 'Stopped' }).waitFor();
     const s = await api(server, 'GET', `/api/projects/${projectId}/status`, { token });
     assert.equal(s.body.state, 'stopped');
@@ -281,7 +281,7 @@ test('code, release, run and live log in a real browser', async (t) => {
     await page.getByTestId('delete-selected').click();
     await page.getByTestId('confirm-dialog').waitFor();
     await shot(page, 'code-15-delete-confirm');
-    await page.getByTestId('confirm-action').click();
+    await page.getByTestId('confirm-dialog-ok').click();
     await row10.waitFor({ state: 'detached' });
     await page.getByTestId('releases-notice').filter({ hasText: '1 release deleted' }).waitFor();
     const list = await api(server, 'GET', `/api/projects/${projectId}/pipeline/releases`, { token });
