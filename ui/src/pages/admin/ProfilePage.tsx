@@ -208,17 +208,21 @@ function LanguageCard() {
   const user = session!.user;
   const saved = accountLanguage(user);
   const perAccount = saved !== undefined;
-  const value: AccountLanguage | 'browser' = perAccount ? (saved ?? 'browser') : currentLanguage();
+  // The choice shows at once (the account follows when the server answers).
+  const [chosen, setChosen] = useState<Language | 'browser' | null>(null);
+  const value: AccountLanguage | 'browser' = chosen ?? (perAccount ? (saved ?? 'browser') : currentLanguage());
   const options: (Language | 'browser')[] = perAccount ? ['browser', ...LANGUAGES] : [...LANGUAGES];
   function choose(o: Language | 'browser') {
     const language = o === 'browser' ? null : o;
     void i18n.changeLanguage(language ?? browserLanguage());
     if (!perAccount) return;
+    setChosen(o);
     action.mutate(
       { kind: 'language', name: user.name, email: user.email, language },
       {
         onSuccess: () => toast.success(t('admin.profile.languageSaved')),
         onError: (e) => toast.error(errorMessage(t, e)),
+        onSettled: () => setChosen(null),
       },
     );
   }
