@@ -24,7 +24,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 8000,
   },
   test: {
-    include: ['tests/unit/**/*.test.ts'],
+    // Logic in node; components (tests/component, React Testing Library) in jsdom.
+    include: ['tests/unit/**/*.test.ts', 'tests/component/**/*.test.tsx'],
     environment: 'node',
+    setupFiles: ['tests/component/setup.ts'],
   },
 });

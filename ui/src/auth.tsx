@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import { getSession, sessionFromTokens, setSession, subscribe, type Session } from '@/api/session';
+import { applyAccountLanguage } from '@/i18n';
 
 interface AuthState {
   session: Session | null;
@@ -16,6 +17,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [session, setState] = useState<Session | null>(getSession);
   const queryClient = useQueryClient();
   useEffect(() => subscribe(setState), []);
+  // At app start the account is read again (its language may have changed elsewhere).
+  useEffect(() => {
+    if (!getSession()) return;
+    void api.GET('/api/users/me').then((r) => {
+      const s = getSession();
+      if (r.data && s) setSession({ ...s, user: r.data });
+    }, () => {});
+  }, []);
+  // The account's language wins over the browser's (at sign-in and app start).
+  const accountLanguage = session?.user.language;
+  useEffect(() => applyAccountLanguage(accountLanguage), [accountLanguage]);
 
   const login = useCallback(async (email: string, password: string) => {
     const tokens = unwrap(await api.POST('/api/auth/login', { body: { email, password } }));

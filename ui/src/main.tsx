@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { ApiError } from '@/api/errors';
 import { AuthProvider } from '@/auth';
+import { Toaster } from '@/components/ui/toast';
 import { ThemeProvider } from '@/theme';
 import { AppRouter } from '@/router';
 import '@/i18n';
@@ -24,6 +25,7 @@ createRoot(document.getElementById('root')!).render(
       <ThemeProvider>
         <AuthProvider>
           <AppRouter />
+          <Toaster />
         </AuthProvider>
       </ThemeProvider>
     </QueryClientProvider>

@@ -18,7 +18,7 @@ const ModelBuilderPage = lazy(() => import('@/pages/data/ModelBuilderPage'));
 const RecordsPage = lazy(() => import('@/pages/data/RecordsPage'));
 const GoalsPage = lazy(() => import('@/pages/goals/GoalsPage'));
 const EnvPage = lazy(() => import('@/pages/admin/EnvPage'));
-const FilesPage = lazy(() => import('@/pages/admin/FilesPage'));
+const FilesPage = lazy(() => import('@/pages/admin/files/FilesPage'));
 const ProjectSettingsPage = lazy(() => import('@/pages/admin/SettingsPage'));
 const ProfilePage = lazy(() => import('@/pages/admin/ProfilePage'));
 const UsersPage = lazy(() => import('@/pages/admin/UsersPage'));

@@ -373,6 +373,15 @@ export function useUserAction() {
 
 // --- profile ------------------------------------------------------------------
 
+// The account's language: null follows the browser.
+export type AccountLanguage = 'en' | 'ru' | null;
+
+// The account's language (undefined: a session kept from before the server had one).
+export function accountLanguage(user: User): AccountLanguage | undefined {
+  const l: unknown = user.language;
+  return l === 'en' || l === 'ru' || l === null ? l : undefined;
+}
+
 // The session keeps the caller's account (the header shows it): every change
 // of the account is written back into it.
 function keepUser(user: User) {
@@ -397,6 +406,7 @@ export function useProfileAction() {
     mutationFn: async (
       a:
         | { kind: 'update'; name: string; email: string }
+        | { kind: 'language'; name: string; email: string; language: AccountLanguage }
         | { kind: 'password'; current: string; next: string }
         | { kind: 'avatar'; file: File }
         | { kind: 'removeAvatar' },
@@ -404,6 +414,10 @@ export function useProfileAction() {
       switch (a.kind) {
         case 'update':
           return unwrap(await api.PUT('/api/users/me', { body: { name: a.name, email: a.email } }));
+        case 'language':
+          return unwrap(
+            await api.PUT('/api/users/me', { body: { name: a.name, email: a.email, language: a.language } }),
+          );
         case 'password': {
           const tokens = unwrap(
             await api.PUT('/api/users/me/password', { body: { current_password: a.current, new_password: a.next } }),

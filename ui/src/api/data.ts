@@ -107,15 +107,24 @@ export function useSaveRecord(projectId: string, model: string) {
   });
 }
 
+export async function deleteRecord(projectId: string, model: string, recordId: string) {
+  return unwrap(
+    await api.DELETE('/api/projects/{id}/models/{model}/data/{recordId}', {
+      params: { path: { id: projectId, model, recordId } },
+    }),
+  );
+}
+
 export function useDeleteRecord(projectId: string, model: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (recordId: string) =>
-      unwrap(
-        await api.DELETE('/api/projects/{id}/models/{model}/data/{recordId}', {
-          params: { path: { id: projectId, model, recordId } },
-        }),
-      ),
+    mutationFn: (recordId: string) => deleteRecord(projectId, model, recordId),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['data', projectId, 'records'] }),
   });
+}
+
+// Refetches the model's records (after a bulk change).
+export function useRefreshRecords(projectId: string) {
+  const qc = useQueryClient();
+  return () => qc.invalidateQueries({ queryKey: ['data', projectId, 'records'] });
 }

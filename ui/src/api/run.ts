@@ -36,8 +36,17 @@ export function useRunAction(id: string) {
   });
 }
 
-export async function fetchLogTail(id: string, tail: number): Promise<LogPage> {
+// A page of the log; `prev_cursor` (servers that page backwards) is the byte
+// offset where its first line starts (0: nothing older).
+export type LogPageWithPrev = LogPage & { prev_cursor?: number };
+
+export async function fetchLogTail(id: string, tail: number): Promise<LogPageWithPrev> {
   return unwrap(await api.GET('/api/projects/{id}/logs', { params: { path: { id }, query: { tail } } }));
+}
+
+// The last `limit` lines that end at or before byte offset `before`.
+export async function fetchLogBefore(id: string, before: number, limit: number): Promise<LogPageWithPrev> {
+  return unwrap(await api.GET('/api/projects/{id}/logs', { params: { path: { id }, query: { before, limit } } }));
 }
 
 export function useLogTail(id: string, tail: number) {
@@ -45,12 +54,18 @@ export function useLogTail(id: string, tail: number) {
 }
 
 // The live tail's body (text/event-stream), read with the session's token.
-export async function openLogStream(id: string, cursor: number, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+// A reconnect passes the last event's id too (Last-Event-ID, as EventSource would).
+export async function openLogStream(
+  id: string,
+  cursor: number,
+  signal: AbortSignal,
+  lastEventId?: string | null,
+): Promise<ReadableStream<Uint8Array>> {
   const r = await api.GET('/api/projects/{id}/logs/stream', {
     params: { path: { id }, query: { cursor } },
     parseAs: 'stream',
     signal,
-    headers: { Accept: 'text/event-stream' },
+    headers: { Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
   });
   if (!r.response.ok || !r.data) throw unwrapError(r);
   return r.data as unknown as ReadableStream<Uint8Array>;

@@ -39,3 +39,20 @@ export function currentLanguage(): Language {
 }
 
 export default i18n;
+
+// The browser's own language (what "follow the browser" means).
+export function browserLanguage(): Language {
+  const langs = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]);
+  for (const l of langs) {
+    const base = l?.toLowerCase().split('-')[0];
+    if (base === 'ru' || base === 'en') return base;
+  }
+  return 'en';
+}
+
+// An account's language (GET /api/users/me `language`): wins over the browser's
+// at sign-in and app start; null or absent (older servers) leaves the choice to
+// this browser.
+export function applyAccountLanguage(lang: unknown): void {
+  if ((lang === 'en' || lang === 'ru') && i18n.resolvedLanguage !== lang) void i18n.changeLanguage(lang);
+}

@@ -7,7 +7,7 @@ import { ErrorState } from '@/components/ErrorState';
 import { PageSpinner } from '@/components/PageSpinner';
 import { ProjectStatusBadge } from '@/components/ProjectStatusBadge';
 import { Skeleton } from '@/components/ui/skeleton';
-import { colorClass } from '@/lib/colors';
+import { ProjectAvatar } from '@/components/ProjectAvatar';
 import { cn } from '@/lib/utils';
 import { PROJECT_NAV } from './projectNav';
 
@@ -47,7 +47,7 @@ export default function ProjectLayout() {
     <div className="mx-auto max-w-7xl space-y-4">
       {back}
       <div className="flex flex-wrap items-center gap-3">
-        <span className={`size-3 rounded-full ${colorClass(p.color)}`} aria-hidden="true" />
+        <ProjectAvatar name={p.name} color={p.color} />
         <h1 className="text-2xl font-semibold tracking-tight" data-testid="project-title">
           {p.name}
         </h1>

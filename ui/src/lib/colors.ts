@@ -28,3 +28,28 @@ export const PROJECT_COLOR_NAMES = Object.keys(PROJECT_COLORS) as ProjectColor[]
 export function colorClass(color: ProjectColor | null | undefined): string {
   return color ? PROJECT_COLORS[color] : 'bg-muted-foreground/40';
 }
+
+// A project's avatar (its colour as a square with the name's first letter, so it
+// does not read as a status light): a darker shade of the colour, white text at AA.
+const AVATAR: Record<ProjectColor, string> = {
+  slate: 'bg-slate-600',
+  red: 'bg-red-700',
+  orange: 'bg-orange-700',
+  amber: 'bg-amber-700',
+  yellow: 'bg-yellow-700',
+  lime: 'bg-lime-700',
+  green: 'bg-green-700',
+  emerald: 'bg-emerald-700',
+  teal: 'bg-teal-700',
+  cyan: 'bg-cyan-700',
+  sky: 'bg-sky-700',
+  blue: 'bg-blue-700',
+  indigo: 'bg-indigo-600',
+  violet: 'bg-violet-700',
+  purple: 'bg-purple-700',
+  pink: 'bg-pink-700',
+};
+
+export function avatarClass(color: ProjectColor | null | undefined): string {
+  return color ? AVATAR[color] : 'bg-muted-foreground';
+}

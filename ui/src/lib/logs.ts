@@ -43,11 +43,15 @@ export function advanceCursor(cursor: number, line: string): number {
   return cursor + encoder.encode(line).length + 1;
 }
 
-// A minimal text/event-stream parser (the server sends only `data:` fields):
-// feed it decoded text as it arrives, it returns each complete event's data.
+// A minimal text/event-stream parser (the server sends `data:` and `id:`
+// fields): feed it decoded text as it arrives, it returns each complete event's
+// data; `lastEventId` is the id of the last event returned (the byte offset
+// after its line: where to resume after a drop), null until one had an id.
 export class SseParser {
   private buffer = '';
   private data: string[] = [];
+  private id: string | null = null;
+  lastEventId: string | null = null;
 
   feed(chunk: string): string[] {
     this.buffer += chunk;
@@ -61,7 +65,10 @@ export class SseParser {
       const line = this.buffer.slice(0, nl);
       this.buffer = this.buffer.slice(nl + eolLen);
       if (line === '') {
-        if (this.data.length) out.push(this.data.join('\n'));
+        if (this.data.length) {
+          out.push(this.data.join('\n'));
+          if (this.id !== null) this.lastEventId = this.id;
+        }
         this.data = [];
         continue;
       }
@@ -71,6 +78,7 @@ export class SseParser {
       let value = colon < 0 ? '' : line.slice(colon + 1);
       if (value.startsWith(' ')) value = value.slice(1);
       if (field === 'data') this.data.push(value);
+      else if (field === 'id' && !value.includes('\0')) this.id = value;
     }
     return out;
   }
@@ -110,4 +118,22 @@ export function alignOlder(current: readonly string[], fetched: readonly string[
   if (best < 0) return { older: [], atStart: true }; // cleared or rotated meanwhile
   const logEnded = fetched.length < requested; // the whole log fit
   return { older: fetched.slice(0, best), atStart: logEnded || requested >= MAX_TAIL };
+}
+
+// The byte cursor to resume from: the last event's id when the server sends
+// ids (exact), else the cursor advanced by the lines read.
+export function resumeCursor(lastEventId: string | null, fallback: number): number {
+  if (lastEventId === null || !/^\d+$/.test(lastEventId)) return fallback;
+  return Number(lastEventId);
+}
+
+// Older pages by byte offset (servers with `?before=`): `prev_cursor` is where
+// the first line on screen starts; 0 means nothing older. Lines dropped from
+// the front (the view keeps at most so many) move it forward by their bytes.
+export function dropFront(lines: readonly string[], keep: number, prev: number | null): { lines: string[]; prev: number | null } {
+  if (lines.length <= keep) return { lines: lines as string[], prev };
+  const cut = lines.length - keep;
+  let p = prev;
+  if (p !== null) for (let i = 0; i < cut; i++) p = advanceCursor(p, lines[i]!);
+  return { lines: lines.slice(cut), prev: p };
 }

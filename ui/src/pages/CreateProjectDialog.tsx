@@ -17,10 +17,10 @@ import {
 } from '@/components/ui/dialog';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { PROJECT_COLOR_NAMES, PROJECT_COLORS } from '@/lib/colors';
+import { ColorPicker } from '@/components/ui/color-picker';
+import type { ProjectColor } from '@/lib/colors';
 import { errorMessage } from '@/lib/error-message';
 import { projectCreateSchema, slugFromName, type ProjectCreateForm } from '@/lib/project-schema';
-import { cn } from '@/lib/utils';
 
 type Created = Project & { api_key?: string };
 
@@ -38,7 +38,7 @@ export function CreateProjectDialog({ open, setOpen }: { open: boolean; setOpen:
   });
   const { register, handleSubmit, formState, setValue, setError, watch, reset } = form;
   const slugTouched = formState.dirtyFields.slug;
-  const color = watch('color');
+  const color = watch('color') as ProjectColor | null;
 
   function onOpenChange(next: boolean) {
     setOpen(next);
@@ -158,32 +158,7 @@ export function CreateProjectDialog({ open, setOpen }: { open: boolean; setOpen:
                 </p>
               )}
             </div>
-            <fieldset className="grid gap-2">
-              <legend className="mb-2 text-sm font-medium">{t('createProject.color')}</legend>
-              <div className="flex flex-wrap gap-2">
-                {[null, ...PROJECT_COLOR_NAMES].map((c) => {
-                  const label = c ? t(`colors.${c}`) : t('createProject.noColor');
-                  return (
-                    <label key={c ?? 'none'} title={label} className="cursor-pointer">
-                      <input
-                        type="radio"
-                        name="project-color"
-                        className="peer sr-only"
-                        checked={color === c}
-                        onChange={() => setValue('color', c, { shouldDirty: true })}
-                        aria-label={label}
-                      />
-                      <span
-                        className={cn(
-                          'block size-7 rounded-full border-2 border-transparent ring-offset-2 ring-offset-background transition peer-checked:ring-2 peer-checked:ring-foreground peer-focus-visible:ring-2 peer-focus-visible:ring-ring',
-                          c ? PROJECT_COLORS[c] : 'border-dashed border-muted-foreground/60',
-                        )}
-                      />
-                    </label>
-                  );
-                })}
-              </div>
-            </fieldset>
+            <ColorPicker legend={t('createProject.color')} value={color} onChange={(c) => setValue('color', c, { shouldDirty: true })} />
             <DialogFooter>
               <Button variant="outline" onClick={() => onOpenChange(false)}>
                 {t('common.cancel')}

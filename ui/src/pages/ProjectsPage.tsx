@@ -8,7 +8,7 @@ import { ProjectStatusBadge } from '@/components/ProjectStatusBadge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
-import { colorClass } from '@/lib/colors';
+import { ProjectAvatar } from '@/components/ProjectAvatar';
 import { CreateProjectDialog } from './CreateProjectDialog';
 
 export default function ProjectsPage() {
@@ -72,12 +72,14 @@ export default function ProjectsPage() {
                   className="group block rounded-xl outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
                 >
                   <Card className="h-full overflow-hidden transition-colors group-hover:border-primary/50" data-testid="project-card">
-                    <div className={`h-1.5 ${colorClass(p.color)}`} aria-hidden="true" />
                     <div className="space-y-3 p-5">
                       <div className="flex items-start justify-between gap-2">
-                        <div className="min-w-0">
-                          <h2 className="truncate font-semibold">{p.name}</h2>
-                          <p className="truncate font-mono text-xs text-muted-foreground">/r/{p.slug}</p>
+                        <div className="flex min-w-0 items-center gap-3">
+                          <ProjectAvatar name={p.name} color={p.color} />
+                          <div className="min-w-0">
+                            <h2 className="truncate font-semibold">{p.name}</h2>
+                            <p className="truncate font-mono text-xs text-muted-foreground">/r/{p.slug}</p>
+                          </div>
                         </div>
                         <ProjectStatusBadge state={p.status} />
                       </div>

@@ -21,6 +21,7 @@ let project;
 before(async () => {
   env = await launch();
   ({ server, rootToken, page, consoleProblems: problems } = env);
+  await env.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url }); // the file editor's paste
   project = await createProject(server, rootToken, { name: 'Web Shop', slug: 'web-shop', color: 'emerald' });
 });
 
@@ -144,16 +145,33 @@ test('the admin pages in a real browser', async (t) => {
   await t.test('files: edit a text file, make a folder, move the file into it', async () => {
     await page.locator('[data-testid=file-row][data-name="notes.txt"]').getByTestId('file-open').click();
     const dialog = page.getByRole('dialog');
-    const area = dialog.getByTestId('file-content');
-    await area.waitFor();
-    assert.equal(await area.inputValue(), 'hello from a drop\n');
-    await area.fill('edited in the browser\n');
+    // Monaco (lazy, shared with the code page), the language from the extension.
+    const lines = dialog.locator('.monaco-editor .view-lines');
+    await lines.waitFor();
+    await dialog.getByTestId('file-language').filter({ hasText: 'plaintext' }).waitFor();
+    assert.match((await lines.textContent()).replace(/\u00a0/g, ' '), /hello from a drop/); // Monaco draws spaces as U+00A0
+    await dialog.locator('.monaco-editor').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.evaluate(() => navigator.clipboard.writeText('edited in the browser\n'));
+    await page.keyboard.press('ControlOrMeta+V');
     await dialog.getByTestId('file-save-state').filter({ hasText: 'Unsaved changes' }).waitFor();
     await shot(page, 'admin-07-file-editor');
-    await area.press('Control+s');
-    await dialog.getByTestId('file-save-state').filter({ hasText: 'Saved' }).waitFor();
+    await page.keyboard.press('ControlOrMeta+S'); // Monaco's own keybinding
+    await page.getByText('notes.txt saved').waitFor(); // the toast
+    await dialog.getByTestId('file-save-state').filter({ hasText: 'Unsaved changes' }).waitFor({ state: 'detached' });
     const read = await api(server, 'GET', `/api/projects/${project.id}/storage/file/notes.txt`, { token: rootToken });
     assert.equal(read.body.content, 'edited in the browser\n');
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // A JSON file: JSON highlighting and its language service (a syntax error is marked).
+    await api(server, 'POST', `/api/projects/${project.id}/storage/file`, { token: rootToken, body: { path: 'conf.json', content: '{"a": 1,}\n' } });
+    await page.reload(); // made through the API: the list learns of it
+    await page.locator('[data-testid=file-row][data-name="conf.json"]').getByTestId('file-open').click();
+    await dialog.getByTestId('file-language').filter({ hasText: 'json' }).waitFor();
+    await dialog.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+    await shot(page, 'admin-07b-file-editor-json');
     await dialog.getByRole('button', { name: 'Close' }).first().click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -165,7 +183,7 @@ test('the admin pages in a real browser', async (t) => {
     await dialog.getByTestId('files-name-submit').click();
     await page.waitForURL(/path=docs/);
     await page.getByTestId('files-empty').filter({ hasText: 'This folder is empty' }).waitFor();
-    await page.getByTestId('breadcrumbs').getByRole('link', { name: 'Files' }).click();
+    await page.getByTestId('breadcrumbs').getByRole('link', { name: 'Root folder' }).click();
     await page.locator('[data-testid=file-row][data-name="docs"]').waitFor();
 
     await page.locator('[data-testid=file-row][data-name="notes.txt"]').getByTestId('file-actions').click();
@@ -180,7 +198,7 @@ test('the admin pages in a real browser', async (t) => {
     const crumbs = page.getByTestId('breadcrumbs');
     assert.equal(await crumbs.locator('[aria-current=page]').textContent(), 'docs');
     await shot(page, 'admin-09-files-folder');
-    await crumbs.getByRole('link', { name: 'Files' }).click();
+    await crumbs.getByRole('link', { name: 'Root folder' }).click();
   });
 
   await t.test('files: a public link works without a session until it is revoked; delete', async () => {
@@ -195,13 +213,30 @@ test('the admin pages in a real browser', async (t) => {
     await shot(page, 'admin-10-public-link');
     await dialog.getByTestId('link-revoke').click();
     await dialog.waitFor({ state: 'detached' });
+    await page.getByText('The public link to photo.png was revoked').waitFor(); // the toast
     res = await fetch(url);
     assert.equal(res.status, 404, 'revoked');
 
+    // A link made elsewhere (its token never reached this browser) is revoked from the list by its id.
+    const other = await api(server, 'POST', `/api/projects/${project.id}/storage/links`, { token: rootToken, body: { path: 'photo.png' } });
+    assert.equal(other.status, 201);
+    const otherUrl = new URL(other.body.url, server.url).toString();
+    assert.equal((await fetch(otherUrl)).status, 200);
+    await page.reload();
+    const linkRow = page.getByTestId('link-row').filter({ hasText: other.body.token_hint });
+    await linkRow.getByTestId('link-row-revoke').click();
+    const revokeDialog = page.getByTestId('revoke-dialog');
+    await revokeDialog.getByText('The link to photo.png stops working for everyone who has it.').waitFor();
+    await shot(page, 'admin-10b-revoke-link');
+    await revokeDialog.getByTestId('revoke-dialog-ok').click();
+    await linkRow.waitFor({ state: 'detached' });
+    assert.equal((await fetch(otherUrl)).status, 404, 'revoked by id');
+
     await page.locator('[data-testid=file-row][data-name="photo.png"]').getByTestId('file-actions').click();
     await page.getByTestId('file-delete').click();
-    await page.getByTestId('confirm').getByText('photo.png and its public links are deleted.').waitFor();
-    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('confirm-dialog').getByText('photo.png and its public links are deleted.').waitFor();
+    await page.getByTestId('confirm-dialog-ok').click();
+    await page.getByText('photo.png deleted').waitFor(); // the toast
     await page.locator('[data-testid=file-row][data-name="photo.png"]').waitFor({ state: 'detached' });
   });
 
@@ -211,7 +246,7 @@ test('the admin pages in a real browser', async (t) => {
     await form.getByLabel('Name').fill('Web Shop Pro');
     await form.getByLabel('Auto-start').check();
     await form.getByTestId('settings-save').click();
-    await form.getByTestId('settings-saved').waitFor();
+    await page.getByRole('region', { name: /Notifications/ }).getByText('Saved').waitFor(); // the toast
     const p = (await api(server, 'GET', `/api/projects/${project.id}`, { token: rootToken })).body;
     assert.equal(p.name, 'Web Shop Pro');
     assert.equal(p.auto_start, true);
@@ -288,7 +323,7 @@ test('the admin pages in a real browser', async (t) => {
     await page.getByRole('heading', { name: 'Profile' }).waitFor(); // the lazy page is in (not the users page any more)
     await page.getByLabel('Name', { exact: true }).fill('Root Admin');
     await page.getByTestId('profile-save').click();
-    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await page.getByRole('region', { name: /Notifications/ }).getByText('Saved').waitFor(); // the toast
     assert.equal((await api(server, 'GET', '/api/users/me', { token: rootToken })).body.name, 'Root Admin');
     await page.getByTestId('avatar-input').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: makePng(300, 200) });
     const avatar = page.getByTestId('avatar');
@@ -297,15 +332,23 @@ test('the admin pages in a real browser', async (t) => {
     await page.getByTestId('user-menu').locator('img').waitFor(); // the header shows it too
     await shot(page, 'admin-15-profile');
 
+    // The language is the account's: saved on the server, it wins over this browser's choice.
+    const me = async () => (await api(server, 'GET', '/api/users/me', { token: rootToken })).body;
+    assert.equal((await me()).language, null, 'follows the browser at first');
+    assert.equal(await page.getByTestId('profile-language-browser').isChecked(), true);
     await page.getByTestId('profile-language-ru').check();
     await page.getByRole('heading', { name: 'Профиль' }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'ru');
-    assert.equal(await page.evaluate(() => localStorage.getItem('m3m.language')), 'ru');
+    await page.getByText('Язык сохранён в учётной записи').waitFor(); // the toast
+    assert.equal((await me()).language, 'ru');
+    await page.evaluate(() => localStorage.setItem('m3m.language', 'en')); // this browser says English…
     await page.reload();
-    await page.getByRole('heading', { name: 'Профиль' }).waitFor();
+    await page.getByRole('heading', { name: 'Профиль' }).waitFor(); // …the account wins
     await shot(page, 'admin-16-profile-ru');
-    await page.getByTestId('profile-language-en').check();
-    await page.getByRole('heading', { name: 'Profile' }).waitFor();
+    await page.getByTestId('profile-language-browser').check();
+    await page.getByRole('heading', { name: 'Profile' }).waitFor(); // the browser's (en-US)
+    await page.getByText('Language saved in your account').waitFor();
+    assert.equal((await me()).language, null);
   });
 
   await t.test('the pages in the dark theme and Russian pass axe too', async () => {

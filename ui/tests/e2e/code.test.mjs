@@ -194,6 +194,12 @@ test('code, release, run and live log in a real browser', async (t) => {
   await t.test('scrolling up loads older lines; the log downloads', async () => {
     assert.equal((await fetch(`${server.url}/r/code-demo/spam`)).status, 200);
     await page.getByTestId('log-line').filter({ hasText: 'spam 449' }).waitFor();
+    const logReads = [];
+    const onRequest = (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.endsWith('/logs')) logReads.push(u.search);
+    };
+    page.on('request', onRequest);
     await page.reload();
     await page.getByTestId('log-line').filter({ hasText: 'spam 449' }).waitFor();
     const first = page.getByTestId('log-line').filter({ hasText: /\bspam 0$/ });
@@ -207,6 +213,10 @@ test('code, release, run and live log in a real browser', async (t) => {
     }
     await first.waitFor();
     await page.getByText('Start of the log').waitFor();
+    page.off('request', onRequest);
+    // Older pages by byte offset (before=prev_cursor), never an ever-bigger tail.
+    assert.ok(logReads.some((q) => /[?&]before=\d+/.test(q)), logReads.join(' '));
+    assert.ok(!logReads.some((q) => /[?&]tail=(\d+)/.test(q) && Number(/tail=(\d+)/.exec(q)[1]) > 200), logReads.join(' '));
     await shot(page, 'code-10-run-older-lines');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('log-download').click()]);
     assert.equal(download.suggestedFilename(), 'code-demo-run.log');
@@ -239,7 +249,7 @@ test('code, release, run and live log in a real browser', async (t) => {
     await page.getByTestId('run-stop').click();
     await page.getByTestId('confirm-dialog').waitFor();
     await shot(page, 'code-13-stop-confirm');
-    await page.getByTestId('confirm-action').click();
+    await page.getByTestId('confirm-dialog-ok').click();
     await page.getByTestId('run-feedback').filter({ hasText: 'Stopped' }).waitFor();
     const s = await api(server, 'GET', `/api/projects/${projectId}/status`, { token });
     assert.equal(s.body.state, 'stopped');
@@ -281,7 +291,7 @@ test('code, release, run and live log in a real browser', async (t) => {
     await page.getByTestId('delete-selected').click();
     await page.getByTestId('confirm-dialog').waitFor();
     await shot(page, 'code-15-delete-confirm');
-    await page.getByTestId('confirm-action').click();
+    await page.getByTestId('confirm-dialog-ok').click();
     await row10.waitFor({ state: 'detached' });
     await page.getByTestId('releases-notice').filter({ hasText: '1 release deleted' }).waitFor();
     const list = await api(server, 'GET', `/api/projects/${projectId}/pipeline/releases`, { token });

@@ -9,7 +9,7 @@
 //   M3M_BINARY=$PWD/build-test/m3m node --test ui/tests/e2e/data.test.mjs
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { callRoute, deploy, startRunning } from '../../../tests/api/fixtures.mjs';
+import { api, callRoute, deploy, startRunning } from '../../../tests/api/fixtures.mjs';
 import { createProjectInUi, launch, shot as shotOf, signIn } from './helpers.mjs';
 
 let env;
@@ -17,8 +17,8 @@ let page;
 const shot = (name) => shotOf(page, name);
 
 before(async () => {
-  // The filter errors the test provokes are 400 answers, which Chromium logs as failed resources.
-  env = await launch({ ignore: [/status of 400 \(Bad Request\)/] });
+  // 400: the filter errors; 404: the record the bulk delete finds gone (another tab deleted it).
+  env = await launch({ ignore: [/status of 400 \(Bad Request\)/, /status of 404 \(Not Found\)/] });
   ({ page } = env);
 });
 
@@ -212,8 +212,46 @@ test('data models, records and goals in a real browser', async (t) => {
     await confirm.waitFor({ state: 'detached' });
     assert.equal(await rows().count(), 3, 'cancel keeps the record');
     await rows().filter({ hasText: 'Order C' }).getByTestId('delete-record').click();
-    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('confirm-dialog-ok').click();
     await page.getByTestId('records-count').getByText('1–2 of 2').waitFor();
+  });
+
+  await t.test('bulk delete: a shift-click range, a confirmation, a partial failure reported', async () => {
+    const made = [];
+    for (let i = 1; i <= 4; i++) {
+      const r = await api(env.server, 'POST', `/api/projects/${projectId}/models/orders/data`, {
+        token: env.rootToken,
+        body: { title: `Bulk ${i}`, total: i, status: 'new' },
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      made.push(r.body.id);
+    }
+    await page.reload();
+    await page.getByTestId('records-count').getByText('1–6 of 6').waitFor();
+    const box = (title) => rows().filter({ hasText: title }).getByTestId('select-row');
+    await box('Bulk 4').click();
+    await box('Bulk 1').click({ modifiers: ['Shift'] }); // sorted by -total: Bulk 4..1 in a row
+    await page.getByTestId('bulk-count').getByText('4 records selected').waitFor();
+    assert.equal(await page.getByTestId('select-all').evaluate((el) => el.indeterminate), true);
+    await shot('data-07b-bulk-selected');
+
+    // One of them goes meanwhile (another tab): its delete fails, the rest go.
+    assert.equal((await api(env.server, 'DELETE', `/api/projects/${projectId}/models/orders/data/${made[1]}`, { token: env.rootToken })).status, 204);
+    await page.getByTestId('bulk-delete').click();
+    const dialog = page.getByTestId('bulk-dialog');
+    await dialog.getByText('Delete 4 records?').waitFor();
+    await shot('data-07c-bulk-confirm');
+    await dialog.getByTestId('bulk-dialog-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+    const failure = page.getByTestId('bulk-failure');
+    await failure.getByText('3 deleted, 1 not').waitFor();
+    assert.match(await failure.textContent(), new RegExp(made[1]));
+    await page.getByText('1 of 4 records could not be deleted').waitFor(); // the toast
+    await page.getByTestId('records-count').getByText('1–2 of 2').waitFor();
+    await page.getByTestId('bulk-bar').waitFor({ state: 'detached' }); // the failed one is gone too: nothing stays selected
+    await shot('data-07d-bulk-partial');
+    await failure.getByRole('button', { name: 'Close' }).click();
+    await failure.waitFor({ state: 'detached' });
   });
 
   await t.test('a project goal; its chart after increments from a running release', async () => {

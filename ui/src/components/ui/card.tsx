@@ -1,4 +1,4 @@
-import type { ComponentProps } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import { cn } from '@/lib/utils';
 
 export function Card({ className, ...props }: ComponentProps<'div'>) {
@@ -15,4 +15,25 @@ export function CardDescription({ className, ...props }: ComponentProps<'p'>) {
 }
 export function CardContent({ className, ...props }: ComponentProps<'div'>) {
   return <div className={cn('p-6 pt-0', className)} {...props} />;
+}
+
+// A card with a title and a line of description over its content: the section
+// of a settings-like page.
+export function SectionCard({
+  title,
+  description,
+  titleClassName,
+  contentClassName,
+  children,
+  ...props
+}: Omit<ComponentProps<'div'>, 'title'> & { title: ReactNode; description?: ReactNode; titleClassName?: string; contentClassName?: string }) {
+  return (
+    <Card {...props}>
+      <CardHeader>
+        <CardTitle className={titleClassName}>{title}</CardTitle>
+        {description && <CardDescription>{description}</CardDescription>}
+      </CardHeader>
+      <CardContent className={contentClassName}>{children}</CardContent>
+    </Card>
+  );
 }

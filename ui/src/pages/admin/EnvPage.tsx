@@ -24,7 +24,11 @@ import {
 } from '@/lib/admin/env';
 import { errorMessage } from '@/lib/error-message';
 import { cn } from '@/lib/utils';
-import { Checkbox, ConfirmDialog, FieldError, ProjectPageHeader, SecretInput, Select, Textarea } from './parts';
+import { Checkbox, FieldError, Select, Textarea } from '@/components/ui/field';
+import { toast } from '@/components/ui/toast';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { SecretInput } from '@/components/ui/secret-input';
+import { ProjectPageHeader } from './parts';
 
 type Editing = { mode: 'create' } | { mode: 'edit'; value: EnvValue };
 
@@ -128,7 +132,13 @@ export default function EnvPage() {
         pending={del.isPending}
         error={del.error}
         onConfirm={() => {
-          if (deleting) del.mutate(deleting.key, { onSuccess: () => setDeleting(null) });
+          if (deleting)
+            del.mutate(deleting.key, {
+              onSuccess: () => {
+                toast.success(t('admin.env.deletedToast', { key: deleting.key }));
+                setDeleting(null);
+              },
+            });
         }}
       />
     </div>
@@ -192,7 +202,12 @@ function EnvForm({ projectId, editing, onDone }: { projectId: string; editing: E
     const req = existing
       ? { create: false as const, key: existing.key, body: { type, secret, ...(keepSecret ? {} : { value }) } }
       : { create: true as const, body: { key, type, secret, value } };
-    save.mutate(req, { onSuccess: onDone });
+    save.mutate(req, {
+      onSuccess: () => {
+        toast.success(t('admin.env.savedToast', { key: existing?.key ?? key }));
+        onDone();
+      },
+    });
   };
 
   const serverFieldError = (f: string) => (save.error instanceof ApiError ? save.error.fields[f] : undefined);
@@ -311,7 +326,7 @@ function MaskedTextarea({ masked, className, ...props }: React.ComponentProps<'t
       <Textarea {...props} className={cn(className, hide && '[-webkit-text-security:disc]')} />
       {masked && (
         <Button variant="ghost" size="sm" className="justify-self-start" aria-pressed={shown} onClick={() => setShown((s) => !s)} data-testid="reveal">
-          {shown ? t('admin.common.hide') : t('admin.common.reveal')}
+          {shown ? t('common.hide') : t('common.reveal')}
         </Button>
       )}
     </div>

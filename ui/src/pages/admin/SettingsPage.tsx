@@ -12,7 +12,7 @@ import { useAuth } from '@/auth';
 import { ErrorState } from '@/components/ErrorState';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle, SectionCard } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -20,7 +20,13 @@ import { can } from '@/lib/admin/users';
 import type { ProjectColor } from '@/lib/colors';
 import { errorMessage } from '@/lib/error-message';
 import { projectCreateSchema } from '@/lib/project-schema';
-import { Checkbox, ColorPicker, ConfirmDialog, CopyButton, FieldError, ProjectPageHeader, SecretInput, Select } from './parts';
+import { Checkbox, FormRow, Select } from '@/components/ui/field';
+import { toast } from '@/components/ui/toast';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { SecretInput } from '@/components/ui/secret-input';
+import { CopyButton } from '@/components/ui/copy-button';
+import { ColorPicker } from '@/components/ui/color-picker';
+import { ProjectPageHeader } from './parts';
 
 const settingsSchema = projectCreateSchema.extend({ auto_start: z.boolean() });
 type SettingsForm = z.infer<typeof settingsSchema>;
@@ -49,7 +55,6 @@ export default function SettingsPage() {
 function GeneralCard({ project }: { project: Project }) {
   const { t } = useTranslation();
   const update = useUpdateProject(project.id);
-  const [saved, setSaved] = useState(false);
   const form = useForm<SettingsForm>({
     resolver: zodResolver(settingsSchema),
     defaultValues: { name: project.name, slug: project.slug, color: project.color, auto_start: project.auto_start },
@@ -61,11 +66,10 @@ function GeneralCard({ project }: { project: Project }) {
   }, [project, formState.isDirty, reset]);
 
   const onSubmit = handleSubmit(async (v) => {
-    setSaved(false);
     try {
       const p = await update.mutateAsync({ name: v.name, slug: v.slug, color: v.color as Project['color'], auto_start: v.auto_start });
       reset({ name: p.name, slug: p.slug, color: p.color, auto_start: p.auto_start });
-      setSaved(true);
+      toast.success(t('admin.common.saved'));
     } catch (err) {
       if (err instanceof ApiError) {
         const taken = err.code === 'CONFLICT' || err.code === 'UNIQUE_VIOLATION';
@@ -81,49 +85,34 @@ function GeneralCard({ project }: { project: Project }) {
   const formError = update.error && !(update.error instanceof ApiError && (update.error.code === 'CONFLICT' || Object.keys(update.error.fields).length > 0));
 
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('admin.settings.general')}</CardTitle>
-        <CardDescription>{t('admin.settings.generalText')}</CardDescription>
-      </CardHeader>
-      <CardContent>
-        <form className="grid gap-5" onSubmit={onSubmit} noValidate data-testid="settings-form">
-          {formError && <Alert variant="destructive">{errorMessage(t, update.error)}</Alert>}
-          <div className="grid gap-2">
-            <Label htmlFor="settings-name">{t('createProject.name')}</Label>
-            <Input id="settings-name" aria-invalid={!!nameError} aria-describedby={nameError ? 'settings-name-error' : undefined} {...register('name')} />
-            <FieldError id="settings-name-error">{nameError}</FieldError>
-          </div>
-          <div className="grid gap-2">
-            <Label htmlFor="settings-slug">{t('createProject.slug')}</Label>
-            <Input
-              id="settings-slug"
-              className="font-mono"
-              aria-invalid={!!slugError}
-              aria-describedby={slugError ? 'settings-slug-error settings-slug-hint' : 'settings-slug-hint'}
-              {...register('slug')}
-            />
-            <p id="settings-slug-hint" className="text-xs text-muted-foreground">
-              {t('admin.settings.slugHint')}
-            </p>
-            <FieldError id="settings-slug-error">{slugError}</FieldError>
-          </div>
-          <ColorPicker legend={t('createProject.color')} value={color} onChange={(c) => setValue('color', c, { shouldDirty: true })} />
-          <Checkbox label={t('dashboard.autoStart')} description={t('admin.settings.autoStartText')} {...register('auto_start')} />
-          <div className="flex items-center justify-end gap-3">
-            {saved && !formState.isDirty && (
-              <span className="text-sm text-success" role="status" data-testid="settings-saved">
-                {t('admin.common.saved')}
-              </span>
-            )}
-            <Button type="submit" disabled={update.isPending || !formState.isDirty} data-testid="settings-save">
-              {update.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
-              {t('admin.common.save')}
-            </Button>
-          </div>
-        </form>
-      </CardContent>
-    </Card>
+    <SectionCard title={t('admin.settings.general')} description={t('admin.settings.generalText')}>
+      <form className="grid gap-5" onSubmit={onSubmit} noValidate data-testid="settings-form">
+        {formError && <Alert variant="destructive">{errorMessage(t, update.error)}</Alert>}
+        <FormRow label={t('createProject.name')} htmlFor="settings-name" error={nameError}>
+          <Input id="settings-name" aria-invalid={!!nameError} aria-describedby={nameError ? 'settings-name-error' : undefined} {...register('name')} />
+        </FormRow>
+        <FormRow label={t('createProject.slug')} htmlFor="settings-slug" error={slugError}>
+          <Input
+            id="settings-slug"
+            className="font-mono"
+            aria-invalid={!!slugError}
+            aria-describedby={slugError ? 'settings-slug-error settings-slug-hint' : 'settings-slug-hint'}
+            {...register('slug')}
+          />
+          <p id="settings-slug-hint" className="text-xs text-muted-foreground">
+            {t('admin.settings.slugHint')}
+          </p>
+        </FormRow>
+        <ColorPicker legend={t('createProject.color')} value={color} onChange={(c) => setValue('color', c, { shouldDirty: true })} />
+        <Checkbox label={t('dashboard.autoStart')} description={t('admin.settings.autoStartText')} {...register('auto_start')} />
+        <div className="flex items-center justify-end gap-3">
+          <Button type="submit" disabled={update.isPending || !formState.isDirty} data-testid="settings-save">
+            {update.isPending && <Loader2Icon className="animate-spin" aria-hidden="true" />}
+            {t('admin.common.save')}
+          </Button>
+        </div>
+      </form>
+    </SectionCard>
   );
 }
 
@@ -273,7 +262,18 @@ function MembersCard({ project }: { project: Project }) {
         confirmLabel={t('admin.settings.remove')}
         pending={action.isPending}
         error={action.error}
-        onConfirm={() => removing && action.mutate({ add: false, userId: removing.id }, { onSuccess: () => setRemoving(null) })}
+        onConfirm={() =>
+          removing &&
+          action.mutate(
+            { add: false, userId: removing.id },
+            {
+              onSuccess: () => {
+                toast.success(t('admin.settings.memberRemoved', { name: removing.name }));
+                setRemoving(null);
+              },
+            },
+          )
+        }
       />
     </Card>
   );
@@ -309,7 +309,14 @@ function DangerCard({ project }: { project: Project }) {
         pending={del.isPending}
         error={del.error}
         testId="delete-project-dialog"
-        onConfirm={() => del.mutate(undefined, { onSuccess: () => void navigate('/projects', { replace: true }) })}
+        onConfirm={() =>
+          del.mutate(undefined, {
+            onSuccess: () => {
+              toast.success(t('admin.settings.projectDeleted', { name: project.name }));
+              void navigate('/projects', { replace: true });
+            },
+          })
+        }
       />
     </Card>
   );

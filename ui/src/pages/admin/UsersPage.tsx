@@ -13,12 +13,14 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Input } from '@/components/ui/input';
-import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
 import { problemText, userFormProblems, type UserFormValues } from '@/lib/admin/user-form';
 import { can, initials, PERMISSIONS } from '@/lib/admin/users';
 import { errorMessage } from '@/lib/error-message';
-import { Checkbox, ConfirmDialog, FieldError, SecretInput } from './parts';
+import { Checkbox, FormRow } from '@/components/ui/field';
+import { toast } from '@/components/ui/toast';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { SecretInput } from '@/components/ui/secret-input';
 
 type Pending = { kind: 'block' | 'unblock' | 'delete'; user: User } | null;
 
@@ -207,7 +209,18 @@ export default function UsersPage() {
         pending={action.isPending}
         error={action.error}
         testId="user-confirm"
-        onConfirm={() => pending && action.mutate({ kind: pending.kind, id: pending.user.id }, { onSuccess: () => setPending(null) })}
+        onConfirm={() =>
+          pending &&
+          action.mutate(
+            { kind: pending.kind, id: pending.user.id },
+            {
+              onSuccess: () => {
+                toast.success(t(`admin.users.done.${pending.kind}`, { name: pending.user.name || pending.user.email }));
+                setPending(null);
+              },
+            },
+          )
+        }
       />
     </div>
   );
@@ -249,6 +262,11 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
   const self = user?.id === me?.id;
   const root = !!user?.is_root;
 
+  const done = (what: 'saved' | 'created') => {
+    toast.success(t(`admin.users.done.${what}`, { name: v.name.trim() || v.email.trim() }));
+    onDone();
+  };
+
   const onSubmit = (e: React.FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -259,8 +277,8 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
       ...(root || self ? {} : { permissions: v.permissions, project_ids: v.project_ids }),
     };
     if (user)
-      action.mutate({ kind: 'update', id: user.id, body: { ...common, ...(v.password && !self ? { password: v.password } : {}) } }, { onSuccess: onDone });
-    else action.mutate({ kind: 'create', body: { ...common, password: v.password } }, { onSuccess: onDone });
+      action.mutate({ kind: 'update', id: user.id, body: { ...common, ...(v.password && !self ? { password: v.password } : {}) } }, { onSuccess: () => done('saved') });
+    else action.mutate({ kind: 'create', body: { ...common, password: v.password } }, { onSuccess: () => done('created') });
   };
 
   const projectItems = projects.data?.items ?? [];
@@ -268,8 +286,7 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
     <form className="grid gap-4" onSubmit={onSubmit} noValidate data-testid="user-form">
       {action.error && Object.keys(server).length === 0 ? <Alert variant="destructive">{errorMessage(t, action.error)}</Alert> : null}
       <div className="grid gap-4 sm:grid-cols-2">
-        <div className="grid gap-2">
-          <Label htmlFor="user-email">{t('login.email')}</Label>
+        <FormRow label={t('login.email')} htmlFor="user-email" error={err('email')}>
           <Input
             id="user-email"
             type="email"
@@ -280,17 +297,13 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
             autoComplete="off"
             autoFocus
           />
-          <FieldError id="user-email-error">{err('email')}</FieldError>
-        </div>
-        <div className="grid gap-2">
-          <Label htmlFor="user-name">{t('admin.users.name')}</Label>
+        </FormRow>
+        <FormRow label={t('admin.users.name')} htmlFor="user-name" error={err('name')}>
           <Input id="user-name" value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} aria-invalid={!!err('name')} autoComplete="off" />
-          <FieldError id="user-name-error">{err('name')}</FieldError>
-        </div>
+        </FormRow>
       </div>
       {!self && (
-        <div className="grid gap-2">
-          <Label htmlFor="user-password">{user ? t('admin.users.newPassword') : t('login.password')}</Label>
+        <FormRow label={user ? t('admin.users.newPassword') : t('login.password')} htmlFor="user-password" error={err('password')}>
           <SecretInput
             id="user-password"
             value={v.password}
@@ -302,8 +315,7 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
           <p id="user-password-hint" className="text-xs text-muted-foreground">
             {user ? t('admin.users.passwordKeep') : t('admin.users.passwordHint')}
           </p>
-          <FieldError id="user-password-error">{err('password')}</FieldError>
-        </div>
+        </FormRow>
       )}
       {!root && !self && (
         <>

@@ -8,7 +8,7 @@ import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { BRANCH_NAME } from '@/lib/draft';
 import { errorMessage } from '@/lib/error-message';
-import { NativeSelect } from './fields';
+import { Select } from '@/components/ui/field';
 
 export type BranchSource = { kind: 'branch'; name: string } | { kind: 'release'; version: string };
 
@@ -96,7 +96,7 @@ export function BranchDialog({
           </div>
           <div className="grid gap-2">
             <Label htmlFor="branch-source">{t('code.branch.source')}</Label>
-            <NativeSelect
+            <Select
               id="branch-source"
               value={value}
               onChange={(e) => {
@@ -120,7 +120,7 @@ export function BranchDialog({
                   ))}
                 </optgroup>
               )}
-            </NativeSelect>
+            </Select>
           </div>
           {create.isError && !(create.error instanceof ApiError && create.error.fields['name']) && (
             <p role="alert" className="text-sm text-destructive">

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { monaco, monacoTheme, setRuntimeTypes } from './monaco';
+import { editorOptions, monaco, monacoTheme, setRuntimeTypes } from './monaco';
 
 // The Monaco editors of the code page (this module is loaded lazily: Monaco
 // and its workers stay out of every other page's bundle).
@@ -36,15 +36,8 @@ export default function CodeEditor({ path, value, onChange, onSave, types, dark,
 
   useEffect(() => {
     const ed = monaco.editor.create(host.current!, {
+      ...editorOptions,
       model: null,
-      automaticLayout: true,
-      minimap: { enabled: false },
-      fontSize: 13,
-      tabSize: 2,
-      scrollBeyondLastLine: false,
-      fixedOverflowWidgets: true,
-      // 'dimmed' draws the last line's number too faint to read (axe: contrast).
-      renderFinalNewline: 'on',
       ariaLabel,
     });
     editor.current = ed;

@@ -35,9 +35,9 @@ import { errorMessage } from '@/lib/error-message';
 import { cn } from '@/lib/utils';
 import { useTheme } from '@/theme';
 import { BranchDialog, type BranchSource } from './BranchDialog';
-import { ConfirmDialog } from './ConfirmDialog';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { ConflictDialog } from './ConflictDialog';
-import { NativeSelect } from './fields';
+import { Select } from '@/components/ui/field';
 import { PublishDialog } from './PublishDialog';
 import { ReleasesPanel } from './ReleasesPanel';
 
@@ -207,7 +207,7 @@ export default function CodePage() {
           <Label htmlFor="branch-select" className="text-xs text-muted-foreground">
             {t('code.branch.label')}
           </Label>
-          <NativeSelect
+          <Select
             id="branch-select"
             className="w-48"
             value={current}
@@ -221,7 +221,7 @@ export default function CodePage() {
                 {isDirty(buffers[n]) ? ' •' : ''}
               </option>
             ))}
-          </NativeSelect>
+          </Select>
         </div>
         <Button
           variant="outline"
@@ -348,13 +348,13 @@ export default function CodePage() {
       >
         <div className="grid gap-2">
           <Label htmlFor="reset-version">{t('code.reset.release')}</Label>
-          <NativeSelect id="reset-version" value={resetTo ?? ''} onChange={(e) => setResetTo(e.target.value)}>
+          <Select id="reset-version" value={resetTo ?? ''} onChange={(e) => setResetTo(e.target.value)}>
             {(releases.data ?? []).map((r) => (
               <option key={r.version} value={r.version}>
                 {t('code.releases.version', { version: r.version })}
               </option>
             ))}
-          </NativeSelect>
+          </Select>
         </div>
       </ConfirmDialog>
       <ConflictDialog

@@ -5,7 +5,7 @@ import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Label } from '@/components/ui/label';
 import { errorMessage } from '@/lib/error-message';
-import { NativeSelect, Textarea } from './fields';
+import { Select, Textarea } from '@/components/ui/field';
 
 export function nextVersion(releases: readonly Pick<Release, 'major' | 'minor'>[], bump: 'major' | 'minor'): string {
   // The server counts from the highest version ever issued (a deleted one is not
@@ -74,13 +74,13 @@ export function PublishDialog({
           </fieldset>
           <div className="grid gap-2">
             <Label htmlFor="publish-tag">{t('code.publish.tag')}</Label>
-            <NativeSelect id="publish-tag" value={tag} onChange={(e) => setTag(e.target.value as ReleaseTag)}>
+            <Select id="publish-tag" value={tag} onChange={(e) => setTag(e.target.value as ReleaseTag)}>
               {RELEASE_TAGS.map((x) => (
                 <option key={x} value={x}>
                   {t(`code.tags.${x}`)}
                 </option>
               ))}
-            </NativeSelect>
+            </Select>
           </div>
           <div className="grid gap-2">
             <Label htmlFor="publish-comment">{t('code.publish.comment')}</Label>

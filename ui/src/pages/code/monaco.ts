@@ -1,13 +1,36 @@
-// Monaco, bundled locally with its workers (no CDN). Only the code page imports
-// this module (dynamically), so the editor and its workers load there only.
+// Monaco, bundled locally with its workers (no CDN). Only the code page and the
+// file manager's editor import this module (dynamically), so the editor and its
+// workers load there only.
 // The slim entry: the editor, its features, JavaScript highlighting and the
 // TypeScript language service (which serves JavaScript too).
 import * as monaco from 'monaco-editor/editor';
 import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/javascript/register';
+// The file manager's text editor: highlighting by extension (each tokenizer loads on first use).
+import 'monaco-editor/languages/definitions/typescript/register';
+import 'monaco-editor/languages/definitions/markdown/register';
+import 'monaco-editor/languages/definitions/yaml/register';
+import 'monaco-editor/languages/definitions/html/register';
+import 'monaco-editor/languages/definitions/xml/register';
+import 'monaco-editor/languages/definitions/css/register';
+import 'monaco-editor/languages/definitions/scss/register';
+import 'monaco-editor/languages/definitions/ini/register';
+import 'monaco-editor/languages/definitions/sql/register';
+import 'monaco-editor/languages/definitions/shell/register';
+import 'monaco-editor/languages/definitions/python/register';
+import 'monaco-editor/languages/definitions/ruby/register';
+import 'monaco-editor/languages/definitions/go/register';
+import 'monaco-editor/languages/definitions/rust/register';
+import 'monaco-editor/languages/definitions/cpp/register';
+import 'monaco-editor/languages/definitions/java/register';
+import 'monaco-editor/languages/definitions/kotlin/register';
+import 'monaco-editor/languages/definitions/php/register';
+import 'monaco-editor/languages/definitions/dockerfile/register';
 import { javascriptDefaults, ScriptTarget } from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
+import 'monaco-editor/languages/features/json/register';
+import JsonWorker from 'monaco-editor/languages/features/json/json.worker?worker';
 
 declare global {
   interface Window {
@@ -17,6 +40,7 @@ declare global {
 
 window.MonacoEnvironment = {
   getWorker(_id: string, label: string) {
+    if (label === 'json') return new JsonWorker();
     return label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker();
   },
 };
@@ -66,6 +90,18 @@ monaco.editor.defineTheme('m3m-dark', {
   colors: { 'editorUnnecessaryCode.opacity': '#000000cc' },
 });
 export const monacoTheme = (dark: boolean) => (dark ? 'm3m-dark' : 'm3m-light');
+
+// The options every editor of the UI shares (the code page's and the file manager's).
+export const editorOptions: monaco.editor.IStandaloneEditorConstructionOptions = {
+  automaticLayout: true,
+  minimap: { enabled: false },
+  fontSize: 13,
+  tabSize: 2,
+  scrollBeyondLastLine: false,
+  fixedOverflowWidgets: true,
+  // 'dimmed' draws the last line's number too faint to read (axe: contrast).
+  renderFinalNewline: 'on',
+};
 
 let typesLib: monaco.IDisposable | null = null;
 let typesText = '';

@@ -22,7 +22,8 @@ import {
   type BuilderState,
 } from '@/lib/model-builder';
 import { FIELD_TYPES, WIDGETS, type FieldType, type Model } from '@/lib/model-form';
-import { Checkbox, ConfirmDialog, FieldError, Select, Textarea } from './controls';
+import { Checkbox, FieldError, Select, Textarea } from '@/components/ui/field';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { ProjectCrumbs } from './ProjectCrumbs';
 
 const SYSTEM = ['id', 'created', 'updated'];

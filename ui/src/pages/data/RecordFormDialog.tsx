@@ -21,7 +21,7 @@ import {
   type Model,
   type RecordData,
 } from '@/lib/model-form';
-import { Checkbox, FieldError, Select, Switch, Textarea } from './controls';
+import { Checkbox, FieldError, Select, Switch, Textarea } from '@/components/ui/field';
 import { RefPicker } from './RefPicker';
 
 const RichTextEditor = lazy(() => import('./RichTextEditor'));

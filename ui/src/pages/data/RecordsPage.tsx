@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   ArrowDownIcon,
   ArrowUpDownIcon,
@@ -22,9 +22,13 @@ import { Card } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Skeleton } from '@/components/ui/skeleton';
 import { parseFilterError, quoteFilterValue, type FilterErrorInfo } from '@/lib/filter-error';
+import { keepShown, pageState, selectRows } from '@/lib/selection';
 import { cellText, nextSort, sortableColumns, tableColumns, type Model, type RecordData } from '@/lib/model-form';
 import { cn } from '@/lib/utils';
-import { ConfirmDialog, Select } from './controls';
+import { Select } from '@/components/ui/field';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { BulkDelete, SelectAllBox } from './BulkDelete';
+import { FilterErrorView } from './FilterErrorView';
 import { ProjectCrumbs } from './ProjectCrumbs';
 import { RecordFormDialog } from './RecordFormDialog';
 import { recordLabel } from './RefPicker';
@@ -52,27 +56,6 @@ export default function RecordsPage() {
   return <Records projectId={id} model={model.data} />;
 }
 
-// The filter text with the part the server's error points at marked.
-function FilterErrorView({ filter, info }: { filter: string; info: FilterErrorInfo }) {
-  const { t } = useTranslation();
-  return (
-    <div id="filter-error" role="alert" className="space-y-1 rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm" data-testid="filter-error">
-      <p className="text-destructive">
-        {info.index !== null ? t('data.filter.errorAt', { column: info.index + 1, message: info.message }) : info.message}
-      </p>
-      {info.index !== null && (
-        <pre className="overflow-x-auto font-mono text-xs whitespace-pre" data-testid="filter-error-source">
-          {filter.slice(0, info.index)}
-          <mark className="rounded-sm bg-destructive/30 text-foreground underline decoration-destructive decoration-wavy" data-testid="filter-error-mark">
-            {info.length > 0 ? filter.slice(info.index, info.index + info.length) : ' '}
-          </mark>
-          {filter.slice(info.index + info.length)}
-        </pre>
-      )}
-    </div>
-  );
-}
-
 function Records({ projectId, model }: { projectId: string; model: Model }) {
   const { t, i18n } = useTranslation();
   const [params, setParams] = useSearchParams();
@@ -86,6 +69,8 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
   const [formOpen, setFormOpen] = useState(false);
   const [deleting, setDeleting] = useState<RecordData | null>(null);
   const del = useDeleteRecord(projectId, model.name);
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const anchor = useRef<number | null>(null);
   const models = useModels(projectId);
 
   useEffect(() => setDraft(applied), [applied]);
@@ -137,6 +122,12 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
   const items = data?.items ?? [];
   const total = data?.total_items ?? 0;
   const totalPages = Math.max(1, data?.total_pages ?? 1);
+  const ids = useMemo(() => items.map((r) => r.id), [items]);
+  // The selection keeps only the rows shown (a page change, a filter, a delete).
+  useEffect(() => {
+    setSelected((s) => keepShown(s, ids));
+    anchor.current = null;
+  }, [ids]);
   const header = (k: string) => {
     const dir = sort === k ? 'ascending' : sort === `-${k}` ? 'descending' : 'none';
     const Icon = dir === 'ascending' ? ArrowUpIcon : dir === 'descending' ? ArrowDownIcon : ArrowUpDownIcon;
@@ -273,12 +264,17 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
 
       {otherError && <ErrorState title={t('data.records.loadError')} error={records.error} onRetry={() => void records.refetch()} />}
 
+      <BulkDelete projectId={projectId} model={model.name} selected={selected} onChange={setSelected} />
+
       <Card className="overflow-hidden">
         <div className="overflow-x-auto">
           <table className="w-full text-sm" data-testid="records-table" aria-busy={records.isFetching}>
             <caption className="sr-only">{t('data.records.caption', { model: model.name })}</caption>
             <thead className="border-b bg-muted/40 text-muted-foreground">
               <tr>
+                <th scope="col" className="w-10 px-3 py-2">
+                  <SelectAllBox state={pageState(selected, ids)} disabled={ids.length === 0} onChange={(on) => setSelected(on ? new Set(ids) : new Set())} />
+                </th>
                 {columns.map(header)}
                 <th scope="col" className="px-3 py-2 text-right">
                   <span className="sr-only">{t('data.records.actions')}</span>
@@ -289,21 +285,44 @@ function Records({ projectId, model }: { projectId: string; model: Model }) {
               {records.isPending &&
                 [0, 1, 2].map((i) => (
                   <tr key={i} className="border-b last:border-0">
-                    <td colSpan={columns.length + 1} className="px-3 py-2">
+                    <td colSpan={columns.length + 2} className="px-3 py-2">
                       <Skeleton className="h-5 w-full" />
                     </td>
                   </tr>
                 ))}
               {records.isSuccess && items.length === 0 && (
                 <tr>
-                  <td colSpan={columns.length + 1} className="px-3 py-12 text-center text-muted-foreground" data-testid="records-empty">
+                  <td colSpan={columns.length + 2} className="px-3 py-12 text-center text-muted-foreground" data-testid="records-empty">
                     {effective ? t('data.records.noMatch') : t('data.records.empty')}
                   </td>
                 </tr>
               )}
               {!records.isError &&
-                items.map((r) => (
-                  <tr key={r.id} className="border-b last:border-0 hover:bg-muted/30" data-testid="record-row">
+                items.map((r, i) => (
+                  <tr
+                    key={r.id}
+                    className={cn('border-b last:border-0 hover:bg-muted/30', selected.has(r.id) && 'bg-primary/5')}
+                    aria-selected={selected.has(r.id)}
+                    data-testid="record-row"
+                  >
+                    <td className="w-10 px-3 py-2">
+                      <input
+                        type="checkbox"
+                        className="size-4 accent-primary align-middle"
+                        aria-label={t('data.bulk.selectRow', { id: r.id })}
+                        checked={selected.has(r.id)}
+                        onClick={(e) => {
+                          // onClick (not onChange): the shift key of the click selects a range.
+                          const { checked } = e.currentTarget;
+                          const from = anchor.current;
+                          const shift = e.shiftKey;
+                          setSelected((s) => selectRows(s, ids, i, checked, from, shift));
+                          anchor.current = i;
+                        }}
+                        onChange={() => {}}
+                        data-testid="select-row"
+                      />
+                    </td>
                     {columns.map((k) => (
                       <td key={k} className="max-w-72 truncate px-3 py-2" title={cell(r, k)}>
                         {cell(r, k)}

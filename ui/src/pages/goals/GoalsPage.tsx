@@ -15,11 +15,13 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
-import { PROJECT_COLOR_NAMES, PROJECT_COLORS, type ProjectColor } from '@/lib/colors';
+import { ColorPicker } from '@/components/ui/color-picker';
+import type { ProjectColor } from '@/lib/colors';
 import { errorMessage } from '@/lib/error-message';
 import { chartRows, GOAL_SLUG_RE, goalColor, lastDays, slugFromGoalName } from '@/lib/goals';
 import { cn } from '@/lib/utils';
-import { Checkbox, ConfirmDialog, FieldError, Select, Textarea } from '../data/controls';
+import { Checkbox, FieldError, Select, Textarea, FormRow } from '@/components/ui/field';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 
 const GoalChart = lazy(() => import('./GoalChart'));
 const PERIODS = [7, 30, 90, 365] as const;
@@ -268,8 +270,7 @@ function GoalForm({ projectId, goal, onDone }: { projectId: string | null; goal:
   return (
     <form className="grid gap-4" onSubmit={(e) => void onSubmit(e)} noValidate>
       {general && <Alert variant="destructive">{errorMessage(t, save.error)}</Alert>}
-      <div className="grid gap-2">
-        <Label htmlFor="goal-name">{t('data.goals.name')}</Label>
+      <FormRow label={t('data.goals.name')} htmlFor="goal-name" error={errors['name']}>
         <Input
           id="goal-name"
           autoFocus
@@ -281,10 +282,8 @@ function GoalForm({ projectId, goal, onDone }: { projectId: string | null; goal:
             if (!slugTouched) setSlug(slugFromGoalName(e.target.value));
           }}
         />
-        <FieldError id="goal-name-error">{errors['name']}</FieldError>
-      </div>
-      <div className="grid gap-2">
-        <Label htmlFor="goal-slug">{t('data.goals.slug')}</Label>
+      </FormRow>
+      <FormRow label={t('data.goals.slug')} htmlFor="goal-slug" error={errors['slug']}>
         <Input
           id="goal-slug"
           className="font-mono"
@@ -299,8 +298,7 @@ function GoalForm({ projectId, goal, onDone }: { projectId: string | null; goal:
         <p id="goal-slug-hint" className="text-xs text-muted-foreground">
           {projectId ? t('data.goals.slugHintProject') : t('data.goals.slugHintGlobal')}
         </p>
-        <FieldError id="goal-slug-error">{errors['slug']}</FieldError>
-      </div>
+      </FormRow>
       <div className="grid gap-2">
         <Label htmlFor="goal-type">{t('data.goals.type')}</Label>
         <Select id="goal-type" value={type} disabled={!!goal} onChange={(e) => setType(e.target.value as Goal['type'])} aria-describedby="goal-type-hint">
@@ -311,25 +309,7 @@ function GoalForm({ projectId, goal, onDone }: { projectId: string | null; goal:
           {t('data.goals.typeHint')}
         </p>
       </div>
-      <fieldset className="grid gap-2">
-        <legend className="mb-2 text-sm font-medium">{t('createProject.color')}</legend>
-        <div className="flex flex-wrap gap-2">
-          {[null, ...PROJECT_COLOR_NAMES].map((c) => {
-            const label = c ? t(`colors.${c}`) : t('createProject.noColor');
-            return (
-              <label key={c ?? 'none'} title={label} className="cursor-pointer">
-                <input type="radio" name="goal-color" className="peer sr-only" checked={color === c} onChange={() => setColor(c)} aria-label={label} />
-                <span
-                  className={cn(
-                    'block size-6 rounded-full border-2 border-transparent ring-offset-2 ring-offset-background transition peer-checked:ring-2 peer-checked:ring-foreground peer-focus-visible:ring-2 peer-focus-visible:ring-ring',
-                    c ? PROJECT_COLORS[c] : 'border-dashed border-muted-foreground/60',
-                  )}
-                />
-              </label>
-            );
-          })}
-        </div>
-      </fieldset>
+      <ColorPicker legend={t('createProject.color')} value={color} onChange={setColor} small />
       <div className="grid gap-2">
         <Label htmlFor="goal-description">{t('data.goals.description')}</Label>
         <Textarea id="goal-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />

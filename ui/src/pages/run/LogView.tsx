@@ -1,17 +1,19 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ArrowDownIcon, DownloadIcon } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
-import { downloadLog, fetchLogTail, openLogStream } from '@/api/run';
+import { downloadLog, fetchLogBefore, fetchLogTail, openLogStream } from '@/api/run';
 import { ErrorState } from '@/components/ErrorState';
 import { Button } from '@/components/ui/button';
 import { errorMessage } from '@/lib/error-message';
 import {
   advanceCursor,
   alignOlder,
+  dropFront,
   filterByLevels,
   LOG_LEVELS,
   MAX_TAIL,
   olderTail,
+  resumeCursor,
   SseParser,
   toLogLines,
   type LogLevel,
@@ -37,11 +39,18 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 // The run log: the last lines, then new ones live (Server-Sent Events, resumed
-// from the byte cursor after a drop), older pages while scrolling up, a level
-// filter and the whole file as a download.
+// from the last event's id, or the byte cursor, after a drop), older pages while
+// scrolling up (by byte offset, `before=prev`, where the server can; else a
+// larger tail aligned on what is shown), a level filter and the file as a download.
+interface Shown {
+  lines: string[];
+  prev: number | null; // where lines[0] starts in the file (null: the server does not say)
+}
+const KEEP = MAX_TAIL * 2;
 export function LogView({ projectId, fileName }: { projectId: string; fileName: string }) {
   const { t } = useTranslation();
-  const [lines, setLines] = useState<string[]>([]);
+  const [log, setLog] = useState<Shown>({ lines: [], prev: null });
+  const lines = log.lines;
   const [loaded, setLoaded] = useState(false);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [atStart, setAtStart] = useState(false);
@@ -60,14 +69,16 @@ export function LogView({ projectId, fileName }: { projectId: string; fileName: 
     const { signal } = ctrl;
     setLoaded(false);
     setLoadError(null);
-    setLines([]);
+    setLog({ lines: [], prev: null });
     void (async () => {
       let cursor: number;
+      let lastId: string | null = null;
       try {
         const first = await fetchLogTail(projectId, PAGE);
         if (signal.aborted) return;
-        setLines(first.lines);
-        setAtStart(first.lines.length < PAGE);
+        const prev = typeof first.prev_cursor === 'number' ? first.prev_cursor : null;
+        setLog({ lines: first.lines, prev });
+        setAtStart(prev !== null ? prev === 0 : first.lines.length < PAGE);
         setLoaded(true);
         cursor = first.next_cursor;
       } catch (e) {
@@ -77,7 +88,7 @@ export function LogView({ projectId, fileName }: { projectId: string; fileName: 
       let delay = 1000;
       while (!signal.aborted) {
         try {
-          const body = await openLogStream(projectId, cursor, signal);
+          const body = await openLogStream(projectId, cursor, signal, lastId);
           setConn('live');
           delay = 1000;
           const reader = body.getReader();
@@ -89,10 +100,9 @@ export function LogView({ projectId, fileName }: { projectId: string; fileName: 
             const events = parser.feed(decoder.decode(value, { stream: true }));
             if (!events.length) continue;
             for (const l of events) cursor = advanceCursor(cursor, l);
-            setLines((prev) => {
-              const next = prev.concat(events);
-              return next.length > MAX_TAIL * 2 ? next.slice(next.length - MAX_TAIL * 2) : next;
-            });
+            cursor = resumeCursor(parser.lastEventId, cursor);
+            lastId = parser.lastEventId ?? lastId;
+            setLog((cur) => dropFront(cur.lines.concat(events), KEEP, cur.prev));
           }
         } catch {
           // dropped (server restart, network): retried below
@@ -110,21 +120,31 @@ export function LogView({ projectId, fileName }: { projectId: string; fileName: 
     if (loadingOlder || atStart || !box.current) return;
     setLoadingOlder(true);
     try {
+      const before = log.prev;
+      if (before !== null) {
+        const page = before > 0 ? await fetchLogBefore(projectId, before, PAGE) : { lines: [], prev_cursor: 0 };
+        const prev = typeof page.prev_cursor === 'number' ? page.prev_cursor : 0;
+        anchor.current = box.current?.scrollHeight ?? null;
+        // Prepended only onto what it was read for (not onto a view reset meanwhile).
+        setLog((cur) => (cur.prev === before ? { lines: [...page.lines, ...cur.lines], prev } : cur));
+        setAtStart(prev === 0 || page.lines.length === 0);
+        return;
+      }
       const want = olderTail(lines.length, PAGE);
       const page = await fetchLogTail(projectId, want);
       anchor.current = box.current?.scrollHeight ?? null;
-      setLines((cur) => {
-        const r = alignOlder(cur, page.lines, want);
+      setLog((cur) => {
+        const r = alignOlder(cur.lines, page.lines, want);
         setAtStart(r.atStart);
         setCapped(r.atStart && want >= MAX_TAIL);
-        return r.older.length ? [...r.older, ...cur] : cur;
+        return r.older.length ? { ...cur, lines: [...r.older, ...cur.lines] } : cur;
       });
     } catch {
       // a failed page: scrolling up again retries
     } finally {
       setLoadingOlder(false);
     }
-  }, [loadingOlder, atStart, lines.length, projectId]);
+  }, [loadingOlder, atStart, lines.length, log.prev, projectId]);
 
   const all = useMemo(() => toLogLines(lines), [lines]);
   const visible = useMemo(() => filterByLevels(all, shown), [all, shown]);

@@ -12,8 +12,9 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
 import { errorMessage } from '@/lib/error-message';
-import { ConfirmDialog } from '../code/ConfirmDialog';
-import { formatDate, NativeSelect } from '../code/fields';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Select } from '@/components/ui/field';
+import { formatDate } from '../code/fields';
 import { LogView } from './LogView';
 
 export function formatBytes(n: number) {
@@ -75,7 +76,7 @@ export default function RunPage() {
               <Label htmlFor="run-release" className="text-xs text-muted-foreground">
                 {t('code.run.release')}
               </Label>
-              <NativeSelect
+              <Select
                 id="run-release"
                 className="w-56"
                 value={version}
@@ -90,7 +91,7 @@ export default function RunPage() {
                     {r.is_active ? ` (${t('code.releases.active')})` : ''}
                   </option>
                 ))}
-              </NativeSelect>
+              </Select>
             </div>
             <Button
               onClick={() => void run({ kind: 'start', version: version || undefined })}
