@@ -1,46 +1,21 @@
 #include "log/logging.hpp"
 
+#include "log/line_formatter.hpp"
+
 #include <spdlog/async.h>
-#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <m3m/error.hpp>
-#include <nlohmann/json.hpp>
 
 namespace m3m::log {
 namespace {
-constexpr const char* kPattern = "[%Y-%m-%d %H:%M:%S.%e] [%l] %v";
 
-// logging.format json: one JSON object per line. A message that starts with
-// kFieldsMark carries its own fields as a JSON object (the access log's);
-// any other message becomes "msg", escaped.
-class JsonLine final : public spdlog::custom_flag_formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    std::string_view payload(msg.payload.data(), msg.payload.size());
-    if (payload.starts_with(kFieldsMark) && payload.size() > 2 && payload.back() == '}') {
-      payload.remove_prefix(std::string_view(kFieldsMark).size());
-      dest.push_back(',');
-      dest.append(payload.data() + 1, payload.data() + payload.size());  // its fields, after the '{'
-      return;
-    }
-    const std::string text = nlohmann::json(std::string(payload)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    static constexpr std::string_view kMsg = ",\"msg\":";
-    dest.append(kMsg.data(), kMsg.data() + kMsg.size());
-    dest.append(text.data(), text.data() + text.size());
-    dest.push_back('}');
-  }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonLine>(); }
-};
-
-void applyFormat(spdlog::logger& logger, const std::string& format) {
-  if (format != "json") return logger.set_pattern(kPattern);
-  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-  formatter->add_flag<JsonLine>('*').set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l"%*)");
-  logger.set_formatter(std::move(formatter));
+std::unique_ptr<spdlog::formatter> formatterFor(const std::string& format) {
+  if (format == "json") return std::make_unique<JsonLineFormatter>();
+  return std::make_unique<TextLineFormatter>();
 }
 
 // The async logger keeps only a weak reference to its thread pool: the pool
@@ -72,7 +47,7 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   held->pool = std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1);
   held->logger = std::make_shared<spdlog::async_logger>("m3m", sinks.begin(), sinks.end(), held->pool,
                                                         spdlog::async_overflow_policy::overrun_oldest);
-  applyFormat(*held->logger, cfg.format);
+  held->logger->set_formatter(formatterFor(cfg.format));
   held->logger->set_level(spdlog::level::from_str(cfg.level));
   held->logger->flush_on(spdlog::level::warn);
   return std::shared_ptr<spdlog::logger>(held, held->logger.get());
@@ -80,7 +55,7 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
 
 std::shared_ptr<spdlog::logger> makeConsoleLogger(const std::string& level) {
   auto logger = std::make_shared<spdlog::logger>("m3m", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-  logger->set_pattern(kPattern);
+  logger->set_formatter(std::make_unique<TextLineFormatter>());
   logger->set_level(spdlog::level::from_str(level));
   return logger;
 }
