@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "metrics/catalog.hpp"
+
 namespace m3m::metrics {
 
 namespace {
@@ -86,15 +88,10 @@ void HttpMetrics::finished(std::string_view route, std::string_view method, int 
 std::vector<prometheus::MetricFamily> HttpMetrics::collect() const {
   using prometheus::ClientMetric;
   using prometheus::MetricType;
-  prometheus::MetricFamily requests{"m3m_http_requests_total",
-                                    "HTTP requests answered, by route template, method and status class",
-                                    MetricType::Counter, {}};
-  prometheus::MetricFamily duration{"m3m_http_request_duration_seconds",
-                                    "Time from a request's arrival to its response, by route template and method",
-                                    MetricType::Histogram, {}};
-  prometheus::MetricFamily bytes{"m3m_http_response_bytes_total", "Response body bytes, by route template and method",
-                                 MetricType::Counter, {}};
-  prometheus::MetricFamily inFlight{"m3m_http_requests_in_flight", "Requests being handled now", MetricType::Gauge, {}};
+  auto requests = make(family::httpRequests);
+  auto duration = make(family::httpDuration);
+  auto bytes = make(family::httpResponseBytes);
+  auto inFlight = make(family::httpInFlight);
   ClientMetric g;
   g.gauge.value = static_cast<double>(inFlight_.load(relaxed));
   inFlight.metric.push_back(std::move(g));
