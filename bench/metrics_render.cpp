@@ -24,7 +24,15 @@ int main(int argc, char** argv) {
   }
   std::vector<ProjectSample> samples;
   for (int i = 0; i < projects; ++i) {
-    ProjectSample p{"project-" + std::to_string(i), "running", 3u << 20, 1000u + i, 3, 0, 0, 0, 1, 0, 5, 1, 7, 0, 0};
+    ProjectSample p;
+    p.slug = "project-" + std::to_string(i);
+    p.state = "running";
+    p.heapUsed = 3u << 20;
+    p.calls = 1000u + static_cast<unsigned>(i);
+    p.errors = 3;
+    p.threads = 1;
+    p.httpRequests = 5;
+    p.scheduleRuns = 7;
     p.jsCpuSeconds = 0.125 * i;
     p.heapLimit = 128u << 20;
     samples.push_back(p);

@@ -206,9 +206,19 @@ void App::start() {
   p.metrics->setProjectSource([rt = p.runtime.get(), goals = p.goals.get()] {
     std::vector<metrics::ProjectSample> out;
     for (auto& [slug, s] : rt->overview()) {
-      metrics::ProjectSample m{slug,           s.state,          s.heapUsed,     s.calls,
-                               s.errors,       s.tasks.running,  s.tasks.queued, s.tasks.failed,
-                               s.threads,      s.waiting,        s.http.requests, s.http.errors};
+      metrics::ProjectSample m;
+      m.slug = slug;
+      m.state = s.state;
+      m.heapUsed = s.heapUsed;
+      m.calls = s.calls;
+      m.errors = s.errors;
+      m.tasksRunning = s.tasks.running;
+      m.tasksQueued = s.tasks.queued;
+      m.tasksFailed = s.tasks.failed;
+      m.threads = s.threads;
+      m.waiting = s.waiting;
+      m.httpRequests = s.http.requests;
+      m.httpErrors = s.http.errors;
       m.jsCpuSeconds = s.jsSeconds;
       m.waits = s.waits;
       m.waitSeconds = s.waitSeconds;

@@ -26,7 +26,11 @@ std::unique_ptr<Metrics> fullMetrics() {
   m->http()->started();
   m->http()->finished("/api/x", "GET", 200, 3, 0.002);
   m->setProjectSource([] {
-    ProjectSample p{"shop", "running", 1000, 7, 3, 1, 2, 3, 4, 1, 9, 2, 5, 1, 0};
+    ProjectSample p;
+    p.slug = "shop";
+    p.state = "running";
+    p.heapUsed = 1000;
+    p.calls = 7;
     p.jsCpuSeconds = 0.25;
     p.waits = 4;
     p.waitSeconds = 1.5;
@@ -67,7 +71,9 @@ TEST_P(EveryFamily, IsWellFormed) {
   EXPECT_TRUE(std::regex_match(std::string(d.name), nameRe));
   EXPECT_FALSE(d.help.empty());
   EXPECT_EQ(d.type == MetricType::Counter, d.name.ends_with("_total")) << "counters, and only they, end in _total";
-  if (d.type == MetricType::Histogram) EXPECT_FALSE(d.name.ends_with("_bucket") || d.name.ends_with("_count"));
+  if (d.type == MetricType::Histogram) {
+    EXPECT_FALSE(d.name.ends_with("_bucket") || d.name.ends_with("_count"));
+  }
   if (!d.unit.empty()) {
     auto base = d.name;
     if (base.ends_with("_total")) base.remove_suffix(6);
@@ -76,8 +82,9 @@ TEST_P(EveryFamily, IsWellFormed) {
   std::set<std::string_view> labels(d.labels.begin(), d.labels.end());
   EXPECT_EQ(labels.size(), d.labels.size()) << "no label twice";
   EXPECT_FALSE(labels.contains("le"));
-  if (d.row == Row::Projects && d.name != family::projectsRunning.name)
+  if (d.row == Row::Projects && d.name != family::projectsRunning.name) {
     EXPECT_EQ(d.labels.at(0), "project") << "project families are labelled by project first";
+  }
   // The panel's "by" labels are labels of the family.
   std::string_view by = d.by;
   while (!by.empty()) {
@@ -85,9 +92,15 @@ TEST_P(EveryFamily, IsWellFormed) {
     EXPECT_TRUE(labels.contains(by.substr(0, comma))) << by;
     by = comma == std::string_view::npos ? std::string_view() : by.substr(comma + 1);
   }
-  if (d.panel != Panel::None) EXPECT_FALSE(d.title.empty());
-  if (d.panel == Panel::Quantiles) EXPECT_EQ(d.type, MetricType::Histogram);
-  if (d.panel == Panel::Rate) EXPECT_EQ(d.type, MetricType::Counter);
+  if (d.panel != Panel::None) {
+    EXPECT_FALSE(d.title.empty());
+  }
+  if (d.panel == Panel::Quantiles) {
+    EXPECT_EQ(d.type, MetricType::Histogram);
+  }
+  if (d.panel == Panel::Rate) {
+    EXPECT_EQ(d.type, MetricType::Counter);
+  }
   EXPECT_EQ(findFamily(d.name), &d);
 }
 
@@ -264,8 +277,9 @@ TEST(Dashboard, EveryTargetNamesOnlyCataloguedMetrics) {
   }
   // every family on a panel is queried
   for (const auto* d : catalog())
-    if (d->panel != Panel::None)
+    if (d->panel != Panel::None) {
       EXPECT_TRUE(used.contains(std::string(d->name)) || used.contains(std::string(d->name) + "_bucket")) << d->name;
+    }
 }
 
 TEST(Dashboard, HasGrafanasShape) {
