@@ -50,6 +50,7 @@ async function scrape(server, headers = {}) {
 const CODE = `
 router.get('/hi', () => ({ ok: true }));
 router.get('/nap', () => { utils.sleep(60); return { ok: true }; });
+router.get('/long', () => { utils.sleep(500); return { ok: true }; });
 router.get('/goal', () => { goals.increment('clicks', 1); return { ok: true }; });
 router.get('/spin', () => { let x = 0; for (let i = 0; i < 3e6; i++) x += i; return { x }; });
 `;
@@ -85,9 +86,9 @@ test('per-project families: JS CPU, waits, heap limit, queue, goal increments, r
   assert.equal(one(s, 'm3m_project_queued_requests', p), 0, 'nothing queued between requests');
 
   // a route that is still sleeping is queued (or running): the gauge sees it
-  const slow = callRoute(server, project.slug, '/nap');
+  const slow = callRoute(server, project.slug, '/long');
   let seen = 0;
-  for (let i = 0; i < 20 && !seen; i++) seen = one(parse((await scrape(server)).text), 'm3m_project_queued_requests', p);
+  for (let i = 0; i < 40 && !seen; i++) seen = one(parse((await scrape(server)).text), 'm3m_project_queued_requests', p);
   expectStatus(await slow, 200);
   assert.ok(seen >= 1, 'an in-flight route call is counted in the queue gauge');
 
