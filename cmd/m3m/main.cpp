@@ -1,4 +1,4 @@
-// m3m command line: serve (default), version, config check.
+// m3m command line: serve (default), version, config check, new-admin, metrics dashboard.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +12,7 @@
 #include "app/app.hpp"
 #include "config/loader.hpp"
 #include "log/logging.hpp"
+#include "metrics/dashboard.hpp"
 
 namespace {
 
@@ -125,6 +126,11 @@ int main(int argc, char** argv) {
   adminCmd->add_option("password", adminPassword, "Password (at least 8 characters)")->required();
   adminCmd->add_option("-c,--config", adminConfig, "YAML config file (or env M3M_CONFIG)");
 
+  auto* metricsCmd = cli.add_subcommand("metrics", "Metrics tools");
+  metricsCmd->require_subcommand(1);
+  auto* dashboardCmd = metricsCmd->add_subcommand(
+      "dashboard", "Print the Grafana dashboard of the server's metrics (JSON; deploy/grafana/m3m.json)");
+
   // `m3m --config f` without a subcommand behaves like `m3m serve --config f`.
   std::string rootConfig;
   cli.add_option("-c,--config", rootConfig, "YAML config file for the default serve command");
@@ -133,6 +139,10 @@ int main(int argc, char** argv) {
 
   if (versionCmd->parsed()) {
     std::cout << "m3m " << m3m::VERSION << "\n";
+    return 0;
+  }
+  if (dashboardCmd->parsed()) {
+    std::cout << m3m::metrics::dashboardJson();
     return 0;
   }
   if (adminCmd->parsed()) return newAdmin(adminConfig.empty() ? rootConfig : adminConfig, adminEmail, adminPassword);

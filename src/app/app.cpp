@@ -208,12 +208,29 @@ void App::start() {
 
   // metrics: per-project figures are read from the run control at scrape time
   p.metrics = std::make_unique<metrics::Metrics>(VERSION);
-  p.metrics->setProjectSource([rt = p.runtime.get()] {
+  p.metrics->setProjectSource([rt = p.runtime.get(), goals = p.goals.get()] {
     std::vector<metrics::ProjectSample> out;
     for (auto& [slug, s] : rt->overview()) {
-      metrics::ProjectSample m{slug,           s.state,          s.heapUsed,     s.calls,
-                               s.errors,       s.tasks.running,  s.tasks.queued, s.tasks.failed,
-                               s.threads,      s.waiting,        s.http.requests, s.http.errors};
+      metrics::ProjectSample m;
+      m.slug = slug;
+      m.state = s.state;
+      m.heapUsed = s.heapUsed;
+      m.calls = s.calls;
+      m.errors = s.errors;
+      m.tasksRunning = s.tasks.running;
+      m.tasksQueued = s.tasks.queued;
+      m.tasksFailed = s.tasks.failed;
+      m.threads = s.threads;
+      m.waiting = s.waiting;
+      m.httpRequests = s.http.requests;
+      m.httpErrors = s.http.errors;
+      m.jsCpuSeconds = s.jsSeconds;
+      m.waits = s.waits;
+      m.waitSeconds = s.waitSeconds;
+      m.heapLimit = s.heapLimit;
+      m.queuedRequests = s.queuedRequests;
+      m.goalIncrements = goals->incrementsOf(s.projectId);
+      m.restarts = s.restarts;
       for (const auto& job : s.schedules) {
         m.scheduleRuns += job.runs;
         m.scheduleSkipped += job.skipped;
@@ -222,6 +239,20 @@ void App::start() {
       out.push_back(std::move(m));
     }
     return out;
+  });
+  // store: the driver's counters (the metrics module knows no database)
+  p.metrics->setStoreSource([store = p.store.get()] {
+    const auto st = store->stats();
+    metrics::StoreSample m;
+    m.reads = st.reads;
+    m.writes = st.writes;
+    m.batchSizes = st.batchSizes;
+    m.commitSeconds = st.commitSeconds;
+    m.walBytes = st.walBytes;
+    m.checkpoints = st.checkpoints;
+    m.checkpointSeconds = st.checkpointSeconds;
+    m.checkpointLockedSeconds = st.checkpointLockedSeconds;
+    return m;
   });
 
   // transport

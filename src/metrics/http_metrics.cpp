@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "metrics/catalog.hpp"
+
 namespace m3m::metrics {
 
 namespace {
@@ -91,15 +93,10 @@ void HttpMetrics::rejected(int status) noexcept {
 std::vector<prometheus::MetricFamily> HttpMetrics::collect() const {
   using prometheus::ClientMetric;
   using prometheus::MetricType;
-  prometheus::MetricFamily requests{"m3m_http_requests_total",
-                                    "HTTP requests answered, by route template, method and status class",
-                                    MetricType::Counter, {}};
-  prometheus::MetricFamily duration{"m3m_http_request_duration_seconds",
-                                    "Time from a request's arrival to its response, by route template and method",
-                                    MetricType::Histogram, {}};
-  prometheus::MetricFamily bytes{"m3m_http_response_bytes_total", "Response body bytes, by route template and method",
-                                 MetricType::Counter, {}};
-  prometheus::MetricFamily inFlight{"m3m_http_requests_in_flight", "Requests being handled now", MetricType::Gauge, {}};
+  auto requests = make(family::httpRequests);
+  auto duration = make(family::httpDuration);
+  auto bytes = make(family::httpResponseBytes);
+  auto inFlight = make(family::httpInFlight);
   ClientMetric g;
   g.gauge.value = static_cast<double>(inFlight_.load(relaxed));
   inFlight.metric.push_back(std::move(g));
@@ -137,9 +134,7 @@ std::vector<prometheus::MetricFamily> HttpMetrics::collect() const {
     }
   }
   // Every status always present (0 included): an alert on rate() needs the series.
-  prometheus::MetricFamily rejected{"m3m_http_rejected_total",
-                                    "Requests refused by a limit: 413 body too large, 431 headers too large, 429 too many requests",
-                                    MetricType::Counter, {}};
+  auto rejected = make(family::httpRejected);
   for (std::size_t i = 0; i < kRejectedStatuses.size(); ++i) {
     ClientMetric r;
     r.label = {{"status", std::to_string(kRejectedStatuses[i])}};
@@ -147,11 +142,11 @@ std::vector<prometheus::MetricFamily> HttpMetrics::collect() const {
     rejected.metric.push_back(std::move(r));
   }
   std::vector<prometheus::MetricFamily> out;
-  out.push_back(std::move(rejected));
   out.push_back(std::move(requests));
   out.push_back(std::move(duration));
   out.push_back(std::move(bytes));
   out.push_back(std::move(inFlight));
+  out.push_back(std::move(rejected));
   return out;
 }
 

@@ -9,8 +9,12 @@
 #include <array>
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
+
+#include "metrics/catalog.hpp"
+#include "metrics/openmetrics.hpp"
 
 namespace m3m::metrics {
 
@@ -123,10 +127,6 @@ Access AccessPolicy::check(std::string_view authorization, std::string_view remo
 
 namespace {
 
-MetricFamily family(std::string name, std::string help, MetricType type) {
-  return MetricFamily{std::move(name), std::move(help), type, {}};
-}
-
 void addValue(MetricFamily& f, double value, std::vector<ClientMetric::Label> labels = {}) {
   ClientMetric m;
   m.label = std::move(labels);
@@ -137,31 +137,53 @@ void addValue(MetricFamily& f, double value, std::vector<ClientMetric::Label> la
 
 }  // namespace
 
+namespace {
+
+void addHistogram(MetricFamily& f, const lib::HistogramSnapshot& h) {
+  ClientMetric m;
+  for (std::size_t i = 0; i < h.bounds.size(); ++i) m.histogram.bucket.push_back({h.cumulative.at(i), h.bounds[i]});
+  m.histogram.bucket.push_back({h.count, std::numeric_limits<double>::infinity()});
+  m.histogram.sample_count = h.count;
+  m.histogram.sample_sum = h.sum;
+  f.metric.push_back(std::move(m));
+}
+
+}  // namespace
+
 void collectProjects(const std::vector<ProjectSample>& projects, std::vector<MetricFamily>& out) {
-  auto state = family("m3m_project_state", "1 for the state a running project is in", MetricType::Gauge);
-  auto calls = family("m3m_project_route_calls_total", "Route calls handled by the project's current run",
-                      MetricType::Counter);
-  auto routeErrors = family("m3m_project_route_errors_total",
-                            "Route calls of the project's current run answered with a 5xx", MetricType::Counter);
-  auto heap = family("m3m_project_heap_used_bytes", "JS heap used by the project", MetricType::Gauge);
-  auto tasks = family("m3m_project_tasks", "delayed.run tasks by state (running, queued)", MetricType::Gauge);
-  auto tasksFailed = family("m3m_project_tasks_failed_total", "delayed.run tasks that failed", MetricType::Counter);
-  auto threads = family("m3m_project_threads", "Alive JS threads of the project", MetricType::Gauge);
-  auto waiting = family("m3m_project_waiting_threads", "Threads inside a waiting call", MetricType::Gauge);
-  auto httpReq = family("m3m_project_outbound_http_requests_total", "Outbound http.* / fetch requests",
-                        MetricType::Counter);
-  auto httpErr = family("m3m_project_outbound_http_errors_total", "Outbound http.* / fetch requests that failed",
-                        MetricType::Counter);
-  auto runs = family("m3m_project_schedule_runs_total", "schedule.* job runs", MetricType::Counter);
-  auto skipped = family("m3m_project_schedule_skips_total", "schedule.* runs skipped (the previous one still running)",
-                        MetricType::Counter);
-  auto errors = family("m3m_project_schedule_errors_total", "schedule.* runs that threw", MetricType::Counter);
+  namespace fam = family;
+  auto count = make(fam::projectsRunning);
+  auto state = make(fam::projectState);
+  auto calls = make(fam::projectRouteCalls);
+  auto routeErrors = make(fam::projectRouteErrors);
+  auto cpu = make(fam::projectJsCpu);
+  auto waits = make(fam::projectWaits);
+  auto waitSeconds = make(fam::projectWaitSeconds);
+  auto heap = make(fam::projectHeapUsed);
+  auto heapLimit = make(fam::projectHeapLimit);
+  auto queued = make(fam::projectQueuedRequests);
+  auto tasks = make(fam::projectTasks);
+  auto tasksFailed = make(fam::projectTasksFailed);
+  auto threads = make(fam::projectThreads);
+  auto waiting = make(fam::projectWaitingThreads);
+  auto httpReq = make(fam::projectOutboundRequests);
+  auto httpErr = make(fam::projectOutboundErrors);
+  auto runs = make(fam::projectScheduleRuns);
+  auto skipped = make(fam::projectScheduleSkips);
+  auto errors = make(fam::projectScheduleErrors);
+  auto goals = make(fam::projectGoalIncrements);
+  auto restarts = make(fam::projectRestarts);
   for (const auto& p : projects) {
     std::vector<ClientMetric::Label> l = {{"project", p.slug}};
     addValue(state, 1, {{"project", p.slug}, {"state", p.state}});
     addValue(calls, static_cast<double>(p.calls), l);
     addValue(routeErrors, static_cast<double>(p.errors), l);
+    addValue(cpu, p.jsCpuSeconds, l);
+    addValue(waits, static_cast<double>(p.waits), l);
+    addValue(waitSeconds, p.waitSeconds, l);
     addValue(heap, static_cast<double>(p.heapUsed), l);
+    addValue(heapLimit, static_cast<double>(p.heapLimit), l);
+    addValue(queued, static_cast<double>(p.queuedRequests), l);
     addValue(tasks, static_cast<double>(p.tasksRunning), {{"project", p.slug}, {"state", "running"}});
     addValue(tasks, static_cast<double>(p.tasksQueued), {{"project", p.slug}, {"state", "queued"}});
     addValue(tasksFailed, static_cast<double>(p.tasksFailed), l);
@@ -172,12 +194,32 @@ void collectProjects(const std::vector<ProjectSample>& projects, std::vector<Met
     addValue(runs, static_cast<double>(p.scheduleRuns), l);
     addValue(skipped, static_cast<double>(p.scheduleSkipped), l);
     addValue(errors, static_cast<double>(p.scheduleErrors), l);
+    addValue(goals, static_cast<double>(p.goalIncrements), l);
+    addValue(restarts, static_cast<double>(p.restarts), l);
   }
-  auto count = family("m3m_projects_running", "Projects with a run (any state but stopped)", MetricType::Gauge);
   addValue(count, static_cast<double>(projects.size()));
-  for (auto* f : {&count, &state, &calls, &routeErrors, &heap, &tasks, &tasksFailed, &threads, &waiting, &httpReq, &httpErr, &runs,
-                  &skipped, &errors})
+  for (auto* f : {&count, &state, &calls, &routeErrors, &cpu, &waits, &waitSeconds, &heap, &heapLimit, &queued, &tasks,
+                  &tasksFailed, &threads, &waiting, &httpReq, &httpErr, &runs, &skipped, &errors, &goals, &restarts})
     out.push_back(std::move(*f));
+}
+
+void collectStore(const StoreSample& s, std::vector<MetricFamily>& out) {
+  auto queries = make(family::storeQueries);
+  addValue(queries, static_cast<double>(s.reads), {{"kind", "read"}});
+  addValue(queries, static_cast<double>(s.writes), {{"kind", "write"}});
+  auto batches = make(family::storeWriteBatchSize);
+  addHistogram(batches, s.batchSizes);
+  auto commits = make(family::storeCommitDuration);
+  addHistogram(commits, s.commitSeconds);
+  auto wal = make(family::storeWalBytes);
+  addValue(wal, static_cast<double>(s.walBytes));
+  auto checkpoints = make(family::storeCheckpoints);
+  addValue(checkpoints, static_cast<double>(s.checkpoints));
+  auto seconds = make(family::storeCheckpointSeconds);
+  addValue(seconds, s.checkpointSeconds);
+  auto locked = make(family::storeCheckpointLockedSeconds);
+  addValue(locked, s.checkpointLockedSeconds);
+  for (auto* f : {&queries, &batches, &commits, &wal, &checkpoints, &seconds, &locked}) out.push_back(std::move(*f));
 }
 
 void collectProcess(std::vector<MetricFamily>& out) {
@@ -210,13 +252,13 @@ void collectProcess(std::vector<MetricFamily>& out) {
     closedir(d);
     fds -= 1;  // the directory's own
   }
-  auto f1 = family("process_resident_memory_bytes", "Resident memory size in bytes", MetricType::Gauge);
+  auto f1 = make(family::processResidentMemory);
   addValue(f1, rss);
-  auto f2 = family("process_cpu_seconds_total", "User and system CPU time spent in seconds", MetricType::Counter);
+  auto f2 = make(family::processCpu);
   addValue(f2, cpu);
-  auto f3 = family("process_open_fds", "Open file descriptors", MetricType::Gauge);
+  auto f3 = make(family::processOpenFds);
   addValue(f3, fds);
-  auto f4 = family("process_threads", "OS threads of the process", MetricType::Gauge);
+  auto f4 = make(family::processThreads);
   addValue(f4, threads);
   out.push_back(std::move(f1));
   out.push_back(std::move(f2));
@@ -231,17 +273,19 @@ Metrics::Metrics(std::string version) : version_(std::move(version)) {}
 std::vector<MetricFamily> Metrics::collect() const {
   auto out = http_->collect();
   if (projects_) collectProjects(projects_(), out);
+  if (store_) collectStore(store_(), out);
   collectProcess(out);
-  auto uptime = family("m3m_uptime_seconds", "Seconds since the server started", MetricType::Gauge);
+  auto uptime = make(family::uptime);
   addValue(uptime, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
   out.push_back(std::move(uptime));
-  auto build = family("m3m_build_info", "1, labelled with the server's version", MetricType::Gauge);
+  auto build = make(family::buildInfo);
   addValue(build, 1, {{"version", version_}});
   out.push_back(std::move(build));
   return out;
 }
 
-std::string Metrics::render() const {
+std::string Metrics::render(bool openMetrics) const {
+  if (openMetrics) return serializeOpenMetrics(collect());
   return prometheus::TextSerializer().Serialize(collect());
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/atomic_histogram.hpp"
 #include "metrics/http_metrics.hpp"
 
 namespace m3m::metrics {
@@ -30,8 +31,27 @@ struct ProjectSample {
   std::uint64_t threads = 0, waiting = 0;
   std::uint64_t httpRequests = 0, httpErrors = 0;  // outbound http.* / fetch since the server started
   std::uint64_t scheduleRuns = 0, scheduleSkipped = 0, scheduleErrors = 0;
+  double jsCpuSeconds = 0;                // JS stretches (the watchdog's clock), waits excluded
+  std::uint64_t waits = 0;                // waiting calls that ended
+  double waitSeconds = 0;
+  std::uint64_t heapLimit = 0;            // bytes
+  std::uint64_t queuedRequests = 0;       // route calls queued or running
+  std::uint64_t goalIncrements = 0;       // since the server started
+  std::uint64_t restarts = 0;             // runs after the first since the server started
 };
 using ProjectSource = std::function<std::vector<ProjectSample>()>;
+
+// The store's figures at scrape time (the composition root reads them from
+// the store; this module knows no database).
+struct StoreSample {
+  std::uint64_t reads = 0, writes = 0;   // database accesses
+  lib::HistogramSnapshot batchSizes;     // units per group commit
+  lib::HistogramSnapshot commitSeconds;  // COMMIT latency
+  std::uint64_t walBytes = 0;
+  std::uint64_t checkpoints = 0;
+  double checkpointSeconds = 0, checkpointLockedSeconds = 0;
+};
+using StoreSource = std::function<StoreSample()>;
 
 // Who may read /metrics. With neither a token nor a CIDR list the endpoint is off.
 struct AccessOptions {
@@ -64,10 +84,12 @@ class Metrics {
   // Shared: the middleware's response callbacks may outlive the exporter.
   const std::shared_ptr<HttpMetrics>& http() const { return http_; }
   void setProjectSource(ProjectSource source) { projects_ = std::move(source); }
+  void setStoreSource(StoreSource source) { store_ = std::move(source); }
 
   std::vector<prometheus::MetricFamily> collect() const;
-  // The text exposition format (Content-Type kContentType).
-  std::string render() const;
+  // The text exposition format (Content-Type kContentType), or OpenMetrics 1.0
+  // (kOpenMetricsContentType, openmetrics.hpp).
+  std::string render(bool openMetrics = false) const;
   static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
  private:
@@ -75,11 +97,14 @@ class Metrics {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::shared_ptr<HttpMetrics> http_ = std::make_shared<HttpMetrics>();
   ProjectSource projects_;
+  StoreSource store_;
 };
 
 // Families of the process (from /proc/self): appended to `out`.
 void collectProcess(std::vector<prometheus::MetricFamily>& out);
 // Families of the projects: appended to `out`.
 void collectProjects(const std::vector<ProjectSample>& projects, std::vector<prometheus::MetricFamily>& out);
+// Families of the store: appended to `out`.
+void collectStore(const StoreSample& store, std::vector<prometheus::MetricFamily>& out);
 
 }  // namespace m3m::metrics

@@ -68,6 +68,11 @@ RunSnapshot ProjectRuntime::snapshot() const {
   s.heapUsed = heapUsed_.load();
   s.calls = calls_.load();
   s.errors = errors_.load();
+  s.jsSeconds = static_cast<double>(jsNanos_.load(std::memory_order_relaxed)) / 1e9;
+  s.waits = waits_.load(std::memory_order_relaxed);
+  s.waitSeconds = static_cast<double>(waitNanos_.load(std::memory_order_relaxed)) / 1e9;
+  s.heapLimit = limits_.heapMb << 20;
+  s.queuedRequests = pendingRequests_.load(std::memory_order_relaxed);
   const auto& d = *impl_;
   s.tasks = {d.tasksRunning.load(), d.tasksQueued.load(), d.tasksDone.load(), d.tasksFailed.load()};
   s.timezone = limits_.timezone;

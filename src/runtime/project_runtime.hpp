@@ -95,6 +95,11 @@ struct RunSnapshot {
   TaskCounts tasks;
   std::size_t threads = 0;  // alive threads of the project
   std::size_t waiting = 0;  // of them, inside a waiting call
+  double jsSeconds = 0;     // time threads held the isolate running JS (waits excluded)
+  std::uint64_t waits = 0;  // waiting calls that ended
+  double waitSeconds = 0;   // time spent in them
+  std::size_t heapLimit = 0;       // bytes (runtime.memory_limit_mb)
+  std::size_t queuedRequests = 0;  // route calls queued or running
   std::string timezone;
   std::vector<ScheduleJobInfo> schedules;
 };
@@ -212,6 +217,10 @@ class ProjectRuntime {
   std::atomic<std::uint64_t> calls_{0};
   std::atomic<std::uint64_t> errors_{0};  // calls answered with a 5xx
   std::atomic<std::size_t> pendingRequests_{0};
+  // For the metrics: added once per JS stretch / per waiting call (no lock of their own).
+  std::atomic<std::uint64_t> jsNanos_{0};
+  std::atomic<std::uint64_t> waits_{0};
+  std::atomic<std::uint64_t> waitNanos_{0};
 
   // Watchdog: armed while a thread runs JS (from taking the isolate to
   // leaving it); past runtime.timeout it terminates that stretch. It only

@@ -4,7 +4,9 @@
 // back afterwards. The CPU clock stops for the wait; the wait itself is
 // bounded by the caller (utils.sleep by runtime.max_wait) and ends at once
 // when the run ends (the stop token).
+#include <chrono>
 #include <exception>
+#include <optional>
 #include <tuple>
 
 #include "runtime/detail/project_impl.hpp"
@@ -22,11 +24,28 @@ void ProjectRuntime::Impl::blocking(const std::function<void(std::stop_token)>& 
   if (token.stop_requested()) abandonTask();
   if (!pauseStretch()) throw WaitAbandoned{};  // the watchdog ended this stretch: termination goes on
   std::exception_ptr failed;
+  // The wait is counted for the metrics (count and time), wherever it runs.
+  struct CountWait {
+    explicit CountWait(ProjectRuntime& rt) : self(rt) {}
+    CountWait(const CountWait&) = delete;
+    CountWait& operator=(const CountWait&) = delete;
+    ProjectRuntime& self;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    ~CountWait() {
+      const auto took = std::chrono::steady_clock::now() - start;
+      self.waits_.fetch_add(1, std::memory_order_relaxed);
+      self.waitNanos_.fetch_add(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()),
+          std::memory_order_relaxed);
+    }
+  };
+  std::optional<CountWait> counted;
   // Inside the microtask checkpoint (code after an `await`) the queue is
   // shared by every task (DESIGN rule 4), and inside another module's call
   // (a database transaction's callback) that module holds its own locks:
   // there the wait keeps the isolate, as a plain blocking call would.
   if (inCheckpoint || moduleDepth > 1) {
+    counted.emplace(self);
     try {
       wait(token);
     } catch (...) {
@@ -43,11 +62,13 @@ void ProjectRuntime::Impl::blocking(const std::function<void(std::stop_token)>& 
     {
       v8::Unlocker unlocker(isolate);
       self.leaveTurn(due);
+      counted.emplace(self);
       try {
         wait(token);
       } catch (...) {
         failed = std::current_exception();
       }
+      counted.reset();  // the wait, not the time taken to get the isolate back
       self.takeTurnBack();
     }
     isolate->Enter();

@@ -54,7 +54,9 @@ RunStatus RuntimeService::statusOf(const std::string& projectId) {
     rt = it->second.runtime;
     s.release = it->second.release;
     s.startedAt = it->second.startedAt;
+    if (auto l = launches_.find(projectId); l != launches_.end() && l->second > 0) s.restarts = l->second - 1;
   }
+  s.projectId = projectId;
   auto snap = rt->snapshot();
   s.state = runtime::runStateName(snap.state);
   if (!snap.lastError.empty()) s.lastError = snap.lastError;
@@ -64,6 +66,11 @@ RunStatus RuntimeService::statusOf(const std::string& projectId) {
   s.tasks = snap.tasks;
   s.threads = snap.threads;
   s.waiting = snap.waiting;
+  s.jsSeconds = snap.jsSeconds;
+  s.waits = snap.waits;
+  s.waitSeconds = snap.waitSeconds;
+  s.heapLimit = snap.heapLimit;
+  s.queuedRequests = snap.queuedRequests;
   s.timezone = snap.timezone;
   s.schedules = std::move(snap.schedules);
   return s;
@@ -112,6 +119,7 @@ std::shared_ptr<runtime::ProjectRuntime> RuntimeService::prepare(const domain::P
   auto rt = std::make_shared<runtime::ProjectRuntime>(info, release.code, limits_, runLog, modules_());
   std::lock_guard lock(mutex_);
   running_[p.id] = Entry{rt, version, lib::nowIso()};
+  ++launches_[p.id];
   slugs_[p.slug] = p.id;
   return rt;
 }
@@ -298,6 +306,7 @@ void RuntimeService::forget(const std::string& projectId) {
   end(projectId);
   std::lock_guard lock(mutex_);
   logs_.erase(projectId);
+  launches_.erase(projectId);
 }
 
 }  // namespace m3m::service

@@ -40,6 +40,14 @@ struct RunStatus {
   std::string timezone;
   std::vector<runtime::ScheduleJobInfo> schedules;
   runtime::http::Counts http;  // outbound http.* / fetch since the server started
+  // For the metrics (not in the API's status):
+  std::string projectId;
+  double jsSeconds = 0;        // JS time of this run (waits excluded)
+  std::uint64_t waits = 0;     // waiting calls of this run that ended
+  double waitSeconds = 0;
+  std::size_t heapLimit = 0;   // bytes
+  std::size_t queuedRequests = 0;
+  std::uint64_t restarts = 0;  // runs of the project after its first since the server started
 };
 
 class RuntimeService {
@@ -110,6 +118,7 @@ class RuntimeService {
   std::map<std::string, std::string> slugs_;        // slug → project id
   std::map<std::string, std::shared_ptr<runtime::RunLog>> logs_;
   std::map<std::string, std::shared_ptr<std::mutex>> controls_;  // one start/stop at a time per project
+  std::map<std::string, std::uint64_t> launches_;  // runs started per project id since the server started
   std::shared_ptr<std::mutex> controlOf(const std::string& projectId);
 };
 

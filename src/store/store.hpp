@@ -7,6 +7,7 @@
 #include <memory>
 #include <string_view>
 
+#include "lib/atomic_histogram.hpp"
 #include "store/goal_repository.hpp"
 #include "store/model_repository.hpp"
 #include "store/pipeline_repository.hpp"
@@ -37,9 +38,23 @@ class Repositories {
   virtual StorageLinkRepository& storageLinks() = 0;
 };
 
+// The store's figures for the metrics, read at scrape time (counters are
+// atomics updated by the driver; no lock on the query path).
+struct StoreStats {
+  std::uint64_t reads = 0, writes = 0;   // database accesses
+  lib::HistogramSnapshot batchSizes;     // units per group commit
+  lib::HistogramSnapshot commitSeconds;  // COMMIT latency
+  std::uint64_t walBytes = 0;            // size of the write-ahead log now
+  std::uint64_t checkpoints = 0;
+  double checkpointSeconds = 0, checkpointLockedSeconds = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Empty for a driver that counts nothing.
+  virtual StoreStats stats() const { return {}; }
 
   virtual std::string_view driver() const = 0;
   // Cheap liveness probe for /api/health.

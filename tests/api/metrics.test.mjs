@@ -175,12 +175,20 @@ test('project families appear for a running project and disappear when it is del
   assert.equal(one(parsed, 'm3m_project_outbound_http_requests_total', p), 0);
   assert.equal(one(parsed, 'm3m_project_tasks', { ...p, state: 'queued' }), 0);
   assert.ok(one(parsed, 'm3m_projects_running') >= 1);
+  // the families of issue 20's second half, one series each for the project
+  for (const name of ['m3m_project_js_cpu_seconds_total', 'm3m_project_waits_total', 'm3m_project_wait_seconds_total',
+    'm3m_project_heap_limit_bytes', 'm3m_project_queued_requests', 'm3m_project_goal_increments_total', 'm3m_project_restarts_total'])
+    assert.ok(one(parsed, name, p) >= 0, name);
+  assert.ok(one(parsed, 'm3m_project_js_cpu_seconds_total', p) > 0, 'three route calls ran JS');
+  assert.ok(one(parsed, 'm3m_project_heap_limit_bytes', p) > one(parsed, 'm3m_project_heap_used_bytes', p));
   // the project's route calls are counted under one template, not per slug
   assert.ok(one(parsed, 'm3m_http_requests_total', { route: '/r/:slug/*', method: 'GET', status: '2xx' }) >= 2);
   assert.ok(one(parsed, 'm3m_http_requests_total', { route: '/r/:slug/*', method: 'GET', status: '5xx' }) >= 1);
   expectStatus(await api(server, 'DELETE', `/api/projects/${project.id}`, { token: rootToken }), 204);
   parsed = await scrape(server);
   assert.equal(parsed.samples.filter((s) => s.labels.project === project.slug).length, 0, 'no series of a deleted project');
+  for (const name of ['m3m_project_js_cpu_seconds_total', 'm3m_project_restarts_total', 'm3m_project_goal_increments_total'])
+    assert.equal(parsed.families.get(name).type, 'counter', `${name}: the family stays declared, without series`);
 });
 
 test('metrics.allow: a scraper outside the list gets 403, inside it gets in (with and without a token)', async () => {

@@ -1,4 +1,5 @@
 #include "metrics/metrics.hpp"
+#include "metrics/openmetrics.hpp"
 
 #include "http/handlers/handlers.hpp"
 
@@ -20,7 +21,12 @@ void registerMetrics(Router& router, const metrics::Metrics& metrics, metrics::A
                  case metrics::Access::Allowed:
                    break;
                }
-               auto res = Response::text(200, metrics.render(), std::string(metrics::Metrics::kContentType));
+               // OpenMetrics when the scraper asks for it (Prometheus does, first), else text 0.0.4.
+               const bool open = metrics::wantsOpenMetrics(req.header("Accept"));
+               auto res = Response::text(200, metrics.render(open),
+                                         std::string(open ? metrics::kOpenMetricsContentType
+                                                          : metrics::Metrics::kContentType));
+               res.setHeader("Vary", "Accept");
                res.setHeader("Cache-Control", "no-store");
                return res;
              }));

@@ -251,6 +251,7 @@ struct ProjectRuntime::Impl : CallContext {
   // thread takes the isolate next (DESIGN rule 5). True when it came.
   bool endStretch() {
     std::lock_guard lock(self.wdMutex_);
+    if (self.wdArmed_) addStretchTime();
     self.wdArmed_ = false;
     const bool terminated = self.wdFired_ || terminatedByWatchdog || isolate->IsExecutionTerminating();
     if (terminated) isolate->CancelTerminateExecution();
@@ -271,8 +272,16 @@ struct ProjectRuntime::Impl : CallContext {
   bool pauseStretch() {
     std::lock_guard lock(self.wdMutex_);
     if (self.wdFired_) return false;
+    if (self.wdArmed_) addStretchTime();
     self.wdArmed_ = false;
     return true;
+  }
+  // The stretch that ends now counts as the project's JS time (metrics); under wdMutex_.
+  void addStretchTime() {
+    const auto held = std::chrono::steady_clock::now() - self.wdStart_;
+    self.jsNanos_.fetch_add(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(held).count()),
+        std::memory_order_relaxed);
   }
 };
 

@@ -138,6 +138,13 @@ void GoalService::increment(const std::string& projectId, const std::string& slu
   auto r = resolve(projectId, slug);
   std::lock_guard lock(pendingMutex_);
   pending_[{r.goalId, projectId, r.daily ? today() : std::string()}] += value;
+  ++increments_[projectId];  // under the lock this call takes anyway
+}
+
+std::uint64_t GoalService::incrementsOf(const std::string& projectId) {
+  std::lock_guard lock(pendingMutex_);
+  auto it = increments_.find(projectId);
+  return it == increments_.end() ? 0 : it->second;
 }
 
 // --- CRUD --------------------------------------------------------------------

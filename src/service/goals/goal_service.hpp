@@ -58,6 +58,8 @@ class GoalService {
   // The runtime: the project's own goal by short slug, or an allowed global
   // goal by its slug. NOT_FOUND / PERMISSION_DENIED otherwise.
   void increment(const std::string& projectId, const std::string& slug, std::int64_t value);
+  // goals.increment calls of the project (that named a goal) since the server started (metrics).
+  std::uint64_t incrementsOf(const std::string& projectId);
   // Writes every pending increment now.
   void flush();
   // Flushes and stops the background writer (idempotent).
@@ -81,6 +83,7 @@ class GoalService {
 
   std::mutex pendingMutex_;
   std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> pending_;  // (goal, project, date) → sum
+  std::map<std::string, std::uint64_t, std::less<>> increments_;  // project id → calls (under pendingMutex_)
   std::mutex flushMutex_;  // one flush at a time: a reader never sees a half-applied batch
 
   std::mutex resolveMutex_;

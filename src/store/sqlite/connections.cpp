@@ -33,6 +33,7 @@ void Connections::configure(SQLite::Database& db, std::chrono::milliseconds busy
 }
 
 void Connections::read(const std::function<void(SQLite::Database&)>& fn) {
+  reads.fetch_add(1, std::memory_order_relaxed);
   std::unique_ptr<SQLite::Database> conn;
   {
     std::unique_lock lock(readersMutex_);
@@ -55,6 +56,7 @@ void Connections::read(const std::function<void(SQLite::Database&)>& fn) {
 }
 
 void Connections::write(const std::function<void(SQLite::Database&)>& fn) {
+  writes.fetch_add(1, std::memory_order_relaxed);
   auto lock = lockWriter();
   fn(*writer_);
 }

@@ -6,7 +6,9 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -82,6 +84,8 @@ class Connections final : public ConnectionSource {
   // The writer, locked for the lifetime of the returned guard (transactions).
   // Recursive: the same thread may take it again (nested transactions).
   std::unique_lock<std::recursive_mutex> lockWriter() { return std::unique_lock(writerMutex_); }
+  // Database accesses (read(), write(), and those of transactions), for the metrics.
+  std::atomic<std::uint64_t> reads{0}, writes{0};
   SQLite::Database& writer() { return *writer_; }
 
  private:

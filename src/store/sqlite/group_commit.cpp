@@ -51,6 +51,7 @@ void GroupCommitQueue::loop() {
       stats_.units += n;
       stats_.largestBatch = std::max(stats_.largestBatch, n);
     }
+    batchSizes_.observe(static_cast<double>(batch.size()));
     run_(batch);
     for (auto& p : batch) {
       try {

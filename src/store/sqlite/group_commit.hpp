@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "lib/atomic_histogram.hpp"
+
 namespace m3m::store::sqlite {
 
 class GroupCommitQueue {
@@ -49,6 +51,8 @@ class GroupCommitQueue {
     std::size_t largestBatch = 0;
   };
   Stats stats() const;
+  // Units per batch (lock-free; read by the metrics).
+  const lib::AtomicHistogram& batchSizes() const { return batchSizes_; }
 
  private:
   void loop();
@@ -60,6 +64,7 @@ class GroupCommitQueue {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   Stats stats_;
+  lib::AtomicHistogram batchSizes_{1, 2, 4, 8, 16, 32, 64, 128, 256};
   std::thread thread_;  // last: starts after everything above exists
 };
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <m3m/error.hpp>
 #include <string>
@@ -57,14 +58,22 @@ class SqliteRepositories final : public Repositories {
 // transaction sees its own uncommitted changes.
 class TransactionSource final : public ConnectionSource {
  public:
-  TransactionSource(SQLite::Database& db, StatementCache& statements) : db_(db), statements_(statements) {}
-  void read(const std::function<void(SQLite::Database&)>& fn) override { fn(db_); }
-  void write(const std::function<void(SQLite::Database&)>& fn) override { fn(db_); }
+  TransactionSource(SQLite::Database& db, Connections& counters)
+      : db_(db), statements_(counters.statements()), counters_(counters) {}
+  void read(const std::function<void(SQLite::Database&)>& fn) override {
+    counters_.reads.fetch_add(1, std::memory_order_relaxed);
+    fn(db_);
+  }
+  void write(const std::function<void(SQLite::Database&)>& fn) override {
+    counters_.writes.fetch_add(1, std::memory_order_relaxed);
+    fn(db_);
+  }
   CachedStatement prepare(SQLite::Database& db, const std::string& sql) override { return statements_.get(db, sql); }
 
  private:
   SQLite::Database& db_;
   StatementCache& statements_;
+  Connections& counters_;  // its reads / writes count with the pool's
 };
 
 thread_local int tlsTxDepth = 0;
@@ -120,13 +129,40 @@ static_assert(config::DEFAULT_CHECKPOINT_PAGES == kWalAutocheckpointPages,
               "the configured default and the connections' own autocheckpoint agree");
 
 SqliteStore::SqliteStore(std::unique_ptr<Connections> conns, const config::DatabaseConfig& cfg)
-    : conns_(std::move(conns)),
+    : walPath_(cfg.path.empty() || cfg.path == ":memory:" || cfg.path.starts_with("file:") ? std::string()
+                                                                                             : cfg.path + "-wal"),
+      conns_(std::move(conns)),
       repos_(std::make_unique<SqliteRepositories>(*conns_)),
       checkpointer_(std::make_unique<WalCheckpointer>(
           cfg.path, conns_->writer(), [c = conns_.get()] { return c->lockWriter(); }, cfg.checkpointPages)),
       group_(std::make_unique<GroupCommitQueue>([this](auto& batch) { runGroup(batch); }, kMaxGroup)) {}
 
 SqliteStore::~SqliteStore() = default;
+
+StoreStats SqliteStore::stats() const {
+  StoreStats s;
+  s.reads = conns_->reads.load(std::memory_order_relaxed);
+  s.writes = conns_->writes.load(std::memory_order_relaxed);
+  s.batchSizes = group_->batchSizes().snapshot();
+  s.commitSeconds = commitSeconds_.snapshot();
+  struct stat st {};
+  if (!walPath_.empty() && ::stat(walPath_.c_str(), &st) == 0) s.walBytes = static_cast<std::uint64_t>(st.st_size);
+  const auto ck = checkpointer_->stats();
+  s.checkpoints = ck.runs;
+  s.checkpointSeconds = static_cast<double>(ck.total.count()) / 1e6;
+  s.checkpointLockedSeconds = static_cast<double>(ck.lockedTotal.count()) / 1e6;
+  return s;
+}
+
+namespace {
+// Times a COMMIT into the histogram.
+template <typename Fn>
+void timedCommit(lib::AtomicHistogram& h, Fn&& commit) {
+  const auto start = std::chrono::steady_clock::now();
+  commit();
+  h.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+}  // namespace
 
 bool SqliteStore::healthy() noexcept {
   try {
@@ -152,7 +188,7 @@ int SqliteStore::schemaVersion() {
 void SqliteStore::transaction(const std::function<void(Repositories&)>& fn) {
   auto lock = conns_->lockWriter();
   SQLite::Database& db = conns_->writer();
-  TransactionSource src(db, conns_->statements());
+  TransactionSource src(db, *conns_);
   SqliteRepositories repos(src);
 
   const bool nested = tlsTxDepth > 0;
@@ -181,7 +217,8 @@ void SqliteStore::transaction(const std::function<void(Repositories&)>& fn) {
   }
   --tlsTxDepth;
   tlsTxRepos = outer;
-  db.exec(nested ? "RELEASE " + savepoint : std::string("COMMIT"));
+  if (nested) db.exec("RELEASE " + savepoint);
+  else timedCommit(commitSeconds_, [&] { db.exec("COMMIT"); });
 }
 
 void SqliteStore::transactionGrouped(std::function<void(Repositories&)> fn,
@@ -198,7 +235,7 @@ void SqliteStore::transactionGrouped(std::function<void(Repositories&)> fn,
 void SqliteStore::runGroup(std::vector<GroupCommitQueue::Pending>& batch) noexcept {
   auto lock = conns_->lockWriter();
   SQLite::Database& db = conns_->writer();
-  TransactionSource src(db, conns_->statements());
+  TransactionSource src(db, *conns_);
   SqliteRepositories repos(src);
   tlsTxDepth = 1;
   tlsTxRepos = &repos;
@@ -265,7 +302,7 @@ void SqliteStore::runGroup(std::vector<GroupCommitQueue::Pending>& batch) noexce
     if (!begin(i + 1)) return;
   }
   try {
-    run("COMMIT");
+    timedCommit(commitSeconds_, [&] { run("COMMIT"); });
   } catch (...) {
     auto e = std::current_exception();
     rollback();

@@ -24,6 +24,7 @@ class SqliteStore final : public Store {
   int schemaVersion() override;
   GroupCommitQueue::Stats groupCommitStats() const { return group_->stats(); }
   WalCheckpointer::Stats walCheckpointStats() const { return checkpointer_->stats(); }
+  StoreStats stats() const override;
 
   ~SqliteStore() override;
 
@@ -31,6 +32,10 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Connections> conns, const config::DatabaseConfig& cfg);
   void runGroup(std::vector<GroupCommitQueue::Pending>& batch) noexcept;
 
+  // COMMIT latency (group commits and transaction()), for the metrics.
+  mutable lib::AtomicHistogram commitSeconds_{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                              0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
+  std::string walPath_;  // "<database>-wal", or empty (in-memory)
   std::unique_ptr<Connections> conns_;
   std::unique_ptr<Repositories> repos_;
   // Before group_: stopped after the writer thread's last commit.

@@ -70,8 +70,11 @@ void WalCheckpointer::loop() {
       if (stopping_) return;  // closing the last connection checkpoints what is left
       ++stats_.runs;
     }
+    const auto start = std::chrono::steady_clock::now();
     checkpoint();
+    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
     std::lock_guard lock(mutex_);
+    stats_.total += took;
     // Cleared only now: commits during the passes were copied by them, or will be by the
     // next run, which the next commit past the mark asks for.
     requested_ = false;

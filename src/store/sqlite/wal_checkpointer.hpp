@@ -31,6 +31,7 @@ class WalCheckpointer {
     std::size_t passes = 0;        // PASSIVE checkpoints without the write lock
     std::size_t lockedPasses = 0;  // final passes under the write lock
     std::chrono::microseconds lockedTotal{0}, lockedMax{0};  // time writers waited for them
+    std::chrono::microseconds total{0};  // time spent checkpointing (every pass of every run)
     std::size_t busy = 0;          // passes skipped: another connection was checkpointing
     std::size_t errors = 0;
     int largestWal = 0;  // frames in the WAL when it was largest, as the hook saw it

@@ -27,6 +27,30 @@ std::map<std::string, std::string> labelsOf(const prometheus::ClientMetric& m) {
   return out;
 }
 
+// A sample with the figures of the positional order (slug, state, heapUsed,
+// calls, errors, tasks running/queued/failed, threads, waiting, outbound
+// requests/errors, schedule runs/skips/errors).
+ProjectSample sampleOf(std::string slug, std::string state, std::vector<std::uint64_t> v) {
+  v.resize(13);
+  ProjectSample p;
+  p.slug = std::move(slug);
+  p.state = std::move(state);
+  p.heapUsed = v[0];
+  p.calls = v[1];
+  p.errors = v[2];
+  p.tasksRunning = v[3];
+  p.tasksQueued = v[4];
+  p.tasksFailed = v[5];
+  p.threads = v[6];
+  p.waiting = v[7];
+  p.httpRequests = v[8];
+  p.httpErrors = v[9];
+  p.scheduleRuns = v[10];
+  p.scheduleSkipped = v[11];
+  p.scheduleErrors = v[12];
+  return p;
+}
+
 std::set<std::string> labelNames(const MetricFamily& f) {
   std::set<std::string> out;
   for (const auto& m : f.metric)
@@ -134,7 +158,7 @@ TEST(HttpMetrics, ConcurrentUpdatesLoseNothing) {
 }
 
 TEST(Metrics, ProjectFamiliesFollowTheSource) {
-  std::vector<ProjectSample> running = {{"shop", "running", 1000, 7, 3, 1, 2, 3, 4, 1, 9, 2, 5, 1, 0}};
+  std::vector<ProjectSample> running = {sampleOf("shop", "running", {1000, 7, 3, 1, 2, 3, 4, 1, 9, 2, 5, 1, 0})};
   Metrics m("1.2.3");
   m.setProjectSource([&] { return running; });
   auto all = m.collect();
