@@ -17,6 +17,7 @@
 #include "service/auth/passwords.hpp"
 #include "service/env.hpp"
 #include "service/goals/goal_service.hpp"
+#include "runtime/modules/draw/module.hpp"
 #include "service/storage/runtime_storage.hpp"
 #include "service/storage/storage_service.hpp"
 #include "service/models/model_service.hpp"
@@ -187,6 +188,10 @@ void App::start() {
   p.modules.add(runtime::encodingModule());
   p.modules.add(runtime::smtpModule({cfg_.smtp.host, cfg_.smtp.port, cfg_.smtp.username, cfg_.smtp.password,
                                      cfg_.smtp.from, cfg_.smtp.security, cfg_.smtp.timeout, cfg_.smtp.caFile},
+                                    storageBackend));
+  p.modules.add(runtime::drawModule({static_cast<std::uint64_t>(cfg_.runtime.draw.maxPixels),
+                                     static_cast<std::uint64_t>(cfg_.runtime.memoryLimitMb) << 20,
+                                     std::filesystem::path(cfg_.storage.path) / "_system" / "draw-fonts"},
                                     storageBackend));
   // plugins.path: each *.so adds its modules beside the built-ins (docs/plugins.md).
   p.plugins = std::make_unique<plugin::PluginManager>(cfg_.plugins.path, cfg_.plugins.config, *p.modules.snapshot(), log_);

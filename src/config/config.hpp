@@ -83,6 +83,11 @@ struct HttpClientConfig {
   std::string caFile;                        // extra trusted CAs (PEM), besides the system store
 };
 
+// runtime.draw: the `draw` module's canvases.
+struct DrawConfig {
+  int maxPixels = 40'000'000;  // one canvas or one decoded image (width × height)
+};
+
 struct RuntimeConfig {
   int workerPoolSize = 8;                   // threads per project that run its JS, one at a time
   milliseconds timeout{30'000};            // JS time of one task (route call, timer, phase step)
@@ -98,6 +103,7 @@ struct RuntimeConfig {
   milliseconds maxWait{600'000};            // one waiting call (utils.sleep)
   std::string timezone = "UTC";             // schedule.* cron times (IANA name)
   HttpClientConfig http;
+  DrawConfig draw;
 };
 
 // The runtime's `smtp` module (docs/runtime.md, "smtp"). Empty host = not configured.

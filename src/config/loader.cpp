@@ -389,6 +389,7 @@ void bindAll(Binder& b, Config& c) {
   b.outboundEntries("runtime.http.deny", c.runtime.http.deny);
   b.boolean("runtime.http.allow_private", c.runtime.http.allowPrivate);
   b.readableFile("runtime.http.ca_file", c.runtime.http.caFile);
+  b.integer("runtime.draw.max_pixels", c.runtime.draw.maxPixels, 1, 1'000'000'000);
 
   bindSmtp(b, c);
 
