@@ -55,7 +55,7 @@
   }
   const paintOf = (style) => {
     const g = gradients.get(style);
-    return g ? { type: g.type, coords: g.coords, stops: g.stops.slice() } : style.paint;
+    return g ? { type: g.type, coords: g.coords, stops: g.stops.slice() } : style.rgba;
   };
 
   const KEYWORDS = {
@@ -68,7 +68,7 @@
       'overlay', 'darken', 'lighten', 'color-dodge', 'color-burn', 'hard-light', 'soft-light', 'difference',
       'exclusion', 'hue', 'saturation', 'color', 'luminosity'],
   };
-  const BLACK = { css: '#000000', paint: [0, 0, 0, 1] };
+  const BLACK = { css: '#000000', rgba: [0, 0, 0, 1] };
   const initialState = () => ({
     fillStyle: BLACK, strokeStyle: BLACK, lineWidth: 1, lineCap: 'butt', lineJoin: 'miter', miterLimit: 10,
     globalAlpha: 1, globalCompositeOperation: 'source-over', font: '10px sans-serif', textAlign: 'start',

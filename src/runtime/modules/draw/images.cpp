@@ -28,12 +28,6 @@ using ImagePtr = std::unique_ptr<VipsImage, Unref>;
   throw Error(code, "draw: " + what + (detail.empty() ? "" : " (" + detail + ")"));
 }
 
-ImagePtr step(VipsImage* in, int rc, VipsImage* out, const char* what) {
-  (void)in;
-  if (rc != 0) vipsFailed(ErrorCode::INVALID_ARGUMENT, what);
-  return ImagePtr(out);
-}
-
 }  // namespace
 
 void initImageCodecs() {
@@ -58,17 +52,21 @@ cairo_surface_t* decodeImage(std::string_view bytes, std::uint64_t maxPixels, st
     throw Error(ErrorCode::PAYLOAD_TOO_LARGE, "draw: drawImage: a " + std::to_string(w) + "×" + std::to_string(h) +
                                                   " image needs more memory than the project's limit (runtime.memory_limit_mb)");
   budget -= w * h * 4;
+  // Each step replaces `cur` (the call runs before its output is taken).
+  ImagePtr cur;
   VipsImage* out = nullptr;
-  ImagePtr rotated = step(image.get(), vips_autorot(image.get(), &out, nullptr), out, "drawImage: cannot decode the image");
-  ImagePtr cur = std::move(rotated);
-  if (vips_image_get_interpretation(cur.get()) != VIPS_INTERPRETATION_sRGB) {
-    cur = step(cur.get(), vips_colourspace(cur.get(), &out, VIPS_INTERPRETATION_sRGB, nullptr), out,
-               "drawImage: cannot convert the image to sRGB");
-  }
+  const auto then = [&](int rc, const char* what) {
+    if (rc != 0) vipsFailed(ErrorCode::INVALID_ARGUMENT, what);
+    cur.reset(out);
+    out = nullptr;
+  };
+  then(vips_autorot(image.get(), &out, nullptr), "drawImage: cannot decode the image");
+  if (vips_image_get_interpretation(cur.get()) != VIPS_INTERPRETATION_sRGB)
+    then(vips_colourspace(cur.get(), &out, VIPS_INTERPRETATION_sRGB, nullptr), "drawImage: cannot convert the image to sRGB");
   if (vips_image_get_format(cur.get()) != VIPS_FORMAT_UCHAR)
-    cur = step(cur.get(), vips_cast_uchar(cur.get(), &out, nullptr), out, "drawImage: cannot convert the image");
+    then(vips_cast_uchar(cur.get(), &out, nullptr), "drawImage: cannot convert the image");
   if (vips_image_get_bands(cur.get()) == 3)
-    cur = step(cur.get(), vips_bandjoin_const1(cur.get(), &out, 255, nullptr), out, "drawImage: cannot convert the image");
+    then(vips_bandjoin_const1(cur.get(), &out, 255, nullptr), "drawImage: cannot convert the image");
   if (vips_image_get_bands(cur.get()) != 4) throw Error(ErrorCode::INVALID_ARGUMENT, "draw: drawImage: unsupported image bands");
   size_t size = 0;
   void* raw = vips_image_write_to_memory(cur.get(), &size);

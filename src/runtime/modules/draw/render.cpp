@@ -53,7 +53,7 @@ using SurfacePtr = std::unique_ptr<cairo_surface_t, SurfaceDeleter>;
 class Renderer {
  public:
   Renderer(const Document& doc, PangoFontMap* fonts, const Limits& limits)
-      : doc_(doc), limits_(limits), text_(fonts), images_(doc.images.size()) {
+      : doc_(doc), limits_(limits), text_(fonts), images_(doc.imageBytes.size()) {
     budget_ = limits.memoryBytes - static_cast<std::uint64_t>(doc.width) * doc.height * 4;
     for (const auto& css : doc.fonts) fonts_.push_back(parseFont(css).value_or(FontSpec{}));
   }
@@ -195,8 +195,8 @@ class Renderer {
   }
 
   cairo_surface_t* image(int index) {
+    if (index < 0 || static_cast<size_t>(index) >= images_.size()) throw Error(ErrorCode::INTERNAL, "draw: image not loaded");
     if (!images_[index]) {
-      if (static_cast<size_t>(index) >= doc_.imageBytes.size()) throw Error(ErrorCode::INTERNAL, "draw: image not loaded");
       images_[index].reset(decodeImage(doc_.imageBytes[index], limits_.maxPixels, budget_));
     }
     return images_[index].get();
