@@ -155,7 +155,6 @@ class Renderer {
     if (c.flag && c.n[2] <= 0) return;
     asideFromPath([&] {
       PangoLayout* l = text_.line(font(), c.text);
-      pango_cairo_update_layout(cr_, l);
       double dx, dy;
       textOrigin(l, state_.align, state_.baseline, dx, dy);
       PangoRectangle logical;
@@ -164,7 +163,6 @@ class Renderer {
       cairo_save(cr_);
       cairo_translate(cr_, c.n[0], c.n[1]);
       if (c.flag && w > c.n[2]) cairo_scale(cr_, c.n[2] / w, 1);  // maxWidth: condensed, as browsers do
-      pango_cairo_update_layout(cr_, l);
       cairo_move_to(cr_, dx, dy);
       if (stroke) {
         pango_cairo_layout_path(cr_, l);
@@ -186,7 +184,6 @@ class Renderer {
     const int align = state_.align == 1 || state_.align == 3 ? 1 : state_.align == 4 ? 2 : 0;
     asideFromPath([&] {
       PangoLayout* l = text_.box(font(), c.text, c.n[2], c.n[3], align, static_cast<int>(std::max(0.0, c.n[4])));
-      pango_cairo_update_layout(cr_, l);
       cairo_move_to(cr_, c.n[0], c.n[1]);
       source(state_.fill);
       pango_cairo_show_layout(cr_, l);
@@ -218,10 +215,7 @@ class Renderer {
       cairo_scale(cr_, dw / sw, dh / sh);
       cairo_set_source_surface(cr_, img, -sx, -sy);
       cairo_pattern_set_filter(cairo_get_source(cr_), state_.smoothing ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST);
-      cairo_pattern_set_extend(cairo_get_source(cr_), CAIRO_EXTEND_PAD);
-      // Only the source rectangle (PAD keeps the edges from fading).
-      cairo_rectangle(cr_, sx, sy, sw, sh);
-      cairo_clip(cr_);
+      cairo_pattern_set_extend(cairo_get_source(cr_), CAIRO_EXTEND_PAD);  // keeps the edges from fading
       cairo_paint_with_alpha(cr_, state_.alpha);
       cairo_restore(cr_);
     });

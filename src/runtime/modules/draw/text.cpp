@@ -173,8 +173,6 @@ TextEngine::TextEngine(PangoFontMap* map) : context_(pango_font_map_create_conte
 
 TextEngine::~TextEngine() { g_object_unref(context_); }
 
-void TextEngine::bind(cairo_t* cr) { pango_cairo_update_context(cr, context_); }
-
 PangoLayout* TextEngine::line(const FontSpec& font, std::string_view text) {
   PangoLayout* l = pango_layout_new(context_);
   PangoFontDescription* d = describe(font);

@@ -39,6 +39,10 @@ struct BoxMetrics {
 
 // A Pango context over one font map, with the font options every render
 // uses (no hinting, so a measure made here matches the render at any scale).
+// Layouts are made in user space and never told the cairo transform
+// (pango_cairo_update_layout): cairo then applies the whole transform to the
+// glyphs — a non-uniform scale(2, 1) or fillText's maxWidth stretch them, as
+// in a browser, where Pango would otherwise ignore the non-uniform part.
 class TextEngine {
  public:
   explicit TextEngine(PangoFontMap* map);
@@ -56,8 +60,6 @@ class TextEngine {
   BoxMetrics measureBox(const FontSpec& font, std::string_view text, double width, double lineHeight, int align,
                         int maxLines);
 
-  // Binds the context to `cr` (its transform) before a layout made here is drawn on it.
-  void bind(cairo_t* cr);
   PangoContext* context() const { return context_; }
 
  private:
