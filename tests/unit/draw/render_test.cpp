@@ -10,6 +10,8 @@
 #include <array>
 #include <cmath>
 
+#include <fontconfig/fontconfig.h>
+
 #include "runtime/modules/draw/images.hpp"
 #include "runtime/modules/draw/text.hpp"
 
@@ -340,5 +342,18 @@ TEST(DrawDocument, RefusesMalformedLists) {
   EXPECT_THROW(checkCanvasSize(100, 100, small, "draw"), Error);
   EXPECT_NO_THROW(checkCanvasSize(10, 10, small, "draw"));
 }
+
+// Pango's per-thread default font map and fontconfig's caches live until the
+// thread ends; the main thread never does, so the leak check at exit would
+// report them: free them after the last test.
+class FreeFontCaches : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    pango_cairo_font_map_set_default(nullptr);
+    cairo_debug_reset_static_data();
+    FcFini();
+  }
+};
+const auto* const kFreeFontCaches = ::testing::AddGlobalTestEnvironment(new FreeFontCaches);
 
 }  // namespace
