@@ -32,6 +32,7 @@ import {
   createProject,
   deploy,
   expectStatus,
+  makePng,
   projectStatus,
   readRunLog,
   startProject,
@@ -124,6 +125,8 @@ const STORAGE_FILES = {
   'mail/welcome.html': Buffer.from('<p>Welcome, {{name}}!</p>\n'),
   'reports/2026-q3.pdf': Buffer.from('%PDF-1.4\n% a test report\n'),
   'images/cat.png': Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
+  'images/logo.png': makePng(32, 32),
+  'fonts/Brand.ttf': readFileSync('/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'),
 };
 
 before(async () => {

@@ -200,6 +200,9 @@ service.start(() => {
     return { bytes: png.length, ms: Date.now() - t0, done: Date.now() };
   });
   router.get('/ping', () => ({ pong: Date.now() }));
+  router.get('/red.png', () => router.response(200, scenes.redRect().toPNG(), { 'Content-Type': 'image/png' }));
+  router.get('/raw', () => new Uint8Array([0, 255, 128, 7]).subarray(1, 3));
+  router.get('/raw-buffer', () => new Uint16Array([0xfeff]).buffer);
 });
 `;
 
@@ -324,6 +327,19 @@ test('drawImage: bytes at their size and scaled, and a storage path', async () =
   assert.match(r.caught.message, /drawImage: not an image/);
   r = await tryIt({ what: 'image', path: '../../etc/passwd' });
   assert.equal(r.caught?.code, 'INVALID_ARGUMENT', JSON.stringify(r));
+});
+
+test('a route answers with the PNG bytes as they are', async () => {
+  let r = await callRoute(server, slug, '/red.png');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'image/png');
+  const img = decodePng(r.bytes);
+  assert.deepEqual(img.pixel(10, 10), [255, 0, 0, 255]);
+  r = await callRoute(server, slug, '/raw');
+  assert.equal(r.headers.get('content-type'), 'application/octet-stream');
+  assert.deepEqual([...r.bytes], [255, 128]);  // the view's window, not UTF-8 of it
+  r = await callRoute(server, slug, '/raw-buffer');
+  assert.deepEqual([...r.bytes], [0xff, 0xfe]);
 });
 
 test('toPNGAsync resolves to the same image', async () => {
