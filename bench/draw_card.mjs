@@ -14,6 +14,8 @@
 // each as PNG in --out (default bench/out/) to look at.
 //
 // Usage: node bench/draw_card.mjs [--duration 10] [--rounds 3] [--conns 4] [--pin 0] [--client-pin 1] [--out DIR]
+//          [--format png|jpeg]   (jpeg: both encode JPEG quality 90; @napi-rs/canvas spends
+//                                 most of a PNG card in its PNG encoder, ~200 ms here)
 // Needs the release binary (M3M_BIN, default build/m3m) and `npm ci` in bench/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ const CONNS = Number(args.conns || 4);
 const PIN = args.pin ?? '0';
 const CLIENT_PIN = args['client-pin'] ?? '1';
 const OUT = path.resolve(args.out || path.join(here, 'out'));
+const FORMAT = args.format === 'jpeg' ? 'jpeg' : 'png';  // --format jpeg: both encode JPEG quality 90
 
 // ---- the logo: a 256×256 RGBA PNG (a radial pattern), written here ----
 function crc32(buf) {
@@ -96,10 +99,10 @@ const card = () => {
   c.arc(1080, 520, 50, 0, Math.PI * 2);
   c.fillStyle = 'rgba(255, 255, 255, 0.25)';
   c.fill();
-  return c.toPNG();
+  return ${FORMAT === 'jpeg' ? "c.toJPEG({ quality: 90 })" : 'c.toPNG()'};
 };
 service.start(() => {
-  router.get('/card', () => router.response(200, card(), { 'Content-Type': 'image/png' }));
+  router.get('/card', () => router.response(200, card(), { 'Content-Type': 'image/${FORMAT}' }));
 });
 `;
 
@@ -143,11 +146,11 @@ function card() {
   c.arc(1080, 520, 50, 0, Math.PI * 2);
   c.fillStyle = 'rgba(255, 255, 255, 0.25)';
   c.fill();
-  return canvas.encode('png');
+  return ${FORMAT === 'jpeg' ? "canvas.encode('jpeg', 90)" : "canvas.encode('png')"};
 }
 http.createServer(async (req, res) => {
   const png = await card();
-  res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
+  res.writeHead(200, { 'Content-Type': 'image/${FORMAT}', 'Content-Length': png.length });
   res.end(png);
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
 `;
@@ -216,9 +219,11 @@ try {
   for (const [name, url] of Object.entries(urls)) {
     const r = await fetch(url);
     const png = Buffer.from(await r.arrayBuffer());
-    if (r.status !== 200 || png.readUInt32BE(0) !== 0x89504e47) throw new Error(`${name}: not a PNG (${r.status}): ${png.subarray(0, 200)}`);
-    writeFileSync(path.join(OUT, `draw_card_${name}.png`), png);
-    console.log(`${name}: one card is ${png.length} bytes → ${path.join(OUT, `draw_card_${name}.png`)}`);
+    const magic = FORMAT === 'png' ? png.readUInt32BE(0) === 0x89504e47 : png.readUInt16BE(0) === 0xffd8;
+    if (r.status !== 200 || !magic) throw new Error(`${name}: not a ${FORMAT} (${r.status}): ${png.subarray(0, 200)}`);
+    const file = path.join(OUT, `draw_card_${name}.${FORMAT === 'png' ? 'png' : 'jpg'}`);
+    writeFileSync(file, png);
+    console.log(`${name}: one card is ${png.length} bytes → ${file}`);
   }
   // Warm-up, then interleaved rounds.
   await measure(urls.m3m, 2);
@@ -232,7 +237,7 @@ try {
     }
   }
   const a = median(results.m3m), b = median(results.node);
-  console.log(`\ndraw card 1200×630 PNG, ${CONNS} connections, server on CPU ${PIN}, median of ${ROUNDS} × ${DURATION}s:`);
+  console.log(`\ndraw card 1200×630 ${FORMAT.toUpperCase()}, ${CONNS} connections, server on CPU ${PIN}, median of ${ROUNDS} × ${DURATION}s:`);
   console.log(`  m3m (${path.relative(process.cwd(), BINARY)}, draw: cairo + Pango)   ${a.toFixed(1)} cards/s`);
   console.log(`  node ${process.version} + @napi-rs/canvas (Skia)        ${b.toFixed(1)} cards/s`);
   console.log(`  ratio m3m ÷ node: ${(a / b).toFixed(2)} (target ≥ 1.0: ${a / b >= 1 ? 'PASS' : 'FAIL'})`);

@@ -191,7 +191,8 @@ void App::start() {
                                     storageBackend));
   p.modules.add(runtime::drawModule({static_cast<std::uint64_t>(cfg_.runtime.draw.maxPixels),
                                      static_cast<std::uint64_t>(cfg_.runtime.memoryLimitMb) << 20,
-                                     std::filesystem::path(cfg_.storage.path) / "_system" / "draw-fonts"},
+                                     std::filesystem::path(cfg_.storage.path) / "_system" / "draw-fonts",
+                                     cfg_.runtime.timeout},
                                     storageBackend));
   // plugins.path: each *.so adds its modules beside the built-ins (docs/plugins.md).
   p.plugins = std::make_unique<plugin::PluginManager>(cfg_.plugins.path, cfg_.plugins.config, *p.modules.snapshot(), log_);

@@ -276,6 +276,22 @@ TEST(DrawRender, JpegEncodesOverItsBackground) {
   expectPixel(back, 8, 8, {0, 255, 0, 255}, 3);
 }
 
+TEST(DrawRender, StopsPastItsTimeAndWhenTheRunEnds) {
+  Limits limits;
+  limits.maxTime = std::chrono::milliseconds(-1);  // already past
+  Document d = parseDocument({{"width", 10}, {"height", 10}, {"ops", {{"fillRect", 0, 0, 1, 1}}}}, limits);
+  try {
+    cairo_surface_destroy(renderSurface(d, pango_cairo_font_map_get_default(), limits, {}));
+    FAIL() << "no timeout";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::TIMEOUT);
+    EXPECT_NE(std::string(e.what()).find("runtime.timeout"), std::string::npos) << e.what();
+  }
+  std::stop_source stop;
+  stop.request_stop();
+  EXPECT_THROW(cairo_surface_destroy(renderSurface(d, pango_cairo_font_map_get_default(), Limits{}, stop.get_token())), Error);
+}
+
 TEST(DrawFont, ParsesTheShorthand) {
   auto f = parseFont("bold 20px DejaVu Sans");
   ASSERT_TRUE(f);

@@ -7,6 +7,7 @@
 
 #include <m3m/module.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct Limits {
   std::uint64_t maxPixels = 40'000'000;     // one canvas (width × height), one decoded image
   std::uint64_t memoryBytes = 128ull << 20;  // canvas + decoded images of one render
   std::size_t maxOps = 1'000'000;            // commands in one display list
+  std::chrono::milliseconds maxTime{30'000};  // one render (runtime.timeout): past it TIMEOUT
 };
 
 // A fill or stroke style: a colour or a gradient (coordinates in the user

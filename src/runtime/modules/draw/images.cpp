@@ -4,6 +4,7 @@
 
 #include <m3m/error.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -117,16 +118,24 @@ std::string encodeJpeg(cairo_surface_t* surface, int quality, const Rgba& backgr
   const int stride = cairo_image_surface_get_stride(surface);
   const unsigned char* data = cairo_image_surface_get_data(surface);
   std::vector<unsigned char> rgb(static_cast<size_t>(w) * h * 3);
-  const double br = background.r * 255, bg = background.g * 255, bb = background.b * 255;
+  // Premultiplied colour + background × (1 − alpha), in integers (this loop runs per pixel).
+  const auto byte = [](double v) { return static_cast<unsigned>(std::lround(std::clamp(v, 0.0, 1.0) * 255)); };
+  const unsigned br = byte(background.r), bg = byte(background.g), bb = byte(background.b);
   unsigned char* o = rgb.data();
   for (int y = 0; y < h; ++y) {
     const auto* row = reinterpret_cast<const std::uint32_t*>(data + static_cast<size_t>(y) * stride);
     for (int x = 0; x < w; ++x) {
       const std::uint32_t px = row[x];
-      const double inv = 1 - (px >> 24) / 255.0;  // premultiplied: colour + background × (1 − alpha)
-      *o++ = static_cast<unsigned char>(std::lround(((px >> 16) & 0xff) + br * inv));
-      *o++ = static_cast<unsigned char>(std::lround(((px >> 8) & 0xff) + bg * inv));
-      *o++ = static_cast<unsigned char>(std::lround((px & 0xff) + bb * inv));
+      const unsigned inv = 255 - (px >> 24);
+      if (inv == 0) {  // opaque: most pixels of most images
+        *o++ = static_cast<unsigned char>(px >> 16);
+        *o++ = static_cast<unsigned char>(px >> 8);
+        *o++ = static_cast<unsigned char>(px);
+        continue;
+      }
+      *o++ = static_cast<unsigned char>(((px >> 16) & 0xff) + (br * inv + 127) / 255);
+      *o++ = static_cast<unsigned char>(((px >> 8) & 0xff) + (bg * inv + 127) / 255);
+      *o++ = static_cast<unsigned char>((px & 0xff) + (bb * inv + 127) / 255);
     }
   }
   ImagePtr image(vips_image_new_from_memory(rgb.data(), rgb.size(), w, h, 3, VIPS_FORMAT_UCHAR));

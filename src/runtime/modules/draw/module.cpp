@@ -165,6 +165,7 @@ ModuleSchema drawModule(DrawSettings settings, std::shared_ptr<StorageBackend> s
   draw::Limits limits;
   limits.maxPixels = settings.maxPixels;
   limits.memoryBytes = settings.memoryBytes;
+  limits.maxTime = settings.maxTime;
   auto fonts = std::make_shared<draw::FontRegistry>(settings.fontDir.empty() ? defaultFontDir() : settings.fontDir);
   auto backend = [storage]() -> StorageBackend& {
     if (!storage) throw Error(ErrorCode::UNAVAILABLE, "draw: storage is not available in this runtime");

@@ -73,9 +73,13 @@ class Renderer {
     cairo_set_source_rgb(cr_, 0, 0, 0);
     cairo_set_line_width(cr_, 1);
     cairo_set_miter_limit(cr_, 10);
-    size_t i = 0;
+    // Checked before each command: one command may fill the whole canvas.
+    const auto deadline = std::chrono::steady_clock::now() + limits_.maxTime;
     for (const auto& c : doc_.commands) {
-      if ((++i & 255) == 0 && stop.stop_requested()) throw Error(ErrorCode::UNAVAILABLE, "draw: the run is ending");
+      if (stop.stop_requested()) throw Error(ErrorCode::UNAVAILABLE, "draw: the run is ending");
+      if (std::chrono::steady_clock::now() > deadline)
+        throw Error(ErrorCode::TIMEOUT, "draw: the render took longer than " + std::to_string(limits_.maxTime.count()) +
+                                            " ms (runtime.timeout)");
       apply(c);
       if (cairo_status(cr_) != CAIRO_STATUS_SUCCESS)
         throw Error(ErrorCode::INTERNAL, std::string("draw: cairo: ") + cairo_status_to_string(cairo_status(cr_)));

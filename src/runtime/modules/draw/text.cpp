@@ -245,13 +245,18 @@ void textOrigin(PangoLayout* layout, int align, int baseline, double& dx, double
     case 4: dx = -w / 2; break;
     default: dx = 0;
   }
-  // baseline: alphabetic, top, hanging, middle, ideographic, bottom.
+  // baseline: alphabetic, top, hanging, middle, ideographic, bottom — the
+  // others than alphabetic relative to the em square, as browsers place it:
+  // the font's ascent : descent ratio over one em (the font size).
+  const PangoFontDescription* d = pango_layout_get_font_description(layout);
+  const double em = d ? pango_font_description_get_size(d) / double(PANGO_SCALE) : 10;
+  const double emAscent = h > 0 ? em * base / h : em * 0.8;
   switch (baseline) {
     case 1:
-    case 2: dy = 0; break;
-    case 3: dy = -h / 2; break;
+    case 2: dy = emAscent - base; break;
+    case 3: dy = emAscent - em / 2 - base; break;
     case 4:
-    case 5: dy = -h; break;
+    case 5: dy = emAscent - em - base; break;
     default: dy = -base;
   }
 }
