@@ -366,7 +366,6 @@ class FreeFontCaches : public ::testing::Environment {
  public:
   void TearDown() override {
     pango_cairo_font_map_set_default(nullptr);
-    cairo_debug_reset_static_data();
     FcFini();
   }
 };
