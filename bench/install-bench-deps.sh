@@ -7,6 +7,7 @@
 #   golang-go, golang-github-gin-gonic-gin-dev, golang-github-dop251-goja-dev
 #                                        (c) gin + goja, built offline in GOPATH mode
 # Node.js is NOT installed or touched: (b) uses whatever `node` the machine has.
+# npm (bench only): bench/package.json's @napi-rs/canvas, `npm ci` from its lock (draw_card.mjs).
 #
 # Idempotent: packages already present are skipped; nothing already installed is upgraded.
 # A Go package missing from the archive is reported and skipped: run.sh then shows the
@@ -34,6 +35,19 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "  wrk nginx golang-go golang-github-gin-gonic-gin-dev golang-github-dop251-goja-dev" >&2
     exit 1
   fi
+fi
+
+# npm, bench only (never the product): @napi-rs/canvas for bench/draw_card.mjs, pinned by
+# bench/package-lock.json. `npm ci` only when the lock changed since the last install.
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if command -v npm >/dev/null 2>&1; then
+  stamp="$here/node_modules/.m3m-bench-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$here/package-lock.json" "$stamp"; then
+    echo "install-bench-deps: npm ci in bench/ (@napi-rs/canvas)"
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) && cp "$here/package-lock.json" "$stamp"
+  fi
+else
+  echo "install-bench-deps: WARNING: no npm; bench/draw_card.mjs cannot run its node side" >&2
 fi
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }

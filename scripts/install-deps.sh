@@ -19,6 +19,9 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libargon2-dev libjwt-dev
   libcurl4-openssl-dev libpcre2-dev libvips-dev prometheus-cpp-dev
+  # the draw module: cairo + pango (pangocairo, fontconfig) and the fonts it finds by default
+  libcairo2-dev libpango1.0-dev libfontconfig-dev
+  fonts-dejavu-core fonts-liberation fonts-noto-core fonts-noto-color-emoji
   # runtime modules: slugify transliteration (ICU), mail templates (Mustache), the SMTP sink of the tests
   libicu-dev libmstch-dev python3-aiosmtpd
   # schedule time zones: Abseil's absl::TimeZone (cctz) over tzdata's /usr/share/zoneinfo

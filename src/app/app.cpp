@@ -17,6 +17,7 @@
 #include "service/auth/passwords.hpp"
 #include "service/env.hpp"
 #include "service/goals/goal_service.hpp"
+#include "runtime/modules/draw/module.hpp"
 #include "service/storage/runtime_storage.hpp"
 #include "service/storage/storage_service.hpp"
 #include "service/models/model_service.hpp"
@@ -192,6 +193,11 @@ void App::start() {
   p.modules.add(runtime::imageModule({std::make_shared<service::RuntimeImages>(cfg_.runtime.image.workers, cfg_.runtime.image.timeout),
                                       static_cast<std::uint64_t>(cfg_.runtime.image.maxPixels)},
                                      storageBackend));
+  p.modules.add(runtime::drawModule({static_cast<std::uint64_t>(cfg_.runtime.draw.maxPixels),
+                                     static_cast<std::uint64_t>(cfg_.runtime.memoryLimitMb) << 20,
+                                     std::filesystem::path(cfg_.storage.path) / "_system" / "draw-fonts",
+                                     cfg_.runtime.timeout},
+                                    storageBackend));
   // plugins.path: each *.so adds its modules beside the built-ins (docs/plugins.md).
   p.plugins = std::make_unique<plugin::PluginManager>(
       cfg_.plugins.path, cfg_.plugins.config, [registry = &p.modules] { return registry->snapshot(); }, storageBackend, log_);

@@ -90,6 +90,11 @@ struct RuntimeImageConfig {
   milliseconds timeout{30'000};          // wall clock of one operation, from when a worker starts it
 };
 
+// runtime.draw: the `draw` module's canvases.
+struct DrawConfig {
+  int maxPixels = 40'000'000;  // one canvas or one decoded image (width × height)
+};
+
 struct RuntimeConfig {
   int workerPoolSize = 8;                   // threads per project that run its JS, one at a time
   milliseconds timeout{30'000};            // JS time of one task (route call, timer, phase step)
@@ -106,6 +111,7 @@ struct RuntimeConfig {
   std::string timezone = "UTC";             // schedule.* cron times (IANA name)
   HttpClientConfig http;
   RuntimeImageConfig image;
+  DrawConfig draw;
 };
 
 // The runtime's `smtp` module (docs/runtime.md, "smtp"). Empty host = not configured.

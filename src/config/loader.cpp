@@ -392,6 +392,7 @@ void bindAll(Binder& b, Config& c) {
   b.integer("runtime.image.max_pixels", c.runtime.image.maxPixels, 1'000, 1'000'000'000);
   b.integer("runtime.image.workers", c.runtime.image.workers, 1, 64);
   b.duration("runtime.image.timeout", c.runtime.image.timeout);
+  b.integer("runtime.draw.max_pixels", c.runtime.draw.maxPixels, 1, 1'000'000'000);
 
   bindSmtp(b, c);
 

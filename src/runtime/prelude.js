@@ -171,7 +171,8 @@
     let text = '';
     if (body === undefined || body === null) text = '';
     else if (typeof body === 'string') { text = body; if (!hasType) out.push('Content-Type', 'text/plain; charset=utf-8'); }
-    else if (body instanceof Uint8Array || body instanceof ArrayBuffer) { text = new TextDecoder().decode(body); if (!hasType) out.push('Content-Type', 'application/octet-stream'); }
+    // Bytes go out as they are (the host copies them): a PNG from draw, a file from storage.readBytes.
+    else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) { text = body; if (!hasType) out.push('Content-Type', 'application/octet-stream'); }
     else { text = JSON.stringify(body); if (text === undefined) text = ''; if (!hasType) out.push('Content-Type', 'application/json'); }
     return [status, out, text];
   }

@@ -363,6 +363,25 @@ std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, s
     if (static_cast<size_t>(text->Length()) * 3 > maxBody && static_cast<size_t>(text->Utf8Length(isolate)) > maxBody)
       return tooBig(static_cast<size_t>(text->Utf8Length(isolate)));
   }
+  // Bytes (an ArrayBuffer or any view: prelude.js passes them through) are copied as they are.
+  if (body->IsArrayBufferView() || body->IsArrayBuffer()) {
+    size_t length = 0;
+    const char* data = nullptr;
+    std::shared_ptr<v8::BackingStore> store;
+    if (body->IsArrayBufferView()) {
+      auto view = body.As<v8::ArrayBufferView>();
+      length = view->ByteLength();
+      store = view->Buffer()->GetBackingStore();
+      data = store->Data() ? static_cast<const char*>(store->Data()) + view->ByteOffset() : nullptr;
+    } else {
+      store = body.As<v8::ArrayBuffer>()->GetBackingStore();
+      length = store->ByteLength();
+      data = static_cast<const char*>(store->Data());
+    }
+    if (length > maxBody) return tooBig(length);
+    if (data && length) r.body.assign(data, length);
+    return r;
+  }
   r.body = str(isolate, body);
   if (r.body.size() > maxBody) return tooBig(r.body.size());
   return r;

@@ -127,6 +127,7 @@ const STORAGE_FILES = {
   'images/cat.png': Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
   'photos/cat.png': makePng(640, 480),
   'images/logo.png': makePng(64, 32),
+  'fonts/Brand.ttf': readFileSync('/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'),
 };
 
 before(async () => {

@@ -22,6 +22,7 @@ function isolatedEnv(dir, extra) {
     M3M_LOGGING_PATH: path.join(dir, 'logs'),
     M3M_PLUGINS_PATH: path.join(dir, 'plugins'),
     ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
+    LSAN_OPTIONS: process.env.LSAN_OPTIONS || `suppressions=${path.resolve(here, '../lsan.supp')}`,
     ...extra,
   };
 }

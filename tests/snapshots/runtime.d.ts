@@ -816,6 +816,129 @@ declare const image: {
   open(src: M3MImageSource): M3MImagePipeline;
 };
 
+interface M3MCanvasGradient {
+  /** A colour at `offset` (0–1) along the gradient. */
+  addColorStop(offset: number, color: string): void;
+}
+interface M3MTextMetrics {
+  width: number;
+  actualBoundingBoxLeft: number;
+  actualBoundingBoxRight: number;
+  actualBoundingBoxAscent: number;
+  actualBoundingBoxDescent: number;
+  fontBoundingBoxAscent: number;
+  fontBoundingBoxDescent: number;
+}
+interface M3MTextBoxOptions {
+  /** Distance between baselines, in multiples of the font size (CSS unitless line-height). Default 1.2. */
+  lineHeight?: number;
+  /** At most this many lines; the last one ends with "…" (0 = no limit). */
+  maxLines?: number;
+}
+interface M3MTextBoxMetrics {
+  width: number;
+  height: number;
+  lines: number;
+}
+interface M3MEncodeOptions {
+  /** JPEG quality 1–100 (default 90). */
+  quality?: number;
+  /** JPEG: the colour transparent pixels become (default white). */
+  background?: string;
+}
+/** Bytes of a PNG, JPEG, WebP or GIF image, a path in the project's storage, or another canvas. */
+type M3MDrawImageSource = Uint8Array | ArrayBuffer | ArrayBufferView | string | M3MCanvas;
+/**
+ * A canvas and its 2D context in one object (getContext('2d') returns itself), after the HTML
+ * Canvas 2D API. Drawing calls are recorded; toPNG/toJPEG/save render them (cairo + Pango).
+ */
+interface M3MCanvas {
+  readonly width: number;
+  readonly height: number;
+  readonly canvas: M3MCanvas;
+  getContext(type: '2d'): M3MCanvas;
+  /** A CSS colour (names, #rgb, #rrggbb[aa], rgb()/rgba(), hsl()/hsla()) or a gradient; a bad colour throws. */
+  fillStyle: string | M3MCanvasGradient;
+  strokeStyle: string | M3MCanvasGradient;
+  lineWidth: number;
+  lineCap: 'butt' | 'round' | 'square';
+  lineJoin: 'miter' | 'round' | 'bevel';
+  miterLimit: number;
+  lineDashOffset: number;
+  globalAlpha: number;
+  globalCompositeOperation: 'source-over' | 'source-in' | 'source-out' | 'source-atop' | 'destination-over' | 'destination-in' | 'destination-out' | 'destination-atop' | 'lighter' | 'copy' | 'xor' | 'multiply' | 'screen' | 'overlay' | 'darken' | 'lighten' | 'color-dodge' | 'color-burn' | 'hard-light' | 'soft-light' | 'difference' | 'exclusion' | 'hue' | 'saturation' | 'color' | 'luminosity';
+  /** CSS font shorthand: "bold 32px DejaVu Sans", "italic 20px Noto Serif, serif". */
+  font: string;
+  textAlign: 'start' | 'end' | 'left' | 'right' | 'center';
+  textBaseline: 'alphabetic' | 'top' | 'hanging' | 'middle' | 'ideographic' | 'bottom';
+  imageSmoothingEnabled: boolean;
+  setLineDash(segments: number[]): void;
+  getLineDash(): number[];
+  /** Pushes the drawing state (styles, line settings, font, transform, clip). */
+  save(): void;
+  /** Renders the canvas and writes it to the project's storage (.png, .jpg or .jpeg); a waiting call. */
+  save(path: string, options?: M3MEncodeOptions): void;
+  restore(): void;
+  translate(x: number, y: number): void;
+  rotate(angle: number): void;
+  scale(x: number, y: number): void;
+  transform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  resetTransform(): void;
+  beginPath(): void;
+  closePath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  bezierCurveTo(cp1x: number, cp1y: number, cp2x: number, cp2y: number, x: number, y: number): void;
+  quadraticCurveTo(cpx: number, cpy: number, x: number, y: number): void;
+  arc(x: number, y: number, radius: number, startAngle: number, endAngle: number, anticlockwise?: boolean): void;
+  arcTo(x1: number, y1: number, x2: number, y2: number, radius: number): void;
+  ellipse(x: number, y: number, radiusX: number, radiusY: number, rotation: number, startAngle: number, endAngle: number, anticlockwise?: boolean): void;
+  rect(x: number, y: number, w: number, h: number): void;
+  roundRect(x: number, y: number, w: number, h: number, radius?: number | number[]): void;
+  fill(fillRule?: 'nonzero' | 'evenodd'): void;
+  stroke(): void;
+  clip(fillRule?: 'nonzero' | 'evenodd'): void;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  strokeRect(x: number, y: number, w: number, h: number): void;
+  clearRect(x: number, y: number, w: number, h: number): void;
+  createLinearGradient(x0: number, y0: number, x1: number, y1: number): M3MCanvasGradient;
+  createRadialGradient(x0: number, y0: number, r0: number, x1: number, y1: number, r1: number): M3MCanvasGradient;
+  fillText(text: string, x: number, y: number, maxWidth?: number): void;
+  strokeText(text: string, x: number, y: number, maxWidth?: number): void;
+  measureText(text: string): M3MTextMetrics;
+  /** Wrapped text in a box `width` wide whose top-left corner is (x, y), aligned by textAlign. */
+  fillTextBox(text: string, x: number, y: number, width: number, options?: M3MTextBoxOptions): M3MTextBoxMetrics;
+  measureTextBox(text: string, width: number, options?: M3MTextBoxOptions): M3MTextBoxMetrics;
+  drawImage(image: M3MDrawImageSource, dx: number, dy: number): void;
+  drawImage(image: M3MDrawImageSource, dx: number, dy: number, dw: number, dh: number): void;
+  drawImage(image: M3MDrawImageSource, sx: number, sy: number, sw: number, sh: number, dx: number, dy: number, dw: number, dh: number): void;
+  /** The canvas as PNG bytes; a waiting call (the project's other tasks run meanwhile). */
+  toPNG(): Uint8Array;
+  toJPEG(options?: M3MEncodeOptions): Uint8Array;
+  /** The same from a timer task, as a Promise (its wait leaves the isolate even after an await). */
+  toPNGAsync(): Promise<Uint8Array>;
+  toJPEGAsync(options?: M3MEncodeOptions): Promise<Uint8Array>;
+  saveAsync(path: string, options?: M3MEncodeOptions): Promise<void>;
+}
+interface M3MCanvasOptions {
+  /** A CSS colour; default transparent. */
+  background?: string;
+}
+/** Canvases after the HTML Canvas 2D API, rendered with cairo and Pango (PNG, JPEG). Sizes are capped by runtime.draw.max_pixels and the project's memory limit. */
+declare const draw: {
+  /**
+   * A new canvas, transparent unless `background` is given. Too large a canvas throws a RangeError (PAYLOAD_TOO_LARGE).
+   * @example const c = draw.createCanvas(200, 100, {background: 'white'})
+   */
+  createCanvas(width: number, height: number, options?: M3MCanvasOptions): M3MCanvas;
+  /**
+   * Makes a font file of the project's storage (TTF, OTF, WOFF) usable as `family` in `font`, for this project only, until the run ends.
+   * @example draw.registerFont('fonts/Inter.ttf', 'Inter')
+   */
+  registerFont(path: string, family: string): void;
+};
+
 // The project's models
 interface M3MModels {
 }
