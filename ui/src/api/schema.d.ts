@@ -64,7 +64,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description The server's metrics in the Prometheus text format 0.0.4: HTTP requests by route template, method and status class, a latency histogram, response bytes and requests in flight; per running project (label project = slug) route calls, JS heap used, tasks, threads, outbound HTTP, schedule runs; the process (RSS, open fds, threads, CPU) and build info. Off unless metrics.token or metrics.allow is set (then 404). With metrics.allow only, no token is needed from a listed address.
+         * @description The server's metrics in the Prometheus text format 0.0.4, or OpenMetrics 1.0 when Accept names application/openmetrics-text: HTTP requests by route template, method and status class, a latency histogram, response bytes and requests in flight; per running project (label project = slug) route calls and errors, JS CPU seconds, waits, JS heap used and limit, queued route calls, tasks, threads, outbound HTTP, schedule runs, goal increments, restarts; the store (queries, group-commit batch sizes, commit latency, WAL size, checkpoint time); the process (RSS, open fds, threads, CPU) and build info. Every family is listed in docs/configuration.md; `m3m metrics dashboard` prints a Grafana dashboard of them. Off unless metrics.token or metrics.allow is set (then 404). With metrics.allow only, no token is needed from a listed address.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -2330,6 +2330,7 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                    "application/openmetrics-text": string;
                 };
             };
             401: components["responses"]["Unauthorized"];
