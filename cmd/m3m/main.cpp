@@ -70,6 +70,7 @@ int serve(const std::string& flag) {
   std::shared_ptr<spdlog::logger> log;
   try {
     log = m3m::log::makeServerLogger(result.config.logging);
+    m3m::log::flushOnFatalSignals();
   } catch (const m3m::Error& e) {
     std::cerr << "m3m: " << e.what() << "\n";
     return 1;

@@ -7,6 +7,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <m3m/error.hpp>
 
@@ -23,7 +27,36 @@ std::unique_ptr<spdlog::formatter> formatterFor(const std::string& format) {
 struct AsyncServerLogger {
   std::shared_ptr<spdlog::details::thread_pool> pool;
   std::shared_ptr<spdlog::async_logger> logger;
+  ~AsyncServerLogger();
 };
+
+// The logger a fatal signal flushes (the last one made; null once it went).
+std::atomic<AsyncServerLogger*> crashLogger{nullptr};
+
+AsyncServerLogger::~AsyncServerLogger() {
+  AsyncServerLogger* self = this;
+  crashLogger.compare_exchange_strong(self, nullptr);
+}
+
+// Best effort, in a dying process: names the signal in the log, lets the
+// log thread write what is queued (up to 2 s), then dies of the signal as
+// it would have (the default action: core dump, exit status). Not
+// async-signal-safe, knowingly — losing the last lines is worse.
+void onFatalSignal(int sig) {
+  static std::atomic<bool> entered{false};
+  if (!entered.exchange(true)) {
+    if (AsyncServerLogger* held = crashLogger.load()) {
+      held->logger->critical("fatal signal {} ({}): flushing the log and stopping", sig, strsignal(sig));
+      held->logger->flush();
+      const timespec pause{0, 1'000'000};
+      for (int i = 0; i < 2000 && held->pool->queue_size() > 0; ++i) nanosleep(&pause, nullptr);
+      const timespec last{0, 20'000'000};  // the flush message itself, taken off the queue last
+      nanosleep(&last, nullptr);
+    }
+  }
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
 
 }  // namespace
 
@@ -50,7 +83,16 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   held->logger->set_formatter(formatterFor(cfg.format));
   held->logger->set_level(spdlog::level::from_str(cfg.level));
   held->logger->flush_on(spdlog::level::warn);
+  crashLogger.store(held.get());
   return std::shared_ptr<spdlog::logger>(held, held->logger.get());
+}
+
+void flushOnFatalSignals() {
+  struct sigaction sa {};
+  sa.sa_handler = onFatalSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(sig, &sa, nullptr);
 }
 
 std::shared_ptr<spdlog::logger> makeConsoleLogger(const std::string& level) {

@@ -22,6 +22,11 @@ inline constexpr const char* kFieldsMark = "\x1e";
 // Queued lines are written when the last reference goes (at stop).
 std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cfg);
 
+// A crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) first writes what the
+// server logger has queued, with a line naming the signal, then dies of the
+// signal as before. `serve` installs it after makeServerLogger.
+void flushOnFatalSignals();
+
 // Console only: for CLI commands that must not touch the log folder.
 std::shared_ptr<spdlog::logger> makeConsoleLogger(const std::string& level = "info");
 

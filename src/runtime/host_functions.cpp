@@ -107,6 +107,19 @@ void ProjectRuntime::Impl::hostLog(const v8::FunctionCallbackInfo<v8::Value>& in
   impl->log(*level ? *level : "INFO", *message ? *message : "");
 }
 
+void ProjectRuntime::Impl::log(std::string_view level, std::string_view message) {
+  // Only on the thread that holds this isolate (a module may log from elsewhere).
+  if (isolate && v8::Isolate::GetCurrent() == isolate && isolate->InContext()) {
+    v8::HandleScope scope(isolate);
+    auto data = isolate->GetCurrentContext()->GetContinuationPreservedEmbedderData();
+    if (data->IsString()) {
+      v8::String::Utf8Value id(isolate, data);
+      return self.log_->write(level, message, *id ? std::string_view(*id, id.length()) : std::string_view{});
+    }
+  }
+  self.log_->write(level, message);
+}
+
 namespace {
 // Blocking async work as a start: it runs on the shared I/O pool.
 AsyncStart onIoPool(AsyncWork work) {

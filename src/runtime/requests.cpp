@@ -52,6 +52,15 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     v8::Local<v8::Value> result;
     // Only failures need the description: no string building on the hot path.
     auto describe = [&call] { return call.method + " " + call.path + " (request " + call.requestId + ")"; };
+    // The request id rides along the handler's promise continuations (V8
+    // keeps it with every reaction created meanwhile), so its run-log lines
+    // carry it even after an await; nothing else run later inherits it.
+    context->SetContinuationPreservedEmbedderData(argv[5]);
+    struct ForgetRequest {
+      v8::Local<v8::Context> context;
+      v8::Isolate* isolate;
+      ~ForgetRequest() { context->SetContinuationPreservedEmbedderData(v8::Undefined(isolate)); }
+    } forget{context, isolate};
     if (!d.dispatch.Get(isolate)->Call(context, v8::Undefined(isolate), 6, argv).ToLocal(&result)) {
       const std::string what = describe();
       if (!tc.HasTerminated()) {

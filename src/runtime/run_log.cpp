@@ -21,7 +21,7 @@ void RunLog::openLocked() {
   size_ = std::filesystem::exists(path(), ec) ? std::filesystem::file_size(path(), ec) : 0;
 }
 
-std::string RunLog::line(std::string_view level, std::string_view message) {
+std::string RunLog::line(std::string_view level, std::string_view message, std::string_view requestId) {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -34,6 +34,11 @@ std::string RunLog::line(std::string_view level, std::string_view message) {
   s += "] [";
   s += level;
   s += "] ";
+  if (!requestId.empty()) {
+    s += "[id=";
+    s += requestId;
+    s += "] ";
+  }
   // One entry per line: embedded newlines (stack traces) are kept readable but
   // indented, so every line of the file still starts with a timestamp or a tab.
   for (char c : message) {
@@ -44,8 +49,8 @@ std::string RunLog::line(std::string_view level, std::string_view message) {
   return s;
 }
 
-void RunLog::write(std::string_view level, std::string_view message) {
-  std::string l = line(level, message);
+void RunLog::write(std::string_view level, std::string_view message, std::string_view requestId) {
+  std::string l = line(level, message, requestId);
   std::lock_guard lock(mutex_);
   if (size_ + l.size() > maxSize_ && size_ > 0) {
     out_.close();

@@ -24,7 +24,9 @@ class RunLog {
  public:
   RunLog(std::filesystem::path dir, std::uint64_t maxSize);
 
-  void write(std::string_view level, std::string_view message);
+  // `requestId`: the HTTP request the line was written for (a route call and
+  // its continuations), printed as "[id=…]" after the level; empty = none.
+  void write(std::string_view level, std::string_view message, std::string_view requestId = {});
   // Empties the log (a new version starts).
   void clear();
   // Lines starting at byte `cursor` (0 = the beginning), at most `limit`.
@@ -50,7 +52,7 @@ class RunLog {
   std::optional<std::string> release() const;
   void setRelease(const std::string& version);
 
-  static std::string line(std::string_view level, std::string_view message);
+  static std::string line(std::string_view level, std::string_view message, std::string_view requestId = {});
 
  private:
   void openLocked();

@@ -55,7 +55,9 @@ test('logging.format text is the default: "[time] [level] message"', async () =>
   const lines = serverLog(dir).split('\n').filter(Boolean);
   assert.ok(lines.length > 0);
   for (const l of lines) assert.match(l, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] \[\w+\] /, l);
-  assert.ok(lines.some((l) => / http GET \/api\/health 200 /.test(l)), 'the access line');
+  const access = lines.filter((l) => / http GET \/api\/health 200 /.test(l));
+  assert.equal(access.length, 1, 'the access line');
+  assert.match(access[0], /^\[[^\]]+\] \[info\] http GET \/api\/health 200 \d+B \d+\.\d\dms id=[0-9a-f]{16} remote=127\.0\.0\.1:\d+$/);
 });
 
 test('a flood of requests loses no access line when the queue keeps up, and all are written by stop', async () => {
@@ -67,6 +69,21 @@ test('a flood of requests loses no access line when the queue keeps up, and all 
   let seen = 0;
   for (let i = 0; i < n; i++) if (logs.includes(`id=flood-${i} `)) seen++;
   assert.equal(seen, n);
+});
+
+test('a crash (SIGSEGV, SIGABRT) writes the queued lines and a line naming the signal, then dies of the signal', async () => {
+  for (const sig of ['SIGSEGV', 'SIGABRT']) {
+    const { server, dir } = await startWithRoot({ keepDir: true });
+    const n = 200;
+    await Promise.all(Array.from({ length: n }, (_, i) => api(server, 'GET', `/api/health?i=${i}`, { headers: { 'x-request-id': `crash-${i}` } })));
+    const { signal } = await server.stop(sig);
+    assert.equal(signal, sig, 'the process still ends by the signal (exit status, core dump as before)');
+    const logs = serverLog(dir);
+    let seen = 0;
+    for (let i = 0; i < n; i++) if (logs.includes(`id=crash-${i} `)) seen++;
+    assert.equal(seen, n, `${sig}: every queued access line was written`);
+    assert.match(logs, new RegExp(`\\[critical\\] fatal signal \\d+ \\([^)]+\\): flushing the log and stopping`), sig);
+  }
 });
 
 test('an unknown logging.format is refused at start naming the key', () => {

@@ -1,7 +1,7 @@
 // Live tail of the run log as Server-Sent Events: GET /api/projects/:id/logs/stream.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, runningProject, startWithRoot, stopProject } from './fixtures.mjs';
+import { api, callRoute, runningProject, startWithRoot, stopProject } from './fixtures.mjs';
 
 let server;
 let rootToken;
@@ -158,4 +158,35 @@ test('an open stream does not hold up a graceful stop of the server', async () =
   assert.ok(ms < 5000, `stopped in ${ms} ms with a stream open (drain timeout is 10 s)`);
   const events = await reading;
   assert.ok(events.some((e) => /tick/.test(e)), 'the stream delivered before the stop');
+});
+
+test('run-log lines written for a request carry its id, also after an await; other lines none', async () => {
+  const code = `
+service.start(() => {
+  router.get('/work', async (ctx) => {
+    logger.info('sync part')
+    await new Promise((r) => setTimeout(r, 20))
+    console.log('after the await')
+    return { ok: true }
+  })
+  setTimeout(() => logger.info('a timer of no request'), 50)
+})`;
+  const { project } = await runningProject(server, rootToken, code);
+  const res = await callRoute(server, project.slug, '/work', { headers: { 'X-Request-Id': 'trace-4711' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-request-id'), 'trace-4711');
+  const plain = await callRoute(server, project.slug, '/work');
+  const generated = plain.headers.get('x-request-id');
+  assert.ok(generated);
+  await new Promise((r) => setTimeout(r, 300));
+  const lines = (await api(server, 'GET', `/api/projects/${project.id}/logs?tail=100`, { token: rootToken })).body.lines;
+  const tagged = (text, id) => lines.filter((l) => l.includes(text) && l.includes(`[id=${id}] `));
+  assert.equal(tagged('sync part', 'trace-4711').length, 1, lines.join('\n'));
+  assert.equal(tagged('after the await', 'trace-4711').length, 1, 'the id survives the await');
+  assert.equal(tagged('after the await', generated).length, 1, 'a generated id too');
+  const timer = lines.filter((l) => l.includes('a timer of no request'));
+  assert.equal(timer.length, 1);
+  assert.ok(!timer[0].includes('[id='), `no id outside a request: ${timer[0]}`);
+  assert.match(lines.find((l) => l.includes('sync part')), /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] \[INFO\] \[id=trace-4711\] sync part$/);
+  await stopProject(server, rootToken, project.id);
 });

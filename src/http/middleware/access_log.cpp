@@ -61,9 +61,13 @@ Middleware accessLog(std::shared_ptr<spdlog::logger> log, bool json) {
       const double ms = static_cast<double>(us) / 1000.0;
       withRedactedPath(req.path, [&](std::string_view path) {
         if (json) return log->log(spdlog::level::info, jsonLine(req, path, res, ms));
+        // Milliseconds with two decimals from integers: a double's formatting
+        // costs more than the rest of the line.
+        const auto hundredths = (us + 5) / 10;
         fmt::memory_buffer line;
-        fmt::format_to(std::back_inserter(line), FMT_COMPILE("http {} {} {} {}B {:.2f}ms id={} remote={}"), req.method,
-                       path, res.status, res.body.size(), ms, req.requestId, req.remoteAddress);
+        fmt::format_to(std::back_inserter(line), FMT_COMPILE("http {} {} {} {}B {}.{:02}ms id={} remote={}"),
+                       req.method, path, res.status, res.body.size(), hundredths / 100, hundredths % 100,
+                       req.requestId, req.remoteAddress);
         log->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
       });
       respond(std::move(res));

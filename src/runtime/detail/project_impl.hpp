@@ -150,7 +150,9 @@ struct ProjectRuntime::Impl : CallContext {
 
   const std::string& projectId() const override { return self.info_.id; }
   const std::string& projectSlug() const override { return self.info_.slug; }
-  void log(std::string_view level, std::string_view message) override { self.log_->write(level, message); }
+  // Tagged with the request id when called from a route call or a promise
+  // continuation of one (requests.cpp: the context's continuation data).
+  void log(std::string_view level, std::string_view message) override;
   // A waiting call (waiting.cpp): the isolate is left for the wait.
   void blocking(const std::function<void(std::stop_token)>& wait) override;
   // The run is ending: terminates the calling task (it holds the isolate) and throws WaitAbandoned.
