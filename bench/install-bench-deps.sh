@@ -15,17 +15,19 @@
 set -euo pipefail
 
 # npm (bench/package.json + package-lock.json): sharp for bench/image_resize.mjs, with its
-# prebuilt libvips (the @img/sharp-* npm packages). Benchmark-only: the product never loads it.
+# prebuilt libvips (the @img/sharp-* npm packages), and @napi-rs/canvas for bench/draw_card.mjs.
+# Benchmark-only: the product never loads them.
 # A failure (no npm, no registry) is reported and skipped: that part then prints "n/a".
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 if command -v npm >/dev/null 2>&1; then
-  if [ ! -e "$BENCH_DIR/node_modules/sharp/package.json" ] || [ "$BENCH_DIR/package-lock.json" -nt "$BENCH_DIR/node_modules/.package-lock.json" ]; then
-    echo "install-bench-deps: npm ci in bench/ (sharp)"
+  if [ ! -e "$BENCH_DIR/node_modules/sharp/package.json" ] || [ ! -e "$BENCH_DIR/node_modules/@napi-rs/canvas/package.json" ] ||
+     [ "$BENCH_DIR/package-lock.json" -nt "$BENCH_DIR/node_modules/.package-lock.json" ]; then
+    echo "install-bench-deps: npm ci in bench/ (sharp, @napi-rs/canvas)"
     (cd "$BENCH_DIR" && npm ci --no-audit --no-fund --loglevel=error) ||
-      echo "install-bench-deps: WARNING: npm ci failed in bench/; the image benchmark's sharp row will be n/a" >&2
+      echo "install-bench-deps: WARNING: npm ci failed in bench/; the image and draw benchmarks' Node rows will be n/a" >&2
   fi
 else
-  echo "install-bench-deps: WARNING: npm is missing; the image benchmark's sharp row will be n/a" >&2
+  echo "install-bench-deps: WARNING: npm is missing; the image and draw benchmarks' Node rows will be n/a" >&2
 fi
 
 SUDO=""
@@ -35,19 +37,6 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "  wrk nginx golang-go golang-github-gin-gonic-gin-dev golang-github-dop251-goja-dev" >&2
     exit 1
   fi
-fi
-
-# npm, bench only (never the product): @napi-rs/canvas for bench/draw_card.mjs, pinned by
-# bench/package-lock.json. `npm ci` only when the lock changed since the last install.
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if command -v npm >/dev/null 2>&1; then
-  stamp="$here/node_modules/.m3m-bench-lock"
-  if [ ! -f "$stamp" ] || ! cmp -s "$here/package-lock.json" "$stamp"; then
-    echo "install-bench-deps: npm ci in bench/ (@napi-rs/canvas)"
-    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) && cp "$here/package-lock.json" "$stamp"
-  fi
-else
-  echo "install-bench-deps: WARNING: no npm; bench/draw_card.mjs cannot run its node side" >&2
 fi
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
