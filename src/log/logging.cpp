@@ -1,5 +1,6 @@
 #include "log/logging.hpp"
 
+#include "log/console_sink.hpp"
 #include "log/line_formatter.hpp"
 
 #include <spdlog/async.h>
@@ -64,8 +65,12 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   std::error_code ec;
   std::filesystem::create_directories(cfg.path, ec);
   if (ec) throw Error(ErrorCode::UNAVAILABLE, "logging.path: cannot create " + cfg.path + ": " + ec.message());
+  auto held = std::make_shared<AsyncServerLogger>();
+  held->pool = std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1);
   std::vector<spdlog::sink_ptr> sinks;
-  sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  // The console sink asks the pool whether more lines wait; the pool outlives
+  // the sinks (its destructor drains the queue into them, then it goes).
+  sinks.push_back(std::make_shared<ConsoleSink>([pool = held->pool.get()] { return pool->queue_size() == 0; }));
   try {
     sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
         (std::filesystem::path(cfg.path) / "m3m.log").string(), cfg.maxSize, static_cast<size_t>(cfg.maxFiles)));
@@ -76,8 +81,6 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   // queues its line. The queue is bounded; when it is full the oldest
   // queued line is dropped (a flood of access lines never slows requests
   // down nor grows memory); docs/configuration.md.
-  auto held = std::make_shared<AsyncServerLogger>();
-  held->pool = std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1);
   held->logger = std::make_shared<spdlog::async_logger>("m3m", sinks.begin(), sinks.end(), held->pool,
                                                         spdlog::async_overflow_policy::overrun_oldest);
   held->logger->set_formatter(formatterFor(cfg.format));
