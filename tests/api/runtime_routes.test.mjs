@@ -456,15 +456,18 @@ test('console.* and logger.* write `[YYYY-MM-DD HH:MM:SS] [LEVEL] message` lines
   for (const l of lines) assert.equal(typeof l, 'string', `a log line is a string: ${JSON.stringify(l)}`);
   const find = (re) => lines.find((l) => re.test(l));
   const stamp = String.raw`^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] `;
+  // Lines written for the request (its handler, a microtask it queued) carry
+  // its id after the level; a timer's line belongs to no request.
+  const id = String.raw`\[id=[0-9a-f]{16}\] `;
   const checks = [
-    [new RegExp(`${stamp}\\[INFO\\] console-line ${m}$`), 'console.log'],
-    [new RegExp(`${stamp}\\[INFO\\] logger-line ${m}$`), 'logger.info'],
-    [new RegExp(`${stamp}\\[WARN(ING)?\\] warn-line ${m}$`), 'logger.warn'],
-    [new RegExp(`${stamp}\\[ERROR\\] error-line ${m}$`), 'logger.error'],
-    [new RegExp(`${stamp}\\[DEBUG\\] debug-line ${m}$`), 'logger.debug'],
-    [new RegExp(`${stamp}\\[INFO\\] obj-line ${m} \\{"a":1\\}$`), 'console.log with an object (JSON-encoded)'],
+    [new RegExp(`${stamp}\\[INFO\\] ${id}console-line ${m}$`), 'console.log'],
+    [new RegExp(`${stamp}\\[INFO\\] ${id}logger-line ${m}$`), 'logger.info'],
+    [new RegExp(`${stamp}\\[WARN(ING)?\\] ${id}warn-line ${m}$`), 'logger.warn'],
+    [new RegExp(`${stamp}\\[ERROR\\] ${id}error-line ${m}$`), 'logger.error'],
+    [new RegExp(`${stamp}\\[DEBUG\\] ${id}debug-line ${m}$`), 'logger.debug'],
+    [new RegExp(`${stamp}\\[INFO\\] ${id}obj-line ${m} \\{"a":1\\}$`), 'console.log with an object (JSON-encoded)'],
     [new RegExp(`${stamp}\\[INFO\\] timer-line ${m}$`), 'logger.info from a timer'],
-    [new RegExp(`${stamp}\\[INFO\\] micro-line ${m}$`), 'logger.info from a microtask'],
+    [new RegExp(`${stamp}\\[INFO\\] ${id}micro-line ${m}$`), 'logger.info from a microtask'],
   ];
   for (const [re, what] of checks) {
     const line = find(re);

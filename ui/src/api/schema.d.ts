@@ -1597,7 +1597,7 @@ export interface components {
             };
         };
         LogPage: {
-            /** @description Oldest first, without line ends. An entry is `[YYYY-MM-DD HH:MM:SS] [LEVEL] message` (UTC); further lines of a multi-line message (a stack trace) start with a tab. */
+            /** @description Oldest first, without line ends. An entry is `[YYYY-MM-DD HH:MM:SS] [LEVEL] message` (UTC), with `[id=<request id>] ` before the message when it was written for an HTTP request; further lines of a multi-line message (a stack trace) start with a tab. */
             lines: string[];
             /** @description Pass it back as cursor to read on (a byte offset in the log file). */
             next_cursor: number;

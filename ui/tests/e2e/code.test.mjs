@@ -180,7 +180,7 @@ test('code, release, run and live log in a real browser', async (t) => {
     const res = await fetch(`${server.url}/r/code-demo/hello/e2e`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { hello: 'e2e' });
-    const line = page.getByTestId('log-line').filter({ hasText: '[INFO] hello e2e' });
+    const line = page.getByTestId('log-line').filter({ hasText: /\[INFO\] \[id=[0-9a-f]{16}\] hello e2e/ });
     await line.waitFor();
     await shot(page, 'code-09-run-live-log');
     // The level filter hides INFO lines and shows them again.
@@ -221,8 +221,8 @@ test('code, release, run and live log in a real browser', async (t) => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('log-download').click()]);
     assert.equal(download.suggestedFilename(), 'code-demo-run.log');
     const text = readFileSync(await download.path(), 'utf8');
-    assert.match(text, /\[INFO\] hello e2e/);
-    assert.match(text, /\[DEBUG\] spam 449/);
+    assert.match(text, /\[INFO\] \[id=[0-9a-f]{16}\] hello e2e/);
+    assert.match(text, /\[DEBUG\] \[id=[0-9a-f]{16}\] spam 449/);
   });
 
   await t.test('the dashboard shows the running release and recent log lines', async () => {
