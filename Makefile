@@ -41,7 +41,7 @@ fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja
 
 test: test-build fuzz-build
 	cd $(TEST_BUILD_DIR) && $(SANITIZER_ENV) ctest --output-on-failure --timeout 900
-	cd $(FUZZ_BUILD_DIR) && $(SANITIZER_ENV) FUZZ_SECONDS=60 ctest -L fuzz -j $(FUZZ_JOBS) --output-on-failure
+	cd $(FUZZ_BUILD_DIR) && $(SANITIZER_ENV) FUZZ_SECONDS=30 ctest -L fuzz -j $(FUZZ_JOBS) --output-on-failure
 
 # Longer runs: each fuzz target FUZZ_SECONDS, then schemathesis SCHEMATHESIS_SECONDS.
 fuzz: test-build fuzz-build

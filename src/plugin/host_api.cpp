@@ -1,9 +1,9 @@
+#include "lib/regex.hpp"
 #include "plugin/host_api.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <m3m/version.hpp>
-#include <regex>
 
 #include "runtime/error_properties.hpp"
 #include "runtime/modules/builtin_modules.hpp"
@@ -20,8 +20,8 @@ m3m_value make(m3m_scope s, Value v) {
 }
 
 bool isIdentifier(const char* s) {
-  static const std::regex re("[A-Za-z_$][A-Za-z0-9_$]*");
-  return s && std::regex_match(s, re);
+  static const lib::Regex re("[A-Za-z_$][A-Za-z0-9_$]*");
+  return s && re.fullMatch(s) == lib::Regex::Result::found;
 }
 
 std::string str(const char* s) { return s ? s : ""; }
@@ -112,8 +112,8 @@ m3m_value pluginConfig(m3m_plugin_ctx ctx) { return ctx ? handle(&ctx->config) :
 
 // "[key: string]" / "[i: number]": an index signature as a member's name.
 bool isIndexSignature(const char* s) {
-  static const std::regex re(R"(\[[A-Za-z_$][A-Za-z0-9_$]*: (string|number)\])");
-  return s && std::regex_match(s, re);
+  static const lib::Regex re(R"(\[[A-Za-z_$][A-Za-z0-9_$]*: (string|number)\])");
+  return s && re.fullMatch(s) == lib::Regex::Result::found;
 }
 
 m3m_status declareType(m3m_plugin_ctx ctx, const char* module, const m3m_type_v1* type) {

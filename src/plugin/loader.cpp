@@ -2,8 +2,8 @@
 
 #include <dlfcn.h>
 
-#include <regex>
 
+#include "lib/regex.hpp"
 #include "plugin/host_api.hpp"
 
 namespace m3m::plugin {
@@ -55,8 +55,8 @@ Opened open(const std::filesystem::path& file, std::shared_ptr<spdlog::logger> l
     dlclose(handle);
     return out;
   }
-  static const std::regex nameRe("[a-z][a-z0-9_]{0,63}");
-  if (!desc.name || !std::regex_match(desc.name, nameRe)) {
+  static const lib::Regex nameRe("[a-z][a-z0-9_]{0,63}");
+  if (!desc.name || nameRe.fullMatch(desc.name) != lib::Regex::Result::found) {
     out.error = path + ": plugin name \"" + str(desc.name) + "\" must match [a-z][a-z0-9_]* (it is the key of plugins.config)";
     dlclose(handle);
     return out;

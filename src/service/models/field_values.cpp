@@ -3,10 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <regex>
 #include <set>
 
 #include "lib/datetime.hpp"
+#include "lib/regex.hpp"
 #include "service/validation.hpp"
 
 namespace m3m::service::models {
@@ -25,8 +25,8 @@ std::string numberText(double d) {
 }
 
 bool isHttpUrl(const std::string& s) {
-  static const std::regex re(R"(^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\s]*)?$)", std::regex::icase);
-  return s.size() <= 2048 && std::regex_match(s, re);
+  static const lib::Regex re(R"(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#]\S*)?)", lib::Regex::Options::caseless);
+  return s.size() <= 2048 && re.fullMatch(s) == lib::Regex::Result::found;
 }
 
 std::optional<nlohmann::json> checkString(const domain::ModelField& f, const nlohmann::json& v, std::string& why) {
@@ -42,9 +42,13 @@ std::optional<nlohmann::json> checkString(const domain::ModelField& f, const nlo
     return why = "must be at most " + std::to_string(*f.maxLength) + " characters", std::nullopt;
   if (f.pattern && !s.empty()) {
     try {
-      if (!std::regex_search(s, std::regex(*f.pattern, std::regex::ECMAScript)))
-        return why = "must match " + *f.pattern, std::nullopt;
-    } catch (const std::regex_error&) {
+      switch (lib::cachedRegex(*f.pattern).search(s)) {
+        case lib::Regex::Result::found: break;
+        case lib::Regex::Result::notFound: return why = "must match " + *f.pattern, std::nullopt;
+        case lib::Regex::Result::tooComplex:
+          return why = "the field's pattern is too complex to check against this value", std::nullopt;
+      }
+    } catch (const lib::RegexError&) {
       return why = "the field's pattern is invalid", std::nullopt;
     }
   }

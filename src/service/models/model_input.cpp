@@ -2,9 +2,9 @@
 
 #include <cmath>
 #include <cstdint>
-#include <regex>
 #include <set>
 
+#include "lib/regex.hpp"
 #include "service/models/field_values.hpp"
 
 namespace m3m::service::models {
@@ -102,9 +102,9 @@ FieldInput readField(const nlohmann::json& j, const std::string& at, Validation&
       v.fail(at + "pattern", "must be a string (≤ 1000 characters)");
     } else {
       try {
-        std::regex check(j["pattern"].get<std::string>(), std::regex::ECMAScript);
+        lib::Regex check(j["pattern"].get<std::string>());
         f.pattern = j["pattern"].get<std::string>();
-      } catch (const std::regex_error& e) {
+      } catch (const lib::RegexError& e) {
         v.fail(at + "pattern", std::string("not a valid regular expression: ") + e.what());
       }
     }
