@@ -19,6 +19,8 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libargon2-dev libjwt-dev
   libcurl4-openssl-dev libpcre2-dev libvips-dev prometheus-cpp-dev
+  # the MongoDB driver (database.driver: mongodb)
+  libmongoc-dev libbson-dev
   # the draw module: cairo + pango (pangocairo, fontconfig) and the fonts it finds by default
   libcairo2-dev libpango1.0-dev libfontconfig-dev
   fonts-dejavu-core fonts-liberation fonts-noto-core fonts-noto-color-emoji
@@ -113,6 +115,21 @@ if [ ! -x "$VENV/bin/schemathesis" ] || ! cmp -s "$REQUIREMENTS" "$VENV/.require
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
   cp "$REQUIREMENTS" "$VENV/.requirements"
+fi
+# --- the tests' MongoDB server: FerretDB (Go module proxy) ------------------
+# No MongoDB server is packaged for Debian; tests/ferretdb embeds FerretDB
+# (SQLite backend) in a small command, built again only when its go.sum changes.
+FERRET="$ROOT/.deps/bin/m3m-ferretdb"
+FERRET_SRC="$ROOT/tests/ferretdb"
+if [ ! -x "$FERRET" ] || ! cmp -s "$FERRET_SRC/go.sum" "$ROOT/.deps/bin/.ferretdb.sum"; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "install-deps: Go (1.22+) is needed to build the tests' FerretDB (tests/ferretdb)" >&2
+    exit 1
+  fi
+  echo "install-deps: building tests/ferretdb (FerretDB v1.24) into $FERRET"
+  mkdir -p "$ROOT/.deps/bin"
+  (cd "$FERRET_SRC" && GOFLAGS=-mod=mod go build -trimpath -o "$FERRET" .)
+  cp "$FERRET_SRC/go.sum" "$ROOT/.deps/bin/.ferretdb.sum"
 fi
 # --- test tools from npm (typescript: the docs examples' type check) ---------
 # tests/package-lock.json pins them; `npm ci` again only when the lock changed.

@@ -53,7 +53,7 @@ std::vector<std::filesystem::path> perProjectRoots(const config::Config& cfg) {
 int createRootAdmin(const config::Config& cfg, const std::string& email, const std::string& password,
                     std::ostream& out, std::ostream& err) {
   try {
-    auto store = store::openStore(cfg.database);
+    auto store = store::openStore(cfg.database, cfg.mongodb);
     service::UserService users(*store, avatarDir(cfg));
     auto root = users.createRoot(email, password);
     out << "root administrator " << root.email << " created (id " << root.id << ")\n";
@@ -142,7 +142,7 @@ void App::start() {
   ensureJwtSecret(cfg_, *log_);
 
   // drivers → repositories
-  p.store = store::openStore(cfg_.database);
+  p.store = store::openStore(cfg_.database, cfg_.mongodb);
   log_->info("database: {} at {} (schema version {})", p.store->driver(), cfg_.database.path, p.store->schemaVersion());
 
   // services

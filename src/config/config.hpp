@@ -44,6 +44,7 @@ struct DatabaseConfig {
 struct MongoConfig {
   std::string uri = "mongodb://localhost:27017";
   std::string database = "m3m";
+  milliseconds connectTimeout{10'000};  // retrying with back-off at start
 };
 
 inline constexpr const char* DEFAULT_JWT_SECRET = "change-me";

@@ -353,6 +353,7 @@ void bindAll(Binder& b, Config& c) {
 
   b.string("mongodb.uri", c.mongodb.uri, false);
   b.string("mongodb.database", c.mongodb.database, false);
+  b.duration("mongodb.connect_timeout", c.mongodb.connectTimeout, milliseconds(0));
 
   b.string("jwt.secret", c.jwt.secret);
   b.duration("jwt.expiration", c.jwt.expiration, milliseconds(1000));

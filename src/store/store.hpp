@@ -18,6 +18,7 @@
 
 namespace m3m::config {
 struct DatabaseConfig;
+struct MongoConfig;
 }
 
 namespace m3m::store {
@@ -79,10 +80,16 @@ class Store {
                                   std::function<void(std::exception_ptr)> done) = 0;
   // Version of the applied schema (number of the last migration).
   virtual int schemaVersion() = 0;
+  // Whether transaction() really rolls back: false for MongoDB on a
+  // standalone server (no multi-document transactions), where each write is
+  // atomic alone. Scripts' database.transaction is refused there.
+  virtual bool atomicTransactions() const { return true; }
 };
 
 // Opens the store selected by database.driver, applying pending migrations.
-// Throws m3m::Error on failure (clear message; e.g. mongodb is not built yet).
+// Throws m3m::Error on failure (clear message; e.g. MongoDB unreachable).
+// The one-argument form: SQLite, or MongoDB with mongodb.* at its defaults.
 std::unique_ptr<Store> openStore(const config::DatabaseConfig& cfg);
+std::unique_ptr<Store> openStore(const config::DatabaseConfig& cfg, const config::MongoConfig& mongo);
 
 }  // namespace m3m::store
