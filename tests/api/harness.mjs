@@ -141,6 +141,7 @@ export async function startServer({ env = {}, args = ['serve'], dir, config, kee
       }
       const result = await stopped;
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      sanitizerReport(output);
       return result;
     },
     async fetch(p, init = {}) {
@@ -159,6 +160,16 @@ export async function startServer({ env = {}, args = ['serve'], dir, config, kee
     },
   };
   return server;
+}
+
+// The sanitizer builds report a leak at exit, and UBSan a runtime error, in
+// the output: a test whose server reported one fails (ASan errors abort the
+// server, which the test sees anyway).
+export function sanitizerReport(output) {
+  const m = output.match(/(ERROR: (LeakSanitizer|AddressSanitizer)|SUMMARY: UndefinedBehaviorSanitizer|: runtime error: )/);
+  if (!m) return;
+  const at = Math.max(0, output.lastIndexOf('\n', m.index));
+  throw new Error(`the server's sanitizer reported an error:\n${output.slice(at, at + 4000)}`);
 }
 
 // Raw TCP exchange, for what fetch cannot send (malformed HTTP, pipelining,
