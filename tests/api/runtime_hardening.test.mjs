@@ -135,7 +135,9 @@ test('a failing Error.prepareStackTrace never sends exception text to the anonym
 test('a run whose start throws ends everything it set up and logs the exception once', async () => {
   const project = await createProject(server, rootToken);
   const version = await deploy(server, rootToken, project.id, `
-    setInterval(() => console.log('top-tick'), 20);
+    // 250 ms: boot and start may be that far apart on a loaded machine, and a
+    // top-level timer may fire between them; after the failure none may.
+    setInterval(() => console.log('top-tick'), 250);
     service.start(() => {
       setInterval(() => console.log('start-tick'), 20);
       setTimeout(() => console.log('late-timeout'), 300);

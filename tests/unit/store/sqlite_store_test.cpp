@@ -151,15 +151,15 @@ TEST(SqliteStore, TablesAreStrictAndForeignKeysOn) {
   EXPECT_EQ(raw.execAndGet("SELECT strict FROM pragma_table_list WHERE name = 'settings'").getInt(), 1);
 }
 
-TEST(SqliteStore, MongoDriverIsNotBuiltYet) {
+TEST(SqliteStore, UnknownDriverIsAConfigError) {
   config::DatabaseConfig c;
-  c.driver = "mongodb";
+  c.driver = "oracle";
   try {
     store::openStore(c);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::UNAVAILABLE);
-    EXPECT_NE(std::string(e.what()).find("not built yet"), std::string::npos);
+    EXPECT_EQ(e.code(), ErrorCode::INVALID_ARGUMENT);
+    EXPECT_NE(std::string(e.what()).find("unknown driver"), std::string::npos);
   }
 }
 
