@@ -135,7 +135,6 @@ bool MongoGoalRepository::remove(const std::string& id) {
 }
 
 void MongoGoalRepository::renameProjectSlugs(const std::string& projectId, const std::string& newProjectSlug) {
-  auto lock = updates_();
   // No update-with-pipeline on FerretDB: each goal's full_slug is set on its
   // own. When one is taken the ones already renamed go back, so the project's
   // goals never end half renamed (SQLite's single UPDATE).
@@ -147,6 +146,7 @@ void MongoGoalRepository::renameProjectSlugs(const std::string& projectId, const
   std::vector<const json*> renamed;
   try {
     db_.transaction([&] {
+      auto lock = updates_();  // inside: a standalone transaction's lock always comes first
       Collection c(db_, kGoals);  // inside: a transaction's writes go through its own client
       for (const auto& g : goals) {
         const std::string next = newProjectSlug + "-" + str(g, "slug");
@@ -157,6 +157,7 @@ void MongoGoalRepository::renameProjectSlugs(const std::string& projectId, const
     });
   } catch (const DuplicateKey&) {
     if (!db_.transactions()) {
+      auto lock = updates_();
       Collection c(db_, kGoals);
       for (const json* g : renamed)
         c.updateOne(toBson({{"_id", (*g)["_id"]}}), toBson({{"$set", {{"full_slug", (*g)["full_slug"]}}}}));

@@ -145,10 +145,10 @@ std::optional<domain::Version> MongoPipelineRepository::latestVersion(const std:
 }
 
 void MongoPipelineRepository::createRelease(const domain::Release& r) {
-  auto lock = updates_();
   // A release's code is frozen: nothing in this repository ever updates it
   // (SQLite's releases_code_frozen trigger).
   db_.transaction([&] {
+    auto lock = updates_();  // inside: a standalone transaction's lock always comes first
     try {
       Collection(db_, kReleases)
           .insertOne(toBson({{"project_id", r.projectId},

@@ -167,9 +167,9 @@ bool MongoProjectRepository::remove(const std::string& id) {
   // Models first and on their own: a collection drop cannot run inside a
   // MongoDB transaction.
   dropProjectModels(db_, id);
-  auto lock = updates_();
   bool removed = false;
   db_.transaction([&] {
+    auto lock = updates_();  // inside: a standalone transaction's lock always comes first
     const Bson byProject = toBson({{"project_id", id}});
     Collection(db_, kMembers).deleteMany(byProject);
     Collection(db_, kEnv).deleteMany(byProject);

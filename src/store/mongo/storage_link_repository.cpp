@@ -65,7 +65,6 @@ bool MongoStorageLinkRepository::removeById(const std::string& projectId, const 
 }
 
 void MongoStorageLinkRepository::move(const std::string& projectId, const std::string& from, const std::string& to) {
-  auto lock = updates_();
   // No update-with-pipeline on FerretDB: each link's new path is computed here.
   std::vector<json> links;
   {
@@ -74,6 +73,7 @@ void MongoStorageLinkRepository::move(const std::string& projectId, const std::s
   }
   if (links.empty()) return;
   db_.transaction([&] {
+    auto lock = updates_();  // inside: a standalone transaction's lock always comes first
     Collection c(db_, kLinks);
     for (const auto& l : links)
       c.updateOne(toBson({{"_id", l["_id"]}}), toBson({{"$set", {{"path", to + str(l, "path").substr(from.size())}}}}));

@@ -144,10 +144,10 @@ bool MongoUserRepository::update(const domain::User& u) {
 }
 
 bool MongoUserRepository::remove(const std::string& id) {
-  auto lock = updates_();
   // SQLite's ON DELETE CASCADE (sessions, memberships) and SET NULL (owner).
   bool removed = false;
   db_.transaction([&] {
+    auto lock = updates_();  // inside: a standalone transaction's lock always comes first
     removed = Collection(db_, kUsers).deleteOne(toBson({{"_id", id}})) > 0;
     Collection(db_, kSessions).deleteMany(toBson({{"user_id", id}}));
     Collection(db_, kMembers).deleteMany(toBson({{"user_id", id}}));
