@@ -758,8 +758,22 @@ TEST_P(RepositoryConformance, RemovingAProjectLeavesNothingBehind) {
   repos().goals().addStats({{"g1", "p1", "", 1}, {"g2", "p2", "", 1}, {"g3", "p1", "", 1}}, kNow);
   repos().storageLinks().create({"aaaaaaaaaaaaaaaa01", "p1", "f.txt", "hint01", kNow});
   repos().storageLinks().create({"bbbbbbbbbbbbbbbb02", "p2", "f.txt", "hint02", kNow});
+  domain::Model m;
+  m.id = "0b1c2d3e-0000-4000-8000-0000000000a1";
+  m.projectId = "p1";
+  m.name = "orders";
+  domain::ModelField title;
+  title.key = "title";
+  title.type = "string";
+  title.column = "c1";
+  m.fields = {title};
+  m.nextColumn = 2;
+  m.createdAt = m.updatedAt = kNow;
+  repos().models().create(m);
+  repos().records().insert(m, {{"id", "aaaaaaaaaaaaaa1"}, {"created", kNow}, {"updated", kNow}, {"title", "x"}});
 
   EXPECT_TRUE(repos().projects().remove("p1"));
+  EXPECT_TRUE(repos().models().all("p1").empty());
   EXPECT_FALSE(repos().projects().remove("p1"));
   EXPECT_FALSE(repos().projects().findById("p1"));
   EXPECT_FALSE(repos().projects().findBySlug("shop"));
@@ -787,6 +801,10 @@ TEST_P(RepositoryConformance, RemovingAProjectLeavesNothingBehind) {
   // The slug is free again.
   project("p3", "shop");
   EXPECT_EQ(repos().goals().list(std::string("p3"), {1, 10, ""}).totalItems, 0);
+  // The model's records went with it: a model under the same id starts empty.
+  m.projectId = "p3";
+  repos().models().create(m);
+  EXPECT_FALSE(repos().records().get(m, "aaaaaaaaaaaaaa1"));
 }
 
 std::unique_ptr<store::Store> openSqlite(const TempDir& d) {
