@@ -2,6 +2,7 @@
 
 #include <m3m/error.hpp>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -40,6 +41,9 @@ bool unreachable(const bson_error_t& e) {
 }
 
 bool duplicateKey(const bson_error_t& e) {
+  // FerretDB (v1.24) reports a unique index refusing an *update* as an
+  // internal error carrying its SQLite backend's message, not as 11000.
+  if (std::strstr(e.message, "UNIQUE constraint failed") != nullptr) return true;
   return (e.domain == MONGOC_ERROR_SERVER || e.domain == MONGOC_ERROR_WRITE_CONCERN ||
           e.domain == MONGOC_ERROR_COLLECTION || e.domain == MONGOC_ERROR_COMMAND) &&
          (e.code == 11000 || e.code == 11001 || e.code == 12582);

@@ -2,6 +2,7 @@
 
 #include "store/goal_repository.hpp"
 #include "store/mongo/database.hpp"
+#include "store/mongo/repository_util.hpp"
 
 namespace m3m::store::mongo {
 
@@ -21,6 +22,7 @@ class MongoGoalRepository final : public GoalRepository {
 
  private:
   Database& db_;
+  util::UpdateLock updates_{db_};  // around every update (FerretDB: see UpdateLock)
 };
 
 }  // namespace m3m::store::mongo

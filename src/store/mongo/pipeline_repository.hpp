@@ -2,6 +2,7 @@
 
 #include "store/pipeline_repository.hpp"
 #include "store/mongo/database.hpp"
+#include "store/mongo/repository_util.hpp"
 
 namespace m3m::store::mongo {
 
@@ -30,6 +31,7 @@ class MongoPipelineRepository final : public PipelineRepository {
 
  private:
   Database& db_;
+  util::UpdateLock updates_{db_};  // around every update (FerretDB: see UpdateLock)
 };
 
 }  // namespace m3m::store::mongo

@@ -2,6 +2,7 @@
 
 #include "store/project_repository.hpp"
 #include "store/mongo/database.hpp"
+#include "store/mongo/repository_util.hpp"
 
 namespace m3m::store::mongo {
 
@@ -27,6 +28,7 @@ class MongoProjectRepository final : public ProjectRepository {
 
  private:
   Database& db_;
+  util::UpdateLock updates_{db_};  // around every update (FerretDB: see UpdateLock)
 };
 
 class MongoEnvRepository final : public EnvRepository {
@@ -40,6 +42,7 @@ class MongoEnvRepository final : public EnvRepository {
 
  private:
   Database& db_;
+  util::UpdateLock updates_{db_};  // around every update (FerretDB: see UpdateLock)
 };
 
 }  // namespace m3m::store::mongo

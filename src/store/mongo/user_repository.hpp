@@ -1,6 +1,7 @@
 #pragma once
 
 #include "store/mongo/database.hpp"
+#include "store/mongo/repository_util.hpp"
 #include "store/user_repository.hpp"
 
 namespace m3m::store::mongo {
@@ -18,6 +19,7 @@ class MongoUserRepository final : public UserRepository {
 
  private:
   Database& db_;
+  util::UpdateLock updates_{db_};  // around every update (FerretDB: see UpdateLock)
 };
 
 class MongoSessionRepository final : public SessionRepository {
@@ -34,6 +36,7 @@ class MongoSessionRepository final : public SessionRepository {
 
  private:
   Database& db_;
+  util::UpdateLock updates_{db_};  // around every update (FerretDB: see UpdateLock)
 };
 
 }  // namespace m3m::store::mongo
