@@ -1,7 +1,7 @@
 // /api/health, the error format, routing statuses, CORS and the OpenAPI document.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startServer } from './harness.mjs';
+import { DRIVER, startServer } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -28,7 +28,7 @@ test('GET /api/health reports status, version, uptime and the database', async (
   assert.match(body.version, /^\d+\.\d+\.\d+$/);
   assert.equal(typeof body.uptime_s, 'number');
   assert.ok(body.uptime_s >= 0);
-  assert.deepEqual(body.database, { driver: 'sqlite', ok: true });
+  assert.deepEqual(body.database, { driver: DRIVER, ok: true });
 });
 
 test('unknown routes are 404 in the error format', async () => {
