@@ -28,16 +28,20 @@
 // Usage: node records.mjs [--pin 0] [--threads 1] [--duration 10] [--conns 32] [--seed 100000]
 //          [--list-requests 1000] [--list-warmup 100] [--warmup 2] [--client auto|wrk|node]
 //          [--composite 1] [--ceiling PATH] [--dir DIR] [--work DIR] [--keep]
+//          [--driver sqlite|mongodb] [--mongodb-uri URI]
+//   --driver mongodb: m3m on MongoDB — --mongodb-uri, or else FerretDB (.deps/bin/m3m-ferretdb,
+//   SQLite backend, pinned to the same CPU as m3m) in the work folder; the ceiling stays SQLite's.
 //   --dir: where m3m's data folder and the ceiling's database go (default: the system temp
 //   folder, i.e. the disk; /dev/shm takes the disk out); --work: raw wrk outputs and scripts;
 //   --keep: leave m3m's data folder (m3m.db, logs) in place and print its path.
 // Progress goes to stderr; the table and a "RECORDS key=value …" line to stdout.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BINARY, createProject, deploy, must, parseArgs, percentile, projectStatus, request, startM3m, startProject, wrkMillis } from './lib.mjs';
+import { BINARY, createProject, deploy, freePort, must, parseArgs, percentile, projectStatus, request, startM3m, startProject, wrkMillis } from './lib.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const PIN = args.pin ?? null;
@@ -48,6 +52,8 @@ const LIST_REQUESTS = Number(args['list-requests'] ?? 1000);
 const LIST_WARMUP = Number(args['list-warmup'] ?? 100);
 const WARMUP = Number(args.warmup ?? 2);
 const CLIENT = args.client || 'auto';
+const DRIVER = args.driver || 'sqlite';
+if (!['sqlite', 'mongodb'].includes(DRIVER)) throw new Error(`--driver: sqlite or mongodb, not ${DRIVER}`);
 const COMPOSITE = String(args.composite ?? '1') !== '0';
 const CEILING = path.resolve(args.ceiling || path.join(path.dirname(BINARY), 'bench', 'm3m_bench_sqlite_ceiling'));
 const SEED_CHUNK = 5000;
@@ -74,11 +80,14 @@ const row = (i) => ({ title: 'item ' + i, n: i, price: i / 2, ok: i % 2 === 0, a
                       category: 'c' + (i % 10), score: (i * 7919) % 1000 });
 let next = 1e9;
 service.start(() => {
-  // Seeding: SEED_CHUNK inserts in one transaction.
+  // Seeding: SEED_CHUNK inserts in one transaction (one by one where the store has no
+  // transactions: MongoDB on a standalone server refuses database.transaction).
   router.post('/seed', (ctx) => {
     const n = Number(ctx.query.n || 5000), base = Number(ctx.query.base || 0), t0 = Date.now();
-    database.transaction(() => { for (let i = 0; i < n; i++) database.items.insert(row(base + i)); });
-    return { n, ms: Date.now() - t0 };
+    const all = () => { for (let i = 0; i < n; i++) database.items.insert(row(base + i)); };
+    let transactions = true;
+    try { database.transaction(all); } catch (e) { if (!/needs multi-document transactions/.test(e.message)) throw e; transactions = false; all(); }
+    return { n, ms: Date.now() - t0, transactions };
   });
   // One insert per call, each its own commit (no transaction); stops after n inserts or ms.
   router.post('/bulk', (ctx) => {
@@ -363,6 +372,29 @@ function runCeiling(dbPath, seconds, preseed) {
   return { rps: Number(m[1]), requests: Number(m[2]), seconds: Number(m[3]) };
 }
 
+// m3m's settings for --driver; starts FerretDB when MongoDB has no --mongodb-uri.
+let ferret = null;
+async function driverEnv() {
+  if (DRIVER !== 'mongodb') return {};
+  let uri = args['mongodb-uri'];
+  if (!uri) {
+    const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.deps/bin/m3m-ferretdb');
+    const port = await freePort();
+    const cmd = PIN !== null ? ['taskset', ['-c', String(PIN), bin]] : [bin, []];
+    ferret = spawn(cmd[0], [...cmd[1], '-listen', `127.0.0.1:${port}`, '-dir', path.join(work, 'ferretdb'), '-log-level', 'error'], { stdio: 'ignore' });
+    for (let t0 = Date.now(); ; ) {
+      const up = await new Promise((r) => net.connect(port, '127.0.0.1').on('connect', function () { this.destroy(); r(true); }).on('error', () => r(false)));
+      if (up) break;
+      if (Date.now() - t0 > 15_000) throw new Error(`FerretDB (${bin}) did not listen within 15 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    uri = `mongodb://127.0.0.1:${port}/`;
+    log(`records: FerretDB pid ${ferret.pid} at ${uri} (CPU ${PIN ?? 'any'})`);
+  }
+  return { M3M_DATABASE_DRIVER: 'mongodb', M3M_MONGODB_URI: uri, M3M_MONGODB_DATABASE: `m3m_bench_${process.pid}` };
+}
+process.on('exit', () => ferret?.kill('SIGKILL'));
+
 let server = null;
 const onSignal = (sig) => {
   if (server) {
@@ -377,7 +409,7 @@ process.on('SIGTERM', onSignal);
 
 let exitCode = 0;
 try {
-  server = await startM3m({ pin: PIN, level: 'warn', threads: args.threads });
+  server = await startM3m({ pin: PIN, level: 'warn', threads: args.threads, env: await driverEnv() });
   const s = server;
   log(`records: m3m pid ${s.pid} on port ${s.port} (CPU ${PIN ?? 'any'}), data in ${s.dir}; load from ${useWrk ? 'wrk -t1' : 'node keep-alive clients'}`);
 
@@ -519,7 +551,7 @@ try {
     for (const l of warnings.slice(0, 5)) console.log(`  ${l.slice(0, 300)}`);
   }
   console.log(
-    `RECORDS seed=${SEED} composite=${COMPOSITE ? 1 : 0} duration_s=${DURATION} conns=${CONNS} client=${useWrk ? 'wrk' : 'node'} ceiling_rps=${Number.isFinite(ceiling.rps) ? Math.round(ceiling.rps) : 'n/a'} api_rps=${Math.round(api.rps)} api_cpu_us=${api.cpuUs.toFixed(1)} api_steal_pct=${api.stealPct.toFixed(1)} ` +
+    `RECORDS driver=${DRIVER} seed=${SEED} composite=${COMPOSITE ? 1 : 0} duration_s=${DURATION} conns=${CONNS} client=${useWrk ? 'wrk' : 'node'} ceiling_rps=${Number.isFinite(ceiling.rps) ? Math.round(ceiling.rps) : 'n/a'} api_rps=${Math.round(api.rps)} api_cpu_us=${api.cpuUs.toFixed(1)} api_steal_pct=${api.stealPct.toFixed(1)} ` +
       `js_loop_ips=${Math.round(loop.rps)} js_one_rps=${Math.round(one.rps)} seed_ips=${Math.round(seedRate)} ` +
       `list_skip_p50_ms=${listSkip.p50.toFixed(3)} list_skip_p99_ms=${listSkip.p99.toFixed(3)} list_p50_ms=${listTotal.p50.toFixed(3)} list_p99_ms=${listTotal.p99.toFixed(3)}`,
   );

@@ -68,6 +68,19 @@ int createRootAdmin(const config::Config& cfg, const std::string& email, const s
 
 namespace {
 
+// Where the store lives, for the start line: never a MongoDB password.
+std::string databaseLocation(const config::Config& cfg) {
+  if (cfg.database.driver != "mongodb") return cfg.database.path;
+  std::string uri = cfg.mongodb.uri;
+  const auto scheme = uri.find("://");
+  const auto at = uri.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  const auto slash = uri.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash))
+    uri.replace(scheme + 3, at - scheme - 2, "***@");
+  return uri + " database " + cfg.mongodb.database;
+}
+
+
 // The runtime modules' backends over the services (the runtime does not
 // depend on the service layer; App connects them).
 class RuntimeEnv final : public runtime::EnvBackend {
@@ -143,7 +156,8 @@ void App::start() {
 
   // drivers → repositories
   p.store = store::openStore(cfg_.database, cfg_.mongodb);
-  log_->info("database: {} at {} (schema version {})", p.store->driver(), cfg_.database.path, p.store->schemaVersion());
+  log_->info("database: {} at {} (schema version {})", p.store->driver(), databaseLocation(cfg_),
+             p.store->schemaVersion());
 
   // services
   service::initImages("m3m", log_);

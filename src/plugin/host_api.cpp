@@ -62,17 +62,20 @@ m3m_status declareModule(m3m_plugin_ctx ctx, const char* name, const char* doc) 
   return M3M_OK;
 }
 
+// The module a declare_* call names, declared earlier by this plugin; null
+// (and hostError says so, naming `call`) when it was not.
+DeclaredModule* declaredModule(m3m_plugin_ctx ctx, const char* module, const char* call) {
+  for (auto& m : ctx->instance->modulesForInit())
+    if (m.name == str(module)) return &m;
+  ctx->hostError = std::string(call) + ": module \"" + str(module) + "\" was not declared (declare_module first)";
+  return nullptr;
+}
+
 m3m_status declareFunction(m3m_plugin_ctx ctx, const char* module, const m3m_function_v1* fn) {
   if (!ctx || !ctx->initializing) return M3M_ERR_CONFLICT;
   ctx->hostError.clear();
-  auto& mods = ctx->instance->modulesForInit();
-  DeclaredModule* mod = nullptr;
-  for (auto& m : mods)
-    if (m.name == str(module)) mod = &m;
-  if (!mod) {
-    ctx->hostError = "declare_function: module \"" + str(module) + "\" was not declared (declare_module first)";
-    return M3M_ERR_NOT_FOUND;
-  }
+  DeclaredModule* mod = declaredModule(ctx, module, "declare_function");
+  if (!mod) return M3M_ERR_NOT_FOUND;
   if (!fn || !isIdentifier(fn->name) || !fn->fn) {
     ctx->hostError = "declare_function: " + mod->name + "." + (fn ? str(fn->name) : "?") +
                  ": needs a JS identifier as name and a function";
@@ -120,13 +123,8 @@ m3m_status declareType(m3m_plugin_ctx ctx, const char* module, const m3m_type_v1
   if (!ctx || !ctx->initializing) return M3M_ERR_CONFLICT;
   ctx->hostError.clear();
   auto& mods = ctx->instance->modulesForInit();
-  DeclaredModule* mod = nullptr;
-  for (auto& m : mods)
-    if (m.name == str(module)) mod = &m;
-  if (!mod) {
-    ctx->hostError = "declare_type: module \"" + str(module) + "\" was not declared (declare_module first)";
-    return M3M_ERR_NOT_FOUND;
-  }
+  DeclaredModule* mod = declaredModule(ctx, module, "declare_type");
+  if (!mod) return M3M_ERR_NOT_FOUND;
   if (!type || !isIdentifier(type->name)) {
     ctx->hostError = "declare_type: " + mod->name + ": a type needs a TypeScript identifier as name";
     return M3M_ERR_INVALID_ARGUMENT;

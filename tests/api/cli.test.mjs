@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { statSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import net from 'node:net';
 import { makeTempDir, runCli, startServer } from './harness.mjs';
+
+// A loopback port nobody listens on.
+function closedPort() {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 test('m3m version prints the version', () => {
   const r = runCli(['version']);
@@ -93,10 +104,27 @@ test('a port in use is a clear error with a non-zero exit code', async () => {
   assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+: bind: Address already in use/);
 });
 
-test('the mongodb driver fails at start with "not built yet"', () => {
-  const r = runCli(['serve'], { env: { M3M_DATABASE_DRIVER: 'mongodb' } });
+test('an unreachable MongoDB stops the start after mongodb.connect_timeout, naming it without the password', async () => {
+  const closed = await closedPort();
+  const started = Date.now();
+  const r = runCli(['serve'], {
+    env: {
+      M3M_DATABASE_DRIVER: 'mongodb',
+      M3M_MONGODB_URI: `mongodb://m3m:s3cret-pass@127.0.0.1:${closed}/?serverSelectionTimeoutMS=200`,
+      M3M_MONGODB_CONNECT_TIMEOUT: '1s',
+    },
+  });
+  const took = Date.now() - started;
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /MongoDB at mongodb\.uri is unreachable \(gave up after mongodb\.connect_timeout\)/);
+  assert.doesNotMatch(r.stdout + r.stderr, /s3cret-pass/, 'the password is never printed');
+  assert.ok(took >= 900 && took < 15_000, `retried for about connect_timeout (took ${took} ms)`);
+});
+
+test('a malformed mongodb.uri is a clear start error', () => {
+  const r = runCli(['serve'], { env: { M3M_DATABASE_DRIVER: 'mongodb', M3M_MONGODB_URI: 'http://not-mongo' } });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /mongodb.*not built yet/);
+  assert.match(r.stderr, /mongodb\.uri: /);
 });
 
 test('the config file is read and the environment overrides it', async () => {

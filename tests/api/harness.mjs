@@ -10,6 +10,61 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BINARY = process.env.M3M_BINARY || path.resolve(here, '../../build-test/m3m');
 
+// The storage driver under test: `sqlite` (default) or `mongodb`
+// (M3M_TEST_DRIVER=mongodb). MongoDB is $M3M_TEST_MONGODB_URI when set, else a
+// FerretDB (tests/ferretdb) started for this test file; every server gets its
+// own database, m3m_testing_database_<its temp folder>.
+export const DRIVER = process.env.M3M_TEST_DRIVER || 'sqlite';
+const MONGODB_URI = DRIVER === 'mongodb' ? await mongoUri() : null;
+
+async function mongoUri() {
+  if (process.env.M3M_TEST_MONGODB_URI) return process.env.M3M_TEST_MONGODB_URI;
+  const bin = process.env.M3M_FERRETDB || path.resolve(here, '../../.deps/bin/m3m-ferretdb');
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'm3m-ferretdb-'));
+  const proc = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-dir', dir, '-log-level', 'error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  proc.unref();
+  process.on('exit', () => {
+    proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const started = Date.now();
+  for (;;) {
+    if (await canConnect(port)) return `mongodb://127.0.0.1:${port}/`;
+    if (Date.now() - started > 15_000) throw new Error(`FerretDB (${bin}) did not listen on ${port} within 15 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+}
+
+// The driver's settings for a server whose files live in `dir`.
+function driverEnv(dir) {
+  if (DRIVER !== 'mongodb') return {};
+  return {
+    M3M_DATABASE_DRIVER: 'mongodb',
+    M3M_MONGODB_URI: MONGODB_URI,
+    M3M_MONGODB_DATABASE: `m3m_testing_database_${path.basename(dir).replace(/[^A-Za-z0-9_]/g, '_')}`,
+  };
+}
+
 // Environment that keeps every file of the server inside `dir`.
 function isolatedEnv(dir, extra) {
   return {
@@ -21,6 +76,7 @@ function isolatedEnv(dir, extra) {
     M3M_STORAGE_PATH: path.join(dir, 'storage'),
     M3M_LOGGING_PATH: path.join(dir, 'logs'),
     M3M_PLUGINS_PATH: path.join(dir, 'plugins'),
+    ...driverEnv(dir),
     ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
     LSAN_OPTIONS: process.env.LSAN_OPTIONS || `suppressions=${path.resolve(here, '../lsan.supp')}`,
     ...extra,
@@ -85,6 +141,7 @@ export async function startServer({ env = {}, args = ['serve'], dir, config, kee
       }
       const result = await stopped;
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      sanitizerReport(output);
       return result;
     },
     async fetch(p, init = {}) {
@@ -103,6 +160,16 @@ export async function startServer({ env = {}, args = ['serve'], dir, config, kee
     },
   };
   return server;
+}
+
+// The sanitizer builds report a leak at exit, and UBSan a runtime error, in
+// the output: a test whose server reported one fails (ASan errors abort the
+// server, which the test sees anyway).
+export function sanitizerReport(output) {
+  const m = output.match(/(ERROR: (LeakSanitizer|AddressSanitizer)|SUMMARY: UndefinedBehaviorSanitizer|: runtime error: )/);
+  if (!m) return;
+  const at = Math.max(0, output.lastIndexOf('\n', m.index));
+  throw new Error(`the server's sanitizer reported an error:\n${output.slice(at, at + 4000)}`);
 }
 
 // Raw TCP exchange, for what fetch cannot send (malformed HTTP, pipelining,

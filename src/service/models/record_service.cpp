@@ -354,6 +354,12 @@ nlohmann::json RecordService::upsert(const std::string& projectId, const std::st
 }
 
 void RecordService::transaction(const std::function<void()>& fn) {
+  // A script's transaction promises all-or-nothing: refused where the store
+  // cannot roll back (MongoDB without a replica set) rather than half-kept.
+  if (!store_.atomicTransactions())
+    throw Error(ErrorCode::UNAVAILABLE,
+                "database.transaction needs multi-document transactions: this MongoDB server is standalone "
+                "(run MongoDB as a replica set, or use the sqlite driver)");
   store_.transaction([&](store::Repositories&) { fn(); });
 }
 

@@ -158,7 +158,10 @@ void Database::transaction(const std::function<void()>& fn) {
     return;
   }
   if (!transactions_) {
-    // A standalone server: no multi-document atomicity (docs/cluster.md).
+    // A standalone server: no rollback (docs/cluster.md). Transactions of
+    // this process still run one at a time, so a compare-and-set (match, then
+    // write) cannot interleave with another one of this node.
+    std::lock_guard serial(standaloneWrites_);
     tlsTx = {this, nullptr, nullptr, 1};
     try {
       fn();

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -109,6 +110,7 @@ class Database {
   mongoc_uri_t* uri_ = nullptr;
   mongoc_client_pool_t* pool_ = nullptr;
   bool transactions_ = false;
+  std::mutex standaloneWrites_;  // transaction() without server transactions
 };
 
 }  // namespace m3m::store::mongo

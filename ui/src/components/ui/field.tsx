@@ -75,6 +75,7 @@ export function FormRow({
   error,
   errorId,
   hint,
+  hintId,
   className,
   children,
 }: {
@@ -83,6 +84,7 @@ export function FormRow({
   error?: ReactNode;
   errorId?: string;
   hint?: ReactNode;
+  hintId?: string; // for the control's aria-describedby
   className?: string;
   children: ReactNode;
 }) {
@@ -90,7 +92,11 @@ export function FormRow({
     <div className={cn('grid gap-2', className)}>
       <Label htmlFor={htmlFor}>{label}</Label>
       {children}
-      {hint && <p className="text-xs text-muted-foreground">{hint}</p>}
+      {hint && (
+        <p id={hintId} className="text-xs text-muted-foreground">
+          {hint}
+        </p>
+      )}
       <FieldError id={errorId ?? `${htmlFor}-error`}>{error}</FieldError>
     </div>
   );

@@ -24,7 +24,7 @@ import {
 } from '@/lib/admin/env';
 import { errorMessage } from '@/lib/error-message';
 import { cn } from '@/lib/utils';
-import { Checkbox, FieldError, Select, Textarea } from '@/components/ui/field';
+import { Checkbox, FieldError, FormRow, Select, Textarea } from '@/components/ui/field';
 import { toast } from '@/components/ui/toast';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { SecretInput } from '@/components/ui/secret-input';
@@ -227,8 +227,13 @@ function EnvForm({ projectId, editing, onDone }: { projectId: string; editing: E
           {errorMessage(t, save.error)}
         </Alert>
       )}
-      <div className="grid gap-2">
-        <Label htmlFor="env-key">{t('admin.env.key')}</Label>
+      <FormRow
+        label={t('admin.env.key')}
+        htmlFor="env-key"
+        hint={t('admin.env.keyHint')}
+        hintId="env-key-hint"
+        error={(submitted && describe(keyError)) || serverFieldError('key')}
+      >
         <Input
           id="env-key"
           className="font-mono"
@@ -240,13 +245,8 @@ function EnvForm({ projectId, editing, onDone }: { projectId: string; editing: E
           autoFocus={!existing}
           autoComplete="off"
         />
-        <p id="env-key-hint" className="text-xs text-muted-foreground">
-          {t('admin.env.keyHint')}
-        </p>
-        <FieldError id="env-key-error">{(submitted && describe(keyError)) || serverFieldError('key')}</FieldError>
-      </div>
-      <div className="grid gap-2">
-        <Label htmlFor="env-type">{t('admin.env.type')}</Label>
+      </FormRow>
+      <FormRow label={t('admin.env.type')} htmlFor="env-type">
         <Select id="env-type" value={type} onChange={(e) => changeType(e.target.value as EnvType)}>
           {ENV_TYPES.map((ty) => (
             <option key={ty} value={ty}>
@@ -254,7 +254,7 @@ function EnvForm({ projectId, editing, onDone }: { projectId: string; editing: E
             </option>
           ))}
         </Select>
-      </div>
+      </FormRow>
       <div className="grid gap-2">
         {type === 'boolean' ? (
           <Checkbox id={valueId} label={t('admin.env.booleanLabel')} checked={raw === true} onChange={(e) => edit(e.target.checked)} />
