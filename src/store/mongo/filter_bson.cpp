@@ -190,8 +190,11 @@ Value valueFor(const std::string& name, const std::string& type, const query::Li
 
 Bson nullTest(const Side& field, CompareOp op) {
   if (op != CompareOp::Eq && op != CompareOp::Ne) fail("null compares only with = and !=");
-  // Missing keys are null too ({$eq: null} matches both).
-  return fieldOp(field.path, op == CompareOp::Eq ? "$eq" : "$ne", nullptr);
+  // Inside a document a null or missing key is null ({$eq: null} matches both). A field
+  // itself is null when its key is absent (nulls are not stored): {$eq: null} would
+  // also match an array holding a null element.
+  if (field.inside) return fieldOp(field.path, op == CompareOp::Eq ? "$eq" : "$ne", nullptr);
+  return fieldOp(field.path, "$exists", op == CompareOp::Ne);
 }
 
 // The single-value test `path op v`.

@@ -13,20 +13,69 @@ std::string indexName(const std::vector<std::string>& columns, bool unique) {
 
 bool isNotImplemented(const bson_error_t& e) { return e.code == 238; }
 
-// A document field's keys as MongoDB stores them: never `$…` or dotted (the
-// server would read them as operators or paths), never NUL.
-void checkKeys(const std::string& fieldKey, const nlohmann::json& v) {
+// A document field as MongoDB can store it. FerretDB 1.x stores no array
+// directly inside an array, and libmongoc refuses empty, `$…` and dotted
+// keys (the server would read them as operators or paths). So an array inside
+// an array is kept as {"~a": [...]}, and a key that is empty, starts with "~"
+// or "$", or holds a dot is stored as "~" + the key with %, . and $
+// percent-encoded ("" → "~", "$x" → "~%24x", "~x" → "~~x"). No key of the
+// user's is stored as "~a". Filter paths are identifiers: never escaped.
+bool escapedKey(const std::string& k) {
+  return k.empty() || k[0] == '~' || k[0] == '$' || k.find('.') != std::string::npos;
+}
+
+std::string storedKey(const std::string& k) {
+  if (!escapedKey(k)) return k;
+  std::string out = "~";
+  for (char c : k) {
+    if (c == '%') out += "%25";
+    else if (c == '.') out += "%2E";
+    else if (c == '$') out += "%24";
+    else out += c;
+  }
+  return out;
+}
+
+std::string userKey(const std::string& k) {
+  if (k.empty() || k[0] != '~') return k;
+  std::string out;
+  for (std::size_t i = 1; i < k.size(); ++i) {
+    if (k.compare(i, 3, "%25") == 0) out += '%', i += 2;
+    else if (k.compare(i, 3, "%2E") == 0) out += '.', i += 2;
+    else if (k.compare(i, 3, "%24") == 0) out += '$', i += 2;
+    else out += k[i];
+  }
+  return out;
+}
+
+nlohmann::json encodeDocument(const nlohmann::json& v, bool inArray) {
   if (v.is_array()) {
-    for (const auto& e : v) checkKeys(fieldKey, e);
-    return;
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : v) out.push_back(encodeDocument(e, true));
+    if (inArray) return nlohmann::json{{"~a", std::move(out)}};
+    return out;
   }
-  if (!v.is_object()) return;
-  for (const auto& [k, e] : v.items()) {
-    if ((!k.empty() && k[0] == '$') || k.find('.') != std::string::npos || k.find('\0') != std::string::npos)
-      throw Error(ErrorCode::INVALID_ARGUMENT, "a document key cannot be stored in MongoDB",
-                  {{fieldKey, "the key \"" + k + "\" cannot be stored (MongoDB keys must not start with $ or contain a dot)"}});
-    checkKeys(fieldKey, e);
+  if (v.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, e] : v.items()) out[storedKey(k)] = encodeDocument(e, false);
+    return out;
   }
+  return v;
+}
+
+nlohmann::json decodeDocument(const nlohmann::json& v) {
+  if (v.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : v) out.push_back(decodeDocument(e));
+    return out;
+  }
+  if (v.is_object()) {
+    if (v.size() == 1 && v.contains("~a") && v["~a"].is_array()) return decodeDocument(v["~a"]);
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, e] : v.items()) out[userKey(k)] = decodeDocument(e);
+    return out;
+  }
+  return v;
 }
 
 std::int64_t millisOf(const domain::ModelField& f, const std::string& s) {
@@ -49,8 +98,9 @@ std::string recordCollection(const domain::Model& m) { return "records_" + m.id;
 void appendFieldValue(bson_t* doc, const domain::ModelField& f, const nlohmann::json& v) {
   if (v.is_null()) return;
   const auto& key = f.column;
-  if (f.multiple || f.type == "document") {
-    if (f.type == "document") checkKeys(f.key, v);
+  if (f.type == "document") {
+    appendJson(doc, key, encodeDocument(v, false));
+  } else if (f.multiple) {
     appendJson(doc, key, v);
   } else if (f.type == "bool") {
     BSON_APPEND_BOOL(doc, key.c_str(), v.get<bool>());
@@ -77,7 +127,8 @@ nlohmann::json readRecord(const domain::Model& m, const nlohmann::json& doc) {
       continue;
     }
     nlohmann::json v = *it;
-    if (f.type == "date" && v.is_string()) v = v.get<std::string>().substr(0, 10);
+    if (f.type == "document") v = decodeDocument(v);
+    else if (f.type == "date" && v.is_string()) v = v.get<std::string>().substr(0, 10);
     else if (f.type == "float" && v.is_number_integer()) v = v.get<double>();
     r[f.key] = std::move(v);
   }

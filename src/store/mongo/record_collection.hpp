@@ -4,7 +4,9 @@
 // storage column ("c1", "c2"… — ModelField::column, so a rename never touches
 // the data, as with SQLite). Values by type: integer int64, float double,
 // bool, date/datetime BSON dates, multiple select/ref arrays of strings,
-// document a sub-document (any JSON), others strings. A null value is not
+// document a sub-document (any JSON; an array directly inside an array —
+// which FerretDB cannot store — as {"~a": [...]}, and keys MongoDB cannot
+// hold — empty, `$…`, dotted — escaped as "~…"), others strings. A null value is not
 // stored at all (a missing key reads as null): unique indexes then ignore
 // nulls, as SQLite's do.
 #pragma once
@@ -25,7 +27,6 @@ namespace m3m::store::mongo {
 std::string recordCollection(const domain::Model& m);
 
 // Appends a field's (non-null) value under its column; nothing for null.
-// INVALID_ARGUMENT when a document holds a key MongoDB cannot store ($… or dotted).
 void appendFieldValue(bson_t* doc, const domain::ModelField& f, const nlohmann::json& v);
 // A stored document (toJson of it) → the record: id, created, updated, every field key.
 nlohmann::json readRecord(const domain::Model& m, const nlohmann::json& doc);

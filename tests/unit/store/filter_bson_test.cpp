@@ -81,8 +81,10 @@ TEST(FilterBson, EachOperatorIsAnOperatorDocumentWithATypedValue) {
   EXPECT_EQ(compiled("title = 'a'"), R"({ "c2" : { "$eq" : "a" } })");
   EXPECT_EQ(compiled("title ~ 'Ab1'"), R"({ "c2" : { "$regex" : { "$regularExpression" : { "pattern" : "[aA][bB]1", "options" : "" } } } })");
   EXPECT_EQ(compiled("title !~ 'x'"), R"({ "c2" : { "$not" : { "$regularExpression" : { "pattern" : "[xX]", "options" : "" } } } })");
-  EXPECT_EQ(compiled("title = null"), R"({ "c2" : { "$eq" : null } })");
-  EXPECT_EQ(compiled("title != null"), R"({ "c2" : { "$ne" : null } })");
+  EXPECT_EQ(compiled("title = null"), R"({ "c2" : { "$exists" : false } })") << "nulls are not stored";
+  EXPECT_EQ(compiled("title != null"), R"({ "c2" : { "$exists" : true } })");
+  EXPECT_EQ(compiled("meta.a = null"), R"({ "c5.a" : { "$eq" : null } })") << "a null or missing key";
+  EXPECT_EQ(compiled("meta.a != null"), R"({ "c5.a" : { "$ne" : null } })");
   EXPECT_EQ(compiled("id = 'abc'"), R"({ "_id" : { "$eq" : "abc" } })");
   EXPECT_EQ(compiled("meta.a.b = 1"), R"({ "c5.a.b" : { "$eq" : 1 } })");
   EXPECT_EQ(compiled("meta.a = 'x'"), R"({ "c5.a" : { "$eq" : "x" } })");
@@ -296,6 +298,20 @@ TEST_F(FilterBsonOnServer, DatesAndDays) {
   EXPECT_EQ((*rec)["at"], "2026-11-01T09:30:00.000Z");
   EXPECT_EQ((*rec)["price"], 3.0);
   EXPECT_TRUE((*rec)["price"].is_number_float());
+}
+
+TEST_F(FilterBsonOnServer, DocumentsRoundTripWithNestedArraysAndAnyKeys) {
+  // FerretDB stores no array inside an array; libmongoc refuses empty, $ and dotted keys.
+  const json doc = json::parse(R"({"": 1, "$gt": {"$where": "x"}, "a.b": [[1, [2]], [], {"~a": [[]]}], "~": "t",
+                                   "~a": [1], "%2E": "pct", "~%24": {"": [null, [null]]}, "deep": {"k": [[{"x.y": 1}]]}})");
+  for (const json& v : {doc, json::array({json::array(), json::array({1})}), json("text"), json(5)}) {
+    store->repos().records().insert(model, {{"id", "docrec"}, {"created", kNow}, {"updated", kNow}, {"meta", v}});
+    EXPECT_EQ((*store->repos().records().get(model, "docrec"))["meta"], v) << v.dump();
+    EXPECT_TRUE(store->repos().records().update(model, "docrec", {{"meta", {{"$set", v}}}}));
+    EXPECT_EQ((*store->repos().records().get(model, "docrec"))["meta"], json({{"$set", v}}));
+    EXPECT_TRUE(store->repos().records().remove(model, "docrec"));
+  }
+  EXPECT_EQ(ns("meta.a = 'x'"), Ns({1, 4})) << "plain keys stay plain: paths find them";
 }
 
 TEST_F(FilterBsonOnServer, TwoFieldsNeedExprWhichFerretDbRefusesAsA400) {
