@@ -67,6 +67,8 @@ domain::Page<domain::Model> MongoModelRepository::list(const std::string& projec
   domain::Page<domain::Model> out;
   out.page = page.page;
   out.perPage = page.perPage;
+  // No name holds text that is not UTF-8 (and a regex could not be made of it).
+  if (!bson_utf8_validate(page.search.data(), page.search.size(), false)) return out;
   Collection c(db_, kModels);
   out.totalItems = c.count(f);
   const auto opts = toBson({{"sort", {{"name", 1}}}, {"skip", page.offset()}, {"limit", page.perPage}});
@@ -113,10 +115,12 @@ void MongoModelRepository::create(const domain::Model& m) {
   }
 }
 
-// Without a transaction to undo it (DDL never runs in one), the change goes
-// in an order that leaves nothing behind when it is refused: fill the new
-// columns, check and create the new indexes (undoing the fill when the data
-// breaks one), then unset removed columns, drop old indexes, store the model.
+// Without a transaction to undo it (index builds never run in one, and the
+// fill and unset stay out of it too so that no index build waits for the
+// transaction's locks), the change goes in an order that leaves nothing
+// behind when it is refused: fill the new columns, check and create the new
+// indexes (undoing the fill when the data breaks one), then unset removed
+// columns, drop old indexes, store the model (in the transaction, if any).
 void MongoModelRepository::update(const domain::Model& before, const domain::Model& after, const json& fillNew) {
   Collection models(db_, kModels);
   if (before.name != after.name &&
@@ -133,17 +137,16 @@ void MongoModelRepository::update(const domain::Model& before, const domain::Mod
     BSON_APPEND_UTF8(unsetNew.get(), f.column.c_str(), "");
     if (fillNew.contains(f.key) && !fillNew[f.key].is_null()) appendFieldValue(fill.get(), f, fillNew[f.key]);
   }
-  Collection records(db_, name.c_str());
   auto undoFill = [&] {
     if (fill.empty()) return;
     Bson u;
     BSON_APPEND_DOCUMENT(u.get(), "$unset", unsetNew.get());
-    records.updateMany(Bson(), u);
+    updateAllRecords(db_, name, u);
   };
   if (!fill.empty()) {
     Bson u;
     BSON_APPEND_DOCUMENT(u.get(), "$set", fill.get());
-    records.updateMany(Bson(), u);
+    updateAllRecords(db_, name, u);
   }
 
   const auto wanted = wantedIndexes(after);
@@ -174,7 +177,7 @@ void MongoModelRepository::update(const domain::Model& before, const domain::Mod
   if (!unsetOld.empty()) {
     Bson u;
     BSON_APPEND_DOCUMENT(u.get(), "$unset", unsetOld.get());
-    records.updateMany(Bson(), u);
+    updateAllRecords(db_, name, u);
   }
   try {
     models.updateOne(toBson({{"_id", after.id}}),

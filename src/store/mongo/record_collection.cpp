@@ -248,6 +248,14 @@ void dropCollection(Database& db, const std::string& collection) {
     throwError(err, "drop");
 }
 
+void updateAllRecords(Database& db, const std::string& collection, const Bson& update) {
+  Collection c(db, collection.c_str());
+  db.writes.fetch_add(1, std::memory_order_relaxed);
+  Bson all;
+  bson_error_t err;
+  if (!mongoc_collection_update_many(c.get(), all.get(), update.get(), nullptr, nullptr, &err)) throwError(err, "update");
+}
+
 void syncIndexes(Database& db, const domain::Model& m) {
   const auto col = recordCollection(m);
   const auto wanted = wantedIndexes(m);

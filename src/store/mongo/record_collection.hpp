@@ -50,6 +50,9 @@ std::set<std::string> indexNames(Database& db, const std::string& collection);
 void createIndex(Database& db, const std::string& collection, const std::string& name, const IndexSpec& spec);
 void dropIndex(Database& db, const std::string& collection, const std::string& name);
 void dropCollection(Database& db, const std::string& collection);
+// Applies `update` to every record, outside any open transaction: a schema
+// change's fill and unset, which the index builds after them must not wait for.
+void updateAllRecords(Database& db, const std::string& collection, const Bson& update);
 // Creates the missing wanted indexes and drops unwanted ones.
 void syncIndexes(Database& db, const domain::Model& m);
 
