@@ -122,6 +122,23 @@ void RecordService::removeRecord(const std::string& projectId, const domain::Mod
     if (depth == 0) throw Error(ErrorCode::NOT_FOUND, "no record \"" + id + "\" in model " + m.name);
     return;  // already deleted by another branch of the cascade
   }
+  auto restricted = [&](const domain::Model& other, const domain::ModelField& f, std::size_t n) {
+    return Error(ErrorCode::CONFLICT,
+                 "record \"" + id + "\" is referenced by " + std::to_string(n) + " record(s) of " + other.name + "." +
+                     f.key + " (on_delete: restrict)",
+                 {{f.key, "references this record"}});
+  };
+  if (!store_.atomicTransactions()) {
+    // No rollback (MongoDB without a replica set): a restrict refusal comes
+    // before anything is deleted. A record referencing itself does not count.
+    for (const auto& other : models_.all(projectId))
+      for (const auto& f : other.fields) {
+        if (f.type != "ref" || f.refModel != m.name || f.onDelete != "restrict") continue;
+        auto referrers = records.referencing(other, f.key, id);
+        if (other.id == m.id) std::erase(referrers, id);
+        if (!referrers.empty()) throw restricted(other, f, referrers.size());
+      }
+  }
   // Gone first: a self-reference or a cycle then finds nothing to cascade to.
   records.remove(m, id);
   for (const auto& other : models_.all(projectId)) {
@@ -129,11 +146,7 @@ void RecordService::removeRecord(const std::string& projectId, const domain::Mod
       if (f.type != "ref" || f.refModel != m.name) continue;
       auto referrers = records.referencing(other, f.key, id);
       if (referrers.empty()) continue;
-      if (f.onDelete == "restrict")
-        throw Error(ErrorCode::CONFLICT,
-                    "record \"" + id + "\" is referenced by " + std::to_string(referrers.size()) + " record(s) of " +
-                        other.name + "." + f.key + " (on_delete: restrict)",
-                    {{f.key, "references this record"}});
+      if (f.onDelete == "restrict") throw restricted(other, f, referrers.size());
       for (const auto& rid : referrers) {
         if (f.onDelete == "cascade") {
           removeRecord(projectId, other, rid, depth + 1);
