@@ -29,17 +29,25 @@ std::string_view levelName(spdlog::level::level_enum level) {
 
 }  // namespace
 
+// The line's head is put together on the stack and appended once: each
+// append to the buffer costs a capacity check and a call.
 void TextLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
   using namespace std::chrono;
   const auto since = msg.time.time_since_epoch();
-  append(dest, date_.prefix(static_cast<std::time_t>(duration_cast<seconds>(since).count()), false,
-                            "[%04d-%02d-%02d %02d:%02d:%02d."));
-  appendPadded(dest, static_cast<unsigned long>(duration_cast<milliseconds>(since).count() % 1000), 3);
-  append(dest, "] [");
-  append(dest, levelName(msg.level));
-  append(dest, "] ");
+  const auto date = date_.prefix(static_cast<std::time_t>(duration_cast<seconds>(since).count()), false,
+                                 "[%04d-%02d-%02d %02d:%02d:%02d.");
+  const auto level = levelName(msg.level);
+  char head[64];  // date (< 40), milliseconds, "] [", level (≤ 8), "] "
+  char* p = std::copy(date.begin(), date.end(), head);
+  auto ms = static_cast<unsigned>(duration_cast<milliseconds>(since).count() % 1000);
+  for (int i = 2; i >= 0; --i, ms /= 10) p[i] = static_cast<char>('0' + ms % 10);
+  p += 3;
+  p = std::copy_n("] [", 3, p);
+  p = std::copy(level.begin(), level.begin() + std::min<std::size_t>(level.size(), 8), p);
+  p = std::copy_n("] ", 2, p);
+  dest.append(head, p);
   dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
-  append(dest, "\n");
+  dest.push_back('\n');
 }
 
 void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {

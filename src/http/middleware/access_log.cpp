@@ -65,34 +65,32 @@ std::string redactedPath(std::string_view path) {
   return out;
 }
 
-// On the request's thread this prints the line into a stack buffer (format
+// On the answering thread this prints the line into a stack buffer (format
 // string compiled, no parsing) and logs it: the server log's sink adds the
 // time and level into its batch, its own thread writes the batch later
-// (log/batch_sink.hpp). `req` lives as long
-// as the server's Respond, so the callback reads it instead of copying.
-Middleware accessLog(std::shared_ptr<spdlog::logger> log, bool json) {
-  return [log = std::move(log), json](Request& req, Respond respond, const Handler& next) {
-    if (!log->should_log(spdlog::level::info)) return next(req, std::move(respond));
-    next(req, [log, json, &req, respond = std::move(respond)](Response res) {
-      const std::int64_t us =
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - req.received).count();
-      withRedactedPath(req.path, [&](std::string_view path) {
-        spdlog::memory_buf_t line;
-        if (json) {
-          jsonLine(line, req, path, res, us);
-        } else {
-          // Milliseconds with two decimals from integers: a double's
-          // formatting costs more than the rest of the line.
-          const auto hundredths = (us + 5) / 10;
-          fmt::format_to(std::back_inserter(line), FMT_COMPILE("http {} {} {} {}B {}.{:02}ms id={} remote={}"),
-                         req.method, path, res.status, res.body.size(), hundredths / 100, hundredths % 100,
-                         req.requestId, req.remoteAddress);
-        }
-        log->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
-      });
-      respond(std::move(res));
+// (log/batch_sink.hpp).
+Observer accessLog(std::shared_ptr<spdlog::logger> log, bool json) {
+  Observer o;
+  o.finished = [log = std::move(log), json](const Request& req, const Response& res) {
+    if (!log->should_log(spdlog::level::info)) return;
+    const std::int64_t us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - req.received).count();
+    withRedactedPath(req.path, [&](std::string_view path) {
+      spdlog::memory_buf_t line;
+      if (json) {
+        jsonLine(line, req, path, res, us);
+      } else {
+        // Milliseconds with two decimals from integers: a double's
+        // formatting costs more than the rest of the line.
+        const auto hundredths = (us + 5) / 10;
+        fmt::format_to(std::back_inserter(line), FMT_COMPILE("http {} {} {} {}B {}.{:02}ms id={} remote={}"),
+                       req.method, path, res.status, res.body.size(), hundredths / 100, hundredths % 100,
+                       req.requestId, req.remoteAddress);
+      }
+      log->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
     });
   };
+  return o;
 }
 
 }  // namespace m3m::http::middleware
