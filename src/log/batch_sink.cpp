@@ -65,16 +65,24 @@ void BatchSink::set_formatter(std::unique_ptr<spdlog::formatter> format) {
   format_ = std::move(format);
 }
 
-bool BatchSink::writeAndWait(std::chrono::milliseconds timeout) {
-  std::uint64_t target;
-  {
-    std::lock_guard lock(mu_);
-    target = logged_;
-    urgent_ = true;
-  }
-  wake_.notify_one();
+bool BatchSink::writeAndWait(std::chrono::milliseconds timeout, const spdlog::details::log_msg* last) {
   const timespec pause{0, 1'000'000};
-  for (auto waited = std::chrono::milliseconds(0); written_.load(std::memory_order_acquire) < target; ++waited) {
+  auto waited = std::chrono::milliseconds(0);
+  std::unique_lock lock(mu_, std::try_to_lock);
+  for (; !lock.owns_lock(); ++waited) {
+    if (waited >= timeout) return false;
+    nanosleep(&pause, nullptr);
+    lock.try_lock();
+  }
+  if (last) {
+    batch_.append([&](spdlog::memory_buf_t& out) { format_->format(*last, out); });
+    ++logged_;
+  }
+  const std::uint64_t target = logged_;
+  urgent_ = true;
+  lock.unlock();
+  wake_.notify_one();
+  for (; written_.load(std::memory_order_acquire) < target; ++waited) {
     if (waited >= timeout) return false;
     nanosleep(&pause, nullptr);
   }

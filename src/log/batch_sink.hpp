@@ -47,10 +47,12 @@ class BatchSink final : public spdlog::sinks::sink {
   void set_pattern(const std::string& pattern) override;
   void set_formatter(std::unique_ptr<spdlog::formatter> format) override;
 
-  // Asks for a write of everything logged so far and waits until it is
-  // written or `timeout` passes; true when written. Polls (no lock held
-  // while waiting): usable from a fatal-signal handler, best effort.
-  bool writeAndWait(std::chrono::milliseconds timeout);
+  // Asks for a write of everything logged so far (and of `last` first
+  // appended, when given) and waits until it is written or `timeout` passes;
+  // true when written. Never blocks past `timeout`, not even on the sink's
+  // lock (a thread that crashed while holding it): usable from a
+  // fatal-signal handler, best effort.
+  bool writeAndWait(std::chrono::milliseconds timeout, const spdlog::details::log_msg* last = nullptr);
 
  private:
   void run();

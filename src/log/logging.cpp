@@ -8,6 +8,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstring>
@@ -48,8 +49,12 @@ void onFatalSignal(int sig) {
   static std::atomic<bool> entered{false};
   if (!entered.exchange(true)) {
     if (ServerLogger* held = crashLogger.load()) {
-      held->logger->critical("fatal signal {} ({}): flushing the log and stopping", sig, strsignal(sig));
-      held->sink->writeAndWait(std::chrono::milliseconds(2000));
+      char text[160];
+      const auto end = fmt::format_to_n(text, sizeof text, "fatal signal {} ({}): flushing the log and stopping", sig,
+                                         strsignal(sig));
+      const spdlog::details::log_msg line("m3m", spdlog::level::critical,
+                                          spdlog::string_view_t(text, std::min(end.size, sizeof text)));
+      held->sink->writeAndWait(std::chrono::milliseconds(2000), &line);
     }
   }
   std::signal(sig, SIG_DFL);

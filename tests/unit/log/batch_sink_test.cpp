@@ -182,6 +182,51 @@ TEST(BatchSink, WriteAndWaitGivesUpAfterItsTimeout) {
   EXPECT_TRUE(s.sink->writeAndWait(10s));
 }
 
+TEST(BatchSink, WriteAndWaitWritesTheLastLineGivenAfterTheOthers) {
+  Logged s(options(1 << 16, 60s));
+  s.logger->info("before the crash");
+  const spdlog::details::log_msg last("m3m", spdlog::level::critical, "fatal signal 11");
+  EXPECT_TRUE(s.sink->writeAndWait(10s, &last));
+  const auto lines = s.capture->lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[0].ends_with("] [info] before the crash"));
+  EXPECT_TRUE(lines[1].ends_with("] [critical] fatal signal 11"));
+}
+
+// A formatter that stops in the middle of a line until released: the thread
+// logging holds the sink's lock meanwhile (as a thread that crashed there).
+class StuckFormatter final : public spdlog::formatter {
+ public:
+  explicit StuckFormatter(std::shared_ptr<std::atomic<int>> state) : state_(std::move(state)) {}
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    if (state_->load() == 1) {
+      state_->store(2);  // stuck
+      while (state_->load() == 2) std::this_thread::sleep_for(1ms);
+    }
+    dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
+    dest.push_back('\n');
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<StuckFormatter>(state_); }
+
+ private:
+  std::shared_ptr<std::atomic<int>> state_;  // 0 normal, 1 stop at the next line, 2 stopped, 3 released
+};
+
+TEST(BatchSink, WriteAndWaitNeverHangsOnALockHeldByAStuckThread) {
+  auto state = std::make_shared<std::atomic<int>>(1);
+  Logged s(options(1 << 16, 60s), std::make_unique<StuckFormatter>(state));
+  std::thread stuck([&] { s.logger->info("stuck line"); });
+  while (state->load() != 2) std::this_thread::sleep_for(1ms);
+  const spdlog::details::log_msg last("m3m", spdlog::level::critical, "fatal");
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(s.sink->writeAndWait(100ms, &last));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  state->store(3);
+  stuck.join();
+  EXPECT_TRUE(s.sink->writeAndWait(10s, &last));
+  EXPECT_EQ(s.capture->text(), "stuck line\nfatal\n");
+}
+
 TEST(BatchSink, LinesFromManyThreadsAreWholeAndInEachThreadsOrder) {
   Logged s(options(4096, 5ms));
   constexpr int kThreads = 4, kLines = 2000;
