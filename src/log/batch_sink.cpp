@@ -91,14 +91,18 @@ bool BatchSink::writeAndWait(std::chrono::milliseconds timeout, const spdlog::de
 
 void BatchSink::run() {
   std::unique_lock lock(mu_);
+  bool quiet = true;  // the last round wrote nothing
   for (;;) {
-    if (batch_.empty() && !stop_) {
+    // Asleep (no timer) only after a round with nothing to write: under a
+    // steady flow of lines the thread wakes once per chunk, not also for the
+    // first line after each write.
+    if (quiet && batch_.empty() && !stop_) {
       idle_ = true;
       wake_.wait(lock, [&] { return stop_ || !batch_.empty(); });
       idle_ = false;
     }
-    // Lines are pending: let more come for up to the interval, unless a
-    // chunk is full, a line is urgent or the sink stops.
+    // Let lines come for up to the interval, unless a chunk is full, a line
+    // is urgent or the sink stops.
     wake_.wait_for(lock, opts_.flushInterval, [&] { return stop_ || urgent_ || batch_.hasFullChunk(); });
     auto chunks = batch_.takeAll();
     const auto dropped = batch_.takeDropped();
@@ -108,6 +112,7 @@ void BatchSink::run() {
       format_->format(spdlog::details::log_msg("m3m", spdlog::level::warn, text), notice);
     }
     urgent_ = false;
+    quiet = chunks.empty() && dropped == 0;
     const auto upTo = logged_;
     const bool last = stop_;
     lock.unlock();
@@ -117,7 +122,7 @@ void BatchSink::run() {
       c.lines = 1;
       chunks.insert(chunks.begin(), std::move(c));  // the dropped lines were older than every kept one
     }
-    writeOut(chunks);
+    if (!chunks.empty()) writeOut(chunks);
     written_.store(upTo, std::memory_order_release);
     lock.lock();
     if (last && batch_.empty()) return;
