@@ -125,6 +125,7 @@ void BatchSink::run() {
     if (!chunks.empty()) writeOut(chunks);
     written_.store(upTo, std::memory_order_release);
     lock.lock();
+    batch_.recycle(std::move(chunks));
     if (last && batch_.empty()) return;
   }
 }

@@ -12,9 +12,21 @@ LineBatch::LineBatch(std::size_t chunkBytes, std::size_t maxBytes)
 
 // A moved-from buffer is empty, on its inline storage.
 void LineBatch::reopen() {
+  if (!spare_.empty()) {
+    open_.text = std::move(spare_.back());
+    spare_.pop_back();
+  }
   open_.text.clear();
   open_.text.reserve(chunkBytes_ + 512);
   open_.lines = 0;
+}
+
+void LineBatch::recycle(std::vector<Chunk>&& written) {
+  for (auto& c : written) {
+    if (spare_.size() >= 2) break;
+    if (c.text.capacity() >= chunkBytes_ && c.text.capacity() <= 2 * chunkBytes_ + 512) spare_.push_back(std::move(c.text));
+  }
+  written.clear();
 }
 
 void LineBatch::closeOpen() {

@@ -48,6 +48,10 @@ class LineBatch {
   // Lines dropped by the bound since the last call.
   std::size_t takeDropped();
 
+  // Gives written chunks back: their buffers (up to two) are reused for
+  // the next chunks, still in the cache and without an allocation.
+  void recycle(std::vector<Chunk>&& written);
+
  private:
   void closeOpen();
   void reopen();
@@ -57,6 +61,7 @@ class LineBatch {
   std::size_t maxBytes_;
   std::deque<Chunk> full_;
   Chunk open_;
+  std::vector<spdlog::memory_buf_t> spare_;
   std::size_t pendingBytes_ = 0;
   std::size_t dropped_ = 0;
 };

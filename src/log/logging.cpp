@@ -1,11 +1,11 @@
 #include "log/logging.hpp"
 
 #include "log/batch_sink.hpp"
+#include "log/chunk_sinks.hpp"
 #include "log/line_formatter.hpp"
 
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -70,10 +70,12 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   auto held = std::make_shared<ServerLogger>();
   std::vector<spdlog::sink_ptr> out;
   // Only the log thread writes to these: single-threaded sinks.
-  out.push_back(std::make_shared<spdlog::sinks::stderr_sink_st>());
+  out.push_back(std::make_shared<ConsoleSink>());
   try {
-    out.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_st>(
-        (std::filesystem::path(cfg.path) / "m3m.log").string(), cfg.maxSize, static_cast<size_t>(cfg.maxFiles)));
+    auto file = std::make_shared<spdlog::sinks::rotating_file_sink_st>(
+        (std::filesystem::path(cfg.path) / "m3m.log").string(), cfg.maxSize, static_cast<size_t>(cfg.maxFiles));
+    file->set_formatter(std::make_unique<VerbatimFormatter>());
+    out.push_back(std::make_shared<LineByLineSink>(std::move(file)));
   } catch (const spdlog::spdlog_ex& e) {
     throw Error(ErrorCode::UNAVAILABLE, "logging.path: cannot open the log file: " + std::string(e.what()));
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -101,4 +102,26 @@ TEST(LineBatch, TheBoundHoldsAtLeastTwoChunks) {
   add(b, "abcdefgh");   // 9, open
   EXPECT_EQ(b.takeDropped(), 0u);
   EXPECT_EQ(joined(b.takeAll()), "123456789\nabcdefgh\n");
+}
+
+TEST(LineBatch, WrittenChunksGiveTheirBuffersBackForTheNextOnes) {
+  LineBatch b(64, 1024);
+  const std::string line = "line of twenty bytes";  // 21 bytes with its '\n': chunks of 4 lines
+  for (int i = 0; i < 20; ++i) add(b, line);
+  auto chunks = b.takeAll();
+  ASSERT_EQ(chunks.size(), 5u);
+  std::set<const char*> given;
+  for (const auto& c : chunks) given.insert(c.text.data());
+  b.recycle(std::move(chunks));
+  EXPECT_TRUE(chunks.empty());
+  for (int i = 0; i < 12; ++i) add(b, line);
+  auto again = b.takeAll();
+  ASSERT_EQ(again.size(), 3u);
+  int reused = 0;
+  for (const auto& c : again) reused += given.count(c.text.data()) ? 1 : 0;
+  EXPECT_EQ(reused, 2) << "two spare buffers were reused, no more are kept";
+  // The lines are what was appended, not what the buffers held before.
+  std::string four;
+  for (int i = 0; i < 4; ++i) four += line + "\n";
+  for (const auto& c : again) EXPECT_EQ(std::string(c.text.data(), c.text.size()), four);
 }
