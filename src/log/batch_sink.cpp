@@ -93,17 +93,18 @@ void BatchSink::run() {
   std::unique_lock lock(mu_);
   bool quiet = true;  // the last round wrote nothing
   for (;;) {
-    // Asleep (no timer) only after a round with nothing to write: under a
-    // steady flow of lines the thread wakes once per chunk, not also for the
-    // first line after each write.
-    if (quiet && batch_.empty() && !stop_) {
+    // Asleep (no timer) only after a round with nothing to write; the first
+    // line after that is written at once (a quiet server's lines show up as
+    // they happen). Otherwise lines keep coming: let them gather for up to
+    // the interval, unless a chunk is full, a line is urgent or the sink
+    // stops — under a steady flow the thread wakes once per chunk.
+    if (quiet) {
       idle_ = true;
       wake_.wait(lock, [&] { return stop_ || !batch_.empty(); });
       idle_ = false;
+    } else {
+      wake_.wait_for(lock, opts_.flushInterval, [&] { return stop_ || urgent_ || batch_.hasFullChunk(); });
     }
-    // Let lines come for up to the interval, unless a chunk is full, a line
-    // is urgent or the sink stops.
-    wake_.wait_for(lock, opts_.flushInterval, [&] { return stop_ || urgent_ || batch_.hasFullChunk(); });
     auto chunks = batch_.takeAll();
     const auto dropped = batch_.takeDropped();
     spdlog::memory_buf_t notice;

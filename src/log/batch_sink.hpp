@@ -3,9 +3,10 @@
 // the console and the file in chunks. spdlog's async logger woke its thread
 // for every line it found idle: on the route benchmark's single core, a
 // context switch every 3.4 requests and ~1 µs of CPU per request. This
-// thread wakes once per full chunk under load, `flushInterval` after the
-// first line when lines trickle in, at once for a line at warn and above,
-// and not at all when nothing is logged.
+// thread writes a line at once when it was idle (nothing to write in its
+// last round), then gathers the lines that keep coming for up to
+// `flushInterval` or a full chunk (under load: one wake per chunk); a line at
+// warn and above is written at once; nothing logged, no wake.
 // Lines keep the order they were logged in (one lock, one batch), are never
 // cut or interleaved, and everything pending is written before the sink goes.
 #pragma once

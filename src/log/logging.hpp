@@ -12,8 +12,9 @@
 
 namespace m3m::log {
 
-// The log thread writes when a chunk of kChunkBytes is full, kFlushInterval
-// after the first pending line, or at once for a line at warn and above.
+// The log thread writes a line at once when it was idle; lines that keep
+// coming are written when a chunk of kChunkBytes is full or every
+// kFlushInterval; a line at warn and above at once.
 // Past kPendingBytes pending (the thread fell behind), the oldest chunk is
 // dropped: logging is never a request's wait.
 inline constexpr std::size_t kChunkBytes = 32 * 1024;
