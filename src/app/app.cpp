@@ -293,8 +293,8 @@ void App::start() {
   auto pipeline = http::compose(
       {
           http::middleware::requestId(),
-          http::middleware::metrics(p.metrics->http()),
-          http::middleware::accessLog(log_, cfg_.logging.format == "json"),
+          http::middleware::observe({http::middleware::metrics(p.metrics->http()),
+                                     http::middleware::accessLog(log_, cfg_.logging.format == "json")}),
           http::middleware::cors(cfg_.server.corsOrigins),
           http::middleware::errors(log_),
       },

@@ -2,11 +2,12 @@
 
 #include <spdlog/common.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "log/json_string.hpp"
 #include "log/logging.hpp"
 
 namespace m3m::log {
@@ -28,38 +29,32 @@ std::string_view levelName(spdlog::level::level_enum level) {
 
 }  // namespace
 
+// The line's head is put together on the stack and appended once: each
+// append to the buffer costs a capacity check and a call.
 void TextLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
   using namespace std::chrono;
   const auto since = msg.time.time_since_epoch();
-  const auto second = static_cast<std::time_t>(duration_cast<seconds>(since).count());
-  if (second != cachedSecond_) {
-    std::tm tm{};
-    localtime_r(&second, &tm);
-    std::snprintf(prefix_, sizeof prefix_, "[%04d-%02d-%02d %02d:%02d:%02d.", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    cachedSecond_ = second;
-  }
-  append(dest, prefix_);
-  appendPadded(dest, static_cast<unsigned long>(duration_cast<milliseconds>(since).count() % 1000), 3);
-  append(dest, "] [");
-  append(dest, levelName(msg.level));
-  append(dest, "] ");
+  const auto date = date_.prefix(static_cast<std::time_t>(duration_cast<seconds>(since).count()), false,
+                                 "[%04d-%02d-%02d %02d:%02d:%02d.");
+  const auto level = levelName(msg.level);
+  char head[64];  // date (< 40), milliseconds, "] [", level (≤ 8), "] "
+  char* p = std::copy(date.begin(), date.end(), head);
+  auto ms = static_cast<unsigned>(duration_cast<milliseconds>(since).count() % 1000);
+  for (int i = 2; i >= 0; --i, ms /= 10) p[i] = static_cast<char>('0' + ms % 10);
+  p += 3;
+  p = std::copy_n("] [", 3, p);
+  p = std::copy(level.begin(), level.begin() + std::min<std::size_t>(level.size(), 8), p);
+  p = std::copy_n("] ", 2, p);
+  dest.append(head, p);
   dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
-  append(dest, "\n");
+  dest.push_back('\n');
 }
 
 void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
   using namespace std::chrono;
   const auto since = msg.time.time_since_epoch();
-  const auto second = static_cast<std::time_t>(duration_cast<seconds>(since).count());
-  if (second != cachedSecond_) {
-    std::tm tm{};
-    gmtime_r(&second, &tm);
-    std::snprintf(prefix_, sizeof prefix_, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    cachedSecond_ = second;
-  }
-  append(dest, prefix_);
+  append(dest, date_.prefix(static_cast<std::time_t>(duration_cast<seconds>(since).count()), true,
+                            "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d."));
   appendPadded(dest, static_cast<unsigned long>(duration_cast<microseconds>(since).count() % 1'000'000), 6);
   append(dest, "Z\",\"level\":\"");
   append(dest, levelName(msg.level));
@@ -71,10 +66,30 @@ void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memo
     append(dest, payload.substr(1));  // its fields, after the '{'
   } else {
     append(dest, ",\"msg\":");
-    append(dest, nlohmann::json(std::string(payload)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    appendJsonString(dest, payload);
     append(dest, "}");
   }
   append(dest, "\n");
+}
+
+void VerbatimFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
+}
+
+std::string_view CachedDate::prefix(std::time_t second, bool utc, const char* pattern) {
+  if (second != second_) {
+    std::tm tm{};
+    if (utc) {
+      gmtime_r(&second, &tm);
+    } else {
+      localtime_r(&second, &tm);
+    }
+    const int n = std::snprintf(text_, sizeof text_, pattern, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                                tm.tm_min, tm.tm_sec);
+    size_ = n < 0 ? 0 : std::min<std::size_t>(static_cast<std::size_t>(n), sizeof text_ - 1);
+    second_ = second;
+  }
+  return {text_, size_};
 }
 
 }  // namespace m3m::log

@@ -1,15 +1,30 @@
-// The server log's line formats, written for the log thread's hot path:
-// spdlog's pattern_formatter walks its flag list for every line and every
+// The server log's line formats, written for the hot path (they run on the
+// thread that logs, log/batch_sink.hpp): spdlog's pattern_formatter walks its flag list for every line and every
 // sink (~1,400 instructions a line); these print the same text with the
 // date part cached per second (~200). docs/configuration.md, "logging".
 #pragma once
 
 #include <spdlog/formatter.h>
 
+#include <cstddef>
 #include <ctime>
 #include <memory>
+#include <string_view>
 
 namespace m3m::log {
+
+// The date part of a line ("[YYYY-MM-DD HH:MM:SS." …), printed again only
+// when the second changes. `pattern`: printf of year, month, day, hour,
+// minute, second; the result is cut at 39 characters.
+class CachedDate {
+ public:
+  std::string_view prefix(std::time_t second, bool utc, const char* pattern);
+
+ private:
+  std::time_t second_ = -1;
+  char text_[40] = {};
+  std::size_t size_ = 0;
+};
 
 // "[YYYY-MM-DD HH:MM:SS.mmm] [level] message" in local time (the text format).
 class TextLineFormatter final : public spdlog::formatter {
@@ -18,8 +33,7 @@ class TextLineFormatter final : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<TextLineFormatter>(); }
 
  private:
-  std::time_t cachedSecond_ = -1;
-  char prefix_[24] = {};  // "[YYYY-MM-DD HH:MM:SS."
+  CachedDate date_;  // local time
 };
 
 // One JSON object per line (logging.format json):
@@ -32,8 +46,15 @@ class JsonLineFormatter final : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLineFormatter>(); }
 
  private:
-  std::time_t cachedSecond_ = -1;
-  char prefix_[40] = {};  // {"time":"YYYY-MM-DDTHH:MM:SS.
+  CachedDate date_;  // UTC
+};
+
+// Writes the message as it is: the console and file sinks get whole chunks
+// of lines already formatted (log/batch_sink.hpp).
+class VerbatimFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override;
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<VerbatimFormatter>(); }
 };
 
 }  // namespace m3m::log

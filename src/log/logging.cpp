@@ -1,16 +1,18 @@
 #include "log/logging.hpp"
 
-#include "log/console_sink.hpp"
+#include "log/batch_sink.hpp"
+#include "log/chunk_sinks.hpp"
 #include "log/line_formatter.hpp"
 
-#include <spdlog/async.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstring>
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <m3m/error.hpp>
@@ -23,36 +25,36 @@ std::unique_ptr<spdlog::formatter> formatterFor(const std::string& format) {
   return std::make_unique<TextLineFormatter>();
 }
 
-// The async logger keeps only a weak reference to its thread pool: the pool
-// lives beside it, and goes (draining its queue into the sinks) after it.
-struct AsyncServerLogger {
-  std::shared_ptr<spdlog::details::thread_pool> pool;
-  std::shared_ptr<spdlog::async_logger> logger;
-  ~AsyncServerLogger();
+// The server logger and its sink (whose log thread writes the lines): the
+// logger goes first, then the sink, writing what is pending.
+struct ServerLogger {
+  std::shared_ptr<BatchSink> sink;
+  std::shared_ptr<spdlog::logger> logger;
+  ~ServerLogger();
 };
 
 // The logger a fatal signal flushes (the last one made; null once it went).
-std::atomic<AsyncServerLogger*> crashLogger{nullptr};
+std::atomic<ServerLogger*> crashLogger{nullptr};
 
-AsyncServerLogger::~AsyncServerLogger() {
-  AsyncServerLogger* self = this;
+ServerLogger::~ServerLogger() {
+  ServerLogger* self = this;
   crashLogger.compare_exchange_strong(self, nullptr);
 }
 
 // Best effort, in a dying process: names the signal in the log, lets the
-// log thread write what is queued (up to 2 s), then dies of the signal as
+// log thread write what is pending (up to 2 s), then dies of the signal as
 // it would have (the default action: core dump, exit status). Not
 // async-signal-safe, knowingly — losing the last lines is worse.
 void onFatalSignal(int sig) {
   static std::atomic<bool> entered{false};
   if (!entered.exchange(true)) {
-    if (AsyncServerLogger* held = crashLogger.load()) {
-      held->logger->critical("fatal signal {} ({}): flushing the log and stopping", sig, strsignal(sig));
-      held->logger->flush();
-      const timespec pause{0, 1'000'000};
-      for (int i = 0; i < 2000 && held->pool->queue_size() > 0; ++i) nanosleep(&pause, nullptr);
-      const timespec last{0, 20'000'000};  // the flush message itself, taken off the queue last
-      nanosleep(&last, nullptr);
+    if (ServerLogger* held = crashLogger.load()) {
+      char text[160];
+      const auto end = fmt::format_to_n(text, sizeof text, "fatal signal {} ({}): flushing the log and stopping", sig,
+                                         strsignal(sig));
+      const spdlog::details::log_msg line("m3m", spdlog::level::critical,
+                                          spdlog::string_view_t(text, std::min(end.size, sizeof text)));
+      held->sink->writeAndWait(std::chrono::milliseconds(2000), &line);
     }
   }
   std::signal(sig, SIG_DFL);
@@ -65,27 +67,31 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   std::error_code ec;
   std::filesystem::create_directories(cfg.path, ec);
   if (ec) throw Error(ErrorCode::UNAVAILABLE, "logging.path: cannot create " + cfg.path + ": " + ec.message());
-  auto held = std::make_shared<AsyncServerLogger>();
-  held->pool = std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1);
-  std::vector<spdlog::sink_ptr> sinks;
-  // The console sink asks the pool whether more lines wait; the pool outlives
-  // the sinks (its destructor drains the queue into them, then it goes).
-  sinks.push_back(std::make_shared<ConsoleSink>([pool = held->pool.get()] { return pool->queue_size() == 0; }));
+  auto held = std::make_shared<ServerLogger>();
+  std::vector<spdlog::sink_ptr> out;
+  // Only the log thread writes to these: single-threaded sinks.
+  out.push_back(std::make_shared<ConsoleSink>());
   try {
-    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-        (std::filesystem::path(cfg.path) / "m3m.log").string(), cfg.maxSize, static_cast<size_t>(cfg.maxFiles)));
+    auto file = std::make_shared<spdlog::sinks::rotating_file_sink_st>(
+        (std::filesystem::path(cfg.path) / "m3m.log").string(), cfg.maxSize, static_cast<size_t>(cfg.maxFiles));
+    file->set_formatter(std::make_unique<VerbatimFormatter>());
+    out.push_back(std::make_shared<LineByLineSink>(std::move(file)));
   } catch (const spdlog::spdlog_ex& e) {
     throw Error(ErrorCode::UNAVAILABLE, "logging.path: cannot open the log file: " + std::string(e.what()));
   }
-  // Formatting and writing happen on the log's own thread: a request only
-  // queues its line. The queue is bounded; when it is full the oldest
-  // queued line is dropped (a flood of access lines never slows requests
-  // down nor grows memory); docs/configuration.md.
-  held->logger = std::make_shared<spdlog::async_logger>("m3m", sinks.begin(), sinks.end(), held->pool,
-                                                        spdlog::async_overflow_policy::overrun_oldest);
+  // A line is formatted on the thread that logs it into a bounded batch; the
+  // log thread writes the batch in chunks (log/batch_sink.hpp). When the
+  // batch is full the oldest chunk of lines is dropped (a flood of access
+  // lines never slows requests down nor grows memory); docs/configuration.md.
+  BatchOptions opts;
+  opts.chunkBytes = kChunkBytes;
+  opts.maxBytes = kPendingBytes;
+  opts.flushInterval = kFlushInterval;
+  held->sink = std::make_shared<BatchSink>(std::move(out), formatterFor(cfg.format), opts);
+  held->logger = std::make_shared<spdlog::logger>("m3m", held->sink);
   held->logger->set_formatter(formatterFor(cfg.format));
   held->logger->set_level(spdlog::level::from_str(cfg.level));
-  held->logger->flush_on(spdlog::level::warn);
+  // The sink itself writes a line at warn and above at once (without waiting).
   crashLogger.store(held.get());
   return std::shared_ptr<spdlog::logger>(held, held->logger.get());
 }

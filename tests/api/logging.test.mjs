@@ -6,12 +6,29 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { api, callRoute, expectStatus, runningProject, startWithRoot } from './fixtures.mjs';
+import { api, callRoute, expectStatus, runningProject, sleep, startWithRoot } from './fixtures.mjs';
 import { BINARY, makeTempDir } from './harness.mjs';
 
 // The server log only (run logs live beside it, in their own format).
 const serverLog = (dir) => readFileSync(path.join(dir, 'logs', 'm3m.log'), 'utf8');
+
+// One request written byte for byte (fetch would percent-encode the target);
+// resolves with the status line.
+function rawRequest(server, target, headers = {}) {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => {
+      const head = Object.entries({ host: 'localhost', connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      socket.write(Buffer.concat([Buffer.from('GET '), target, Buffer.from(` HTTP/1.1\r\n${head}\r\n`)]));
+    });
+    let got = '';
+    socket.on('data', (d) => (got += d.toString('latin1')));
+    socket.on('end', () => resolve(got.split('\r\n')[0]));
+    socket.on('error', reject);
+  });
+}
 
 test('logging.format json: every line of m3m.log is a JSON object; access lines carry the request fields', async () => {
   const { server, rootToken, dir } = await startWithRoot({ env: { M3M_LOGGING_FORMAT: 'json' }, keepDir: true });
@@ -46,6 +63,44 @@ test('logging.format json: every line of m3m.log is a JSON object; access lines 
   assert.ok(access.remote);
   // The last line before stop (written at stop, from the async queue).
   assert.ok(parsed.some((p) => p.msg === 'stopped'), 'the "stopped" line was flushed at stop');
+});
+
+test('logging.format json: a path with quotes, backslashes and invalid UTF-8 stays one valid line with the path escaped', async () => {
+  const { server, dir } = await startWithRoot({ env: { M3M_LOGGING_FORMAT: 'json' }, keepDir: true });
+  // '"', '\\', a lone 0xff byte and a cut 2-byte sequence, as sent on the wire.
+  const target = Buffer.concat([Buffer.from('/api/nope"a\\b'), Buffer.from([0xff]), Buffer.from('c'), Buffer.from([0xc3])]);
+  const status = await rawRequest(server, target, { 'x-request-id': 'req-esc-1' });
+  assert.match(status, /^HTTP\/1\.1 404 /);
+  await server.stop();
+  const lines = serverLog(dir).split('\n').filter(Boolean);
+  const parsed = lines.map((l, i) => {
+    try {
+      return JSON.parse(l);
+    } catch (e) {
+      assert.fail(`line ${i + 1} is not JSON: ${l}`);
+    }
+  });
+  const access = parsed.find((p) => p.msg === 'http' && p.id === 'req-esc-1');
+  assert.ok(access, 'the access line of the raw request');
+  assert.equal(access.path, '/api/nope"a\\b\uFFFDc\uFFFD');
+  assert.equal(access.status, 404);
+  assert.equal(access.method, 'GET');
+});
+
+test('an idle server writes an access line at once (within a second), before any stop', async () => {
+  const { server, dir } = await startWithRoot({ keepDir: true });
+  try {
+    expectStatus(await api(server, 'GET', '/api/health', { headers: { 'x-request-id': 'idle-1' } }), 200);
+    const t0 = Date.now();
+    let seen = false;
+    while (!seen && Date.now() - t0 < 1000) {
+      await sleep(20);
+      seen = serverLog(dir).includes('id=idle-1 ');
+    }
+    assert.ok(seen, 'the access line is in m3m.log within 1 s of the request');
+  } finally {
+    await server.stop();
+  }
 });
 
 test('logging.format text is the default: "[time] [level] message"', async () => {

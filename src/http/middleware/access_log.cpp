@@ -2,9 +2,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 
 #include "http/middleware/middleware.hpp"
+#include "log/json_string.hpp"
 #include "log/logging.hpp"
 
 namespace m3m::http::middleware {
@@ -28,12 +31,62 @@ std::string_view projectOf(std::string_view path) {
   return path.substr(0, path.find('/'));
 }
 
-std::string jsonLine(const Request& req, std::string_view path, const Response& res, double ms) {
-  nlohmann::json line = {{"msg", "http"},        {"id", req.requestId},   {"method", req.method},
-                         {"path", path},         {"status", res.status},  {"bytes", res.body.size()},
-                         {"duration_ms", ms},    {"remote", req.remoteAddress}};
-  if (auto project = projectOf(path); !project.empty()) line["project"] = project;
-  return m3m::log::kFieldsMark + line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+void put(spdlog::memory_buf_t& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+
+char* copy(char* p, std::string_view s) { return std::copy(s.begin(), s.end(), p); }
+
+// "http GET /path 200 12B 0.50ms id=… remote=…", written straight into the
+// buffer (one size check, no format parsing nor per-piece appends).
+// Milliseconds with two decimals from integers: a double's formatting costs
+// more than the rest of the line.
+void textLine(spdlog::memory_buf_t& out, const Request& req, std::string_view path, const Response& res,
+              std::int64_t us) {
+  const auto hundredths = (us + 5) / 10;
+  const auto frac = static_cast<int>(hundredths % 100);
+  // The strings, the fixed text (31) and three numbers (≤ 20 digits each).
+  out.resize(req.method.size() + path.size() + req.requestId.size() + req.remoteAddress.size() + 31 + 3 * 20);
+  char* p = out.data();
+  char* const end = p + out.size();
+  p = copy(p, "http ");
+  p = copy(p, req.method);
+  *p++ = ' ';
+  p = copy(p, path);
+  *p++ = ' ';
+  p = std::to_chars(p, end, res.status).ptr;
+  *p++ = ' ';
+  p = std::to_chars(p, end, res.body.size()).ptr;
+  p = copy(p, "B ");
+  p = std::to_chars(p, end, hundredths / 100).ptr;
+  *p++ = '.';
+  *p++ = static_cast<char>('0' + frac / 10);
+  *p++ = static_cast<char>('0' + frac % 10);
+  p = copy(p, "ms id=");
+  p = copy(p, req.requestId);
+  p = copy(p, " remote=");
+  p = copy(p, req.remoteAddress);
+  out.resize(static_cast<std::size_t>(p - out.data()));
+}
+
+// The JSON access line (logging.format json): its fields after kFieldsMark,
+// printed directly (every string escaped: the path and the request id come
+// from the client).
+void jsonLine(spdlog::memory_buf_t& out, const Request& req, std::string_view path, const Response& res,
+              std::int64_t us) {
+  put(out, m3m::log::kFieldsMark);
+  put(out, R"({"msg":"http","id":)");
+  m3m::log::appendJsonString(out, req.requestId);
+  put(out, R"(,"method":)");
+  m3m::log::appendJsonString(out, req.method);
+  put(out, R"(,"path":)");
+  m3m::log::appendJsonString(out, path);
+  if (auto project = projectOf(path); !project.empty()) {
+    put(out, R"(,"project":)");
+    m3m::log::appendJsonString(out, project);
+  }
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE(R"(,"status":{},"bytes":{},"duration_ms":{}.{:03},"remote":)"),
+                 res.status, res.body.size(), us / 1000, us % 1000);
+  m3m::log::appendJsonString(out, req.remoteAddress);
+  put(out, "}");
 }
 }  // namespace
 
@@ -48,31 +101,26 @@ std::string redactedPath(std::string_view path) {
   return out;
 }
 
-// On the request's thread this only prints the line into a stack buffer
-// (format string compiled, no parsing) and queues it; the log thread adds the
-// time and level and writes it (log/line_formatter.hpp). `req` lives as long
-// as the server's Respond, so the callback reads it instead of copying.
-Middleware accessLog(std::shared_ptr<spdlog::logger> log, bool json) {
-  return [log = std::move(log), json](Request& req, Respond respond, const Handler& next) {
-    if (!log->should_log(spdlog::level::info)) return next(req, std::move(respond));
-    next(req, [log, json, &req, respond = std::move(respond)](Response res) {
-      const auto us =
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - req.received).count();
-      const double ms = static_cast<double>(us) / 1000.0;
-      withRedactedPath(req.path, [&](std::string_view path) {
-        if (json) return log->log(spdlog::level::info, jsonLine(req, path, res, ms));
-        // Milliseconds with two decimals from integers: a double's formatting
-        // costs more than the rest of the line.
-        const auto hundredths = (us + 5) / 10;
-        fmt::memory_buffer line;
-        fmt::format_to(std::back_inserter(line), FMT_COMPILE("http {} {} {} {}B {}.{:02}ms id={} remote={}"),
-                       req.method, path, res.status, res.body.size(), hundredths / 100, hundredths % 100,
-                       req.requestId, req.remoteAddress);
-        log->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
-      });
-      respond(std::move(res));
+// On the answering thread this prints the line into a stack buffer and logs it: the server log's sink adds the
+// time and level into its batch, its own thread writes the batch later
+// (log/batch_sink.hpp).
+Observer accessLog(std::shared_ptr<spdlog::logger> log, bool json) {
+  Observer o;
+  o.finished = [log = std::move(log), json](const Request& req, const Response& res) {
+    if (!log->should_log(spdlog::level::info)) return;
+    const std::int64_t us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - req.received).count();
+    withRedactedPath(req.path, [&](std::string_view path) {
+      spdlog::memory_buf_t line;
+      if (json) {
+        jsonLine(line, req, path, res, us);
+      } else {
+        textLine(line, req, path, res, us);
+      }
+      log->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
     });
   };
+  return o;
 }
 
 }  // namespace m3m::http::middleware

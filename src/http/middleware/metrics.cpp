@@ -14,18 +14,16 @@ std::string_view routeClass(const Request& req) {
 }
 }  // namespace
 
-Middleware metrics(std::shared_ptr<m3m::metrics::HttpMetrics> http) {
-  return [http = std::move(http)](Request& req, Respond respond, const Handler& next) {
-    http->started();
-    // `req` lives as long as the server's Respond (which owns the exchange),
-    // so the callback may read the route the router set meanwhile.
-    next(req, [http, &req, respond = std::move(respond)](Response res) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received).count();
-      http->finished(routeClass(req), req.method, res.status, res.body.size(), seconds);
-      if (res.status == 413 || res.status == 429 || res.status == 431) http->rejected(res.status);
-      respond(std::move(res));
-    });
+Observer metrics(std::shared_ptr<m3m::metrics::HttpMetrics> http) {
+  Observer o;
+  o.started = [http](const Request&) { http->started(); };
+  // The route the router set meanwhile is on `req`.
+  o.finished = [http](const Request& req, const Response& res) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received).count();
+    http->finished(routeClass(req), req.method, res.status, res.body.size(), seconds);
+    if (res.status == 413 || res.status == 429 || res.status == 431) http->rejected(res.status);
   };
+  return o;
 }
 
 }  // namespace m3m::http::middleware
