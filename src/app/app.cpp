@@ -1,16 +1,19 @@
 #include "app/app.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <m3m/version.hpp>
 #include <ostream>
 
+#include "cluster/coordinator.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/middleware/middleware.hpp"
 #include "http/router.hpp"
 #include "http/ui/static_ui.hpp"
+#include "lib/random.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
 #include "service/auth/auth_service.hpp"
@@ -32,11 +35,14 @@
 #include "runtime/module_registry.hpp"
 #include "runtime/modules/builtin_modules.hpp"
 #include "plugin/plugin_manager.hpp"
+#include "service/cluster_service.hpp"
 #include "service/plugin_service.hpp"
 #include "service/pipeline.hpp"
 #include "service/runtime_service.hpp"
 #include "service/projects.hpp"
 #include "service/users.hpp"
+#include "store/mongo/bson_json.hpp"
+#include "store/mongo/mongo_store.hpp"
 #include "store/store.hpp"
 
 namespace m3m::app {
@@ -113,6 +119,12 @@ class ServerPasswords final : public runtime::PasswordHasher {
   }
 };
 
+std::string hostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || !name[0]) return "localhost";
+  return name;
+}
+
 }  // namespace
 
 std::string derivedUri(const std::string& host, std::uint16_t port) {
@@ -139,7 +151,9 @@ struct App::Parts {
   std::unique_ptr<service::StorageService> storage;
   std::unique_ptr<plugin::PluginManager> plugins;  // before runtime: runs bind its modules
   std::unique_ptr<service::PluginService> pluginService;
+  std::unique_ptr<cluster::Coordinator> coordinator;  // MongoDB only; outlives runtime (its ownership)
   std::unique_ptr<service::RuntimeService> runtime;
+  std::unique_ptr<service::ClusterService> cluster;
   std::unique_ptr<metrics::Metrics> metrics;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -220,6 +234,40 @@ void App::start() {
   runtime::ModuleSource modules = [plugins = p.plugins.get()] { return plugins->modules(); };
   p.runtime = std::make_unique<service::RuntimeService>(*p.store, *p.projects, cfg_, modules, log_);
   p.runtime->setHttpStats(httpStats);
+  // Several nodes on one MongoDB: a project runs where its lease is (src/cluster,
+  // docs/cluster.md); the node's id and URL are known once the server listens.
+  if (auto* mongo = dynamic_cast<store::mongo::MongoStore*>(p.store.get())) {
+    cluster::CoordinatorOptions o;
+    o.heartbeat = cfg_.cluster.heartbeat;
+    o.leaseTtl = cfg_.cluster.leaseTtl;
+    p.coordinator = std::make_unique<cluster::Coordinator>(mongo->database(), o, log_);
+    p.coordinator->setHooks(
+        {[store = p.store.get()] {
+           std::vector<std::string> ids;
+           for (const auto& pr : store->repos().projects().listAutoStart()) ids.push_back(pr.id);
+           return ids;
+         },
+         [rt = p.runtime.get()](const std::string& id) { return rt->adopt(id); },
+         [rt = p.runtime.get()](const std::string& id) { rt->lost(id); }});
+    p.runtime->setOwnership(*p.coordinator);
+  }
+  const auto startedAt = lib::nowIso();
+  p.cluster = std::make_unique<service::ClusterService>(
+      [this, startedAt, coord = p.coordinator.get(), rt = p.runtime.get()] {
+        std::vector<service::ClusterNode> out;
+        if (!coord) {  // one node
+          service::ClusterNode self{nodeId_, cfg_.server.uri, true, true, lib::nowIso(), startedAt, {}};
+          for (const auto& [slug, s] : rt->overview()) self.projects.push_back(s.projectId);
+          out.push_back(std::move(self));
+          return out;
+        }
+        const auto now = cluster::systemMillis();
+        for (auto& n : coord->nodes().list())
+          out.push_back({n.id, n.url, coord->nodes().isLive(n, now), n.id == coord->options().nodeId,
+                         store::mongo::millisToIso(n.heartbeatAt), store::mongo::millisToIso(n.startedAt),
+                         std::move(n.projects)});
+        return out;
+      });
   p.projects->onDelete([rt = p.runtime.get()](const domain::Project& gone) { rt->forget(gone.id); });
   p.projects->onApiKeyChange([auth = p.auth.get()] { auth->apiKeysChanged(); });
   p.projects->onSlugChange([rt = p.runtime.get()](const domain::Project& updated, const std::string& oldSlug) {
@@ -286,6 +334,7 @@ void App::start() {
   http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
   http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, modules);
   http::handlers::registerPlugins(p.router, *p.auth, *p.pluginService);
+  http::handlers::registerCluster(p.router, *p.auth, *p.cluster);
   http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records, *log_);
   http::handlers::registerGoals(p.router, *p.auth, *p.goals);
   http::handlers::registerStorage(p.router, *p.auth, *p.storage, *log_);
@@ -327,7 +376,13 @@ void App::start() {
   // Links the server makes (service.project.url) need a reachable base URL:
   // unless server.uri is set, it is this server's own address and bound port.
   if (cfg_.server.uri.empty()) cfg_.server.uri = derivedUri(cfg_.server.host, p.server->port());
+  nodeId_ = cfg_.cluster.nodeId.empty() ? hostName() + ":" + std::to_string(p.server->port()) : cfg_.cluster.nodeId;
+  if (p.coordinator) {
+    p.coordinator->identify(nodeId_, cfg_.cluster.advertiseUrl.empty() ? cfg_.server.uri : cfg_.cluster.advertiseUrl);
+    p.coordinator->start();  // registered and renewing before the auto-start claims projects
+  }
   p.runtime->autoStart();
+  if (p.coordinator) p.coordinator->startAdopting();
   log_->info("m3m {} ({} mode) listening on http://{}:{}", VERSION, config::modeName(cfg_.mode), cfg_.server.host,
              p.server->port());
 }
@@ -344,10 +399,17 @@ void App::shutdown() {
     p.server->shutdown(cfg_.server.shutdownTimeout);
     p.server.reset();
   }
+  if (p.coordinator) p.coordinator->stopAdopting();  // leases are still renewed while the runs end
   if (p.runtime) {
-    p.runtime->stopAll();  // keeps each project's desired state for the next start
-    p.runtime.reset();
+    p.runtime->stopAll();  // keeps each project's desired state for the next start; releases the leases
   }
+  if (p.coordinator) {
+    p.coordinator->stop();
+    p.coordinator->leave();
+  }
+  p.cluster.reset();
+  p.runtime.reset();
+  p.coordinator.reset();
   if (p.plugins) {
     p.plugins->stopAll();  // no project runs any more: shutdown in reverse name order
     p.pluginService.reset();

@@ -32,6 +32,7 @@ class App {
   struct Parts;
   config::Config cfg_;
   std::shared_ptr<spdlog::logger> log_;
+  std::string nodeId_;  // cluster.node_id, or hostname:port once listening
   std::unique_ptr<Parts> parts_;
 };
 

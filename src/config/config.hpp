@@ -147,11 +147,20 @@ struct MetricsConfig {
   std::vector<std::string> allow;  // addresses / CIDRs the scraper connects from
 };
 
+// Several nodes on one MongoDB (docs/cluster.md); only with database.driver: mongodb.
+struct ClusterConfig {
+  std::string nodeId;        // empty = hostname:port (the bound port)
+  std::string advertiseUrl;  // empty = server.uri (itself derived from host and port when unset)
+  milliseconds leaseTtl{15'000};
+  milliseconds heartbeat{3'000};
+};
+
 struct Config {
   Mode mode = Mode::Development;
   ServerConfig server;
   DatabaseConfig database;
   MongoConfig mongodb;
+  ClusterConfig cluster;
   JwtConfig jwt;
   AuthConfig auth;
   PipelineConfig pipeline;

@@ -355,6 +355,11 @@ void bindAll(Binder& b, Config& c) {
   b.string("mongodb.database", c.mongodb.database, false);
   b.duration("mongodb.connect_timeout", c.mongodb.connectTimeout, milliseconds(0));
 
+  b.string("cluster.node_id", c.cluster.nodeId, false);
+  b.string("cluster.advertise_url", c.cluster.advertiseUrl, false);
+  b.duration("cluster.lease_ttl", c.cluster.leaseTtl, milliseconds(1000));
+  b.duration("cluster.heartbeat", c.cluster.heartbeat, milliseconds(100));
+
   b.string("jwt.secret", c.jwt.secret);
   b.duration("jwt.expiration", c.jwt.expiration, milliseconds(1000));
   b.duration("jwt.refresh_expiration", c.jwt.refreshExpiration, milliseconds(1000));
@@ -415,6 +420,12 @@ void validate(const Config& c, LoadResult& out) {
   auto& uri = c.server.uri;
   if (!uri.empty() && uri.rfind("http://", 0) != 0 && uri.rfind("https://", 0) != 0)
     out.errors.push_back({"server.uri", "must start with http:// or https://", ""});
+  auto& adv = c.cluster.advertiseUrl;
+  if (!adv.empty() && adv.rfind("http://", 0) != 0 && adv.rfind("https://", 0) != 0)
+    out.errors.push_back({"cluster.advertise_url", "must start with http:// or https://", ""});
+  // A lease is renewed every heartbeat and given up 1 s before it expires.
+  if (c.cluster.leaseTtl < 3 * c.cluster.heartbeat || c.cluster.leaseTtl < c.cluster.heartbeat + milliseconds(2000))
+    out.errors.push_back({"cluster.lease_ttl", "must be at least 3 × cluster.heartbeat and heartbeat + 2s", ""});
   if (c.mode == Mode::Production) {
     if (c.jwt.secret.empty() || c.jwt.secret == DEFAULT_JWT_SECRET)
       out.errors.push_back({"jwt.secret",

@@ -147,6 +147,7 @@ RunStatus RuntimeService::start(const Principal& who, const std::string& project
   if (!v) throw Error(ErrorCode::CONFLICT, "the project has no release to run; create one in the pipeline first");
   auto release = store_.repos().pipeline().findRelease(p.id, *v);
   if (!release) throw Error(ErrorCode::NOT_FOUND, "release " + v->toString() + " does not exist");
+  ownership_->claim(p.id);  // CONFLICT when another node runs it
   if (version) store_.repos().pipeline().setActiveRelease(p.id, v->toString());
   log_->info("runtime: starting project {} release {}", p.slug, v->toString());
   return launch(p, *release);
@@ -154,11 +155,14 @@ RunStatus RuntimeService::start(const Principal& who, const std::string& project
 
 RunStatus RuntimeService::stop(const Principal& who, const std::string& projectId) {
   auto p = projects_.requireAccess(who, projectId);
+  if (auto where = ownership_->runsElsewhere(p.id))
+    throw Error(ErrorCode::CONFLICT, "the project runs on " + *where + "; stop it there");
   end(p.id);  // first, without waiting: this interrupts a start that is still booting
   auto control = controlOf(p.id);
   std::lock_guard serialized(*control);
   end(p.id);  // a start that slipped in before the lock
   store_.repos().projects().setRunState(p.id, "stopped", std::nullopt);
+  ownership_->release(p.id);
   logOf(p.id)->write("INFO", "stopped");
   log_->info("runtime: stopped project {}", p.slug);
   return statusOf(p.id);
@@ -177,6 +181,7 @@ RunStatus RuntimeService::restart(const Principal& who, const std::string& proje
   std::lock_guard serialized(*control);
   auto release = store_.repos().pipeline().findRelease(p.id, PipelineService::parseVersion(*version));
   if (!release) throw Error(ErrorCode::NOT_FOUND, "release " + *version + " does not exist");
+  ownership_->claim(p.id);
   log_->info("runtime: restarting project {} release {}", p.slug, *version);
   return launch(p, *release);
 }
@@ -263,6 +268,13 @@ void RuntimeService::autoStart() {
         log_->warn("auto-start: project {} has no release {} to run; skipped", p.slug, version.value_or("(none)"));
         continue;
       }
+      try {
+        ownership_->claim(p.id);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::CONFLICT) throw;
+        log_->info("auto-start: project {} is not started here: {}", p.slug, e.what());
+        continue;
+      }
       auto rt = prepare(p, *release);
       auto outcome = rt->boot();
       if (!outcome.ok) {
@@ -291,7 +303,43 @@ void RuntimeService::stopAll() {
     std::lock_guard lock(mutex_);
     for (const auto& [id, _] : running_) ids.push_back(id);
   }
-  for (const auto& id : ids) end(id);
+  for (const auto& id : ids) {
+    end(id);
+    ownership_->release(id);
+  }
+}
+
+bool RuntimeService::adopt(const std::string& projectId) {
+  auto p = store_.repos().projects().findById(projectId);
+  if (!p || p->status != "running") return false;
+  auto control = controlOf(p->id);
+  std::lock_guard serialized(*control);
+  auto version = p->runningRelease ? p->runningRelease : p->activeRelease;
+  auto v = version ? domain::Version::parse(*version) : std::nullopt;
+  auto release = v ? store_.repos().pipeline().findRelease(p->id, *v) : std::nullopt;
+  if (!release) {
+    log_->warn("cluster: project {} has no release {} to run; not taken over", p->slug, version.value_or("(none)"));
+    return false;
+  }
+  try {
+    ownership_->claim(p->id);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::CONFLICT) throw;
+    return false;  // another node was faster
+  }
+  log_->info("cluster: taking project {} release {} over", p->slug, *version);
+  auto rt = prepare(*p, *release);
+  auto booted = rt->boot();
+  if (booted.ok) {
+    auto started = rt->start();
+    if (started.ok) logOf(p->id)->write("INFO", "running (taken over from another node)");
+  }
+  return true;  // ours, even when its boot failed (as after a start by hand)
+}
+
+void RuntimeService::lost(const std::string& projectId) {
+  end(projectId);
+  logOf(projectId)->write("WARN", "stopped: another node runs the project now (its lease was lost)");
 }
 
 void RuntimeService::rerouted(const std::string& projectId, const std::string& oldSlug, const std::string& newSlug) {
@@ -304,6 +352,7 @@ void RuntimeService::rerouted(const std::string& projectId, const std::string& o
 
 void RuntimeService::forget(const std::string& projectId) {
   end(projectId);
+  ownership_->release(projectId);
   std::lock_guard lock(mutex_);
   logs_.erase(projectId);
   launches_.erase(projectId);

@@ -22,6 +22,7 @@
 #include "runtime/project_runtime.hpp"
 #include "runtime/run_log.hpp"
 #include "service/auth/principal.hpp"
+#include "service/ownership.hpp"
 #include "service/projects.hpp"
 #include "store/store.hpp"
 
@@ -57,6 +58,9 @@ class RuntimeService {
   ~RuntimeService();
   // Where the status reads the projects' outbound HTTP counters.
   void setHttpStats(std::shared_ptr<runtime::http::Stats> stats) { httpStats_ = std::move(stats); }
+  // Which node runs each project (several nodes on one MongoDB); default: this one runs them all.
+  // Must outlive this service.
+  void setOwnership(ProjectOwnership& ownership) { ownership_ = &ownership; }
 
   // version: that release becomes active; default the active one. CONFLICT without a release.
   RunStatus start(const Principal& who, const std::string& projectId, const std::optional<std::string>& version);
@@ -84,8 +88,13 @@ class RuntimeService {
 
   // Server start: every project that was running (and has auto-start on).
   void autoStart();
-  // Server stop: ends every run, keeping the desired state for the next start.
+  // Server stop: ends every run and gives its project up, keeping the desired state for the next start.
   void stopAll();
+  // Cluster: this node took the project over (its lease is free): starts it
+  // here like autoStart. False when it could not (another node was faster, no release).
+  bool adopt(const std::string& projectId);
+  // Cluster: this node lost the project's lease: its run ends at once (desired state unchanged).
+  void lost(const std::string& projectId);
   // The project is being deleted: end its run without recording anything.
   void forget(const std::string& projectId);
   // The project's slug changed: its routes move to /r/{newSlug} at once.
@@ -111,6 +120,8 @@ class RuntimeService {
   std::shared_ptr<spdlog::logger> log_;
   runtime::RuntimeLimits limits_;
   std::shared_ptr<runtime::http::Stats> httpStats_;
+  SingleNodeOwnership singleNode_;
+  ProjectOwnership* ownership_ = &singleNode_;
   std::filesystem::path logRoot_;
 
   std::mutex mutex_;

@@ -65,6 +65,15 @@ function driverEnv(dir) {
   };
 }
 
+// Settings that put several servers on ONE MongoDB database (the cluster
+// tests): pass them in `env` to startServer/startWithRoot. The file's FerretDB
+// (or $M3M_TEST_MONGODB_URI), started here when the file runs on SQLite.
+let sharedUri = null;
+export async function sharedMongoEnv(database = `m3m_testing_shared_${process.pid}_${Date.now()}`) {
+  sharedUri = sharedUri || MONGODB_URI || (await mongoUri());
+  return { M3M_DATABASE_DRIVER: 'mongodb', M3M_MONGODB_URI: sharedUri, M3M_MONGODB_DATABASE: database };
+}
+
 // Environment that keeps every file of the server inside `dir`.
 function isolatedEnv(dir, extra) {
   return {

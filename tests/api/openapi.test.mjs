@@ -75,6 +75,7 @@ const OPERATIONS = [
   ['get', '/api/plugins', 'listPlugins', 'plugins', 200],
   ['get', '/api/plugins/{name}', 'getPlugin', 'plugins', 200],
   ['post', '/api/plugins/{name}/reload', 'reloadPlugin', 'plugins', 200],
+  ['get', '/api/cluster/nodes', 'listClusterNodes', 'cluster', 200],
   ['get', '/api/projects/{id}/models', 'listModels', 'models', 200],
   ['post', '/api/projects/{id}/models', 'createModel', 'models', 201],
   ['get', '/api/projects/{id}/models/{model}', 'getModel', 'models', 200],
@@ -559,4 +560,15 @@ test('(f) request bodies are strict: every JSON request schema (and its nested o
     }
   }
   assert.deepEqual(problems, []);
+});
+
+test('(e) GET /api/cluster/nodes (one node on SQLite) fits its schema', async () => {
+  const login = await call('post', '/api/auth/login', { body: { email: ROOT_EMAIL, password: ROOT_PASSWORD } });
+  const res = await call('get', '/api/cluster/nodes', { token: login.body.access_token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assertMatches('get', '/api/cluster/nodes', res);
+  assert.equal(res.body.total, 1);
+  assert.equal(res.body.items[0].self, true);
+  assert.equal(res.body.items[0].live, true);
+  assertMatches('get', '/api/cluster/nodes', await call('get', '/api/cluster/nodes'));
 });

@@ -10,6 +10,7 @@
 #include "runtime/module_source.hpp"
 
 namespace m3m::service {
+class ClusterService;
 class HealthService;
 class AuthService;
 class UserService;
@@ -42,6 +43,7 @@ void registerProjects(Router& router, service::AuthService& auth, service::Proje
 void registerEnv(Router& router, service::AuthService& auth, service::EnvService& env);
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
 void registerPlugins(Router& router, service::AuthService& auth, service::PluginService& plugins);
+void registerCluster(Router& router, service::AuthService& auth, service::ClusterService& cluster);
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
                      service::ModelService& models, runtime::ModuleSource modules);
 void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage,

@@ -425,3 +425,23 @@ TEST(ConfigLoader, MetricsTokenAndAllow) {
   auto host = loadFromString("metrics: { allow: [prometheus.local] }\n", "c.yaml", noEnv);
   EXPECT_TRUE(hasError(host, "metrics.allow", "\"prometheus.local\" is not an address or a CIDR"));
 }
+
+TEST(ConfigLoader, ClusterKeys) {
+  auto d = loadFromString("", "c.yaml", noEnv);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d.config.cluster.nodeId, "") << "empty = hostname:port, decided once listening";
+  EXPECT_EQ(d.config.cluster.advertiseUrl, "");
+  EXPECT_EQ(d.config.cluster.leaseTtl, 15s);
+  EXPECT_EQ(d.config.cluster.heartbeat, 3s);
+  auto r = loadFromString(
+      "cluster: { node_id: n1, advertise_url: 'http://10.0.0.5:3000', lease_ttl: 9s, heartbeat: 1s }\n", "c.yaml", noEnv);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errorStrings(r));
+  EXPECT_EQ(r.config.cluster.nodeId, "n1");
+  EXPECT_EQ(r.config.cluster.advertiseUrl, "http://10.0.0.5:3000");
+  EXPECT_EQ(r.config.cluster.leaseTtl, 9s);
+  EXPECT_EQ(r.config.cluster.heartbeat, 1s);
+  auto bad = loadFromString("cluster: { advertise_url: 'ftp://x', lease_ttl: 5s, heartbeat: 2s }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(bad, "cluster.advertise_url", "must start with http://"));
+  EXPECT_TRUE(hasError(bad, "cluster.lease_ttl", "at least 3 × cluster.heartbeat"));
+  EXPECT_EQ(bad.errors.size(), 2u) << ::testing::PrintToString(errorStrings(bad));
+}

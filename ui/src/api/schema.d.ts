@@ -1309,6 +1309,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cluster/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The nodes sharing this server's database
+         * @description Every node registered in the database (database.driver: mongodb), by id: its advertised URL, whether it is live (a heartbeat within three cluster.heartbeat intervals), whether it is the node answering, and the ids of the projects whose lease it holds. A node that stopped gracefully is not listed; a killed one stays listed as not live. On SQLite: this node alone. The root administrator or a user with manage_users.
+         */
+        get: operations["listClusterNodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2018,6 +2038,22 @@ export interface components {
             /** Format: date-time */
             loaded_at: string | null;
             modules: components["schemas"]["PluginModule"][];
+        };
+        ClusterNode: {
+            /** @description cluster.node_id (default hostname:port) */
+            id: string;
+            /** @description cluster.advertise_url (default server.uri) */
+            url: string;
+            /** @description its last heartbeat is younger than three heartbeat intervals */
+            live: boolean;
+            /** @description the node answering this request */
+            self: boolean;
+            /** Format: date-time */
+            heartbeat_at: string;
+            /** Format: date-time */
+            started_at: string;
+            /** @description ids of the projects whose lease it holds */
+            projects: string[];
         };
     };
     responses: {
@@ -7228,6 +7264,31 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    listClusterNodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The nodes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ClusterNode"][];
+                        total: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
 }

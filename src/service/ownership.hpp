@@ -1,0 +1,32 @@
+// Which node runs a project (issue 21, part 2). RuntimeService asks before a
+// run starts and tells when one ends; the composition root picks the
+// implementation: SingleNodeOwnership on SQLite (this process is the only
+// node), cluster::Coordinator on MongoDB (a lease per project).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace m3m::service {
+
+class ProjectOwnership {
+ public:
+  virtual ~ProjectOwnership() = default;
+  // Takes (or keeps) the project for this node before its run starts here.
+  // Throws CONFLICT naming the node when another node holds it.
+  virtual void claim(const std::string& projectId) = 0;
+  // The project's run ended on this node (stop, server stop, deletion): give it up.
+  virtual void release(const std::string& projectId) = 0;
+  // Which node runs the project when it is not this one ("node-id (url)"); nullopt otherwise.
+  virtual std::optional<std::string> runsElsewhere(const std::string& projectId) = 0;
+};
+
+// One node: every project is this node's.
+class SingleNodeOwnership final : public ProjectOwnership {
+ public:
+  void claim(const std::string&) override {}
+  void release(const std::string&) override {}
+  std::optional<std::string> runsElsewhere(const std::string&) override { return std::nullopt; }
+};
+
+}  // namespace m3m::service
