@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 const ROWS = [
   ['a', '(a) m3m C++ route GET /api/ping'],
   ['js', '(js) m3m JS route /r/bench/hello, log warn'],
-  ['js_info', '(js) same, log info (default, access log on)'],
+  ['a_info', '(a) C++ route, log info (default, access log on)'],
+  ['js_info', '(js) JS route, log info (default, access log on)'],
   ['b', '(b) node http, JS handler'],
   ['c', '(c) gin + goja (sync.Pool), Debian 12 packages'],
   ['c_mod', '(c) gin + goja, current (bench/gin_goja/go.mod)'],
@@ -81,6 +82,12 @@ check('(a) ≥ 0.75·(d) nginx', 'a', 'd', 0.75);
 check('stretch: js ≥ 2·(c)', 'js', 'c', 2);
 if (Number.isFinite(v('js_info')) && Number.isFinite(v('js'))) {
   console.log(`  info  JS route at log level info runs at ${(v('js_info') / v('js')).toFixed(2)}× of warn (access log cost)`);
+}
+if (Number.isFinite(v('a_info'))) {
+  console.log('\nTargets (issue 20; metrics on, access log at info — the default):');
+  check('JS at info ≥ 0.95·JS at warn (the access log within 5%)', 'js_info', 'js', 0.95);
+  check('JS ≥ 0.62·C++, both at info', 'js_info', 'a_info', 0.62);
+  check('C++ at info ≥ 0.80·(d) nginx', 'a_info', 'd', 0.8);
 }
 const bad = ROWS.filter(([k]) => med[k]?.bad > 0).map(([k]) => k);
 if (bad.length) console.log(`\nWARNING: non-2xx responses or socket errors in: ${bad.join(', ')} — their req/s include failures; see the raw wrk output.`);

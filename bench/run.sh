@@ -113,7 +113,7 @@ part_routes() {
   declare -gA URL=()
   local out pid port dir
 
-  # (a) + (js): m3m at log level warn; (js_info): a second m3m at the default level info.
+  # (a) + (js): m3m at log level warn; (a_info) + (js_info): a second m3m at the default level info.
   for lvl in warn info; do
     if out=$(node "$HERE/m3m_up.mjs" --pin "$SERVER_CPU" --level "$lvl" --threads "$M3M_THREADS" --slug bench); then
       read -r pid port dir <<<"$out"
@@ -123,6 +123,7 @@ part_routes() {
         if wait_http "http://127.0.0.1:$port/api/ping" 2; then URL[a]="http://127.0.0.1:$port/api/ping"; else log "(a): m3m has no GET /api/ping → n/a"; fi
       else
         URL[js_info]="http://127.0.0.1:$port/r/bench/hello"
+        if wait_http "http://127.0.0.1:$port/api/ping" 2; then URL[a_info]="http://127.0.0.1:$port/api/ping"; fi
       fi
       log "m3m (log $lvl, server.threads=$M3M_THREADS) pid $pid on port $port"
     else
@@ -188,7 +189,7 @@ part_routes() {
     log "(d) nginx missing → n/a"
   fi
 
-  local keys=(a js js_info b c c_mod d) k r
+  local keys=(a js a_info js_info b c c_mod d) k r
   : >"$WORK/results.tsv"
 
   if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
