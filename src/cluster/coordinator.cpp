@@ -9,6 +9,7 @@
 namespace m3m::cluster {
 namespace {
 constexpr std::chrono::milliseconds kMargin{1'000};  // a lease this close to its expiry is given up
+constexpr std::chrono::milliseconds kForgetNodesAfter{24 * 3'600'000};  // a silent node stays listed (not live) this long
 }
 
 std::int64_t systemMillis() {
@@ -149,6 +150,16 @@ void Coordinator::release(const std::string& projectId) {
   }
 }
 
+void Coordinator::deleted(const std::string& projectId) {
+  std::lock_guard lock(mutex_);
+  held_.erase(projectId);
+  try {
+    leases_.forget(projectId);
+  } catch (const std::exception& e) {
+    log_->warn("cluster: forgetting the leases of deleted project {}: {}", projectId, e.what());
+  }
+}
+
 std::optional<std::string> Coordinator::runsElsewhere(const std::string& projectId) {
   auto cur = leases_.find(projectId);
   if (!cur) return std::nullopt;
@@ -189,6 +200,7 @@ void Coordinator::heartbeatTick() {
   }
   try {
     nodes_.beat(self);
+    nodes_.prune(self.heartbeatAt - kForgetNodesAfter.count());
   } catch (const std::exception& e) {
     log_->warn("cluster: heartbeat: {}", e.what());
   }

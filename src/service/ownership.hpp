@@ -17,6 +17,9 @@ class ProjectOwnership {
   virtual void claim(const std::string& projectId) = 0;
   // The project's run ended on this node (stop, server stop, deletion): give it up.
   virtual void release(const std::string& projectId) = 0;
+  // The project was deleted (through this node): whichever node runs it ends
+  // its run (fenced); nobody may run it any more.
+  virtual void deleted(const std::string& projectId) { release(projectId); }
   // Which node runs the project when it is not this one ("node-id (url)"); nullopt otherwise.
   virtual std::optional<std::string> runsElsewhere(const std::string& projectId) = 0;
 };

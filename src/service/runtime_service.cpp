@@ -352,7 +352,7 @@ void RuntimeService::rerouted(const std::string& projectId, const std::string& o
 
 void RuntimeService::forget(const std::string& projectId) {
   end(projectId);
-  ownership_->release(projectId);
+  ownership_->deleted(projectId);
   std::lock_guard lock(mutex_);
   logs_.erase(projectId);
   launches_.erase(projectId);

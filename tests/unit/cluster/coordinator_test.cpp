@@ -99,6 +99,31 @@ TEST_F(CoordinatorTest, HeartbeatsRenewAndPublishTheNodesProjects) {
   b->claim("p1");  // and its leases are free at once
 }
 
+TEST_F(CoordinatorTest, ADeletedProjectsRunEndsOnItsOwnerAtTheNextHeartbeat) {
+  std::vector<std::string> lost;
+  a->setHooks({nullptr, nullptr, [&](const std::string& id) { lost.push_back(id); }});
+  a->claim("p1");
+  a->claim("p2");
+  b->deleted("p1");  // deleted through node-b, which does not run it
+  clock.now += 1'000;
+  a->heartbeatTick();
+  EXPECT_EQ(lost, std::vector<std::string>{"p1"}) << "node-a's renewal fails: it ends the run";
+  EXPECT_EQ(a->held(), std::vector<std::string>{"p2"});
+  EXPECT_FALSE(a->runsElsewhere("p1")) << "nobody runs it";
+}
+
+TEST_F(CoordinatorTest, NodesSilentForADayAreForgotten) {
+  a->heartbeatTick();
+  b->heartbeatTick();
+  clock.now += 23 * 3'600'000;
+  b->heartbeatTick();
+  EXPECT_TRUE(b->nodes().find("node-a")) << "silent for 23 h: still listed";
+  clock.now += 2 * 3'600'000;
+  b->heartbeatTick();
+  EXPECT_FALSE(b->nodes().find("node-a")) << "silent for 25 h: forgotten";
+  EXPECT_TRUE(b->nodes().find("node-b"));
+}
+
 TEST_F(CoordinatorTest, ALeaseTakenOverIsLostAndItsRunEnded) {
   std::vector<std::string> lost;
   a->setHooks({nullptr, nullptr, [&](const std::string& id) { lost.push_back(id); }});
