@@ -172,3 +172,22 @@ test('three nodes: routes answer on every node; kill -9 of an owner moves its pr
     rmSync(a.dir, { recursive: true, force: true });
   }
 });
+
+test('development mode on one database: every node signs with the one generated secret (a token from node A works on node B)', async () => {
+  const shared = await sharedMongoEnv(); // no M3M_JWT_SECRET
+  const { server: a, rootToken } = await startWithRoot({ env: shared });
+  let b;
+  try {
+    b = await startServer({ env: shared });
+    const me = await api(b, 'GET', '/api/users/me', { token: rootToken });
+    expectStatus(me, 200, "node A's token on node B");
+    assert.equal(me.body.email, ROOT_EMAIL);
+    const tb = (await loginOk(b, ROOT_EMAIL, ROOT_PASSWORD)).access_token;
+    expectStatus(await api(a, 'GET', '/api/users/me', { token: tb }), 200, "node B's token on node A");
+    assert.match(a.output() + b.output(), /JWT secret is generated once and kept in the database/);
+    assert.equal(existsSync(path.join(a.dir, 'data', 'jwt.secret')), false, 'no per-node secret file on MongoDB');
+  } finally {
+    await b?.stop();
+    await a.stop();
+  }
+});
