@@ -191,3 +191,44 @@ test('development mode on one database: every node signs with the one generated 
     await a.stop();
   }
 });
+
+test('a stalled owner that wakes after losing its lease fires nothing: no tick twice in any second', async () => {
+  const shared = {
+    ...(await sharedMongoEnv()),
+    M3M_JWT_SECRET: 'cluster-three-secret-0123456789abcdef0123456789',
+    M3M_CLUSTER_HEARTBEAT: '1s',
+    M3M_CLUSTER_LEASE_TTL: '4s',
+  };
+  const { server: a, rootToken: ta } = await startWithRoot({ env: { ...shared, M3M_CLUSTER_NODE_ID: 'node-a' } });
+  let b;
+  try {
+    b = await startServer({ env: { ...shared, M3M_CLUSTER_NODE_ID: 'node-b' } });
+    const ticker = await createProject(a, ta, {});
+    await createModel(a, ta, ticker.id, { name: 'ticks', fields: [{ key: 'second', type: 'integer', required: true, unique: true }] });
+    await createModel(a, ta, ticker.id, { name: 'notes', fields: [{ key: 'n', type: 'integer', required: true }] });
+    await startRunning(a, ta, ticker.id, await deploy(a, ta, ticker.id, TICKER));
+    await sleep(1_500);
+    a.proc.kill('SIGSTOP');
+    try {
+      // node-b takes the ticker over and ticks for a while.
+      await waitFor(() => /tick \d+/.test(runLogOf(b, ticker.id)), { timeout: 20_000, interval: 200, what: 'node-b ticks' });
+      await sleep(1_500);
+    } finally {
+      a.proc.kill('SIGCONT');
+    }
+    await sleep(2_500);  // node-a wakes: its due tick must not fire
+    const seen = new Map();
+    for (const [name, s] of [['node-a', a], ['node-b', b]]) {
+      const text = runLogOf(s, ticker.id);
+      assert.doesNotMatch(text, /double tick/, `${name}: a tick's insert found its second taken`);
+      for (const m of text.matchAll(/tick (\d+)/g)) {
+        assert.ok(!seen.has(m[1]), `second ${m[1]} ticked on ${seen.get(m[1])} and on ${name}`);
+        seen.set(m[1], name);
+      }
+    }
+    assert.equal(new Set(seen.values()).size, 2, 'ticks on both nodes, one after the other');
+  } finally {
+    await b?.stop();
+    await a.stop();
+  }
+});

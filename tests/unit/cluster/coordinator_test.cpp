@@ -112,6 +112,24 @@ TEST_F(CoordinatorTest, ADeletedProjectsRunEndsOnItsOwnerAtTheNextHeartbeat) {
   EXPECT_FALSE(a->runsElsewhere("p1")) << "nobody runs it";
 }
 
+TEST_F(CoordinatorTest, HoldsOnlyWhileSureOfTheLease) {
+  EXPECT_FALSE(a->holds("p1")) << "not claimed";
+  a->claim("p1");  // lease 5 s, margin 1 s: sure for 4 s
+  EXPECT_TRUE(a->holds("p1"));
+  clock.now += 3'500;
+  EXPECT_TRUE(a->holds("p1"));
+  a->heartbeatTick();  // renewed: sure for 4 s more
+  clock.now += 3'500;
+  EXPECT_TRUE(a->holds("p1"));
+  clock.now += 1'000;  // stalled past the margin (no heartbeat): the ticks wait
+  EXPECT_FALSE(a->holds("p1"));
+  a->heartbeatTick();  // too late to renew: lost
+  EXPECT_FALSE(a->holds("p1"));
+  b->claim("p2");
+  b->release("p2");
+  EXPECT_FALSE(b->holds("p2")) << "released";
+}
+
 TEST_F(CoordinatorTest, NodesSilentForADayAreForgotten) {
   a->heartbeatTick();
   b->heartbeatTick();
