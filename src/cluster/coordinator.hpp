@@ -76,6 +76,7 @@ class Coordinator final : public service::ProjectOwnership {
   void claim(const std::string& projectId) override;
   void release(const std::string& projectId) override;
   std::optional<std::string> runsElsewhere(const std::string& projectId) override;
+  std::optional<service::OwnerNode> ownerElsewhere(const std::string& projectId) override;
 
   // One round of each thread (public for the tests).
   void heartbeatTick();

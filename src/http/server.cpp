@@ -729,6 +729,8 @@ void Server::start() {
 
 std::uint16_t Server::port() const { return impl_->boundPort; }
 
+net::io_context& Server::ioContext() { return *impl_->ioc; }
+
 int Server::inFlight() const {
   std::lock_guard lock(impl_->inFlightMutex);
   return impl_->inFlight;

@@ -15,6 +15,10 @@
 
 #include "http/pipeline.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace m3m::http {
 
 struct ServerOptions {
@@ -52,6 +56,9 @@ class Server {
 
   // Requests being handled right now (for tests and metrics).
   int inFlight() const;
+  // The IO threads' context (from construction until destruction), for
+  // asynchronous clients that answer requests (node-to-node forwarding).
+  boost::asio::io_context& ioContext();
 
   struct Impl;  // defined in server.cpp (sessions need it)
 
