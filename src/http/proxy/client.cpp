@@ -1,6 +1,10 @@
 #include "http/proxy/client.hpp"
 
-#include <array>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -12,6 +16,12 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
+// As in the server: a socket on a concrete strand (no type-erased executor per
+// operation) and one timer per exchange instead of beast::tcp_stream's timer
+// operation per read and write.
+using Strand = net::strand<net::io_context::executor_type>;
+using Socket = net::basic_stream_socket<tcp, Strand>;
+using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Strand>;
 
 std::optional<Origin> parseOrigin(std::string_view url) {
   constexpr std::string_view kScheme = "http://";
@@ -42,22 +52,64 @@ std::optional<Origin> parseOrigin(std::string_view url) {
   return o;
 }
 
-struct Client::Conn {
-  explicit Conn(net::io_context& ioc) : stream(net::make_strand(ioc)) {}
-  beast::tcp_stream stream;
+// A connection and its timeout: one deadline per exchange phase, checked by one
+// lazily re-armed timer (re-armed only when it fires or must fire earlier, as
+// in the server): no timer operation per request on a busy connection. Past
+// the deadline the socket is closed, and the pending operation fails.
+struct Client::Conn : std::enable_shared_from_this<Client::Conn> {
+  explicit Conn(net::io_context& ioc) : socket(net::make_strand(ioc)), timer(socket.get_executor()) {}
+  Socket socket;
+  Timer timer;
   beast::flat_buffer buffer;
   Clock::time_point idleSince{};
+  Clock::time_point deadline = Clock::time_point::max();
+  Clock::time_point timerAt{};
+  std::uint64_t timerGen = 0;
+  bool timerPending = false;
+  bool timedOut = false;
 
-  // An idle connection the other end closed (or wrote to) is not reused.
-  bool stillOpen() {
+  // On the connection's strand.
+  void setDeadline(Clock::time_point at) {
+    deadline = at;
+    timedOut = false;
+    if (!timerPending || timerAt > at) armTimer(at);
+  }
+  void clearDeadline() { deadline = Clock::time_point::max(); }
+
+  void armTimer(Clock::time_point at) {
+    timerPending = true;
+    timerAt = at;
+    const auto gen = ++timerGen;
+    timer.expires_at(at);  // cancels a pending wait: its handler sees another generation
+    timer.async_wait([self = shared_from_this(), gen](beast::error_code) {
+      if (gen != self->timerGen) return;
+      self->timerPending = false;
+      if (self->deadline == Clock::time_point::max()) return;
+      if (Clock::now() >= self->deadline) {
+        self->deadline = Clock::time_point::max();
+        self->timedOut = true;
+        return self->close();
+      }
+      self->armTimer(self->deadline);
+    });
+  }
+
+  void close() {
     beast::error_code ec;
-    auto& s = stream.socket();
-    if (!s.is_open()) return false;
-    s.non_blocking(true, ec);
-    if (ec) return false;
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+  }
+
+  // An idle connection the other end closed (or wrote to) is not reused. A
+  // connection idle for less than a second is taken as it is (a peek is a
+  // syscall per request); if the owner closed it meanwhile, the exchange is
+  // sent again on a new connection (Exchange::failExchange).
+  bool stillOpen(Clock::time_point now) {
+    if (!socket.is_open()) return false;
+    if (now - idleSince < std::chrono::seconds(1)) return true;
     char c;
-    s.receive(net::buffer(&c, 1), tcp::socket::message_peek, ec);
-    return ec == net::error::would_block;
+    const auto n = ::recv(socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   }
 };
 
@@ -77,29 +129,25 @@ std::shared_ptr<Client::Conn> Client::takeIdle(const std::string& key) {
     while (!list.empty()) {
       auto c = std::move(list.back());
       list.pop_back();
-      if (now - c->idleSince < opts_.keepIdle && c->stillOpen()) {
+      if (now - c->idleSince < opts_.keepIdle && c->stillOpen(now)) {
         found = std::move(c);
         break;
       }
       stale.push_back(std::move(c));
     }
   }
-  for (auto& c : stale) {
-    beast::error_code ec;
-    c->stream.socket().close(ec);
-  }
+  for (auto& c : stale) c->close();
   return found;
 }
 
 void Client::putIdle(const std::string& key, std::shared_ptr<Conn> conn) {
   conn->idleSince = Clock::now();
-  conn->stream.expires_never();
+  conn->clearDeadline();
   std::unique_lock lock(mutex_);
   auto& list = idle_[key];
   if (closed_ || list.size() >= opts_.maxIdlePerOrigin) {
     lock.unlock();
-    beast::error_code ec;
-    conn->stream.socket().close(ec);
+    conn->close();
     return;
   }
   list.push_back(std::move(conn));
@@ -113,10 +161,7 @@ void Client::close() {
     idle.swap(idle_);
   }
   for (auto& [key, list] : idle)
-    for (auto& c : list) {
-      beast::error_code ec;
-      c->stream.socket().close(ec);
-    }
+    for (auto& c : list) c->close();
 }
 
 namespace {
@@ -153,36 +198,57 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     conn_ = client_->takeIdle(origin_.key());
     if (conn_) {
       reused_ = true;
-      net::dispatch(conn_->stream.get_executor(), [self = shared_from_this()] { self->write(); });
+      net::dispatch(conn_->socket.get_executor(), [self = shared_from_this()] {
+        self->arm(self->deadline_);
+        self->write();
+      });
       return;
     }
     connect();
   }
 
  private:
+  void arm(Clock::time_point at) { conn_->setDeadline(at); }
+  void disarm() {
+    if (conn_) conn_->clearDeadline();
+  }
+  bool timedOut() const { return conn_ && conn_->timedOut; }
+
   void connect() {
     reused_ = false;
+    disarm();
     conn_ = std::make_shared<Client::Conn>(client_->context());
-    resolver_.emplace(conn_->stream.get_executor());
-    resolver_->async_resolve(origin_.host, origin_.port,
-                             [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
-                               if (ec) return self->fail(Failure::Connect, "cannot resolve " + self->origin_.host + ": " + ec.message());
-                               const auto left = self->deadline_ - Clock::now();
-                               const Clock::duration limit = self->client_->options().connectTimeout;
-                               self->conn_->stream.expires_after(std::max<Clock::duration>(std::min(left, limit), std::chrono::milliseconds(1)));
-                               self->conn_->stream.async_connect(results, [self](beast::error_code ec2, const tcp::endpoint&) {
-                                 if (ec2)
-                                   return self->fail(Failure::Connect,
-                                                     ec2 == beast::error::timeout ? "connect timed out" : "cannot connect: " + ec2.message());
-                                 self->conn_->stream.socket().set_option(tcp::no_delay(true), ec2);
-                                 self->write();
-                               });
-                             });
+    net::dispatch(conn_->socket.get_executor(), [self = shared_from_this()] {
+      self->arm(std::min(self->deadline_, Clock::now() + self->client_->options().connectTimeout));
+      beast::error_code ec;
+      auto address = net::ip::make_address(self->origin_.host, ec);
+      if (!ec) {  // an address: no resolver
+        std::uint16_t port = static_cast<std::uint16_t>(std::stoul(self->origin_.port));
+        self->endpoints_ = {tcp::endpoint(address, port)};
+        return self->connectTo();
+      }
+      self->resolver_.emplace(self->conn_->socket.get_executor());
+      self->resolver_->async_resolve(self->origin_.host, self->origin_.port,
+                                     [self](beast::error_code ec2, tcp::resolver::results_type results) {
+                                       if (ec2) return self->fail(Failure::Connect, self->timedOut() ? "connect timed out" : "cannot resolve " + self->origin_.host + ": " + ec2.message());
+                                       self->endpoints_.assign(results.begin(), results.end());
+                                       self->connectTo();
+                                     });
+    });
+  }
+
+  void connectTo() {
+    net::async_connect(conn_->socket, endpoints_, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+      if (ec)
+        return self->fail(Failure::Connect, self->timedOut() ? "connect timed out" : "cannot connect: " + ec.message());
+      self->conn_->socket.set_option(tcp::no_delay(true), ec);
+      self->arm(self->deadline_);
+      self->write();
+    });
   }
 
   void write() {
-    conn_->stream.expires_at(deadline_);
-    bhttp::async_write(conn_->stream, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    bhttp::async_write(conn_->socket, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->failExchange(ec, false);
       self->readHead();
     });
@@ -192,7 +258,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     head_.emplace();
     head_->body_limit(client_->options().maxBody);
     if (isHead_) head_->skip(true);
-    bhttp::async_read_header(conn_->stream, conn_->buffer, *head_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    bhttp::async_read_header(conn_->socket, conn_->buffer, *head_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->failExchange(ec, self->head_->got_some());
       self->onHead();
     });
@@ -212,13 +278,14 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     body_.emplace(std::move(*head_));
     head_.reset();
     if (body_->is_done()) return onBody();  // no body (204, 304, HEAD, Content-Length: 0)
-    bhttp::async_read(conn_->stream, conn_->buffer, *body_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    bhttp::async_read(conn_->socket, conn_->buffer, *body_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->failExchange(ec, true);
       self->onBody();
     });
   }
 
   void onBody() {
+    disarm();
     res_.body = std::move(body_->get().body());
     const bool reusable = body_->get().keep_alive() && conn_->buffer.size() == 0;
     body_.reset();
@@ -231,10 +298,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void startRelay() {
     relayParser_.emplace(std::move(*head_));
     head_.reset();
-    conn_->stream.expires_never();  // a live tail may be quiet for long
+    disarm();  // a live tail may be quiet for long
+    chunk_.resize(16384);
     Response res = std::move(res_);
     res.stream = [self = shared_from_this()](std::shared_ptr<StreamSink> sink) {
-      net::dispatch(self->conn_->stream.get_executor(), [self, sink = std::move(sink)]() mutable {
+      net::dispatch(self->conn_->socket.get_executor(), [self, sink = std::move(sink)]() mutable {
         self->sink_ = std::move(sink);
         self->pump();
       });
@@ -246,7 +314,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     auto& body = relayParser_->get().body();
     body.data = chunk_.data();
     body.size = chunk_.size();
-    bhttp::async_read_some(conn_->stream, conn_->buffer, *relayParser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    bhttp::async_read_some(conn_->socket, conn_->buffer, *relayParser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       const auto got = self->chunk_.size() - self->relayParser_->get().body().size;
       if (ec == bhttp::error::need_buffer) ec = {};
       if (got > 0 && !self->sink_->write(std::string(self->chunk_.data(), got))) return self->endRelay();  // the client left
@@ -265,27 +333,25 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   // A pooled connection the owner closed meanwhile fails before any answer:
   // the request goes once more on a new connection.
   void failExchange(beast::error_code ec, bool answered) {
-    if (reused_ && !answered && ec != beast::error::timeout && !retried_) {
+    if (timedOut()) return fail(Failure::Timeout, "no answer within the timeout");
+    if (reused_ && !answered && !retried_) {
       retried_ = true;
       closeConn();
       return connect();
     }
-    if (ec == beast::error::timeout) return fail(Failure::Timeout, "no answer within the timeout");
     if (ec == bhttp::error::body_limit)
       return fail(Failure::TooLarge, "the answer is larger than " + std::to_string(client_->options().maxBody) + " bytes");
     fail(Failure::Exchange, ec.message());
   }
 
   void fail(Failure f, std::string detail) {
+    disarm();
     closeConn();
     finish(Outcome{f, std::move(detail), {}});
   }
 
   void closeConn() {
-    if (!conn_) return;
-    beast::error_code ec;
-    conn_->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    conn_->stream.socket().close(ec);
+    if (conn_) conn_->close();
   }
 
   void finish(Outcome o) {
@@ -301,11 +367,12 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   bool isHead_ = false;
   std::shared_ptr<Client::Conn> conn_;
   bool reused_ = false, retried_ = false;
+  std::vector<tcp::endpoint> endpoints_;
   std::optional<tcp::resolver> resolver_;
   std::optional<bhttp::response_parser<bhttp::empty_body>> head_;
   std::optional<bhttp::response_parser<bhttp::string_body>> body_;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> relayParser_;
-  std::array<char, 16384> chunk_{};
+  std::vector<char> chunk_;  // relay only
   std::shared_ptr<StreamSink> sink_;
   Response res_;
 };
