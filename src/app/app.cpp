@@ -388,6 +388,11 @@ void App::start() {
   opts.readTimeout = cfg_.server.readTimeout;
   opts.idleTimeout = cfg_.server.idleTimeout;
   opts.onRefused = [http = p.metrics->http()](int status) { http->rejected(status); };
+  // SCHED_BATCH helps the SQLite writer share a core with the IO threads; a cluster node
+  // has no writer here, and its forwarded requests chain wake-ups across two nodes, each
+  // delayed a time slice under SCHED_BATCH when the core is busy (bench/cluster_forward.mjs:
+  // through node-b 15–40k req/s with it, 49k without, under the same outside load).
+  opts.batchIoThreads = !p.coordinator;
   p.server = std::make_unique<http::Server>(opts, std::move(pipeline), log_);
   if (p.forwarder) p.forwarder->attach(p.server->ioContext());
   p.server->start();

@@ -722,7 +722,7 @@ void Server::start() {
     d.threads.emplace_back([&d] {
       tlsIoThreadOf = d.handoff.get();
       pthread_setname_np(pthread_self(), "m3m-io");  // for top -H, perf, gdb
-      runWithoutWakeupPreemption();
+      if (d.opts.batchIoThreads) runWithoutWakeupPreemption();
       d.ioc->run();
     });
 }
