@@ -382,4 +382,15 @@ std::vector<nlohmann::json> Collection::aggregate(const Bson& pipeline) {
   return out;
 }
 
+void Database::withClient(const std::function<void(mongoc_client_t*)>& fn) {
+  mongoc_client_t* c = pop();
+  try {
+    fn(c);
+  } catch (...) {
+    push(c);
+    throw;
+  }
+  push(c);
+}
+
 }  // namespace m3m::store::mongo

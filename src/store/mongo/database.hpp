@@ -101,6 +101,10 @@ class Database {
   // Counted per operation, for the store metrics.
   std::atomic<std::uint64_t> reads{0}, writes{0};
 
+  // A pooled client for calls the Collection wrapper does not cover (GridFS
+  // streams): never the thread's transaction client.
+  void withClient(const std::function<void(mongoc_client_t*)>& fn);
+
  private:
   friend class Collection;
   mongoc_client_t* pop();
