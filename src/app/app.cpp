@@ -203,6 +203,10 @@ void App::start() {
   p.records = std::make_unique<service::RecordService>(*p.store, *p.projects, *p.models);
   p.storage = std::make_unique<service::StorageService>(*p.store, *p.projects, cfg_.storage.path, cfg_.storage.maxUpload,
                                                           *p.images, fileBackend(cfg_, *p.store));
+  log_->info("project files: {}", cfg_.storage.driver == "gridfs"
+                                      ? "GridFS (bucket \"storage\" in the MongoDB database; copies and thumbnails per node in " +
+                                            cfg_.storage.path + ")"
+                                      : "on this node's disk in " + cfg_.storage.path);
   p.goals = std::make_unique<service::GoalService>(*p.store, *p.projects, cfg_.runtime.goalsFlushInterval);
 
   // runtime: V8 once per process, the built-in modules, run control
