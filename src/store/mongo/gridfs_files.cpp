@@ -349,7 +349,20 @@ service::RenameResult GridFsFiles::rename(const std::string& projectId, const st
     files.updateOne(toBson({{"_id", str(e, "file")}}),
                     toBson({{"$set", {{"filename", projectId + "/" + newPath}, {"metadata.path", newPath}}}}));
   };
-  // The entry itself first: it claims `to` (the unique index refuses a race).
+  // Everything under a folder moves before the folder itself: a failure
+  // half-way leaves the folder where it was with what did not move yet, and
+  // the same rename again finishes it.
+  if (flag(*src, "dir"))
+    for (const auto& e : entries.find(toBson(below(projectId, from)))) {
+      const std::string newPath = to + str(e, "path").substr(from.size());
+      try {
+        entries.updateOne(toBson({{"project", projectId}, {"path", str(e, "path")}}),
+                          toBson({{"$set", {{"path", newPath}, {"parent", parentOf(newPath)}}}}));
+      } catch (const DuplicateKey&) {
+        throw Error(ErrorCode::CONFLICT, "\"" + newPath + "\" already exists", {{"to", "already exists"}});
+      }
+      renameFile(e, newPath);
+    }
   try {
     if (entries.updateOne(toBson({{"project", projectId}, {"path", from}}),
                           toBson({{"$set", {{"path", to}, {"parent", parentOf(to)}, {"name", nameOf(to)}}}})) == 0)
@@ -358,31 +371,27 @@ service::RenameResult GridFsFiles::rename(const std::string& projectId, const st
     return {O::TargetExists};
   }
   renameFile(*src, to);
-  if (flag(*src, "dir"))
-    for (const auto& e : entries.find(toBson(below(projectId, from)))) {
-      const std::string newPath = to + str(e, "path").substr(from.size());
-      entries.updateOne(toBson({{"project", projectId}, {"path", str(e, "path")}}),
-                        toBson({{"$set", {{"path", newPath}, {"parent", parentOf(newPath)}}}}));
-      renameFile(e, newPath);
-    }
   return {O::Moved, from, to};
 }
 
 std::optional<std::string> GridFsFiles::remove(const std::string& projectId, const std::string& path) {
-  // The entries go first (readers stop seeing them), then their GridFS files.
+  auto e = entry(projectId, path);
+  if (!e) return std::nullopt;
+  // What is under a folder goes before the folder (a failure half-way leaves
+  // it listed with the rest, and removing it again finishes); entries before
+  // their GridFS files, so readers stop seeing them first.
+  if (flag(*e, "dir")) {
+    Collection entries(db_, kEntries);
+    const Bson under = toBson(below(projectId, path));
+    Bson opts = toBson({{"projection", {{"file", 1}, {"dir", 1}}}});
+    auto inside = entries.find(under, opts.get());
+    entries.deleteMany(under);
+    for (const auto& f : inside)
+      if (!flag(f, "dir")) deleteFile(str(f, "file"));
+  }
   auto gone = findAndModify(db_, {{"project", projectId}, {"path", path}}, nullptr, false);
   if (!gone) return std::nullopt;
-  if (!flag(*gone, "dir")) {
-    deleteFile(str(*gone, "file"));
-    return path;
-  }
-  Collection entries(db_, kEntries);
-  const Bson under = toBson(below(projectId, path));
-  Bson opts = toBson({{"projection", {{"file", 1}, {"dir", 1}}}});
-  auto inside = entries.find(under, opts.get());
-  entries.deleteMany(under);
-  for (const auto& e : inside)
-    if (!flag(e, "dir")) deleteFile(str(e, "file"));
+  if (!flag(*gone, "dir")) deleteFile(str(*gone, "file"));
   return path;
 }
 
