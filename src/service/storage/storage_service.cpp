@@ -194,7 +194,9 @@ void StorageService::thumbnail(const Principal& who, const std::string& projectI
   auto cache = storagePath_ / projectId / "thumbnails" / (key + ".png");
   if (fs::exists(cache)) return done(nullptr, LocalFiles::readAll(cache));
   ImageService::SquarePng work;
-  work.read = [files = files_, projectId, rel = file.path] { return files->read(projectId, rel); };
+  // The bytes come from this node's disk (for GridFS: its copy, fetched here,
+  // before the job's storage.image_timeout starts counting).
+  work.read = [location = files_->localCopy(projectId, file)] { return LocalFiles::readAll(location); };
   work.size = 50;
   work.input = {"path", "\"" + path + "\"", ErrorCode::UNSUPPORTED_MEDIA_TYPE};
   work.commit = [cache](const std::string& png) { LocalFiles::writeAtomically(cache, png); };
