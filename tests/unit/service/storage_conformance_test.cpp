@@ -274,3 +274,32 @@ INSTANTIATE_TEST_SUITE_P(Backends, StorageConformance, ::testing::Values("local"
                          [](const auto& info) { return info.param; });
 
 }  // namespace
+
+namespace {
+
+// GridFS downloads are served from per-node copies named by the GridFS id:
+// past the bound the least recently used go, never one used in the last minute.
+TEST(GridFsFiles, NodeCopiesAreBoundedLeastRecentlyUsedFirst) {
+  TempDir dir;
+  const auto mongo = m3m::testing::testMongoConfig();
+  store::mongo::Database db(mongo);
+  db.dropDatabase();
+  store::mongo::GridFsFiles files(db, dir.path / "copies", 1 << 20);
+  auto copyOf = [&](const std::string& path) { return files.localCopy("p", *files.stat("p", path)); };
+  for (const char* name : {"a.bin", "b.bin", "c.bin"}) files.write("p", name, std::string(400 * 1024, name[0]), true);
+  const auto a = copyOf("a.bin"), b = copyOf("b.bin");
+  EXPECT_EQ(slurp(a), std::string(400 * 1024, 'a'));
+  const auto old = std::filesystem::file_time_type::clock::now() - std::chrono::minutes(5);
+  std::filesystem::last_write_time(a, old - std::chrono::minutes(1));
+  std::filesystem::last_write_time(b, old);
+  const auto c = copyOf("c.bin");  // 1.2 MB now: the oldest copy (a) goes
+  EXPECT_FALSE(std::filesystem::exists(a));
+  EXPECT_TRUE(std::filesystem::exists(b));
+  EXPECT_TRUE(std::filesystem::exists(c));
+  EXPECT_EQ(copyOf("a.bin").filename(), a.filename()) << "fetched again on demand, under the same id";
+  files.write("p", "c.bin", "new", true);
+  EXPECT_NE(copyOf("c.bin"), c) << "a replaced file has a new id, so never a stale copy";
+  EXPECT_EQ(slurp(copyOf("c.bin")), "new");
+}
+
+}  // namespace
