@@ -393,4 +393,16 @@ void Database::withClient(const std::function<void(mongoc_client_t*)>& fn) {
   push(c);
 }
 
+void Database::outsideTransaction(const std::function<void()>& fn) {
+  const ThreadTransaction saved = tlsTx;
+  if (saved.db == this) tlsTx = {};
+  try {
+    fn();
+  } catch (...) {
+    if (saved.db == this) tlsTx = saved;
+    throw;
+  }
+  if (saved.db == this) tlsTx = saved;
+}
+
 }  // namespace m3m::store::mongo

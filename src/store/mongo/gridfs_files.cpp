@@ -301,6 +301,10 @@ void GridFsFiles::makeFolders(const std::string& projectId, const std::string& p
 }
 
 void GridFsFiles::write(const std::string& projectId, const std::string& path, std::string_view bytes, bool replace) {
+  db_.outsideTransaction([&] { writeOutside(projectId, path, bytes, replace); });
+}
+
+void GridFsFiles::writeOutside(const std::string& projectId, const std::string& path, std::string_view bytes, bool replace) {
   makeFolders(projectId, parentOf(path));
   const std::string id = upload(projectId, path, bytes);
   json fields = {{"parent", parentOf(path)},
@@ -331,9 +335,18 @@ void GridFsFiles::write(const std::string& projectId, const std::string& path, s
   }
 }
 
-void GridFsFiles::mkdir(const std::string& projectId, const std::string& path) { makeFolders(projectId, path); }
+void GridFsFiles::mkdir(const std::string& projectId, const std::string& path) {
+  db_.outsideTransaction([&] { makeFolders(projectId, path); });
+}
 
 service::RenameResult GridFsFiles::rename(const std::string& projectId, const std::string& from, const std::string& to) {
+  service::RenameResult out;
+  db_.outsideTransaction([&] { out = renameOutside(projectId, from, to); });
+  return out;
+}
+
+service::RenameResult GridFsFiles::renameOutside(const std::string& projectId, const std::string& from,
+                                                 const std::string& to) {
   using O = service::RenameResult::Outcome;
   auto src = entry(projectId, from);
   if (!src) return {O::NoSource};
@@ -375,6 +388,12 @@ service::RenameResult GridFsFiles::rename(const std::string& projectId, const st
 }
 
 std::optional<std::string> GridFsFiles::remove(const std::string& projectId, const std::string& path) {
+  std::optional<std::string> out;
+  db_.outsideTransaction([&] { out = removeOutside(projectId, path); });
+  return out;
+}
+
+std::optional<std::string> GridFsFiles::removeOutside(const std::string& projectId, const std::string& path) {
   auto e = entry(projectId, path);
   if (!e) return std::nullopt;
   // What is under a folder goes before the folder (a failure half-way leaves

@@ -14,8 +14,11 @@
 //   or the new one, never a part, and a crash during the upload leaves only an
 //   unreferenced GridFS file (invisible; removed with its project). Folders
 //   are entries too, so an empty folder made by mkdir survives.
-// No transactions are used (FerretDB has none): a folder rename or remove
-// updates its entries one by one, so a crash half-way leaves part of it moved.
+// No transactions are used (FerretDB has none), and writes never join the
+// thread's transaction (a script's database.transaction): its rollback could
+// not undo the GridFS half. A folder rename or remove moves (deletes) what is
+// under the folder entry by entry and the folder's own entry last, so a crash
+// half-way leaves the folder in place with the rest; repeating finishes it.
 #pragma once
 
 #include <mongoc/mongoc.h>
@@ -48,6 +51,10 @@ class GridFsFiles final : public service::FileBackend {
   void removeProject(const std::string& projectId) override;
 
  private:
+  // The writes themselves, run outside the thread's transaction (if any).
+  void writeOutside(const std::string& projectId, const std::string& path, std::string_view bytes, bool replace);
+  service::RenameResult renameOutside(const std::string& projectId, const std::string& from, const std::string& to);
+  std::optional<std::string> removeOutside(const std::string& projectId, const std::string& path);
   std::optional<nlohmann::json> entry(const std::string& projectId, const std::string& path);
   // `path` and every missing folder above it (CONFLICT when a file is in the way).
   void makeFolders(const std::string& projectId, const std::string& path);

@@ -302,4 +302,23 @@ TEST(GridFsFiles, NodeCopiesAreBoundedLeastRecentlyUsedFirst) {
   EXPECT_EQ(slurp(copyOf("c.bin")), "new");
 }
 
+// A script's database.transaction cannot roll GridFS back: file writes step
+// out of the thread's transaction and it goes on afterwards.
+TEST(GridFsFiles, WritesStepOutOfTheThreadsTransaction) {
+  TempDir dir;
+  store::mongo::Database db(m3m::testing::testMongoConfig());
+  db.dropDatabase();
+  store::mongo::GridFsFiles files(db, dir.path / "copies", 1 << 20);
+  db.transaction([&] {
+    ASSERT_TRUE(db.inTransaction());
+    db.outsideTransaction([&] { EXPECT_FALSE(db.inTransaction()); });
+    EXPECT_TRUE(db.inTransaction());
+    files.write("p", "in-tx.txt", "x", true);
+    EXPECT_TRUE(db.inTransaction());
+    EXPECT_THROW(db.outsideTransaction([] { throw std::runtime_error("x"); }), std::runtime_error);
+    EXPECT_TRUE(db.inTransaction()) << "restored after a throw too";
+  });
+  EXPECT_EQ(files.read("p", "in-tx.txt"), "x");
+}
+
 }  // namespace
