@@ -97,7 +97,44 @@ GridFsFiles::GridFsFiles(Database& db, fs::path cacheDir, std::uint64_t cacheByt
   Collection c(db_, kEntries);
   c.createIndex(ordered({{"project", 1}, {"path", 1}}), "storage_entries_project_path", true);
   c.createIndex(ordered({{"project", 1}, {"parent", 1}}), "storage_entries_project_parent", false);
+  c.createIndex(ordered({{"file", 1}}), "storage_entries_file", false);
   fs::create_directories(cacheDir_);
+  // An upload is named by its entry milliseconds after it ends: an hour-old
+  // unnamed one was interrupted. Every node may sweep; deleting twice is harmless.
+  sweeper_ = std::thread([this] {
+    try {
+      removeOrphans(std::chrono::system_clock::now() - std::chrono::hours(1));
+    } catch (const std::exception&) {
+      // the database went away: the next start sweeps again
+    }
+  });
+}
+
+GridFsFiles::~GridFsFiles() {
+  stopping_ = true;
+  if (sweeper_.joinable()) sweeper_.join();
+}
+
+std::size_t GridFsFiles::removeOrphans(std::chrono::system_clock::time_point before) {
+  Bson filter;
+  bson_t range;
+  BSON_APPEND_DOCUMENT_BEGIN(filter.get(), "uploadDate", &range);
+  BSON_APPEND_DATE_TIME(&range, "$lt", std::chrono::duration_cast<std::chrono::milliseconds>(before.time_since_epoch()).count());
+  bson_append_document_end(filter.get(), &range);
+  Bson opts = toBson({{"projection", {{"_id", 1}}}});
+  std::vector<std::string> ids;
+  Collection(db_, (std::string(kBucket) + ".files").c_str()).forEach(filter, opts.get(), [&](const bson_t* doc) {
+    bson_iter_t it;
+    if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_UTF8(&it)) ids.emplace_back(bson_iter_utf8(&it, nullptr));
+  });
+  std::size_t removed = 0;
+  for (const auto& id : ids) {
+    if (stopping_) break;
+    if (Collection(db_, kEntries).count(toBson({{"file", id}})) > 0) continue;
+    deleteFile(id);
+    ++removed;
+  }
+  return removed;
 }
 
 std::optional<json> GridFsFiles::entry(const std::string& projectId, const std::string& path) {

@@ -23,7 +23,10 @@
 
 #include <mongoc/mongoc.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -37,7 +40,10 @@ class GridFsFiles final : public service::FileBackend {
  public:
   // cacheDir: this node's copies of files being downloaded (named by GridFS
   // id, so never stale); the oldest are removed past cacheBytes.
+  // Also starts a sweep of GridFS files left by writes interrupted by a crash
+  // (see removeOrphans), on its own thread; the destructor stops it.
   GridFsFiles(Database& db, std::filesystem::path cacheDir, std::uint64_t cacheBytes);
+  ~GridFsFiles() override;
 
   std::optional<service::FileInfo> stat(const std::string& projectId, const std::string& path) override;
   std::optional<std::vector<service::FileInfo>> list(const std::string& projectId, const std::string& dir) override;
@@ -49,6 +55,10 @@ class GridFsFiles final : public service::FileBackend {
   std::optional<std::string> remove(const std::string& projectId, const std::string& path) override;
   service::FileUsage usage(const std::string& projectId) override;
   void removeProject(const std::string& projectId) override;
+
+  // Deletes the GridFS files uploaded before `before` that no entry names
+  // (a write interrupted between its upload and its swap); the count.
+  std::size_t removeOrphans(std::chrono::system_clock::time_point before);
 
  private:
   // The writes themselves, run outside the thread's transaction (if any).
@@ -70,6 +80,8 @@ class GridFsFiles final : public service::FileBackend {
   std::filesystem::path cacheDir_;
   std::uint64_t cacheBytes_;
   std::mutex pruning_;
+  std::atomic<bool> stopping_{false};
+  std::thread sweeper_;  // last: started when the rest is ready
 };
 
 }  // namespace m3m::store::mongo

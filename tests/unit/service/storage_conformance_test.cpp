@@ -321,4 +321,24 @@ TEST(GridFsFiles, WritesStepOutOfTheThreadsTransaction) {
   EXPECT_EQ(files.read("p", "in-tx.txt"), "x");
 }
 
+// A write interrupted between its upload and its swap leaves a GridFS file no
+// entry names: swept (only such files, only older than the cut-off).
+TEST(GridFsFiles, OrphansOfInterruptedWritesAreSwept) {
+  TempDir dir;
+  store::mongo::Database db(m3m::testing::testMongoConfig());
+  db.dropDatabase();
+  store::mongo::GridFsFiles files(db, dir.path / "copies", 1 << 20);
+  files.write("p", "kept.txt", "kept", true);
+  files.write("p", "lost.txt", "lost", true);
+  store::mongo::Collection(db, "storage_entries").deleteOne(store::mongo::toBson({{"path", "lost.txt"}}));
+  store::mongo::Collection gridFiles(db, "storage.files");
+  const auto all = store::mongo::toBson(nlohmann::json::object());
+  ASSERT_EQ(gridFiles.count(all), 2);
+  EXPECT_EQ(files.removeOrphans(std::chrono::system_clock::now() - std::chrono::hours(1)), 0u) << "too recent";
+  EXPECT_EQ(files.removeOrphans(std::chrono::system_clock::now() + std::chrono::seconds(5)), 1u);
+  EXPECT_EQ(gridFiles.count(all), 1);
+  EXPECT_EQ(store::mongo::Collection(db, "storage.chunks").count(all), 1);
+  EXPECT_EQ(files.read("p", "kept.txt"), "kept");
+}
+
 }  // namespace
