@@ -78,6 +78,9 @@ test('gridfs: a file uploaded through node A is downloaded through node B, and t
     expectStatus(await api(b, 'DELETE', `${SA}/moved`, { token: tb }), 204);
     expectError(await api(a, 'GET', `${SA}/download/moved/media/big.bin`, { token: ta }), 404, 'NOT_FOUND');
     expectError(await api(a, 'GET', link.url), 404, 'NOT_FOUND');
+
+    // Both stop cleanly (the background sweep of each node included).
+    for (const node of [b, a]) assert.equal((await node.stop()).code, 0, node.output());
   } finally {
     await b?.stop();
     await a.stop();
