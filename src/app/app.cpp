@@ -180,10 +180,12 @@ App::~App() { shutdown(); }
 
 void App::start() {
   auto& p = *parts_;
-  ensureJwtSecret(cfg_, *log_);
+  const bool sharedDatabase = cfg_.database.driver == "mongodb";
+  if (!sharedDatabase) ensureJwtSecret(cfg_, *log_);
 
   // drivers → repositories
   p.store = store::openStore(cfg_.database, cfg_.mongodb);
+  if (sharedDatabase) ensureSharedJwtSecret(cfg_, p.store->repos().settings(), *log_);
   log_->info("database: {} at {} (schema version {})", p.store->driver(), databaseLocation(cfg_),
              p.store->schemaVersion());
 

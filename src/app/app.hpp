@@ -12,6 +12,10 @@
 
 #include "config/config.hpp"
 
+namespace m3m::store {
+class SettingsRepository;
+}
+
 namespace m3m::app {
 
 class App {
@@ -40,6 +44,9 @@ class App {
 // persisted (mode 0600) next to the database, so tokens survive restarts.
 // Production configs never reach here with a default (config validation).
 void ensureJwtSecret(config::Config& cfg, spdlog::logger& log);
+// The same on MongoDB, where several nodes must sign with one secret: it is
+// kept in the shared database's settings instead of a file of one node.
+void ensureSharedJwtSecret(config::Config& cfg, store::SettingsRepository& settings, spdlog::logger& log);
 
 // The base URL used when server.uri is not set: http://{host}:{port}, where a
 // wildcard host (0.0.0.0, ::) becomes 127.0.0.1 and port is the bound one.

@@ -9,6 +9,7 @@
 namespace m3m::cluster {
 namespace {
 constexpr std::chrono::milliseconds kMargin{1'000};  // a lease this close to its expiry is given up
+constexpr std::chrono::milliseconds kForgetNodesAfter{24 * 3'600'000};  // a silent node stays listed (not live) this long
 }
 
 std::int64_t systemMillis() {
@@ -89,6 +90,7 @@ void Coordinator::leave() {
     }
   }
   held_.clear();
+  noteSure(nullptr);
   try {
     nodes_.remove(opts_.nodeId);
   } catch (const std::exception& e) {
@@ -127,9 +129,11 @@ void Coordinator::claim(const std::string& projectId) {
   const auto now = clock_();
   if (auto lease = leases_.acquire(projectId, opts_.nodeId, opts_.leaseTtl, now)) {
     held_[projectId] = *lease;
+    noteSure(projectId, lease->expiresAt);
     return;
   }
   held_.erase(projectId);
+  noteSure(projectId, std::nullopt);
   std::optional<std::string> where;
   if (auto cur = leases_.find(projectId)) where = describeHolder(*cur, now);
   throw Error(ErrorCode::CONFLICT, "the project runs on " + where.value_or("another node") + "; stop it there first");
@@ -141,12 +145,46 @@ void Coordinator::release(const std::string& projectId) {
     if (auto it = held_.find(projectId); it != held_.end()) {
       leases_.release(it->second);
       held_.erase(it);
+      noteSure(projectId, std::nullopt);
     } else if (auto cur = leases_.find(projectId); cur && cur->owner == opts_.nodeId) {
       leases_.release(*cur);  // held by this node id before a restart
     }
   } catch (const std::exception& e) {
     log_->warn("cluster: releasing the lease of project {}: {} (it expires on its own)", projectId, e.what());
   }
+}
+
+void Coordinator::deleted(const std::string& projectId) {
+  std::lock_guard lock(mutex_);
+  held_.erase(projectId);
+  noteSure(projectId, std::nullopt);
+  try {
+    leases_.forget(projectId);
+  } catch (const std::exception& e) {
+    log_->warn("cluster: forgetting the leases of deleted project {}: {}", projectId, e.what());
+  }
+}
+
+void Coordinator::noteSure(const std::string& projectId, std::optional<std::int64_t> expiresAt) {
+  std::lock_guard lock(sureMutex_);
+  if (expiresAt) sureUntil_[projectId] = *expiresAt - kMargin.count();
+  else sureUntil_.erase(projectId);
+}
+
+void Coordinator::noteSure(std::nullptr_t) {
+  std::lock_guard lock(sureMutex_);
+  sureUntil_.clear();
+}
+
+bool Coordinator::holds(const std::string& projectId) {
+  std::int64_t until = 0;
+  {
+    std::lock_guard lock(sureMutex_);
+    auto it = sureUntil_.find(projectId);
+    if (it == sureUntil_.end()) return false;
+    until = it->second;
+  }
+  return clock_() < until;
 }
 
 std::optional<std::string> Coordinator::runsElsewhere(const std::string& projectId) {
@@ -179,9 +217,11 @@ void Coordinator::heartbeatTick() {
       }
       if (ok) {
         self.projects.push_back(it->first);
+        noteSure(it->first, it->second.expiresAt);
         ++it;
       } else {
         lost.push_back(it->first);
+        noteSure(it->first, std::nullopt);
         it = held_.erase(it);
       }
     }
@@ -189,6 +229,7 @@ void Coordinator::heartbeatTick() {
   }
   try {
     nodes_.beat(self);
+    nodes_.prune(self.heartbeatAt - kForgetNodesAfter.count());
   } catch (const std::exception& e) {
     log_->warn("cluster: heartbeat: {}", e.what());
   }

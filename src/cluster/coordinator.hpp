@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -75,6 +76,8 @@ class Coordinator final : public service::ProjectOwnership {
 
   void claim(const std::string& projectId) override;
   void release(const std::string& projectId) override;
+  void deleted(const std::string& projectId) override;
+  bool holds(const std::string& projectId) override;
   std::optional<std::string> runsElsewhere(const std::string& projectId) override;
 
   // One round of each thread (public for the tests).
@@ -100,6 +103,13 @@ class Coordinator final : public service::ProjectOwnership {
   std::mutex mutex_;                    // held_ and the lease writes
   std::map<std::string, Lease> held_;   // by project id
   std::map<std::string, std::int64_t> skipUntil_;  // adoption that failed: not retried before
+
+  // What holds() reads, on the projects' JS threads: a lock of its own, never
+  // held across a database call (mutex_ is, for renewals).
+  void noteSure(const std::string& projectId, std::optional<std::int64_t> expiresAt);
+  void noteSure(std::nullptr_t);  // none any more
+  std::mutex sureMutex_;
+  std::map<std::string, std::int64_t> sureUntil_;  // by project id: expiry − margin
 
   std::mutex stopMutex_;
   std::condition_variable wake_;

@@ -85,6 +85,11 @@ void LeaseStore::release(const Lease& lease) {
               toBson({{"$set", {{"expires_at", 0}}}}));
 }
 
+void LeaseStore::forget(const std::string& projectId) {
+  Collection c(db_, kLeases);
+  c.deleteMany(toBson({{"project", {{"$eq", projectId}}}}));
+}
+
 std::optional<Lease> LeaseStore::find(const std::string& projectId) {
   Collection c(db_, kLeases);
   const auto opts = toBson({{"sort", {{"epoch", -1}}}});

@@ -43,6 +43,9 @@ class LeaseStore {
   bool renew(Lease& lease, std::chrono::milliseconds ttl, std::int64_t nowMs);
   // Gives the lease up: it expires now, so any node may take the next epoch.
   void release(const Lease& lease);
+  // The project is gone: every epoch's document goes, so its holder's next
+  // renewal fails (the run ends there within a heartbeat).
+  void forget(const std::string& projectId);
   // The current (highest-epoch) lease of a project, valid or not.
   std::optional<Lease> find(const std::string& projectId);
   // Every current lease held by `node` (valid or not).

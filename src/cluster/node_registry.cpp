@@ -38,6 +38,11 @@ void NodeRegistry::remove(const std::string& nodeId) {
   c.deleteOne(toBson({{"_id", {{"$eq", nodeId}}}}));
 }
 
+void NodeRegistry::prune(std::int64_t beforeMs) {
+  Collection c(db_, kNodes);
+  c.deleteMany(toBson({{"heartbeat_at", {{"$lt", beforeMs}}}}));
+}
+
 std::vector<NodeInfo> NodeRegistry::list() {
   Collection c(db_, kNodes);
   const auto opts = toBson({{"sort", {{"_id", 1}}}});

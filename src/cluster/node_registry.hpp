@@ -31,6 +31,9 @@ class NodeRegistry {
   void beat(const NodeInfo& self);
   // The node left the cluster (graceful stop).
   void remove(const std::string& nodeId);
+  // Forgets nodes silent since before `beforeMs` (a killed node is listed, not
+  // live, for a day: long enough to notice; then it goes).
+  void prune(std::int64_t beforeMs);
   std::vector<NodeInfo> list();  // by id
   std::optional<NodeInfo> find(const std::string& nodeId);
   bool isLive(const NodeInfo& node, std::int64_t nowMs) const {

@@ -7,6 +7,9 @@
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
 
+#include <cstddef>
+#include <string>
+
 namespace m3m::log {
 
 // The console: each chunk written as it is to a dup of stderr with write(2)
@@ -24,19 +27,31 @@ class ConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_
   int fd_;
 };
 
-// Hands each line of a chunk to `inner` as a message of its own (a line fits
-// spdlog's inline buffer): the rotating file sink so rotates between lines
-// and writes through its stdio buffer.
-class LineByLineSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+// The log file, m3m.log, rotated as spdlog's rotating sink names its files
+// (m3m.1.log is the newest old one, up to m3m.<maxFiles>.log). A chunk is
+// written with one write(2) when it fits (spdlog's file helper would cut it
+// into 4 KiB stdio writes), and the file rotates only between lines: a line
+// is never split across two files. A single line longer than maxSize gets a
+// file of its own.
+class RotatingFileSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
-  explicit LineByLineSink(spdlog::sink_ptr inner) : inner_(std::move(inner)) {}
+  // Throws spdlog::spdlog_ex when the file cannot be opened.
+  RotatingFileSink(std::string path, std::size_t maxSize, std::size_t maxFiles);
+  ~RotatingFileSink() override;
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override;
-  void flush_() override { inner_->flush(); }
+  void flush_() override {}
 
  private:
-  spdlog::sink_ptr inner_;
+  void open(bool truncate);
+  bool rotate();  // false: a rename failed, the current file stays open
+  void writeAll(const char* p, std::size_t n);
+
+  std::string path_;
+  std::size_t maxSize_, maxFiles_;
+  std::size_t size_ = 0;
+  int fd_ = -1;
 };
 
 }  // namespace m3m::log

@@ -4,7 +4,6 @@
 #include "log/chunk_sinks.hpp"
 #include "log/line_formatter.hpp"
 
-#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -72,10 +71,8 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   // Only the log thread writes to these: single-threaded sinks.
   out.push_back(std::make_shared<ConsoleSink>());
   try {
-    auto file = std::make_shared<spdlog::sinks::rotating_file_sink_st>(
-        (std::filesystem::path(cfg.path) / "m3m.log").string(), cfg.maxSize, static_cast<size_t>(cfg.maxFiles));
-    file->set_formatter(std::make_unique<VerbatimFormatter>());
-    out.push_back(std::make_shared<LineByLineSink>(std::move(file)));
+    out.push_back(std::make_shared<RotatingFileSink>((std::filesystem::path(cfg.path) / "m3m.log").string(),
+                                                     cfg.maxSize, static_cast<size_t>(cfg.maxFiles)));
   } catch (const spdlog::spdlog_ex& e) {
     throw Error(ErrorCode::UNAVAILABLE, "logging.path: cannot open the log file: " + std::string(e.what()));
   }

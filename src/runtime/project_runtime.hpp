@@ -130,6 +130,11 @@ class ProjectRuntime {
   // from stop() with a 503). False when the queue is full.
   bool dispatch(HttpCall call, std::function<void(HttpReply)> done);
 
+  // Several nodes (docs/cluster.md): asked before each timer or schedule
+  // tick; false holds the tick back (retried shortly) because this node may
+  // no longer own the project. Set before boot; none = always.
+  void setFence(std::function<bool()> mayAct) { fence_ = std::move(mayAct); }
+
   RunSnapshot snapshot() const;
   // The state alone (on the request path: no copies).
   RunState state() const {
@@ -183,6 +188,7 @@ class ProjectRuntime {
   ModuleSet modules_;
 
   std::unique_ptr<Impl> impl_;
+  std::function<bool()> fence_;
   std::shared_ptr<Mailbox> mailbox_;
   // Guards creating and joining the threads: stop() may come from another
   // thread while boot() is still starting them.

@@ -61,6 +61,14 @@ void ProjectRuntime::Impl::fireDue(std::chrono::steady_clock::time_point now) {
     expireDeadlines(now);
     return;
   }
+  if (self.fence_ && !self.fence_()) {
+    // Not sure this node still owns the project: nothing fires; the node
+    // either renews (the ticks run a little late) or ends the run.
+    const auto retry = now + std::chrono::milliseconds(100);
+    for (auto& [id, t] : timers) t.due = std::max(t.due, retry);
+    for (auto& [id, j] : jobs) j.due = std::max(j.due, retry);
+    return;
+  }
   auto timer = timers.end();
   for (auto it = timers.begin(); it != timers.end(); ++it)
     if (it->second.due <= now && (timer == timers.end() || it->second.due < timer->second.due)) timer = it;

@@ -17,6 +17,14 @@ class ProjectOwnership {
   virtual void claim(const std::string& projectId) = 0;
   // The project's run ended on this node (stop, server stop, deletion): give it up.
   virtual void release(const std::string& projectId) = 0;
+  // The project was deleted (through this node): whichever node runs it ends
+  // its run (fenced); nobody may run it any more.
+  virtual void deleted(const std::string& projectId) { release(projectId); }
+  // Asked by the project's run before each timer or schedule tick: false
+  // when this node can no longer be sure it holds the project (its lease is
+  // within the margin of expiring, e.g. the process was stalled): the tick is
+  // held back, and the run is ended by whoever noticed the loss (fencing).
+  virtual bool holds(const std::string& projectId) = 0;
   // Which node runs the project when it is not this one ("node-id (url)"); nullopt otherwise.
   virtual std::optional<std::string> runsElsewhere(const std::string& projectId) = 0;
 };
@@ -26,6 +34,7 @@ class SingleNodeOwnership final : public ProjectOwnership {
  public:
   void claim(const std::string&) override {}
   void release(const std::string&) override {}
+  bool holds(const std::string&) override { return true; }
   std::optional<std::string> runsElsewhere(const std::string&) override { return std::nullopt; }
 };
 

@@ -117,6 +117,7 @@ std::shared_ptr<runtime::ProjectRuntime> RuntimeService::prepare(const domain::P
   runLog->write("INFO", "starting release " + version);
   runtime::ProjectInfo info{p.id, p.slug, cfg_.server.uri + "/r/" + p.slug};
   auto rt = std::make_shared<runtime::ProjectRuntime>(info, release.code, limits_, runLog, modules_());
+  if (ownership_ != &singleNode_) rt->setFence([own = ownership_, id = p.id] { return own->holds(id); });
   std::lock_guard lock(mutex_);
   running_[p.id] = Entry{rt, version, lib::nowIso()};
   ++launches_[p.id];
@@ -352,7 +353,7 @@ void RuntimeService::rerouted(const std::string& projectId, const std::string& o
 
 void RuntimeService::forget(const std::string& projectId) {
   end(projectId);
-  ownership_->release(projectId);
+  ownership_->deleted(projectId);
   std::lock_guard lock(mutex_);
   logs_.erase(projectId);
   launches_.erase(projectId);

@@ -18,6 +18,9 @@ class SettingsRepository {
   virtual ~SettingsRepository() = default;
   virtual std::optional<std::string> get(const std::string& key) = 0;
   virtual void set(const std::string& key, const std::string& value) = 0;
+  // Stores `value` unless the key has one; returns the stored value (when
+  // several writers race, every one of them gets the first one's).
+  virtual std::string setIfAbsent(const std::string& key, const std::string& value) = 0;
   virtual bool remove(const std::string& key) = 0;
   virtual std::vector<Setting> list() = 0;
 };

@@ -23,6 +23,16 @@ void MongoSettingsRepository::set(const std::string& key, const std::string& val
   c.updateOne(toBson({{"_id", key}}), toBson({{"$set", {{"value", value}, {"updated_at", lib::nowIso()}}}}), true);
 }
 
+std::string MongoSettingsRepository::setIfAbsent(const std::string& key, const std::string& value) {
+  try {
+    Collection c(db_, kSettings);
+    c.insertOne(toBson({{"_id", key}, {"value", value}, {"updated_at", lib::nowIso()}}));  // atomic on _id
+    return value;
+  } catch (const DuplicateKey&) {
+    return get(key).value_or(value);
+  }
+}
+
 bool MongoSettingsRepository::remove(const std::string& key) {
   Collection c(db_, kSettings);
   return c.deleteOne(toBson({{"_id", key}})) > 0;

@@ -11,6 +11,7 @@ class MongoSettingsRepository final : public SettingsRepository {
 
   std::optional<std::string> get(const std::string& key) override;
   void set(const std::string& key, const std::string& value) override;
+  std::string setIfAbsent(const std::string& key, const std::string& value) override;
   bool remove(const std::string& key) override;
   std::vector<Setting> list() override;
 

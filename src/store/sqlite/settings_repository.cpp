@@ -26,6 +26,22 @@ void SqliteSettingsRepository::set(const std::string& key, const std::string& va
   });
 }
 
+std::string SqliteSettingsRepository::setIfAbsent(const std::string& key, const std::string& value) {
+  std::string stored = value;
+  db_.write([&](SQLite::Database& db) {
+    SQLite::Statement insert(db,
+                             "INSERT INTO settings(key, value, updated_at) "
+                             "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ','now')) ON CONFLICT(key) DO NOTHING");
+    insert.bind(1, key);
+    insert.bind(2, value);
+    insert.exec();
+    SQLite::Statement q(db, "SELECT value FROM settings WHERE key = ?1");
+    q.bind(1, key);
+    if (q.executeStep()) stored = q.getColumn(0).getString();
+  });
+  return stored;
+}
+
 bool SqliteSettingsRepository::remove(const std::string& key) {
   int changed = 0;
   db_.write([&](SQLite::Database& db) {

@@ -99,6 +99,49 @@ TEST_F(CoordinatorTest, HeartbeatsRenewAndPublishTheNodesProjects) {
   b->claim("p1");  // and its leases are free at once
 }
 
+TEST_F(CoordinatorTest, ADeletedProjectsRunEndsOnItsOwnerAtTheNextHeartbeat) {
+  std::vector<std::string> lost;
+  a->setHooks({nullptr, nullptr, [&](const std::string& id) { lost.push_back(id); }});
+  a->claim("p1");
+  a->claim("p2");
+  b->deleted("p1");  // deleted through node-b, which does not run it
+  clock.now += 1'000;
+  a->heartbeatTick();
+  EXPECT_EQ(lost, std::vector<std::string>{"p1"}) << "node-a's renewal fails: it ends the run";
+  EXPECT_EQ(a->held(), std::vector<std::string>{"p2"});
+  EXPECT_FALSE(a->runsElsewhere("p1")) << "nobody runs it";
+}
+
+TEST_F(CoordinatorTest, HoldsOnlyWhileSureOfTheLease) {
+  EXPECT_FALSE(a->holds("p1")) << "not claimed";
+  a->claim("p1");  // lease 5 s, margin 1 s: sure for 4 s
+  EXPECT_TRUE(a->holds("p1"));
+  clock.now += 3'500;
+  EXPECT_TRUE(a->holds("p1"));
+  a->heartbeatTick();  // renewed: sure for 4 s more
+  clock.now += 3'500;
+  EXPECT_TRUE(a->holds("p1"));
+  clock.now += 1'000;  // stalled past the margin (no heartbeat): the ticks wait
+  EXPECT_FALSE(a->holds("p1"));
+  a->heartbeatTick();  // too late to renew: lost
+  EXPECT_FALSE(a->holds("p1"));
+  b->claim("p2");
+  b->release("p2");
+  EXPECT_FALSE(b->holds("p2")) << "released";
+}
+
+TEST_F(CoordinatorTest, NodesSilentForADayAreForgotten) {
+  a->heartbeatTick();
+  b->heartbeatTick();
+  clock.now += 23 * 3'600'000;
+  b->heartbeatTick();
+  EXPECT_TRUE(b->nodes().find("node-a")) << "silent for 23 h: still listed";
+  clock.now += 2 * 3'600'000;
+  b->heartbeatTick();
+  EXPECT_FALSE(b->nodes().find("node-a")) << "silent for 25 h: forgotten";
+  EXPECT_TRUE(b->nodes().find("node-b"));
+}
+
 TEST_F(CoordinatorTest, ALeaseTakenOverIsLostAndItsRunEnded) {
   std::vector<std::string> lost;
   a->setHooks({nullptr, nullptr, [&](const std::string& id) { lost.push_back(id); }});

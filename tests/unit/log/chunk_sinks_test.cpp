@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <spdlog/details/log_msg.h>
-#include <spdlog/sinks/rotating_file_sink.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,7 +10,6 @@
 #include <sstream>
 #include <string>
 
-#include "log/line_formatter.hpp"
 
 using namespace m3m::log;
 namespace fs = std::filesystem;
@@ -31,14 +29,17 @@ std::string slurp(const fs::path& p) {
 
 }  // namespace
 
-TEST(ChunkSinks, LineByLineRotatesTheFileOnlyBetweenLines) {
-  const auto dir = fs::temp_directory_path() / ("m3m-chunk-sinks-" + std::to_string(getpid()));
+fs::path freshDir(const char* name) {
+  const auto dir = fs::temp_directory_path() / (std::string(name) + "-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  return dir;
+}
+
+TEST(ChunkSinks, FileRotatesOnlyBetweenLines) {
+  const auto dir = freshDir("m3m-chunk-sinks");
   {
-    auto file = std::make_shared<spdlog::sinks::rotating_file_sink_st>((dir / "m3m.log").string(), 100, 3);
-    file->set_formatter(std::make_unique<VerbatimFormatter>());
-    LineByLineSink sink(file);
+    RotatingFileSink sink((dir / "m3m.log").string(), 100, 3);
     std::string text;
     for (int i = 0; i < 12; ++i) text += "line number " + std::to_string(i) + " of the chunk\n";  // ~26 bytes each
     sink.log(chunk(text));
@@ -50,12 +51,42 @@ TEST(ChunkSinks, LineByLineRotatesTheFileOnlyBetweenLines) {
     ASSERT_TRUE(fs::exists(dir / name)) << name << ": the file rotated";
     const auto text = slurp(dir / name);
     EXPECT_LE(text.size(), 100u) << name;
-    if (std::string(name) != "m3m.log") EXPECT_EQ(text.back(), '\n') << name << " ends with a whole line";
+    if (std::string(name) != "m3m.log") {
+      EXPECT_EQ(text.back(), '\n') << name << " ends with a whole line";
+    }
     all += text;
   }
   // The newest lines, whole and in order (the oldest rotated away).
   EXPECT_TRUE(all.starts_with("line number ")) << all;
   EXPECT_TRUE(all.ends_with("line number 11 of the chunk\na last line without its newline")) << all;
+  fs::remove_all(dir);
+}
+
+TEST(ChunkSinks, FileGivesALineLongerThanMaxSizeAFileOfItsOwn) {
+  const auto dir = freshDir("m3m-chunk-long");
+  const std::string longLine = std::string(250, 'x') + "\n";
+  {
+    RotatingFileSink sink((dir / "m3m.log").string(), 100, 5);
+    sink.log(chunk("short one\n" + longLine + "short two\n"));
+    sink.log(chunk(std::string(150, 'y')));  // no newline, longer than a file: still written
+  }
+  EXPECT_EQ(slurp(dir / "m3m.3.log"), "short one\n");
+  EXPECT_EQ(slurp(dir / "m3m.2.log"), longLine);
+  EXPECT_EQ(slurp(dir / "m3m.1.log"), "short two\n");
+  EXPECT_EQ(slurp(dir / "m3m.log"), std::string(150, 'y'));
+  fs::remove_all(dir);
+}
+
+TEST(ChunkSinks, FileAppendsToWhatIsThereAndCountsIt) {
+  const auto dir = freshDir("m3m-chunk-append");
+  { std::ofstream(dir / "m3m.log") << std::string(59, 'o') << "\n"; }  // 60 bytes from a previous run
+  {
+    RotatingFileSink sink((dir / "m3m.log").string(), 100, 2);
+    sink.log(chunk("thirty bytes of text in a line\n"));  // fits (92 bytes)
+    sink.log(chunk("another thirty bytes of a line\n"));  // would make 123: rotates first
+  }
+  EXPECT_EQ(slurp(dir / "m3m.1.log"), std::string(59, 'o') + "\nthirty bytes of text in a line\n");
+  EXPECT_EQ(slurp(dir / "m3m.log"), "another thirty bytes of a line\n");
   fs::remove_all(dir);
 }
 

@@ -99,6 +99,23 @@ class RepositoryConformance : public ::testing::TestWithParam<Driver> {
 
 // ---- users -----------------------------------------------------------------
 
+TEST_P(RepositoryConformance, SettingsSetIfAbsentKeepsTheFirstValue) {
+  auto& s = store->repos().settings();
+  EXPECT_EQ(s.setIfAbsent("k", "first"), "first");
+  EXPECT_EQ(s.setIfAbsent("k", "second"), "first");
+  EXPECT_EQ(s.get("k").value_or(""), "first");
+  s.set("k", "third");
+  EXPECT_EQ(s.setIfAbsent("k", "fourth"), "third");
+  // Racing writers all end up with one value.
+  std::vector<std::string> got(6);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&, i] { got[i] = store->repos().settings().setIfAbsent("race", "v" + std::to_string(i)); });
+  for (auto& t : threads) t.join();
+  for (const auto& g : got) EXPECT_EQ(g, got[0]);
+  EXPECT_EQ(s.get("race").value_or(""), got[0]);
+}
+
 TEST_P(RepositoryConformance, UserRoundTripUpdateAndRemove) {
   auto u = user("u1", "a@example.com");
   u.isBlocked = true;
