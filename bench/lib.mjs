@@ -91,25 +91,28 @@ function serverEnv(dir, port, extra) {
 // Starts `m3m serve` in a fresh temp folder with a root user, logged in.
 // `pin`: a taskset CPU list ("0") or null. `level`: logging.level. `threads`: server.threads.
 // `detached`: the server outlives this node process (run.sh stops it by pid).
+// `admin`: false when the database (a shared MongoDB) already has the root user.
 // Returns {url, port, pid, dir, token, stop()}.
-export async function startM3m({ pin = null, level = 'warn', threads, env = {}, detached = false, binary = BINARY } = {}) {
+export async function startM3m({ pin = null, level = 'warn', threads, env = {}, detached = false, binary = BINARY, admin = true } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'm3m-bench-'));
   try {
-    return await startIn(dir, { pin, level, threads, env, detached, binary });
+    return await startIn(dir, { pin, level, threads, env, detached, binary, admin });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
 }
 
-async function startIn(dir, { pin, level, threads, env, detached, binary }) {
+async function startIn(dir, { pin, level, threads, env, detached, binary, admin }) {
   const port = await freePort();
   const extra = { M3M_LOGGING_LEVEL: level, ...env };
   if (threads !== undefined && threads !== null && threads !== '') extra.M3M_SERVER_THREADS = String(threads);
   const e = serverEnv(dir, port, extra);
-  const na = spawnSync(binary, ['new-admin', ROOT_EMAIL, ROOT_PASSWORD], { cwd: dir, env: e, encoding: 'utf8', timeout: 60_000 });
-  if (na.error) throw new Error(`cannot run ${binary} new-admin: ${na.error.message}`);
-  if (na.status !== 0) throw new Error(`m3m new-admin failed (exit ${na.status}): ${na.stdout} ${na.stderr}`);
+  if (admin) {
+    const na = spawnSync(binary, ['new-admin', ROOT_EMAIL, ROOT_PASSWORD], { cwd: dir, env: e, encoding: 'utf8', timeout: 60_000 });
+    if (na.error) throw new Error(`cannot run ${binary} new-admin: ${na.error.message}`);
+    if (na.status !== 0) throw new Error(`m3m new-admin failed (exit ${na.status}): ${na.stdout} ${na.stderr}`);
+  }
 
   const outFile = path.join(dir, 'server.out');
   const out = openSync(outFile, 'a');

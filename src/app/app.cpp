@@ -14,6 +14,7 @@
 #include "http/router.hpp"
 #include "http/ui/static_ui.hpp"
 #include "lib/random.hpp"
+#include "http/proxy/forwarder.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
 #include "service/auth/auth_service.hpp"
@@ -170,6 +171,7 @@ struct App::Parts {
   std::unique_ptr<service::ClusterService> cluster;
   std::unique_ptr<metrics::Metrics> metrics;
   http::Router router;
+  std::unique_ptr<http::proxy::Forwarder> forwarder;  // MongoDB only; outlives the server (answers on its threads)
   std::unique_ptr<http::Server> server;
 };
 
@@ -344,6 +346,21 @@ void App::start() {
   });
 
   // transport
+  if (p.coordinator) {
+    // Requests for a project another node runs go to that node (docs/cluster.md).
+    http::proxy::ForwarderOptions fo;
+    fo.client.timeout = cfg_.cluster.forwardTimeout.count() > 0 ? cfg_.cluster.forwardTimeout
+                                                               : cfg_.runtime.requestTimeout + std::chrono::seconds(5);
+    fo.client.maxBody = std::max<std::uint64_t>(64ull << 20, static_cast<std::uint64_t>(cfg_.runtime.maxResponse) + (1u << 20));
+    p.forwarder = std::make_unique<http::proxy::Forwarder>(
+        fo, [coord = p.coordinator.get()](const std::string& id) { return coord->ownerElsewhere(id); },
+        [store = p.store.get()](const std::string& slug) -> std::optional<std::string> {
+          auto project = store->repos().projects().findBySlug(slug);
+          if (!project) return std::nullopt;
+          return project->id;
+        },
+        log_);
+  }
   http::handlers::registerHealth(p.router, *p.health);
   http::handlers::registerMetrics(p.router, *p.metrics, metrics::AccessPolicy({cfg_.metrics.token, cfg_.metrics.allow}));
   http::handlers::registerOpenApi(p.router);
@@ -352,7 +369,7 @@ void App::start() {
   http::handlers::registerProjects(p.router, *p.auth, *p.projects);
   http::handlers::registerEnv(p.router, *p.auth, *p.env);
   http::handlers::registerPipeline(p.router, *p.auth, *p.pipeline);
-  http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, modules);
+  http::handlers::registerRuntime(p.router, *p.auth, *p.runtime, *p.models, modules, p.forwarder.get());
   http::handlers::registerPlugins(p.router, *p.auth, *p.pluginService);
   http::handlers::registerCluster(p.router, *p.auth, *p.cluster);
   http::handlers::registerModels(p.router, *p.auth, *p.models, *p.records, *log_);
@@ -391,12 +408,19 @@ void App::start() {
   opts.readTimeout = cfg_.server.readTimeout;
   opts.idleTimeout = cfg_.server.idleTimeout;
   opts.onRefused = [http = p.metrics->http()](int status) { http->rejected(status); };
+  // SCHED_BATCH helps the SQLite writer share a core with the IO threads; a cluster node
+  // has no writer here, and its forwarded requests chain wake-ups across two nodes, each
+  // delayed a time slice under SCHED_BATCH when the core is busy (bench/cluster_forward.mjs:
+  // through node-b 15–40k req/s with it, 49k without, under the same outside load).
+  opts.batchIoThreads = !p.coordinator;
   p.server = std::make_unique<http::Server>(opts, std::move(pipeline), log_);
+  if (p.forwarder) p.forwarder->attach(p.server->ioContext());
   p.server->start();
   // Links the server makes (service.project.url) need a reachable base URL:
   // unless server.uri is set, it is this server's own address and bound port.
   if (cfg_.server.uri.empty()) cfg_.server.uri = derivedUri(cfg_.server.host, p.server->port());
   nodeId_ = cfg_.cluster.nodeId.empty() ? hostName() + ":" + std::to_string(p.server->port()) : cfg_.cluster.nodeId;
+  if (p.forwarder) p.forwarder->identify(nodeId_);
   if (p.coordinator) {
     p.coordinator->identify(nodeId_, cfg_.cluster.advertiseUrl.empty() ? cfg_.server.uri : cfg_.cluster.advertiseUrl);
     p.coordinator->start();  // registered and renewing before the auto-start claims projects
@@ -417,6 +441,7 @@ void App::shutdown() {
   if (p.server) {
     log_->info("shutting down: draining HTTP requests (up to {}ms)", cfg_.server.shutdownTimeout.count());
     p.server->shutdown(cfg_.server.shutdownTimeout);
+    if (p.forwarder) p.forwarder->close();  // its pooled connections, while their io_context exists
     p.server.reset();
   }
   if (p.coordinator) p.coordinator->stopAdopting();  // leases are still renewed while the runs end
@@ -427,6 +452,7 @@ void App::shutdown() {
     p.coordinator->stop();
     p.coordinator->leave();
   }
+  p.forwarder.reset();
   p.cluster.reset();
   p.runtime.reset();
   p.coordinator.reset();

@@ -187,6 +187,15 @@ bool Coordinator::holds(const std::string& projectId) {
   return clock_() < until;
 }
 
+std::optional<service::OwnerNode> Coordinator::ownerElsewhere(const std::string& projectId) {
+  auto cur = leases_.find(projectId);
+  const auto now = clock_();
+  if (!cur || cur->owner == opts_.nodeId || cur->expiresAt < now) return std::nullopt;
+  auto node = nodes_.find(cur->owner);
+  if (!node || !nodes_.isLive(*node, now)) return std::nullopt;
+  return service::OwnerNode{node->id, node->url};
+}
+
 std::optional<std::string> Coordinator::runsElsewhere(const std::string& projectId) {
   auto cur = leases_.find(projectId);
   if (!cur) return std::nullopt;

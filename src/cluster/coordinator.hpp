@@ -79,6 +79,7 @@ class Coordinator final : public service::ProjectOwnership {
   void deleted(const std::string& projectId) override;
   bool holds(const std::string& projectId) override;
   std::optional<std::string> runsElsewhere(const std::string& projectId) override;
+  std::optional<service::OwnerNode> ownerElsewhere(const std::string& projectId) override;
 
   // One round of each thread (public for the tests).
   void heartbeatTick();

@@ -154,6 +154,9 @@ struct ClusterConfig {
   std::string advertiseUrl;  // empty = server.uri (itself derived from host and port when unset)
   milliseconds leaseTtl{15'000};
   milliseconds heartbeat{3'000};
+  // How long a request forwarded to the node that runs its project may take;
+  // 0 = runtime.request_timeout + 5s (the owner answers 504 first).
+  milliseconds forwardTimeout{0};
 };
 
 struct Config {

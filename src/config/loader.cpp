@@ -359,6 +359,7 @@ void bindAll(Binder& b, Config& c) {
   b.string("cluster.advertise_url", c.cluster.advertiseUrl, false);
   b.duration("cluster.lease_ttl", c.cluster.leaseTtl, milliseconds(1000));
   b.duration("cluster.heartbeat", c.cluster.heartbeat, milliseconds(100));
+  b.duration("cluster.forward_timeout", c.cluster.forwardTimeout, milliseconds(0));
 
   b.string("jwt.secret", c.jwt.secret);
   b.duration("jwt.expiration", c.jwt.expiration, milliseconds(1000));

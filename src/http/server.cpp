@@ -722,12 +722,14 @@ void Server::start() {
     d.threads.emplace_back([&d] {
       tlsIoThreadOf = d.handoff.get();
       pthread_setname_np(pthread_self(), "m3m-io");  // for top -H, perf, gdb
-      runWithoutWakeupPreemption();
+      if (d.opts.batchIoThreads) runWithoutWakeupPreemption();
       d.ioc->run();
     });
 }
 
 std::uint16_t Server::port() const { return impl_->boundPort; }
+
+net::io_context& Server::ioContext() { return *impl_->ioc; }
 
 int Server::inFlight() const {
   std::lock_guard lock(impl_->inFlightMutex);

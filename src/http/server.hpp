@@ -15,6 +15,10 @@
 
 #include "http/pipeline.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace m3m::http {
 
 struct ServerOptions {
@@ -31,6 +35,11 @@ struct ServerOptions {
   // Told the status of a request refused before it reached the handler (400
   // malformed, 413, 431): such requests never pass the middleware's metrics.
   std::function<void(int status)> onRefused;
+  // IO threads as SCHED_BATCH (server.cpp): right next to an in-process store
+  // writer (SQLite). Off for a cluster node, where a forwarded request wakes IO
+  // threads on two nodes in turn and each batch wake-up waits out a time slice
+  // of whatever else runs on the core.
+  bool batchIoThreads = true;
 };
 
 class Server {
@@ -52,6 +61,9 @@ class Server {
 
   // Requests being handled right now (for tests and metrics).
   int inFlight() const;
+  // The IO threads' context (from construction until destruction), for
+  // asynchronous clients that answer requests (node-to-node forwarding).
+  boost::asio::io_context& ioContext();
 
   struct Impl;  // defined in server.cpp (sessions need it)
 

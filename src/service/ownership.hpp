@@ -9,6 +9,12 @@
 
 namespace m3m::service {
 
+// The live node (not this one) that runs a project, and where it is reached.
+struct OwnerNode {
+  std::string id;
+  std::string url;  // its cluster.advertise_url
+};
+
 class ProjectOwnership {
  public:
   virtual ~ProjectOwnership() = default;
@@ -27,6 +33,9 @@ class ProjectOwnership {
   virtual bool holds(const std::string& projectId) = 0;
   // Which node runs the project when it is not this one ("node-id (url)"); nullopt otherwise.
   virtual std::optional<std::string> runsElsewhere(const std::string& projectId) = 0;
+  // The live node other than this one that holds the project's lease (its
+  // requests are forwarded there); nullopt when none does.
+  virtual std::optional<OwnerNode> ownerElsewhere(const std::string&) { return std::nullopt; }
 };
 
 // One node: every project is this node's.

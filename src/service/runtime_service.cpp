@@ -232,6 +232,20 @@ void RuntimeService::followLogs(const Principal& who, const std::string& project
   logOf(p.id)->follow(cursor, std::move(deliver));
 }
 
+std::string RuntimeService::requireAccess(const Principal& who, const std::string& projectId) {
+  return projects_.requireAccess(who, projectId).id;
+}
+
+bool RuntimeService::runsHere(const std::string& projectId) {
+  std::lock_guard lock(mutex_);
+  return running_.count(projectId) > 0;
+}
+
+bool RuntimeService::servesSlug(const std::string& slug) {
+  std::lock_guard lock(mutex_);
+  return slugs_.count(slug) > 0;
+}
+
 void RuntimeService::dispatch(const std::string& slug, runtime::HttpCall call,
                               std::function<void(runtime::HttpReply)> done) {
   std::shared_ptr<runtime::ProjectRuntime> rt;

@@ -79,6 +79,12 @@ class RuntimeService {
   void followLogs(const Principal& who, const std::string& projectId, std::uint64_t cursor,
                   runtime::RunLog::Follower deliver);
 
+  // The caller may see the project (its id); throws like ProjectService::requireAccess.
+  std::string requireAccess(const Principal& who, const std::string& projectId);
+  // A run of the project (any state) is on this node; by id or by slug.
+  bool runsHere(const std::string& projectId);
+  bool servesSlug(const std::string& slug);
+
   // Routes a public call to the project with this slug. NOT_FOUND for an unknown
   // project; UNAVAILABLE when it is not running or its queue is full.
   void dispatch(const std::string& slug, runtime::HttpCall call, std::function<void(runtime::HttpReply)> done);

@@ -40,10 +40,18 @@ const nodesOf = async (server, token) => {
   return Object.fromEntries(res.body.items.map((n) => [n.id, n]));
 };
 
+// This node's own view of the project's run: a status call carrying the hop
+// marker is answered locally, never forwarded to the owner (cluster_forward.test.mjs).
+const localStatus = async (server, token, projectId) => {
+  const res = await api(server, 'GET', `/api/projects/${projectId}/status`, { token, headers: { 'X-M3M-Forwarded-By': 'test' } });
+  expectStatus(res, 200, 'local status');
+  return res.body;
+};
+
 const runsOn = (server, token, projectId, slug, what) =>
   waitFor(
     async () => {
-      const s = await projectStatus(server, token, projectId);
+      const s = await localStatus(server, token, projectId);
       if (s.state !== 'running') return null;
       const r = await callRoute(server, slug, '/ping');
       return r.status === 200 && r.body.pong === true;
@@ -59,6 +67,7 @@ test('two nodes on one database: one owner per project, refusal naming it, relea
     M3M_JWT_SECRET: 'cluster-test-secret-0123456789abcdef0123456789',
     M3M_CLUSTER_HEARTBEAT: '1s',
     M3M_CLUSTER_LEASE_TTL: '6s',
+    M3M_CLUSTER_FORWARD_TIMEOUT: '2s',
   };
   const { server: a, rootToken: ta } = await startWithRoot({ env: { ...shared, M3M_CLUSTER_NODE_ID: 'node-a' } });
   let b;
@@ -91,17 +100,25 @@ test('two nodes on one database: one owner per project, refusal naming it, relea
     const manager = await createUserAndLogin(a, ta, { permissions: { manage_users: true } });
     expectStatus(await api(b, 'GET', '/api/cluster/nodes', { token: manager.token }), 200, 'a user manager');
 
-    // Another node may neither start nor stop it: the answer names the owner.
+    // Another node may not start it: the answer names the owner.
     const refused = await startProject(b, tb, p.id);
     expectError(refused, 409, 'CONFLICT', 'start on the other node');
     assert.match(refused.body.error.message, /node node-a \(http:\/\/127\.0\.0\.1:\d+\)/);
-    const stopRefused = await stopProject(b, tb, p.id);
-    expectError(stopRefused, 409, 'CONFLICT', 'stop on the other node');
+    // Its route and a stop on node-b go to node-a (cluster_forward.test.mjs); a stop that
+    // reaches a non-owner as already forwarded is refused there, naming the owner.
+    expectStatus(await callRoute(b, p.slug, '/ping'), 200, 'route through node-b');
+    const stopRefused = await api(b, 'POST', `/api/projects/${p.id}/stop`, {
+      token: tb,
+      body: {},
+      headers: { 'X-M3M-Forwarded-By': 'test' },
+    });
+    expectError(stopRefused, 409, 'CONFLICT', 'a forwarded stop on the other node');
     assert.match(stopRefused.body.error.message, /node-a/);
     assert.equal((await projectStatus(a, ta, p.id)).state, 'running', 'the run stays on node-a');
 
-    // A stop releases the lease at once: node-b may start it right away.
-    expectStatus(await stopProject(a, ta, p.id), 200, 'stop on the owner');
+    // A stop (through node-b, forwarded to node-a) releases the lease at once: node-b may start it right away.
+    expectStatus(await stopProject(b, tb, p.id), 200, 'stop through node-b');
+    assert.equal((await localStatus(a, ta, p.id)).state, 'stopped', 'stopped on node-a');
     await startRunning(b, tb, p.id);
     expectStatus(await callRoute(b, p.slug, '/ping'), 200, 'route on the new owner');
     expectError(await startProject(a, ta, p.id), 409, 'CONFLICT', 'now node-a is refused');
@@ -114,14 +131,15 @@ test('two nodes on one database: one owner per project, refusal naming it, relea
       b.proc.kill('SIGCONT');
     }
     // …and node-b, awake again, cannot renew: its run ends there at once.
-    await waitFor(async () => (await projectStatus(b, tb, p.id)).state === 'stopped', {
+    await waitFor(async () => (await localStatus(b, tb, p.id)).state === 'stopped', {
       timeout: 10_000,
       interval: 100,
       what: 'node-b ends the run whose lease it lost',
     });
     const project = await api(b, 'GET', `/api/projects/${p.id}`, { token: tb });
     assert.equal(project.body.status, 'running', 'the desired state is unchanged');
-    assert.equal((await projectStatus(a, ta, p.id)).state, 'running');
+    assert.equal((await localStatus(a, ta, p.id)).state, 'running');
+    assert.equal((await projectStatus(b, tb, p.id)).state, 'running', 'node-b shows the owner\'s status');
 
     // kill -9 node-a: node-b runs the project again within 30 s.
     a.proc.kill('SIGKILL');

@@ -6,6 +6,7 @@
 #include <spdlog/logger.h>
 #include <vector>
 
+#include "http/forwarding.hpp"
 #include "http/router.hpp"
 #include "runtime/module_source.hpp"
 
@@ -44,8 +45,9 @@ void registerEnv(Router& router, service::AuthService& auth, service::EnvService
 void registerPipeline(Router& router, service::AuthService& auth, service::PipelineService& pipeline);
 void registerPlugins(Router& router, service::AuthService& auth, service::PluginService& plugins);
 void registerCluster(Router& router, service::AuthService& auth, service::ClusterService& cluster);
+// forwarding: null on one node; otherwise calls for a project another node runs go there.
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
-                     service::ModelService& models, runtime::ModuleSource modules);
+                     service::ModelService& models, runtime::ModuleSource modules, Forwarding* forwarding = nullptr);
 void registerStorage(Router& router, service::AuthService& auth, service::StorageService& storage,
                      spdlog::logger& log);
 void registerGoals(Router& router, service::AuthService& auth, service::GoalService& goals);

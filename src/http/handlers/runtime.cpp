@@ -3,6 +3,7 @@
 
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/support.hpp"
+#include "http/forwarding.hpp"
 #include "lib/random.hpp"
 #include "service/models/model_service.hpp"
 #include "runtime/typescript/printer.hpp"
@@ -63,9 +64,12 @@ std::uint64_t uintQuery(const Request& req, const char* name, std::uint64_t def,
   return req.hasQuery(name) ? uintValue(req.query(name), name, max) : def;
 }
 
-// A public project route: /r/{slug}/... and /api/r/{slug}/...
-Handler projectRoute(service::RuntimeService& runtime) {
-  return [&runtime](Request& req, Respond respond) {
+// A public project route: /r/{slug}/... and /api/r/{slug}/... Another node's
+// project is forwarded there (several nodes).
+Handler projectRoute(service::RuntimeService& runtime, Forwarding* forwarding) {
+  return [&runtime, forwarding](Request& req, Respond respond) {
+    if (forwarding && !runtime.servesSlug(req.params["slug"]) && forwarding->route(req.params["slug"], req, respond))
+      return;
     runtime::HttpCall call;
     call.method = req.method;
     call.path = "/" + req.params["*"];
@@ -96,10 +100,29 @@ Handler projectRoute(service::RuntimeService& runtime) {
   };
 }
 
+using Local = std::function<Response(Request&, const service::Principal&)>;
+
+// A runtime admin call: answered from this node's run, unless another node runs
+// the project: then (the caller's access checked here first, so a refused
+// caller never causes a call to another node) it is forwarded there with the
+// caller's own credentials. `stream`: the answer may be SSE, relayed as it comes.
+Handler viaOwner(service::AuthService& auth, service::RuntimeService& runtime, Forwarding* forwarding, bool stream,
+                 Local local) {
+  return [&auth, &runtime, forwarding, stream, local = std::move(local)](Request& req, Respond respond) {
+    auto who = authenticate(req, auth);
+    if (forwarding) {
+      auto id = runtime.requireAccess(who, req.params["id"]);
+      if (!runtime.runsHere(id) && forwarding->admin(id, req, respond, stream)) return;
+    }
+    respond(local(req, who));
+  };
+}
+
 }  // namespace
 
 void registerRuntime(Router& router, service::AuthService& auth, service::RuntimeService& runtime,
-                     service::ModelService& models, runtime::ModuleSource modules) {
+                     service::ModelService& models, runtime::ModuleSource modules, Forwarding* forwarding) {
+  auto owned = [&](bool stream, Local local) { return viaOwner(auth, runtime, forwarding, stream, std::move(local)); };
   router.post("/api/projects/:id/start", sync([&](Request& req) {
                 auto who = authenticate(req, auth);
                 std::optional<std::string> version;
@@ -110,27 +133,23 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
                 }
                 return Response::json(200, statusJson(runtime.start(who, req.params["id"], version)));
               }));
-  router.post("/api/projects/:id/stop", sync([&](Request& req) {
-                auto who = authenticate(req, auth);
+  router.post("/api/projects/:id/stop", owned(false, [&](Request& req, const service::Principal& who) {
                 requireNoFields(req);
                 return Response::json(200, statusJson(runtime.stop(who, req.params["id"])));
               }));
-  router.post("/api/projects/:id/restart", sync([&](Request& req) {
-                auto who = authenticate(req, auth);
+  router.post("/api/projects/:id/restart", owned(false, [&](Request& req, const service::Principal& who) {
                 requireNoFields(req);
                 return Response::json(200, statusJson(runtime.restart(who, req.params["id"])));
               }));
-  router.get("/api/projects/:id/status", sync([&](Request& req) {
-               return Response::json(200, statusJson(runtime.status(authenticate(req, auth), req.params["id"])));
+  router.get("/api/projects/:id/status", owned(false, [&](Request& req, const service::Principal& who) {
+               return Response::json(200, statusJson(runtime.status(who, req.params["id"])));
              }));
-  router.get("/api/projects/:id/schedules", sync([&](Request& req) {
-               auto who = authenticate(req, auth);
+  router.get("/api/projects/:id/schedules", owned(false, [&](Request& req, const service::Principal& who) {
                auto page = runtime.schedules(who, req.params["id"], pageRequest(req));
                const std::string zone = runtime.status(who, req.params["id"]).timezone;
                return Response::json(200, pageJson(page, [&](const runtime::ScheduleJobInfo& j) { return jobJson(j, zone); }));
              }));
-  router.get("/api/projects/:id/logs", sync([&](Request& req) {
-               auto who = authenticate(req, auth);
+  router.get("/api/projects/:id/logs", owned(false, [&](Request& req, const service::Principal& who) {
                const int modes = req.hasQuery("tail") + req.hasQuery("cursor") + req.hasQuery("before");
                if (modes > 1)
                  throw Error(ErrorCode::INVALID_ARGUMENT, "use one of tail, cursor and before",
@@ -144,19 +163,14 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
                auto cursor = uintQuery(req, "cursor", 0, UINT64_MAX / 2);
                return Response::json(200, pageJson(runtime.logs(who, req.params["id"], cursor, limit)));
              }));
-  router.get("/api/projects/:id/logs/download", sync([&](Request& req) {
-               auto who = authenticate(req, auth);
+  router.get("/api/projects/:id/logs/download", owned(false, [&](Request& req, const service::Principal& who) {
                Response r = Response::text(200, runtime.logText(who, req.params["id"]));
                r.setHeader("Content-Disposition", "attachment; filename=\"run.log\"");
                return r;
              }));
   // Live tail as Server-Sent Events: one `data:` event per log line. EventSource
   // cannot send headers, so the token may also come as ?access_token=.
-  router.get("/api/projects/:id/logs/stream", sync([&](Request& req) {
-               if (req.header("Authorization").empty() && req.header("X-API-Key").empty() &&
-                   req.hasQuery("access_token"))
-                 req.headers["Authorization"] = "Bearer " + req.query("access_token");
-               auto who = authenticate(req, auth);
+  auto streamLogs = owned(true, [&](Request& req, const service::Principal& who) {
                // A reconnecting EventSource sends the last event's id: resume after it.
                auto cursor = uintQuery(req, "cursor", 0, UINT64_MAX / 2);
                if (auto last = req.header("Last-Event-ID"); !req.hasQuery("cursor") && !last.empty())
@@ -177,7 +191,12 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
                  }
                };
                return r;
-             }));
+             });
+  router.get("/api/projects/:id/logs/stream", [streamLogs](Request& req, Respond respond) {
+    if (req.header("Authorization").empty() && req.header("X-API-Key").empty() && req.hasQuery("access_token"))
+      req.headers["Authorization"] = "Bearer " + req.query("access_token");
+    streamLogs(req, std::move(respond));
+  });
   router.get("/api/runtime/types", sync([&, modules](Request& req) {
                auto who = authenticate(req, auth);
                auto types = runtime::printAll(*modules());
@@ -188,7 +207,7 @@ void registerRuntime(Router& router, service::AuthService& auth, service::Runtim
 
   for (const char* prefix : {"/r/:slug/*", "/api/r/:slug/*"})
     for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-      router.add(method, prefix, projectRoute(runtime));
+      router.add(method, prefix, projectRoute(runtime, forwarding));
 }
 
 }  // namespace m3m::http::handlers
