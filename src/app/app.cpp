@@ -22,7 +22,9 @@
 #include "service/env.hpp"
 #include "service/goals/goal_service.hpp"
 #include "runtime/modules/draw/module.hpp"
+#include "service/storage/local_files.hpp"
 #include "service/storage/runtime_storage.hpp"
+#include "store/mongo/gridfs_files.hpp"
 #include "service/storage/storage_service.hpp"
 #include "service/models/model_service.hpp"
 #include "service/models/record_service.hpp"
@@ -55,6 +57,18 @@ std::filesystem::path avatarDir(const config::Config& cfg) {
 std::vector<std::filesystem::path> perProjectRoots(const config::Config& cfg) {
   // {storage.path}/{project-id} and {logging.path}/projects/{project-id}
   return {std::filesystem::path(cfg.storage.path), std::filesystem::path(cfg.logging.path) / "projects"};
+}
+
+// storage.driver: the node's disk, or GridFS in the MongoDB database (the
+// config loader refuses gridfs on SQLite). GridFS downloads are served from a
+// per-node copy, bounded to 4 × storage.max_upload (at least 256 MB).
+static std::shared_ptr<service::FileBackend> fileBackend(const config::Config& cfg, store::Store& store) {
+  if (cfg.storage.driver != "gridfs") return std::make_shared<service::LocalFiles>(cfg.storage.path);
+  auto* mongo = dynamic_cast<store::mongo::MongoStore*>(&store);
+  if (!mongo) throw Error(ErrorCode::INVALID_ARGUMENT, "storage.driver: gridfs needs database.driver: mongodb");
+  return std::make_shared<store::mongo::GridFsFiles>(mongo->database(),
+                                                     std::filesystem::path(cfg.storage.path) / "_system" / "gridfs-cache",
+                                                     std::max<std::uint64_t>(256ull << 20, 4 * cfg.storage.maxUpload));
 }
 
 int createRootAdmin(const config::Config& cfg, const std::string& email, const std::string& password,
@@ -192,7 +206,11 @@ void App::start() {
   p.models = std::make_unique<service::ModelService>(*p.store, *p.projects);
   p.records = std::make_unique<service::RecordService>(*p.store, *p.projects, *p.models);
   p.storage = std::make_unique<service::StorageService>(*p.store, *p.projects, cfg_.storage.path, cfg_.storage.maxUpload,
-                                                          *p.images);
+                                                          *p.images, fileBackend(cfg_, *p.store));
+  log_->info("project files: {}", cfg_.storage.driver == "gridfs"
+                                      ? "GridFS (bucket \"storage\" in the MongoDB database; copies and thumbnails per node in " +
+                                            cfg_.storage.path + ")"
+                                      : "on this node's disk in " + cfg_.storage.path);
   p.goals = std::make_unique<service::GoalService>(*p.store, *p.projects, cfg_.runtime.goalsFlushInterval);
 
   // runtime: V8 once per process, the built-in modules, run control

@@ -66,6 +66,7 @@ struct PipelineConfig {
 };
 
 struct StorageConfig {
+  std::string driver = "local";  // local (storage.path) | gridfs (MongoDB: files follow a project to any node)
   std::string path = "./storage";
   std::uint64_t maxUpload = 50ull << 20;  // one uploaded or written file
   // Images (thumbnails, avatars): the declared size is checked before decoding.

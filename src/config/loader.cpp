@@ -371,6 +371,7 @@ void bindAll(Binder& b, Config& c) {
 
   b.size("pipeline.max_code_size", c.pipeline.maxCodeSize, 1024);
 
+  b.oneOf("storage.driver", c.storage.driver, {"local", "gridfs"});
   b.string("storage.path", c.storage.path, false);
   b.size("storage.max_upload", c.storage.maxUpload, 1);
   b.integer("storage.max_image_pixels", c.storage.maxImagePixels, 1'000, 1'000'000'000);
@@ -424,6 +425,11 @@ void validate(const Config& c, LoadResult& out) {
   auto& adv = c.cluster.advertiseUrl;
   if (!adv.empty() && adv.rfind("http://", 0) != 0 && adv.rfind("https://", 0) != 0)
     out.errors.push_back({"cluster.advertise_url", "must start with http:// or https://", ""});
+  if (c.storage.driver == "gridfs" && c.database.driver != "mongodb")
+    out.errors.push_back({"storage.driver",
+                          "gridfs keeps the files in MongoDB: it needs database.driver: mongodb (now \"" +
+                              c.database.driver + "\")",
+                          ""});
   // A lease is renewed every heartbeat and given up 1 s before it expires.
   if (c.cluster.leaseTtl < 3 * c.cluster.heartbeat || c.cluster.leaseTtl < c.cluster.heartbeat + milliseconds(2000))
     out.errors.push_back({"cluster.lease_ttl", "must be at least 3 × cluster.heartbeat and heartbeat + 2s", ""});

@@ -15,6 +15,10 @@ export const BINARY = process.env.M3M_BINARY || path.resolve(here, '../../build-
 // FerretDB (tests/ferretdb) started for this test file; every server gets its
 // own database, m3m_testing_database_<its temp folder>.
 export const DRIVER = process.env.M3M_TEST_DRIVER || 'sqlite';
+// Where project files live: `local` (default) or `gridfs` (M3M_TEST_STORAGE=gridfs,
+// only with M3M_TEST_DRIVER=mongodb: storage.driver gridfs in the server's database).
+export const STORAGE = process.env.M3M_TEST_STORAGE || 'local';
+if (STORAGE === 'gridfs' && DRIVER !== 'mongodb') throw new Error('M3M_TEST_STORAGE=gridfs needs M3M_TEST_DRIVER=mongodb');
 const MONGODB_URI = DRIVER === 'mongodb' ? await mongoUri() : null;
 
 async function mongoUri() {
@@ -62,6 +66,7 @@ function driverEnv(dir) {
     M3M_DATABASE_DRIVER: 'mongodb',
     M3M_MONGODB_URI: MONGODB_URI,
     M3M_MONGODB_DATABASE: `m3m_testing_database_${path.basename(dir).replace(/[^A-Za-z0-9_]/g, '_')}`,
+    M3M_STORAGE_DRIVER: STORAGE,
   };
 }
 

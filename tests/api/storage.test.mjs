@@ -8,6 +8,7 @@ import {
   api, callRoute, createProject, createUserAndLogin, deploy, expectError, expectFieldError, expectList, expectStatus,
   makePng, pngSize, startRunning, startWithRoot,
 } from './fixtures.mjs';
+import { STORAGE } from './harness.mjs';
 
 let server, dir, rootToken, project;
 const S = () => `/api/projects/${project.id}/storage`;
@@ -61,15 +62,21 @@ test('no path ever leaves the project\'s folder: each attempt is a 400 and creat
   mkdirSync(root, { recursive: true });
   symlinkSync(outside, path.join(root, 'escape'));
   symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'secret-link.txt'));
+  // Links exist only on a disk: with GridFS these names are ordinary paths in
+  // the database, and the node's disk never shows through (checked below).
+  const viaLinks = ['escape/secret.txt', 'escape/new.txt', 'secret-link.txt'];
   const bad = ['../x.txt', 'a/../../x.txt', '/etc/passwd', 'a\\b.txt', 'a\u0000b.txt', 'x'.repeat(300) + '.txt', 'a//b.txt',
-    'escape/secret.txt', 'escape/new.txt', 'secret-link.txt'];
+    ...(STORAGE === 'local' ? viaLinks : [])];
   for (const p of bad) {
     expectFieldError(await api(server, 'POST', `${S()}/file`, { token: rootToken, body: { path: p, content: 'x' } }), 'path', `create ${JSON.stringify(p)}`);
     expectFieldError(await api(server, 'POST', `${S()}/mkdir`, { token: rootToken, body: { path: p } }), 'path', `mkdir ${JSON.stringify(p)}`);
     expectFieldError(await api(server, 'PUT', `${S()}/rename`, { token: rootToken, body: { from: p, to: 'ok.txt' } }), 'from', `rename ${JSON.stringify(p)}`);
   }
-  for (const p of ['..%2Fx.txt', 'escape/secret.txt', 'secret-link.txt', '%2Fetc%2Fpasswd', 'a%00b'])
+  for (const p of ['..%2Fx.txt', '%2Fetc%2Fpasswd', 'a%00b', ...(STORAGE === 'local' ? ['escape/secret.txt', 'secret-link.txt'] : [])])
     assert.equal((await api(server, 'GET', `${S()}/download/${p}`, { token: rootToken })).status, 400, `download ${p}`);
+  if (STORAGE === 'gridfs')
+    for (const p of ['escape/secret.txt', 'secret-link.txt'])
+      expectError(await api(server, 'GET', `${S()}/download/${p}`, { token: rootToken }), 404, 'NOT_FOUND');
   expectFieldError(await api(server, 'GET', `${S()}?path=..`, { token: rootToken }), 'path');
   expectFieldError(await api(server, 'POST', `${S()}/upload`, { token: rootToken, body: form([['../up.txt', 'x']]) }), 'file');
   assert.deepEqual(readdirSync(outside), ['secret.txt'], 'nothing written outside');
@@ -115,10 +122,18 @@ test('uploads are bounded by storage.max_upload, not server.max_body; other rout
 test('deleting or renaming a symlink inside the storage acts on the link, never on its target', async () => {
   const root = path.join(dir, 'storage', project.id, 'storage');
   expectStatus(await api(server, 'POST', `${S()}/file`, { token: rootToken, body: { path: 'real/keep.txt', content: 'kept' } }), 201);
-  symlinkSync(path.join(root, 'real'), path.join(root, 'alias'));
-  expectStatus(await api(server, 'PUT', `${S()}/rename`, { token: rootToken, body: { from: 'alias', to: 'alias2' } }), 200);
-  assert.ok(existsSync(path.join(root, 'real', 'keep.txt')), 'the target folder did not move');
-  expectStatus(await api(server, 'DELETE', `${S()}/alias2`, { token: rootToken }), 204);
+  mkdirSync(root, { recursive: true });
+  symlinkSync(STORAGE === 'gridfs' ? path.join(dir, 'storage') : path.join(root, 'real'), path.join(root, 'alias'));
+  if (STORAGE === 'gridfs') {
+    // The files are in MongoDB: nothing on the node's disk shows through.
+    expectError(await api(server, 'PUT', `${S()}/rename`, { token: rootToken, body: { from: 'alias', to: 'alias2' } }), 404, 'NOT_FOUND');
+    expectError(await api(server, 'GET', `${S()}/file/alias/keep.txt`, { token: rootToken }), 404, 'NOT_FOUND');
+    assert.deepEqual(expectList(await api(server, 'GET', `${S()}`, { token: rootToken })).map((e) => e.name).filter((n) => n === 'alias'), []);
+  } else {
+    expectStatus(await api(server, 'PUT', `${S()}/rename`, { token: rootToken, body: { from: 'alias', to: 'alias2' } }), 200);
+    assert.ok(existsSync(path.join(root, 'real', 'keep.txt')), 'the target folder did not move');
+    expectStatus(await api(server, 'DELETE', `${S()}/alias2`, { token: rootToken }), 204);
+  }
   assert.equal((await api(server, 'GET', `${S()}/file/real/keep.txt`, { token: rootToken })).body.content, 'kept');
   expectStatus(await api(server, 'DELETE', `${S()}/real`, { token: rootToken }), 204);
 });
@@ -131,7 +146,9 @@ test('concurrent creates of one file: exactly one wins, the rest are 409, nothin
   assert.equal(statuses.filter((st) => st === 409).length, 19);
   const winner = tries.findIndex((r) => r.status === 201);
   assert.equal((await api(server, 'GET', `${S()}/file/race/one.txt`, { token: rootToken })).body.content, `writer ${winner}`);
-  assert.deepEqual(readdirSync(path.join(dir, 'storage', project.id, 'storage', 'race')), ['one.txt'], 'no temp files left on disk');
+  assert.deepEqual(expectList(await api(server, 'GET', `${S()}?path=race`, { token: rootToken })).map((e) => e.name), ['one.txt']);
+  if (STORAGE === 'local')
+    assert.deepEqual(readdirSync(path.join(dir, 'storage', project.id, 'storage', 'race')), ['one.txt'], 'no temp files left on disk');
   expectStatus(await api(server, 'DELETE', `${S()}/race`, { token: rootToken }), 204);
 });
 

@@ -27,20 +27,19 @@ PathGuard::PathGuard(fs::path root) {
   root_ = fs::canonical(root);
 }
 
-fs::path PathGuard::resolve(std::string_view clientPath, bool allowRoot, const std::string& field) const {
+std::string PathGuard::check(std::string_view clientPath, bool allowRoot, const std::string& field) {
   std::string_view p = clientPath;
   // The root is spelled one way, "", in REST and runtime alike: "/" and "." are
   // refused like any leading / or . segment, so no caller guesses at two meanings.
   if (p.empty()) {
     if (!allowRoot) refuse(field, "a path inside the storage is required");
-    return root_;
+    return {};
   }
   if (p.size() > 1024) refuse(field, "longer than 1024 bytes");
   if (p.find('\0') != std::string_view::npos) refuse(field, "contains a NUL byte");
   if (p.find('\\') != std::string_view::npos) refuse(field, "contains a backslash");
   if (p.front() == '/') refuse(field, "must be relative to the storage (no leading /; the root is \"\")");
   if (p.back() == '/') p.remove_suffix(1);
-  fs::path rel;
   size_t start = 0;
   while (start <= p.size()) {
     auto end = p.find('/', start);
@@ -50,9 +49,14 @@ fs::path PathGuard::resolve(std::string_view clientPath, bool allowRoot, const s
     if (seg == "." || seg == "..") refuse(field, "must not contain . or .. segments");
     if (seg.size() > 255) refuse(field, "has a name longer than 255 bytes");
     if (auto bad = lib::unsafeTextReason(seg)) refuse(field, *bad);
-    rel /= std::string(seg);
     start = end + 1;
   }
+  return std::string(p);
+}
+
+fs::path PathGuard::resolve(std::string_view clientPath, bool allowRoot, const std::string& field) const {
+  auto rel = check(clientPath, allowRoot, field);
+  if (rel.empty()) return root_;
   // Symlinks anywhere on the way are followed: the real location decides.
   // A link loop (or a too-deep chain) on the way makes weakly_canonical throw
   // filesystem_error: such a path leads nowhere, so it is refused, not a 500.

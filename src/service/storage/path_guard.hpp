@@ -19,6 +19,10 @@ class PathGuard {
   // (fields.<field>) when the path is refused.
   std::filesystem::path resolve(std::string_view clientPath, bool allowRoot = false,
                                 const std::string& field = "path") const;
+  // The textual rules of resolve alone (no disk involved): `clientPath` as a
+  // relative path without a trailing "/" ("" = the root, only when allowRoot).
+  // Every storage backend gets its paths through here.
+  static std::string check(std::string_view clientPath, bool allowRoot = false, const std::string& field = "path");
   // Like resolve (every rule applies, link targets included), but a final
   // symlink is not followed: deleting or renaming a link acts on the link,
   // never on what it points to.

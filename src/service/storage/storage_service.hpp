@@ -1,12 +1,14 @@
-// A project's files: {storage.path}/{project-id}/storage/. The file-manager
+// A project's files, kept by a FileBackend (storage.driver: the node's disk,
+// {storage.path}/{project-id}/storage/, or MongoDB's GridFS). The file-manager
 // API (permission-checked) and the runtime's `storage` module (the project
 // itself) share one implementation and one PathGuard, so both obey the same
-// path rules. Writes go to a temporary file in the same folder and are renamed
-// into place: a crash never leaves a half-written file.
+// path rules on either backend. Writes are atomic: a crash never leaves a
+// half-written file.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 #include "service/auth/principal.hpp"
 #include "service/images.hpp"
 #include "service/projects.hpp"
+#include "service/storage/file_backend.hpp"
 #include "store/store.hpp"
 
 namespace m3m::service {
@@ -32,7 +35,7 @@ struct StorageEntry {
 };
 
 struct StoredFile {
-  std::filesystem::path location;
+  std::filesystem::path location;  // on this node's disk (for GridFS: a per-node copy)
   std::string name;
   std::string mimeType;
   std::uint64_t size = 0;
@@ -49,8 +52,10 @@ struct StorageLinkView {
 
 class StorageService {
  public:
+  // files: where the files are kept; nullptr = LocalFiles under storagePath.
+  // Thumbnails are cached per node under {storagePath}/{project-id}/thumbnails.
   StorageService(store::Store& store, ProjectService& projects, std::filesystem::path storagePath,
-                 std::uint64_t maxUpload, ImageService& images);
+                 std::uint64_t maxUpload, ImageService& images, std::shared_ptr<FileBackend> files = nullptr);
 
   domain::Page<StorageEntry> list(const Principal& who, const std::string& projectId, const std::string& dir,
                                   const domain::PageRequest& page);
@@ -92,17 +97,16 @@ class StorageService {
   std::optional<StorageEntry> stat(const std::string& projectId, const std::string& path);
 
  private:
-  std::filesystem::path rootOf(const std::string& projectId) const;
-  StorageEntry entryOf(const std::string& projectId, const std::filesystem::path& location) const;
-  // replace = false: CONFLICT when something appeared there meanwhile (the
-  // final rename refuses to replace, so a check-then-write race cannot clobber).
-  void writeAtomically(const std::filesystem::path& location, std::string_view bytes, bool replace = true) const;
+  // The regular file at `path` (NOT_FOUND naming `path` otherwise).
+  FileInfo requireFile(const std::string& projectId, const std::string& path);
+  StorageEntry entryAt(const std::string& projectId, const std::string& rel);
 
   store::Store& store_;
   ProjectService& projects_;
   std::filesystem::path storagePath_;
   std::uint64_t maxUpload_;
   ImageService& images_;
+  std::shared_ptr<FileBackend> files_;
 };
 
 }  // namespace m3m::service

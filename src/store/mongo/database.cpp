@@ -382,4 +382,27 @@ std::vector<nlohmann::json> Collection::aggregate(const Bson& pipeline) {
   return out;
 }
 
+void Database::withClient(const std::function<void(mongoc_client_t*)>& fn) {
+  mongoc_client_t* c = pop();
+  try {
+    fn(c);
+  } catch (...) {
+    push(c);
+    throw;
+  }
+  push(c);
+}
+
+void Database::outsideTransaction(const std::function<void()>& fn) {
+  const ThreadTransaction saved = tlsTx;
+  if (saved.db == this) tlsTx = {};
+  try {
+    fn();
+  } catch (...) {
+    if (saved.db == this) tlsTx = saved;
+    throw;
+  }
+  if (saved.db == this) tlsTx = saved;
+}
+
 }  // namespace m3m::store::mongo

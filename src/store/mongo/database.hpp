@@ -101,6 +101,13 @@ class Database {
   // Counted per operation, for the store metrics.
   std::atomic<std::uint64_t> reads{0}, writes{0};
 
+  // A pooled client for calls the Collection wrapper does not cover (GridFS
+  // streams): never the thread's transaction client.
+  void withClient(const std::function<void(mongoc_client_t*)>& fn);
+  // Runs fn as if the thread had no open transaction (its calls neither join
+  // nor see it), e.g. for writes whose other half (GridFS) cannot roll back.
+  void outsideTransaction(const std::function<void()>& fn);
+
  private:
   friend class Collection;
   mongoc_client_t* pop();

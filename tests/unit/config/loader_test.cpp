@@ -111,6 +111,19 @@ TEST(ConfigLoader, CheckpointPagesAreBounded) {
       << ::testing::PrintToString(errorStrings(low));
 }
 
+TEST(ConfigLoader, GridFsStorageNeedsMongoDb) {
+  EXPECT_EQ(load(std::nullopt, noEnv).config.storage.driver, "local");
+  auto ok = loadFromString("database: { driver: mongodb }\nstorage: { driver: gridfs }\n", "c.yaml", noEnv);
+  ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(errorStrings(ok));
+  EXPECT_EQ(ok.config.storage.driver, "gridfs");
+  auto onSqlite = load(std::nullopt, envOf({{"M3M_STORAGE_DRIVER", "gridfs"}}));
+  EXPECT_TRUE(hasError(onSqlite, "storage.driver", "needs database.driver: mongodb"))
+      << ::testing::PrintToString(errorStrings(onSqlite));
+  auto unknown = loadFromString("storage: { driver: s3 }\n", "c.yaml", noEnv);
+  EXPECT_TRUE(hasError(unknown, "storage.driver", "must be one of local, gridfs"))
+      << ::testing::PrintToString(errorStrings(unknown));
+}
+
 TEST(ConfigLoader, EnvNamesFollowPaths) {
   EXPECT_EQ(envNameFor("server.port"), "M3M_SERVER_PORT");
   EXPECT_EQ(envNameFor("runtime.worker_pool_size"), "M3M_RUNTIME_WORKER_POOL_SIZE");
