@@ -45,6 +45,14 @@ const TICKER = `
 `;
 const PLAIN = `service.start(() => { router.get('/ping', () => ({ pong: true })); });`;
 
+// One database for the nodes of a test, one secret, short heartbeats and leases.
+const clusterEnv = async () => ({
+  ...(await sharedMongoEnv()),
+  M3M_JWT_SECRET: 'cluster-three-secret-0123456789abcdef0123456789',
+  M3M_CLUSTER_HEARTBEAT: '1s',
+  M3M_CLUSTER_LEASE_TTL: '4s',
+});
+
 const runLogOf = (server, projectId) =>
   ['run.log.1', 'run.log']
     .map((f) => path.join(server.dir, 'logs', 'projects', projectId, f))
@@ -65,12 +73,7 @@ const answersEverywhere = (nodes, slug, what) =>
   );
 
 test('three nodes: routes answer on every node; kill -9 of an owner moves its projects, no double schedule, no lost record', async (t) => {
-  const shared = {
-    ...(await sharedMongoEnv()),
-    M3M_JWT_SECRET: 'cluster-three-secret-0123456789abcdef0123456789',
-    M3M_CLUSTER_HEARTBEAT: '1s',
-    M3M_CLUSTER_LEASE_TTL: '4s',
-  };
+  const shared = await clusterEnv();
   const { server: a, rootToken: ta } = await startWithRoot({ env: { ...shared, M3M_CLUSTER_NODE_ID: 'node-a' }, keepDir: true });
   const servers = [a];
   let aKilled = false;
@@ -197,12 +200,7 @@ test('development mode on one database: every node signs with the one generated 
 });
 
 test('a stalled owner that wakes after losing its lease fires nothing: no tick twice in any second', async () => {
-  const shared = {
-    ...(await sharedMongoEnv()),
-    M3M_JWT_SECRET: 'cluster-three-secret-0123456789abcdef0123456789',
-    M3M_CLUSTER_HEARTBEAT: '1s',
-    M3M_CLUSTER_LEASE_TTL: '4s',
-  };
+  const shared = await clusterEnv();
   const { server: a, rootToken: ta } = await startWithRoot({ env: { ...shared, M3M_CLUSTER_NODE_ID: 'node-a' } });
   let b;
   try {
