@@ -602,7 +602,7 @@ export interface paths {
         put?: never;
         /**
          * Stop the project's service
-         * @description Takes no body. Runs the shutdown callbacks (bounded by runtime.shutdown_timeout), then destroys the isolate: no timer, interval or continuation of the run ever fires again, and a busy script is terminated. Stopping a project that is not running answers the same way. The desired state becomes stopped (it is not started again after a server restart).
+         * @description Takes no body. Runs the shutdown callbacks (bounded by runtime.shutdown_timeout), then destroys the isolate: no timer, interval or continuation of the run ever fires again, and a busy script is terminated. Stopping a project that is not running answers the same way. The desired state becomes stopped (it is not started again after a server restart). With several nodes, when another node runs the project, the call is forwarded there (the caller's access is checked here first) and its answer returned.
          */
         post: operations["stopProject"];
         delete?: never;
@@ -622,7 +622,7 @@ export interface paths {
         put?: never;
         /**
          * Restart the project's service with the same release
-         * @description Takes no body. Stops the run as stop does and starts the release it was running again; the run log is kept. A project that is not running starts the release recorded as its desired one (cleared by stop), else its active release. Answers like start: once running or failed.
+         * @description Takes no body. Stops the run as stop does and starts the release it was running again; the run log is kept. A project that is not running starts the release recorded as its desired one (cleared by stop), else its active release. Answers like start: once running or failed. With several nodes, when another node runs the project, the call is forwarded there (the caller's access is checked here first) and its answer returned.
          */
         post: operations["restartProject"];
         delete?: never;
@@ -638,7 +638,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The run state of the project's service */
+        /**
+         * The run state of the project's service
+         * @description With several nodes, when another node runs the project, the call is forwarded there (the caller's access is checked here first) and its answer returned.
+         */
         get: operations["getProjectStatus"];
         put?: never;
         post?: never;
@@ -657,7 +660,7 @@ export interface paths {
         };
         /**
          * The schedule.* jobs of the project's running service
-         * @description Every job with its expression, next and last run, last duration, runs, skips and errors. A project that is not running has none (an empty list).
+         * @description Every job with its expression, next and last run, last duration, runs, skips and errors. A project that is not running has none (an empty list). With several nodes, when another node runs the project, the call is forwarded there (the caller's access is checked here first) and its answer returned.
          */
         get: operations["listProjectSchedules"];
         put?: never;
@@ -677,7 +680,7 @@ export interface paths {
         };
         /**
          * Read the project's run log
-         * @description Lines come oldest first. Pass next_cursor back as cursor to read on (poll it for a live tail); a line still being written is left for the next read. A cursor past the end of the log (it was cleared or rotated) starts over from its beginning. With tail, the last tail lines are returned instead (cursor and limit are then ignored) and next_cursor is the end of the log. Only the current log file is read, not the rotated run.log.1.
+         * @description Lines come oldest first. Pass next_cursor back as cursor to read on (poll it for a live tail); a line still being written is left for the next read. A cursor past the end of the log (it was cleared or rotated) starts over from its beginning. With tail, the last tail lines are returned instead (cursor and limit are then ignored) and next_cursor is the end of the log. Only the current log file is read, not the rotated run.log.1. With several nodes, when another node runs the project, the call is forwarded there (the caller's access is checked here first) and its answer returned.
          */
         get: operations["getProjectLogs"];
         put?: never;
@@ -697,7 +700,7 @@ export interface paths {
         };
         /**
          * Download the project's run log
-         * @description The current log file as it is (the rotated run.log.1 is not included); empty when the project never ran.
+         * @description The current log file as it is (the rotated run.log.1 is not included); empty when the project never ran. With several nodes, when another node runs the project, the call is forwarded there (the caller's access is checked here first) and its answer returned.
          */
         get: operations["downloadProjectLogs"];
         put?: never;
@@ -737,33 +740,33 @@ export interface paths {
         };
         /**
          * Call a route of the project (GET /r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. HEAD is served as well: GET routes of the service match it.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. HEAD is served as well: GET routes of the service match it. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         get: operations["callProjectRouteGet"];
         /**
          * Call a route of the project (PUT /r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         put: operations["callProjectRoutePut"];
         /**
          * Call a route of the project (POST /r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         post: operations["callProjectRoutePost"];
         /**
          * Call a route of the project (DELETE /r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         delete: operations["callProjectRouteDelete"];
         /**
          * Call a route of the project (OPTIONS /r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. A CORS preflight from an origin in server.cors_origins (OPTIONS with Access-Control-Request-Method) is answered by m3m with 204 and does not reach the service.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. A CORS preflight from an origin in server.cors_origins (OPTIONS with Access-Control-Request-Method) is answered by m3m with 204 and does not reach the service. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         options: operations["callProjectRouteOptions"];
         head?: never;
         /**
          * Call a route of the project (PATCH /r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         patch: operations["callProjectRoutePatch"];
         trace?: never;
@@ -777,33 +780,33 @@ export interface paths {
         };
         /**
          * Call a route of the project (GET /api/r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. HEAD is served as well: GET routes of the service match it.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. HEAD is served as well: GET routes of the service match it. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         get: operations["callProjectRouteApiGet"];
         /**
          * Call a route of the project (PUT /api/r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         put: operations["callProjectRouteApiPut"];
         /**
          * Call a route of the project (POST /api/r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         post: operations["callProjectRouteApiPost"];
         /**
          * Call a route of the project (DELETE /api/r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         delete: operations["callProjectRouteApiDelete"];
         /**
          * Call a route of the project (OPTIONS /api/r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. A CORS preflight from an origin in server.cors_origins (OPTIONS with Access-Control-Request-Method) is answered by m3m with 204 and does not reach the service.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. A CORS preflight from an origin in server.cors_origins (OPTIONS with Access-Control-Request-Method) is answered by m3m with 204 and does not reach the service. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         options: operations["callProjectRouteApiOptions"];
         head?: never;
         /**
          * Call a route of the project (PATCH /api/r/{slug}/…)
-         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes.
+         * @description Public: no m3m login or API key is needed, and every request header (Authorization included) reaches the service's handler untouched, with the query string and the body. The handler sees ctx.path = "/" + path ("/" for an empty path: /r/{slug} and /r/{slug}/ reach the service too). m3m itself answers 404 (unknown slug, or no route of the service matches), 503 (not running, or too many requests waiting) and 500 (the handler failed or hit the CPU or heap limit); every other answer is the service's own. /r/{slug}/… and /api/r/{slug}/… reach the same routes. With several nodes (database.driver: mongodb), a node that does not run the project forwards the request to the node that does (X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto and X-M3M-Forwarded-By added) and returns its answer unchanged.
          */
         patch: operations["callProjectRouteApiPatch"];
         trace?: never;
@@ -817,7 +820,7 @@ export interface paths {
         };
         /**
          * Live tail of the run log (Server-Sent Events)
-         * @description text/event-stream: first every line from cursor (default: the beginning), then each new line as it is written, one event per line, in order; each event's `id` is the byte offset just after its line, and a reconnecting client's `Last-Event-ID` header resumes after it (an explicit ?cursor= wins). EventSource cannot send headers, so the access token may also be given as ?access_token=. The stream ends when the client goes away or the server stops.
+         * @description text/event-stream: first every line from cursor (default: the beginning), then each new line as it is written, one event per line, in order; each event's `id` is the byte offset just after its line, and a reconnecting client's `Last-Event-ID` header resumes after it (an explicit ?cursor= wins). EventSource cannot send headers, so the access token may also be given as ?access_token=. The stream ends when the client goes away or the server stops. With several nodes, when another node runs the project, the call is forwarded there (the caller's access is checked here first) and its answer returned.
          */
         get: operations["streamProjectLogs"];
         put?: never;
@@ -2186,11 +2189,22 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description UNAVAILABLE: the project is not running (stopped, starting, failed or stopping) or stopped before answering (Retry-After: 5), or more than runtime.max_queue requests are waiting for it (Retry-After: 1); a handler may also answer 503 itself, with a body of its own */
+        /** @description UNAVAILABLE: the project is not running (stopped, starting, failed or stopping) or stopped before answering (Retry-After: 5), or more than runtime.max_queue requests are waiting for it (Retry-After: 1); with several nodes also: the node that runs it cannot be reached or did not answer within cluster.forward_timeout, or a request already forwarded (X-M3M-Forwarded-By) reached a node that does not run it (Retry-After: 2 and 1). A handler may also answer 503 itself, with a body of its own */
         ProjectUnavailable: {
             headers: {
-                /** @description Seconds to wait before trying again: 5 when the project is not running, 1 when its queue is full. */
-                "Retry-After"?: 1 | 5;
+                /** @description Seconds to wait before trying again: 5 when the project is not running, 1 when its queue is full, 2 when the node running it did not answer. */
+                "Retry-After"?: 1 | 2 | 5;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description UNAVAILABLE (several nodes): another node runs the project and this call was forwarded to it, but it cannot be reached or did not answer within cluster.forward_timeout; the message names the node */
+        OwnerUnavailable: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: 2;
                 [name: string]: unknown;
             };
             content: {
@@ -4512,6 +4526,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["OwnerUnavailable"];
         };
     };
     restartProject: {
@@ -4563,6 +4578,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["OwnerUnavailable"];
         };
     };
     getProjectStatus: {
@@ -4605,6 +4621,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["OwnerUnavailable"];
         };
     };
     listProjectSchedules: {
@@ -4653,6 +4670,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["OwnerUnavailable"];
         };
     };
     getProjectLogs: {
@@ -4713,6 +4731,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["OwnerUnavailable"];
         };
     };
     downloadProjectLogs: {
@@ -4757,6 +4776,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["OwnerUnavailable"];
         };
     };
     getRuntimeTypes: {
@@ -5110,6 +5130,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["OwnerUnavailable"];
         };
     };
     listModels: {
