@@ -9,6 +9,9 @@
 // switches, and the info/warn ratios (issue 20: the access log within 5%).
 // Usage: M3M_BIN=build-bench/m3m node bench/log_cost.mjs [--pin 0] [--client 1]
 //          [--rounds 3] [--duration 5] [--conns 32] [--route js|ping]
+//          [--extra info+M3M_LOGGING_CONSOLE=all,info@/path/to/other/m3m,…] (more
+//          servers: a level, environment settings after '+', another binary after
+//          '@'; shown as extra columns against warn)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs, runningProject, startM3m } from './lib.mjs';
@@ -20,6 +23,7 @@ const rounds = Number(args.rounds || 3);
 const duration = Number(args.duration || 5);
 const conns = Number(args.conns || 32);
 const route = args.route || 'js';
+const extra = args.extra ? String(args.extra).split(',') : [];
 const TICK_NS = 1e9 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 const HELLO = `service.start(() => { router.get('/hello', () => ({ok: true})); });\n`;
@@ -65,10 +69,13 @@ function wrk(url) {
 
 const servers = {};
 try {
-  for (const level of ['warn', 'info']) {
-    const s = await startM3m({ pin, level, threads: 1 });
+  for (const name of ['warn', 'info', ...extra]) {
+    const [spec, binary] = name.split('@');
+    const [level, ...settings] = spec.split('+');
+    const env = Object.fromEntries(settings.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const s = await startM3m({ pin, level, threads: 1, env, ...(binary ? { binary } : {}) });
     await runningProject(s, 'bench', HELLO);
-    servers[level] = { s, url: route === 'js' ? `${s.url}/r/bench/hello` : `${s.url}/api/ping`, total: {}, requests: 0, rps: [] };
+    servers[name] = { s, url: route === 'js' ? `${s.url}/r/bench/hello` : `${s.url}/api/ping`, total: {}, requests: 0, rps: [] };
   }
   for (const { url } of Object.values(servers)) wrk(url);  // warm-up
   for (let round = 0; round < rounds; ++round) {
@@ -88,27 +95,31 @@ try {
   const per = (srv, f) => Object.values(srv.total).reduce((a, v) => a + f(v), 0) / srv.requests;
   const cpu = (v) => v.user + v.sys;
   console.log(`\nroute ${route}: ${rounds} rounds × ${duration}s, ${conns} connections, server on CPU ${pin}, wrk on CPU ${clientCpu}\n`);
-  console.log('| per request | warn | info | info/warn |');
-  console.log('|---|---:|---:|---:|');
+  const others = ['info', ...extra];
+  console.log(`| per request | warn | ${others.map((o) => `${o} | ${o}/warn`).join(' | ')} |`);
+  console.log(`|---|---:|${others.map(() => '---:|---:').join('|')}|`);
   const row = (label, f, digits = 0) => {
-    const w = per(servers.warn, f), i = per(servers.info, f);
-    console.log(`| ${label} | ${w.toFixed(digits)} | ${i.toFixed(digits)} | ${w > 0 ? (i / w).toFixed(3) : '–'} |`);
+    const w = per(servers.warn, f);
+    const cells = others.map((o) => {
+      const i = per(servers[o], f);
+      return `${i.toFixed(digits)} | ${w > 0 ? (i / w).toFixed(3) : '–'}`;
+    });
+    console.log(`| ${label} | ${w.toFixed(digits)} | ${cells.join(' | ')} |`);
   };
   row('process CPU ns', cpu);
   row('process user ns', (v) => v.user);
   row('process system ns', (v) => v.sys);
   row('voluntary switches', (v) => v.vol, 4);
   row('involuntary switches', (v) => v.invol, 4);
-  const groups = new Set([...Object.keys(servers.warn.total), ...Object.keys(servers.info.total)]);
+  const groups = new Set(Object.values(servers).flatMap((srv) => Object.keys(srv.total)));
   for (const g of [...groups].sort()) {
-    const w = servers.warn.total[g], i = servers.info.total[g];
-    const ns = (srv, v) => (v ? cpu(v) / srv.requests : 0);
-    if (ns(servers.warn, w) + ns(servers.info, i) < 1) continue;
-    console.log(`| thread ${g}: CPU ns | ${ns(servers.warn, w).toFixed(0)} | ${ns(servers.info, i).toFixed(0)} | |`);
+    const ns = (srv) => (srv.total[g] ? cpu(srv.total[g]) / srv.requests : 0);
+    if (Object.values(servers).reduce((a, srv) => a + ns(srv), 0) < 1) continue;
+    console.log(`| thread ${g}: CPU ns | ${ns(servers.warn).toFixed(0)} | ${others.map((o) => `${ns(servers[o]).toFixed(0)} | `).join(' | ')} |`);
   }
   const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  const rw = med(servers.warn.rps), ri = med(servers.info.rps);
-  console.log(`| req/s (median) | ${rw.toFixed(0)} | ${ri.toFixed(0)} | ${(ri / rw).toFixed(3)} |`);
+  const rw = med(servers.warn.rps);
+  console.log(`| req/s (median) | ${rw.toFixed(0)} | ${others.map((o) => `${med(servers[o].rps).toFixed(0)} | ${(med(servers[o].rps) / rw).toFixed(3)}`).join(' | ')} |`);
   const costRatio = per(servers.warn, cpu) / per(servers.info, cpu);
   console.log(`\nissue 20 (access log within 5% of warn), by CPU per request: warn/info = ${costRatio.toFixed(3)} ${costRatio >= 0.95 ? 'PASS' : 'FAIL'}`);
 } finally {

@@ -19,6 +19,8 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libargon2-dev libjwt-dev
   libcurl4-openssl-dev libpcre2-dev libvips-dev prometheus-cpp-dev
+  # the allocator of release builds (CMakeLists.txt, M3M_ALLOCATOR)
+  libgoogle-perftools-dev
   # the MongoDB driver (database.driver: mongodb)
   libmongoc-dev libbson-dev
   # the draw module: cairo + pango (pangocairo, fontconfig) and the fonts it finds by default

@@ -9,6 +9,8 @@
 #include <m3m/version.hpp>
 #include <thread>
 
+#include <dlfcn.h>
+
 #include "app/app.hpp"
 #include "config/loader.hpp"
 #include "log/logging.hpp"
@@ -140,6 +142,8 @@ int main(int argc, char** argv) {
 
   if (versionCmd->parsed()) {
     std::cout << "m3m " << m3m::VERSION << "\n";
+    // What actually serves malloc in this process (CMakeLists.txt, M3M_ALLOCATOR).
+    std::cout << "allocator: " << (dlsym(RTLD_DEFAULT, "tc_version") ? "tcmalloc" : "system malloc") << "\n";
     return 0;
   }
   if (dashboardCmd->parsed()) {

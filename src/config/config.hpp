@@ -137,6 +137,9 @@ struct PluginsConfig {
 struct LoggingConfig {
   std::string level = "info";
   std::string format = "text";  // text | json (JSON lines for log shippers)
+  // What the console gets: all (the access lines too) | server (the
+  // server's own lines; access lines only in the file) | off.
+  std::string console = "server";
   std::string path = "./logs";
   std::uint64_t maxSize = 100ull << 20;  // 10 MB rotated every second at 100k req/s (docs)
   int maxFiles = 5;

@@ -409,6 +409,7 @@ void bindAll(Binder& b, Config& c) {
 
   b.oneOf("logging.level", c.logging.level, {"trace", "debug", "info", "warn", "error", "off"});
   b.oneOf("logging.format", c.logging.format, {"text", "json"});
+  b.oneOf("logging.console", c.logging.console, {"all", "server", "off"});
   b.string("logging.path", c.logging.path, false);
   b.size("logging.max_size", c.logging.maxSize, 1024);
   b.integer("logging.max_files", c.logging.maxFiles, 1, 100);

@@ -12,13 +12,25 @@
 
 namespace m3m::log {
 
+namespace {
+std::vector<BatchOutput> takingEverything(std::vector<spdlog::sink_ptr> sinks) {
+  std::vector<BatchOutput> out;
+  for (auto& s : sinks) out.push_back({std::move(s), true});
+  return out;
+}
+}  // namespace
+
 BatchSink::BatchSink(std::vector<spdlog::sink_ptr> out, std::unique_ptr<spdlog::formatter> format, BatchOptions opts)
-    : out_(std::move(out)),
-      failing_(out_.size(), false),
-      format_(std::move(format)),
-      opts_(opts),
-      batch_(opts.chunkBytes, opts.maxBytes) {
-  for (auto& s : out_) s->set_formatter(std::make_unique<VerbatimFormatter>());
+    : BatchSink(takingEverything(std::move(out)), std::move(format), opts) {}
+
+BatchSink::BatchSink(std::vector<BatchOutput> out, std::unique_ptr<spdlog::formatter> format, BatchOptions opts)
+    : format_(std::move(format)), lineFormat_(dynamic_cast<LineFormat*>(format_.get())), opts_(opts) {
+  out_.reserve(out.size());
+  for (auto& o : out) {
+    o.sink->set_formatter(std::make_unique<VerbatimFormatter>());
+    out_.emplace_back(std::move(o), opts_);
+    if (out_.back().accessLines) ++accessOutputs_;
+  }
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "m3m-log");  // for top -H, perf, gdb
     run();
@@ -34,16 +46,86 @@ BatchSink::~BatchSink() {
   thread_.join();
 }
 
+bool BatchSink::enoughToWrite() const {
+  for (const auto& o : out_)
+    if (o.batch.hasFullChunk() && o.batch.pendingBytes() >= opts_.writeBytes) return true;
+  return false;
+}
+
+bool BatchSink::allEmpty() const {
+  for (const auto& o : out_)
+    if (!o.batch.empty()) return false;
+  return true;
+}
+
+void BatchSink::append(const spdlog::details::log_msg& msg, bool accessLine) {
+  const auto takes = [accessLine](const Output& o) { return !accessLine || o.accessLines; };
+  Output* only = nullptr;
+  std::size_t n = 0;
+  for (auto& o : out_)
+    if (takes(o)) {
+      only = &o;
+      ++n;
+    }
+  if (n == 1) {
+    only->batch.append([&](spdlog::memory_buf_t& out) { format_->format(msg, out); });
+  } else if (n > 1) {
+    spdlog::memory_buf_t line;  // formatted once, copied to each
+    format_->format(msg, line);
+    for (auto& o : out_)
+      if (takes(o)) o.batch.append([&](spdlog::memory_buf_t& out) { out.append(line.data(), line.data() + line.size()); });
+  }
+  ++logged_;
+}
+
 void BatchSink::log(const spdlog::details::log_msg& msg) {
   bool wake;
   {
     std::lock_guard lock(mu_);
-    batch_.append([&](spdlog::memory_buf_t& out) { format_->format(msg, out); });
-    ++logged_;
+    append(msg, false);
     if (msg.level >= spdlog::level::warn) urgent_ = true;
     // A sleeping log thread wakes for any line; a waiting one (lines pending,
     // the interval running) only for a full chunk or an urgent line.
-    wake = idle_ || urgent_ || batch_.hasFullChunk();
+    wake = idle_ || urgent_ || enoughToWrite();
+  }
+  if (wake) wake_.notify_one();
+}
+
+void BatchSink::logAccess(AccessWriter write, const void* context) {
+  const auto now = spdlog::log_clock::now();
+  bool wake;
+  {
+    std::lock_guard lock(mu_);
+    if (lineFormat_ == nullptr) {
+      // Another formatter was set (set_pattern): the ordinary way, as text.
+      spdlog::memory_buf_t text;
+      write(text, false, context);
+      spdlog::details::log_msg msg(now, spdlog::source_loc{}, "m3m", spdlog::level::info,
+                                   spdlog::string_view_t(text.data(), text.size()));
+      append(msg, true);
+    } else {
+      // The line goes straight into the first output's batch; any other output
+      // that takes access lines gets a copy of its bytes.
+      spdlog::memory_buf_t copy;
+      bool first = true;
+      for (auto& o : out_) {
+        if (!o.accessLines) continue;
+        if (first) {
+          first = false;
+          o.batch.append([&](spdlog::memory_buf_t& out) {
+            const auto start = out.size();
+            lineFormat_->begin(out, now, spdlog::level::info);
+            write(out, lineFormat_->json(), context);
+            lineFormat_->end(out);
+            if (accessOutputs_ > 1) copy.append(out.data() + start, out.data() + out.size());
+          });
+        } else {
+          o.batch.append([&](spdlog::memory_buf_t& out) { out.append(copy.data(), copy.data() + copy.size()); });
+        }
+      }
+      ++logged_;
+    }
+    wake = idle_ || enoughToWrite();
   }
   if (wake) wake_.notify_one();
 }
@@ -63,6 +145,7 @@ void BatchSink::set_pattern(const std::string& pattern) {
 void BatchSink::set_formatter(std::unique_ptr<spdlog::formatter> format) {
   std::lock_guard lock(mu_);
   format_ = std::move(format);
+  lineFormat_ = dynamic_cast<LineFormat*>(format_.get());
 }
 
 bool BatchSink::writeAndWait(std::chrono::milliseconds timeout, const spdlog::details::log_msg* last) {
@@ -74,10 +157,7 @@ bool BatchSink::writeAndWait(std::chrono::milliseconds timeout, const spdlog::de
     nanosleep(&pause, nullptr);
     lock.try_lock();
   }
-  if (last) {
-    batch_.append([&](spdlog::memory_buf_t& out) { format_->format(*last, out); });
-    ++logged_;
-  }
+  if (last) append(*last, false);
   const std::uint64_t target = logged_;
   urgent_ = true;
   lock.unlock();
@@ -92,6 +172,7 @@ bool BatchSink::writeAndWait(std::chrono::milliseconds timeout, const spdlog::de
 void BatchSink::run() {
   std::unique_lock lock(mu_);
   bool quiet = true;  // the last round wrote nothing
+  std::vector<Round> rounds(out_.size());
   for (;;) {
     // Asleep (no timer) only after a round with nothing to write; the first
     // line after that is written at once (a quiet server's lines show up as
@@ -100,50 +181,57 @@ void BatchSink::run() {
     // stops — under a steady flow the thread wakes once per chunk.
     if (quiet) {
       idle_ = true;
-      wake_.wait(lock, [&] { return stop_ || !batch_.empty(); });
+      wake_.wait(lock, [&] { return stop_ || !allEmpty(); });
       idle_ = false;
     } else {
-      wake_.wait_for(lock, opts_.flushInterval, [&] { return stop_ || urgent_ || batch_.hasFullChunk(); });
+      wake_.wait_for(lock, opts_.flushInterval, [&] { return stop_ || urgent_ || enoughToWrite(); });
     }
-    auto chunks = batch_.takeAll();
-    const auto dropped = batch_.takeDropped();
-    spdlog::memory_buf_t notice;
-    if (dropped > 0) {
-      const auto text = fmt::format("log: {} lines dropped (logged faster than the log could be written)", dropped);
-      format_->format(spdlog::details::log_msg("m3m", spdlog::level::warn, text), notice);
+    quiet = true;
+    for (std::size_t i = 0; i < out_.size(); ++i) {
+      rounds[i].chunks = out_[i].batch.takeAll();
+      rounds[i].dropped = out_[i].batch.takeDropped();
+      if (!rounds[i].chunks.empty() || rounds[i].dropped > 0) quiet = false;
+    }
+    // The notice's format is read under the lock (set_formatter).
+    std::vector<spdlog::memory_buf_t> notices(out_.size());
+    for (std::size_t i = 0; i < out_.size(); ++i) {
+      if (rounds[i].dropped == 0) continue;
+      const auto text =
+          fmt::format("log: {} lines dropped (logged faster than the log could be written)", rounds[i].dropped);
+      format_->format(spdlog::details::log_msg("m3m", spdlog::level::warn, text), notices[i]);
     }
     urgent_ = false;
-    quiet = chunks.empty() && dropped == 0;
     const auto upTo = logged_;
     const bool last = stop_;
     lock.unlock();
-    if (notice.size() > 0) {
-      LineBatch::Chunk c;
-      c.text = std::move(notice);
-      c.lines = 1;
-      chunks.insert(chunks.begin(), std::move(c));  // the dropped lines were older than every kept one
+    for (std::size_t i = 0; i < out_.size(); ++i) {
+      auto& chunks = rounds[i].chunks;
+      if (notices[i].size() > 0) {
+        LineBatch::Chunk c;
+        c.text = std::move(notices[i]);
+        c.lines = 1;
+        chunks.insert(chunks.begin(), std::move(c));  // the dropped lines were older than every kept one
+      }
+      if (!chunks.empty()) writeOut(out_[i], chunks);
     }
-    if (!chunks.empty()) writeOut(chunks);
     written_.store(upTo, std::memory_order_release);
     lock.lock();
-    batch_.recycle(std::move(chunks));
-    if (last && batch_.empty()) return;
+    for (std::size_t i = 0; i < out_.size(); ++i) out_[i].batch.recycle(std::move(rounds[i].chunks));
+    if (last && allEmpty()) return;
   }
 }
 
-void BatchSink::writeOut(std::vector<LineBatch::Chunk>& chunks) {
-  // Each output on its own: a full disk does not silence the console.
-  for (std::size_t i = 0; i < out_.size(); ++i) {
-    try {
-      for (auto& c : chunks) {
-        out_[i]->log(spdlog::details::log_msg("m3m", spdlog::level::info, spdlog::string_view_t(c.text.data(), c.text.size())));
-      }
-      out_[i]->flush();
-      failing_[i] = false;
-    } catch (const std::exception& e) {
-      if (!failing_[i]) std::fprintf(stderr, "m3m: writing the server log failed: %s\n", e.what());
-      failing_[i] = true;  // one complaint per run of failures
+// Each output on its own: a full disk does not silence the console.
+void BatchSink::writeOut(Output& out, std::vector<LineBatch::Chunk>& chunks) {
+  try {
+    for (auto& c : chunks) {
+      out.sink->log(spdlog::details::log_msg("m3m", spdlog::level::info, spdlog::string_view_t(c.text.data(), c.text.size())));
     }
+    out.sink->flush();
+    out.failing = false;
+  } catch (const std::exception& e) {
+    if (!out.failing) std::fprintf(stderr, "m3m: writing the server log failed: %s\n", e.what());
+    out.failing = true;  // one complaint per run of failures
   }
 }
 

@@ -23,7 +23,7 @@ void LineBatch::reopen() {
 
 void LineBatch::recycle(std::vector<Chunk>&& written) {
   for (auto& c : written) {
-    if (spare_.size() >= 2) break;
+    if (spare_.size() >= kSpareChunks) break;
     if (c.text.capacity() >= chunkBytes_ && c.text.capacity() <= 2 * chunkBytes_ + 512) spare_.push_back(std::move(c.text));
   }
   written.clear();

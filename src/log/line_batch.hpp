@@ -48,8 +48,9 @@ class LineBatch {
   // Lines dropped by the bound since the last call.
   std::size_t takeDropped();
 
-  // Gives written chunks back: their buffers (up to two) are reused for
-  // the next chunks, still in the cache and without an allocation.
+  // Gives written chunks back: their buffers (up to kSpareChunks, a round
+  // of writing's worth) are reused for the next chunks, without an allocation.
+  static constexpr std::size_t kSpareChunks = 10;
   void recycle(std::vector<Chunk>&& written);
 
  private:

@@ -31,45 +31,55 @@ std::string_view levelName(spdlog::level::level_enum level) {
 
 // The line's head is put together on the stack and appended once: each
 // append to the buffer costs a capacity check and a call.
-void TextLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+void TextLineFormatter::begin(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point time,
+                              spdlog::level::level_enum level) {
   using namespace std::chrono;
-  const auto since = msg.time.time_since_epoch();
+  const auto since = time.time_since_epoch();
   const auto date = date_.prefix(static_cast<std::time_t>(duration_cast<seconds>(since).count()), false,
                                  "[%04d-%02d-%02d %02d:%02d:%02d.");
-  const auto level = levelName(msg.level);
+  const auto name = levelName(level);
   char head[64];  // date (< 40), milliseconds, "] [", level (≤ 8), "] "
   char* p = std::copy(date.begin(), date.end(), head);
   auto ms = static_cast<unsigned>(duration_cast<milliseconds>(since).count() % 1000);
   for (int i = 2; i >= 0; --i, ms /= 10) p[i] = static_cast<char>('0' + ms % 10);
   p += 3;
   p = std::copy_n("] [", 3, p);
-  p = std::copy(level.begin(), level.begin() + std::min<std::size_t>(level.size(), 8), p);
+  p = std::copy(name.begin(), name.begin() + std::min<std::size_t>(name.size(), 8), p);
   p = std::copy_n("] ", 2, p);
   dest.append(head, p);
-  dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
-  dest.push_back('\n');
 }
 
-void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+void TextLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  begin(dest, msg.time, msg.level);
+  dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
+  end(dest);
+}
+
+void JsonLineFormatter::begin(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point time,
+                              spdlog::level::level_enum level) {
   using namespace std::chrono;
-  const auto since = msg.time.time_since_epoch();
+  const auto since = time.time_since_epoch();
   append(dest, date_.prefix(static_cast<std::time_t>(duration_cast<seconds>(since).count()), true,
                             "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d."));
   appendPadded(dest, static_cast<unsigned long>(duration_cast<microseconds>(since).count() % 1'000'000), 6);
   append(dest, "Z\",\"level\":\"");
-  append(dest, levelName(msg.level));
-  append(dest, "\"");
+  append(dest, levelName(level));
+  append(dest, "\",");
+}
+
+void JsonLineFormatter::end(spdlog::memory_buf_t& dest) { append(dest, "}\n"); }
+
+void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  begin(dest, msg.time, msg.level);
   std::string_view payload(msg.payload.data(), msg.payload.size());
   if (payload.starts_with(kFieldsMark) && payload.size() > 2 && payload.back() == '}') {
     payload.remove_prefix(std::string_view(kFieldsMark).size());
-    append(dest, ",");
-    append(dest, payload.substr(1));  // its fields, after the '{'
+    append(dest, payload.substr(1, payload.size() - 2));  // its fields, between the braces
   } else {
-    append(dest, ",\"msg\":");
+    append(dest, "\"msg\":");
     appendJsonString(dest, payload);
-    append(dest, "}");
   }
-  append(dest, "\n");
+  end(dest);
 }
 
 void VerbatimFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {

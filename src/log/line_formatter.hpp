@@ -26,11 +26,25 @@ class CachedDate {
   std::size_t size_ = 0;
 };
 
+// A line format whose line can also be written in three steps, so that a
+// caller prints its message straight into the sink's batch (the access log,
+// BatchSink::logAccess): begin (time, level; in JSON the object's opening,
+// ready for fields), the message (text) or the fields (JSON), end.
+class LineFormat : public spdlog::formatter {
+ public:
+  virtual bool json() const = 0;
+  virtual void begin(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point time, spdlog::level::level_enum level) = 0;
+  virtual void end(spdlog::memory_buf_t& dest) = 0;
+};
+
 // "[YYYY-MM-DD HH:MM:SS.mmm] [level] message" in local time (the text format).
-class TextLineFormatter final : public spdlog::formatter {
+class TextLineFormatter final : public LineFormat {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override;
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<TextLineFormatter>(); }
+  bool json() const override { return false; }
+  void begin(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point time, spdlog::level::level_enum level) override;
+  void end(spdlog::memory_buf_t& dest) override { dest.push_back('\n'); }
 
  private:
   CachedDate date_;  // local time
@@ -40,10 +54,14 @@ class TextLineFormatter final : public spdlog::formatter {
 // {"time":"…Z","level":"info",…fields} where a message starting with
 // kFieldsMark carries its own fields as a JSON object (the access log's) and
 // any other message becomes "msg", escaped.
-class JsonLineFormatter final : public spdlog::formatter {
+class JsonLineFormatter final : public LineFormat {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override;
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLineFormatter>(); }
+  bool json() const override { return true; }
+  // {"time":"…","level":"…",  — then the fields ("key":value,…), then "}\n".
+  void begin(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point time, spdlog::level::level_enum level) override;
+  void end(spdlog::memory_buf_t& dest) override;
 
  private:
   CachedDate date_;  // UTC

@@ -67,12 +67,15 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   std::filesystem::create_directories(cfg.path, ec);
   if (ec) throw Error(ErrorCode::UNAVAILABLE, "logging.path: cannot create " + cfg.path + ": " + ec.message());
   auto held = std::make_shared<ServerLogger>();
-  std::vector<spdlog::sink_ptr> out;
-  // Only the log thread writes to these: single-threaded sinks.
-  out.push_back(std::make_shared<ConsoleSink>());
+  std::vector<BatchOutput> out;
+  // Only the log thread writes to these: single-threaded sinks. The access
+  // lines go to the console only with logging.console: all — one copy of
+  // each (the file's), and the console keeps to what the server says.
+  if (cfg.console != "off") out.push_back({std::make_shared<ConsoleSink>(), cfg.console == "all"});
   try {
-    out.push_back(std::make_shared<RotatingFileSink>((std::filesystem::path(cfg.path) / "m3m.log").string(),
-                                                     cfg.maxSize, static_cast<size_t>(cfg.maxFiles)));
+    out.push_back({std::make_shared<RotatingFileSink>((std::filesystem::path(cfg.path) / "m3m.log").string(),
+                                                      cfg.maxSize, static_cast<size_t>(cfg.maxFiles)),
+                   true});
   } catch (const spdlog::spdlog_ex& e) {
     throw Error(ErrorCode::UNAVAILABLE, "logging.path: cannot open the log file: " + std::string(e.what()));
   }
@@ -82,6 +85,7 @@ std::shared_ptr<spdlog::logger> makeServerLogger(const config::LoggingConfig& cf
   // lines never slows requests down nor grows memory); docs/configuration.md.
   BatchOptions opts;
   opts.chunkBytes = kChunkBytes;
+  opts.writeBytes = kWriteBytes;
   opts.maxBytes = kPendingBytes;
   opts.flushInterval = kFlushInterval;
   held->sink = std::make_shared<BatchSink>(std::move(out), formatterFor(cfg.format), opts);

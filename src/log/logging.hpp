@@ -13,11 +13,12 @@
 namespace m3m::log {
 
 // The log thread writes a line at once when it was idle; lines that keep
-// coming are written when a chunk of kChunkBytes is full or every
-// kFlushInterval; a line at warn and above at once.
+// coming are written when kWriteBytes are pending (in chunks of kChunkBytes)
+// or every kFlushInterval; a line at warn and above at once.
 // Past kPendingBytes pending (the thread fell behind), the oldest chunk is
 // dropped: logging is never a request's wait.
 inline constexpr std::size_t kChunkBytes = 32 * 1024;
+inline constexpr std::size_t kWriteBytes = 256 * 1024;
 inline constexpr std::size_t kPendingBytes = 4 * 1024 * 1024;
 inline constexpr std::chrono::milliseconds kFlushInterval{50};
 

@@ -79,9 +79,12 @@ export async function sharedMongoEnv(database = `m3m_testing_shared_${process.pi
   return { M3M_DATABASE_DRIVER: 'mongodb', M3M_MONGODB_URI: sharedUri, M3M_MONGODB_DATABASE: database };
 }
 
-// Environment that keeps every file of the server inside `dir`.
+// Environment that keeps every file of the server inside `dir`. The console
+// gets every line, access lines too (logging.console: all), so output()
+// shows what a test's requests logged; a setting given as null is left
+// unset (the server's default).
 function isolatedEnv(dir, extra) {
-  return {
+  const env = {
     ...process.env,
     M3M_CONFIG: '',
     M3M_SERVER_HOST: '127.0.0.1',
@@ -89,12 +92,15 @@ function isolatedEnv(dir, extra) {
     M3M_DATABASE_PATH: path.join(dir, 'data', 'm3m.db'),
     M3M_STORAGE_PATH: path.join(dir, 'storage'),
     M3M_LOGGING_PATH: path.join(dir, 'logs'),
+    M3M_LOGGING_CONSOLE: 'all',
     M3M_PLUGINS_PATH: path.join(dir, 'plugins'),
     ...driverEnv(dir),
     ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
     LSAN_OPTIONS: process.env.LSAN_OPTIONS || `suppressions=${path.resolve(here, '../lsan.supp')}`,
     ...extra,
   };
+  for (const [k, v] of Object.entries(env)) if (v === null) delete env[k];
+  return env;
 }
 
 export function makeTempDir() {
@@ -109,6 +115,21 @@ export function runCli(args, { env = {}, dir = makeTempDir(), config } = {}) {
 }
 
 // Starts `m3m serve`; resolves once it logs the port it listens on.
+// Resolves with `port` once GET /api/health answers there (20 s at most).
+async function answering(port, exited, output) {
+  let gone = null;
+  exited.then((e) => (gone = e));
+  const t0 = Date.now();
+  for (;;) {
+    if (gone) throw new Error(`m3m exited (code ${gone.code}, signal ${gone.signal}) before listening:\n${output()}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return port;
+    } catch {}
+    if (Date.now() - t0 > 20_000) throw new Error(`m3m did not answer on port ${port} within 20s:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function startServer({ env = {}, args = ['serve'], dir, config, keepDir = false } = {}) {
   dir = dir || makeTempDir();
   if (config !== undefined) {
@@ -121,7 +142,10 @@ export async function startServer({ env = {}, args = ['serve'], dir, config, kee
   proc.stderr.on('data', (d) => (output += d));
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
 
-  const port = await new Promise((resolve, reject) => {
+  // The port from the console's "listening on" line; with a port given (a
+  // console that may show nothing: logging.console off), from /api/health.
+  const fixed = Number(env.M3M_SERVER_PORT || 0);
+  const port = fixed ? await answering(fixed, exited, () => output) : await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`m3m did not start within 20s:\n${output}`)), 20_000);
     const onData = () => {
       const m = output.match(/listening on http:\/\/[^\s:]+:(\d+)/);

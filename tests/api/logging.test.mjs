@@ -14,6 +14,15 @@ import { BINARY, makeTempDir } from './harness.mjs';
 // The server log only (run logs live beside it, in their own format).
 const serverLog = (dir) => readFileSync(path.join(dir, 'logs', 'm3m.log'), 'utf8');
 
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 // One request written byte for byte (fetch would percent-encode the target);
 // resolves with the status line.
 function rawRequest(server, target, headers = {}) {
@@ -146,4 +155,24 @@ test('an unknown logging.format is refused at start naming the key', () => {
   const r = spawnSync(BINARY, ['config', 'check'], { cwd: dir, env: { ...process.env, M3M_LOGGING_FORMAT: 'xml' }, encoding: 'utf8' });
   assert.notEqual(r.status, 0);
   assert.match(r.stdout + r.stderr, /logging\.format/);
+});
+
+test('logging.console: by default the console keeps to the server\'s own lines (access lines only in m3m.log); all adds them; off writes nothing there', async () => {
+  const seen = {};
+  for (const [mode, value] of [['default', null], ['all', 'all'], ['off', 'off']]) {
+    // With the console off, the harness cannot read the port there: one is given.
+    const port = value === 'off' ? { M3M_SERVER_PORT: String(await freePort()) } : {};
+    const { server, dir } = await startWithRoot({ keepDir: true, env: { M3M_LOGGING_CONSOLE: value, ...port } });
+    expectStatus(await api(server, 'GET', '/api/health', { headers: { 'x-request-id': `console-${mode}` } }), 200);
+    await server.stop();
+    seen[mode] = { console: server.output(), file: serverLog(dir) };
+    assert.ok(seen[mode].file.includes(`id=console-${mode} `), `${mode}: the access line is in m3m.log`);
+  }
+  assert.match(seen.default.console, /\[info\] m3m .* listening on /, 'the server\'s own lines are on the console');
+  assert.match(seen.default.console, /\[info\] stopped/);
+  assert.ok(!seen.default.console.includes(' http GET '), 'no access line on the console by default');
+  assert.match(seen.all.console, /\[info\] http GET \/api\/health 200 \d+B [\d.]+ms id=console-all /);
+  assert.match(seen.all.console, /listening on /);
+  assert.doesNotMatch(seen.off.console, /\[(info|warning)\]/, 'nothing from the server log on the console');
+  assert.match(seen.off.file, /listening on /, 'the file still has every line');
 });

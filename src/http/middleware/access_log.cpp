@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "http/middleware/middleware.hpp"
+#include "log/batch_sink.hpp"
 #include "log/json_string.hpp"
 #include "log/logging.hpp"
 
@@ -35,58 +36,72 @@ void put(spdlog::memory_buf_t& out, std::string_view s) { out.append(s.data(), s
 
 char* copy(char* p, std::string_view s) { return std::copy(s.begin(), s.end(), p); }
 
-// "http GET /path 200 12B 0.50ms id=… remote=…", written straight into the
+// What one access line says.
+struct AccessLine {
+  const Request& req;
+  std::string_view path;  // redacted
+  const Response& res;
+  std::int64_t us;
+};
+
+// "http GET /path 200 12B 0.50ms id=… remote=…", appended straight into the
 // buffer (one size check, no format parsing nor per-piece appends).
 // Milliseconds with two decimals from integers: a double's formatting costs
 // more than the rest of the line.
-void textLine(spdlog::memory_buf_t& out, const Request& req, std::string_view path, const Response& res,
-              std::int64_t us) {
-  const auto hundredths = (us + 5) / 10;
+void textLine(spdlog::memory_buf_t& out, const AccessLine& l) {
+  const auto hundredths = (l.us + 5) / 10;
   const auto frac = static_cast<int>(hundredths % 100);
+  const auto start = out.size();
   // The strings, the fixed text (31) and three numbers (≤ 20 digits each).
-  out.resize(req.method.size() + path.size() + req.requestId.size() + req.remoteAddress.size() + 31 + 3 * 20);
-  char* p = out.data();
-  char* const end = p + out.size();
+  out.resize(start + l.req.method.size() + l.path.size() + l.req.requestId.size() + l.req.remoteAddress.size() + 31 +
+             3 * 20);
+  char* p = out.data() + start;
+  char* const end = out.data() + out.size();
   p = copy(p, "http ");
-  p = copy(p, req.method);
+  p = copy(p, l.req.method);
   *p++ = ' ';
-  p = copy(p, path);
+  p = copy(p, l.path);
   *p++ = ' ';
-  p = std::to_chars(p, end, res.status).ptr;
+  p = std::to_chars(p, end, l.res.status).ptr;
   *p++ = ' ';
-  p = std::to_chars(p, end, res.body.size()).ptr;
+  p = std::to_chars(p, end, l.res.body.size()).ptr;
   p = copy(p, "B ");
   p = std::to_chars(p, end, hundredths / 100).ptr;
   *p++ = '.';
   *p++ = static_cast<char>('0' + frac / 10);
   *p++ = static_cast<char>('0' + frac % 10);
   p = copy(p, "ms id=");
-  p = copy(p, req.requestId);
+  p = copy(p, l.req.requestId);
   p = copy(p, " remote=");
-  p = copy(p, req.remoteAddress);
+  p = copy(p, l.req.remoteAddress);
   out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
-// The JSON access line (logging.format json): its fields after kFieldsMark,
-// printed directly (every string escaped: the path and the request id come
-// from the client).
-void jsonLine(spdlog::memory_buf_t& out, const Request& req, std::string_view path, const Response& res,
-              std::int64_t us) {
-  put(out, m3m::log::kFieldsMark);
-  put(out, R"({"msg":"http","id":)");
-  m3m::log::appendJsonString(out, req.requestId);
+// The JSON access line's fields (logging.format json), without braces, every
+// string escaped: the path and the request id come from the client.
+void jsonFields(spdlog::memory_buf_t& out, const AccessLine& l) {
+  put(out, R"("msg":"http","id":)");
+  m3m::log::appendJsonString(out, l.req.requestId);
   put(out, R"(,"method":)");
-  m3m::log::appendJsonString(out, req.method);
+  m3m::log::appendJsonString(out, l.req.method);
   put(out, R"(,"path":)");
-  m3m::log::appendJsonString(out, path);
-  if (auto project = projectOf(path); !project.empty()) {
+  m3m::log::appendJsonString(out, l.path);
+  if (auto project = projectOf(l.path); !project.empty()) {
     put(out, R"(,"project":)");
     m3m::log::appendJsonString(out, project);
   }
   fmt::format_to(std::back_inserter(out), FMT_COMPILE(R"(,"status":{},"bytes":{},"duration_ms":{}.{:03},"remote":)"),
-                 res.status, res.body.size(), us / 1000, us % 1000);
-  m3m::log::appendJsonString(out, req.remoteAddress);
-  put(out, "}");
+                 l.res.status, l.res.body.size(), l.us / 1000, l.us % 1000);
+  m3m::log::appendJsonString(out, l.req.remoteAddress);
+}
+
+void writeAccess(spdlog::memory_buf_t& out, bool json, const void* context) {
+  const auto& line = *static_cast<const AccessLine*>(context);
+  if (json) {
+    jsonFields(out, line);
+  } else {
+    textLine(out, line);
+  }
 }
 }  // namespace
 
@@ -101,23 +116,33 @@ std::string redactedPath(std::string_view path) {
   return out;
 }
 
-// On the answering thread this prints the line into a stack buffer and logs it: the server log's sink adds the
-// time and level into its batch, its own thread writes the batch later
-// (log/batch_sink.hpp).
+// On the answering thread this prints the line into a stack buffer and hands
+// it to the server log's sink, which adds the time and level into its batch;
+// its own thread writes the batch later (log/batch_sink.hpp). The sink is
+// called directly when it is the server log's: spdlog's logger in between
+// cost as much as printing the line.
 Observer accessLog(std::shared_ptr<spdlog::logger> log, bool json) {
   Observer o;
-  o.finished = [log = std::move(log), json](const Request& req, const Response& res) {
+  std::shared_ptr<m3m::log::BatchSink> sink;
+  if (log->sinks().size() == 1) sink = std::dynamic_pointer_cast<m3m::log::BatchSink>(log->sinks().front());
+  o.finished = [log = std::move(log), sink = std::move(sink), json](const Request& req, const Response& res) {
     if (!log->should_log(spdlog::level::info)) return;
     const std::int64_t us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - req.received).count();
     withRedactedPath(req.path, [&](std::string_view path) {
-      spdlog::memory_buf_t line;
+      const AccessLine line{req, path, res, us};
+      if (sink) return sink->logAccess(&writeAccess, &line);
+      // Another logger (tests, CLI): an ordinary message.
+      spdlog::memory_buf_t text;
       if (json) {
-        jsonLine(line, req, path, res, us);
+        put(text, m3m::log::kFieldsMark);
+        put(text, "{");
+        jsonFields(text, line);
+        put(text, "}");
       } else {
-        textLine(line, req, path, res, us);
+        textLine(text, line);
       }
-      log->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+      log->log(spdlog::level::info, spdlog::string_view_t(text.data(), text.size()));
     });
   };
   return o;

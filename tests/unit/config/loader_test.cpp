@@ -64,6 +64,7 @@ TEST(ConfigLoader, DefaultsNeedNoFile) {
   EXPECT_EQ(c.plugins.path, "./plugins");
   EXPECT_EQ(c.logging.level, "info");
   EXPECT_EQ(c.logging.path, "./logs");
+  EXPECT_EQ(c.logging.console, "server");
   EXPECT_EQ(c.server.maxBody, 10u << 20);
   EXPECT_TRUE(r.warnings.empty());
 }
@@ -137,7 +138,7 @@ server: { port: 70000, threads: abc, max_body: lots, read_timeout: soon, uri: "f
 database: { driver: postgres }
 jwt: { expiration: forever }
 runtime: { worker_pool_size: 0, memory_limit_mb: 1, timeout: -1s }
-logging: { level: loud }
+logging: { level: loud, console: everything }
 )", "broken.yaml", noEnv);
   EXPECT_FALSE(r.ok());
   EXPECT_TRUE(hasError(r, "mode", "must be one of development, production"));
@@ -152,7 +153,8 @@ logging: { level: loud }
   EXPECT_TRUE(hasError(r, "runtime.memory_limit_mb", "must be between 16"));
   EXPECT_TRUE(hasError(r, "runtime.timeout", "not a duration"));
   EXPECT_TRUE(hasError(r, "logging.level", "must be one of"));
-  EXPECT_EQ(r.errors.size(), 12u) << ::testing::PrintToString(errorStrings(r));
+  EXPECT_TRUE(hasError(r, "logging.console", "must be one of all, server, off"));
+  EXPECT_EQ(r.errors.size(), 13u) << ::testing::PrintToString(errorStrings(r));
 }
 
 TEST(ConfigLoader, DiagnosticNamesPathAndEnvSource) {

@@ -321,3 +321,104 @@ TEST(BatchSink, EachOutputGetsEveryLine) {
   EXPECT_EQ(a->lines().size(), 10u);
   EXPECT_EQ(a->text(), b->text());
 }
+
+namespace {
+struct AccessFields {
+  const char* text;
+  const char* fields;
+};
+void writeAccessLine(spdlog::memory_buf_t& dest, bool json, const void* context) {
+  const auto* f = static_cast<const AccessFields*>(context);
+  const std::string_view s = json ? f->fields : f->text;
+  dest.append(s.data(), s.data() + s.size());
+}
+}  // namespace
+
+// logging.console: server — the console gets the server's lines, the file
+// every line; both keep the order the lines were logged in.
+TEST(BatchSink, AccessLinesGoOnlyToTheOutputsThatTakeThem) {
+  auto console = std::make_shared<Capture>();
+  auto file = std::make_shared<Capture>();
+  {
+    auto sink = std::make_shared<BatchSink>(std::vector<BatchOutput>{{console, false}, {file, true}},
+                                            std::make_unique<TextLineFormatter>(), options(1 << 16, 60s));
+    spdlog::logger logger("test", sink);
+    logger.info("started");
+    const AccessFields a{"http GET /a 200", ""};
+    sink->logAccess(&writeAccessLine, &a);
+    logger.warn("careful");
+    const AccessFields b{"http GET /b 404", ""};
+    sink->logAccess(&writeAccessLine, &b);
+  }
+  const auto c = console->lines();
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_NE(c[0].find("[info] started"), std::string::npos);
+  EXPECT_NE(c[1].find("[warning] careful"), std::string::npos);
+  const auto f = file->lines();
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_NE(f[1].find("[info] http GET /a 200"), std::string::npos);
+  EXPECT_NE(f[3].find("[info] http GET /b 404"), std::string::npos);
+}
+
+TEST(BatchSink, AnAccessLineToSeveralOutputsIsTheSameLineInEach) {
+  auto a = std::make_shared<Capture>();
+  auto b = std::make_shared<Capture>();
+  {
+    auto sink = std::make_shared<BatchSink>(std::vector<BatchOutput>{{a, true}, {b, true}},
+                                            std::make_unique<TextLineFormatter>(), options(64, 60s));
+    for (int i = 0; i < 50; ++i) {
+      const std::string text = "http GET /n/" + std::to_string(i);
+      const AccessFields f{text.c_str(), ""};
+      sink->logAccess(&writeAccessLine, &f);
+    }
+  }
+  ASSERT_EQ(a->lines().size(), 50u);
+  EXPECT_EQ(a->text(), b->text());
+}
+
+// The access line is the line format's own: in JSON, its fields join time
+// and level in one object.
+TEST(BatchSink, AnAccessLineInJsonCarriesItsFieldsNextToTimeAndLevel) {
+  Logged s(options(1 << 16, 60s), std::make_unique<JsonLineFormatter>());
+  const AccessFields f{"unused", R"("msg":"http","status":201,"path":"/x")"};
+  s.sink->logAccess(&writeAccessLine, &f);
+  auto capture = s.capture;
+  s.stop();
+  const auto lines = capture->lines();
+  ASSERT_EQ(lines.size(), 1u);
+  const auto j = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(j["msg"], "http");
+  EXPECT_EQ(j["status"], 201);
+  EXPECT_EQ(j["level"], "info");
+  EXPECT_TRUE(j["time"].is_string());
+}
+
+// set_pattern puts spdlog's own formatter in: access lines still come out,
+// as text through it.
+TEST(BatchSink, AnAccessLineUnderAnotherFormatterIsAnOrdinaryLine) {
+  Logged s(options(1 << 16, 60s));
+  s.sink->set_pattern("<%l> %v");
+  const AccessFields f{"http GET /p 200", "unused"};
+  s.sink->logAccess(&writeAccessLine, &f);
+  auto capture = s.capture;
+  s.stop();
+  EXPECT_EQ(capture->text(), "<info> http GET /p 200\n");
+}
+
+// Under a steady flow the thread writes once writeBytes are pending, not
+// at every full chunk (each round of writing has a cost of its own).
+TEST(BatchSink, UnderAFlowLinesAreWrittenOnceWriteBytesArePending) {
+  BatchOptions o = options(100, 60s);
+  o.writeBytes = 1000;
+  Logged s(o);
+  s.logger->info("wakes the idle thread");  // written at once; the thread now gathers
+  ASSERT_TRUE(s.capture->waitFor([](Capture& c) { return c.writes().size() == 1; }));
+  const std::string line(49, 'x');  // 50 bytes with '\n', plus the head: 2 per chunk at most
+  for (int i = 0; i < 6; ++i) s.logger->info(line);
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(s.capture->writes().size(), 1u) << "several full chunks, but less than writeBytes: nothing written yet";
+  for (int i = 0; i < 12; ++i) s.logger->info(line);
+  EXPECT_TRUE(s.capture->waitFor([](Capture& c) { return c.text().size() > 1000; }, 3s))
+      << "past writeBytes the lines are written without waiting for the interval";
+  s.stop();
+}

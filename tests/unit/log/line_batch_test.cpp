@@ -119,7 +119,7 @@ TEST(LineBatch, WrittenChunksGiveTheirBuffersBackForTheNextOnes) {
   ASSERT_EQ(again.size(), 3u);
   int reused = 0;
   for (const auto& c : again) reused += given.count(c.text.data()) ? 1 : 0;
-  EXPECT_EQ(reused, 2) << "two spare buffers were reused, no more are kept";
+  EXPECT_EQ(reused, 2) << "both chunks made after the recycling reused a given buffer";
   // The lines are what was appended, not what the buffers held before.
   std::string four;
   for (int i = 0; i < 4; ++i) four += line + "\n";

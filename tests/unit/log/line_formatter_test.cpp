@@ -60,3 +60,26 @@ TEST(LineFormatter, JsonIsOneObjectPerLineWithFieldsOrMsg) {
   // Invalid UTF-8 in a message never breaks the line's JSON.
   EXPECT_NO_THROW(nlohmann::json::parse(render(json, message("bad \xff byte", spdlog::level::info, t))));
 }
+
+// The access log writes a line in three steps (begin, its message or
+// fields, end): the same line as format() makes of the whole message.
+TEST(LineFormatter, ALineInStepsIsTheLineFormatMakes) {
+  auto t = spdlog::log_clock::time_point(std::chrono::microseconds(1'733'480'000'123'456));
+  TextLineFormatter text;
+  spdlog::memory_buf_t steps;
+  text.begin(steps, t, spdlog::level::info);
+  const std::string_view msg = "http GET /x 200 2B 0.10ms id=1 remote=r";
+  steps.append(msg.data(), msg.data() + msg.size());
+  text.end(steps);
+  EXPECT_EQ(std::string(steps.data(), steps.size()), render(text, message(msg, spdlog::level::info, t)));
+
+  JsonLineFormatter json;
+  spdlog::memory_buf_t jsteps;
+  json.begin(jsteps, t, spdlog::level::info);
+  const std::string_view fields = R"("msg":"http","status":200)";
+  jsteps.append(fields.data(), fields.data() + fields.size());
+  json.end(jsteps);
+  const std::string whole = std::string(kFieldsMark) + "{" + std::string(fields) + "}";
+  EXPECT_EQ(std::string(jsteps.data(), jsteps.size()), render(json, message(whole, spdlog::level::info, t)));
+  EXPECT_EQ(nlohmann::json::parse(std::string(jsteps.data(), jsteps.size()))["status"], 200);
+}
