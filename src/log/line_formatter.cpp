@@ -29,24 +29,31 @@ std::string_view levelName(spdlog::level::level_enum level) {
 
 }  // namespace
 
-// The line's head is put together on the stack and appended once: each
-// append to the buffer costs a capacity check and a call.
+// The line's head is put together on the stack and appended once (each
+// append to the buffer costs a capacity check and a call), and kept: lines
+// logged within the same millisecond at the same level (a busy server's
+// access lines) share it.
 void TextLineFormatter::begin(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point time,
                               spdlog::level::level_enum level) {
   using namespace std::chrono;
   const auto since = time.time_since_epoch();
-  const auto date = date_.prefix(static_cast<std::time_t>(duration_cast<seconds>(since).count()), false,
-                                 "[%04d-%02d-%02d %02d:%02d:%02d.");
-  const auto name = levelName(level);
-  char head[64];  // date (< 40), milliseconds, "] [", level (≤ 8), "] "
-  char* p = std::copy(date.begin(), date.end(), head);
-  auto ms = static_cast<unsigned>(duration_cast<milliseconds>(since).count() % 1000);
-  for (int i = 2; i >= 0; --i, ms /= 10) p[i] = static_cast<char>('0' + ms % 10);
-  p += 3;
-  p = std::copy_n("] [", 3, p);
-  p = std::copy(name.begin(), name.begin() + std::min<std::size_t>(name.size(), 8), p);
-  p = std::copy_n("] ", 2, p);
-  dest.append(head, p);
+  const auto ms = duration_cast<milliseconds>(since).count();
+  if (ms != headMs_ || level != headLevel_) {
+    const auto date = date_.prefix(static_cast<std::time_t>(duration_cast<seconds>(since).count()), false,
+                                   "[%04d-%02d-%02d %02d:%02d:%02d.");
+    const auto name = levelName(level);
+    char* p = std::copy(date.begin(), date.end(), head_);
+    auto part = static_cast<unsigned>(ms % 1000);
+    for (int i = 2; i >= 0; --i, part /= 10) p[i] = static_cast<char>('0' + part % 10);
+    p += 3;
+    p = std::copy_n("] [", 3, p);
+    p = std::copy(name.begin(), name.begin() + std::min<std::size_t>(name.size(), 8), p);
+    p = std::copy_n("] ", 2, p);
+    headSize_ = static_cast<std::size_t>(p - head_);
+    headMs_ = ms;
+    headLevel_ = level;
+  }
+  dest.append(head_, head_ + headSize_);
 }
 
 void TextLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {

@@ -48,6 +48,11 @@ class TextLineFormatter final : public LineFormat {
 
  private:
   CachedDate date_;  // local time
+  // The last head made: "[date.mmm] [level] ", for its millisecond and level.
+  char head_[64] = {};  // date (< 40), milliseconds, "] [", level (≤ 8), "] "
+  std::size_t headSize_ = 0;
+  long long headMs_ = -1;
+  spdlog::level::level_enum headLevel_ = spdlog::level::off;
 };
 
 // One JSON object per line (logging.format json):
