@@ -16,10 +16,10 @@ function closedPort() {
   });
 }
 
-test('m3m version prints the version', () => {
+test('m3m version prints the version and the allocator that serves malloc', () => {
   const r = runCli(['version']);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /^m3m \d+\.\d+\.\d+\n$/);
+  assert.match(r.stdout, /^m3m \d+\.\d+\.\d+\nallocator: (tcmalloc|system malloc)\n$/);
 });
 
 test('config check passes on defaults with no file', () => {
