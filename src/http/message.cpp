@@ -7,11 +7,15 @@
 
 namespace m3m::http {
 
+// ASCII only, as header names are (RFC 9110 tokens); std::tolower is a call
+// into the locale for every character.
+static inline int asciiLower(unsigned char c) noexcept { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
 bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const noexcept {
   size_t n = std::min(a.size(), b.size());
   for (size_t i = 0; i < n; ++i) {
-    int ca = std::tolower(static_cast<unsigned char>(a[i]));
-    int cb = std::tolower(static_cast<unsigned char>(b[i]));
+    int ca = asciiLower(static_cast<unsigned char>(a[i]));
+    int cb = asciiLower(static_cast<unsigned char>(b[i]));
     if (ca != cb) return ca < cb;
   }
   return a.size() < b.size();

@@ -521,28 +521,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void formatHead(const Response& res, bool close, std::string& head) const {
     auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
+    using namespace std::string_view_literals;  // appends of a known length, no strlen
     head.clear();
-    head += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head += version_ == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv;
     appendNumber(head, static_cast<std::uint64_t>(res.status));
     head += ' ';
     head.append(reason.data(), reason.size());
-    head += "\r\nServer: m3m\r\n";
+    head += "\r\nServer: m3m\r\n"sv;
     for (const auto& [k, v] : res.headers) {
       if (splitsHeader(k, true) || splitsHeader(v, false)) continue;
       if (framingHeader(k)) continue;
       head += k;
-      head += ": ";
+      head += ": "sv;
       head += v;
-      head += "\r\n";
+      head += "\r\n"sv;
     }
     if (bodyAllowed(res.status)) {
-      head += "Content-Length: ";
+      head += "Content-Length: "sv;
       appendNumber(head, res.body.size());
-      head += "\r\n";
+      head += "\r\n"sv;
     }
-    if (close) head += "Connection: close\r\n";
-    else if (version_ == 10) head += "Connection: keep-alive\r\n";
-    head += "\r\n";
+    if (close) head += "Connection: close\r\n"sv;
+    else if (version_ == 10) head += "Connection: keep-alive\r\n"sv;
+    head += "\r\n"sv;
   }
 
   static void appendNumber(std::string& out, std::uint64_t n) {
