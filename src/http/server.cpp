@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "http/middleware/middleware.hpp"
+#include "http/response_head.hpp"
 
 namespace m3m::http {
 
@@ -475,7 +476,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // serializer cost ~17k instructions per small response under callgrind,
     // most of the write path of GET /api/ping. A large body goes as a second
     // buffer instead of being copied.
-    formatHead(res, close, out_);
+    formatResponseHead(res, version_, close, out_);
     std::array<net::const_buffer, 2> buffers{};
     if (!isHead_ && bodyAllowed(res.status) && !res.body.empty()) {
       if (res.body.size() <= 4096) {
@@ -492,64 +493,6 @@ class Session : public std::enable_shared_from_this<Session> {
                        self->outBody_.clear();
                        self->afterWrite(ec, close, protocolError);
                      });
-  }
-
-  static bool bodyAllowed(int status) { return status >= 200 && status != 204 && status != 304; }
-
-  // Status line and headers. Framing headers are ours (a handler's
-  // Content-Length/Transfer-Encoding/Connection are ignored), and a header
-  // with CR or LF in it is dropped: a script must not be able to split the
-  // response.
-  // A plain loop: std::string::find_first_of calls memchr over the set for
-  // each character (a thousand instructions a response, the most of any
-  // function on the C++ route).
-  static bool splitsHeader(std::string_view s, bool colonToo) {
-    for (char c : s)
-      if (c == '\r' || c == '\n' || (colonToo && c == ':')) return true;
-    return false;
-  }
-
-  static bool framingHeader(std::string_view k) {
-    switch (k.size()) {  // compared only when the length could match
-      case 6: return beast::iequals(k, "server");
-      case 10: return beast::iequals(k, "connection");
-      case 14: return beast::iequals(k, "content-length");
-      case 17: return beast::iequals(k, "transfer-encoding");
-      default: return false;
-    }
-  }
-
-  void formatHead(const Response& res, bool close, std::string& head) const {
-    auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
-    using namespace std::string_view_literals;  // appends of a known length, no strlen
-    head.clear();
-    head += version_ == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv;
-    appendNumber(head, static_cast<std::uint64_t>(res.status));
-    head += ' ';
-    head.append(reason.data(), reason.size());
-    head += "\r\nServer: m3m\r\n"sv;
-    for (const auto& [k, v] : res.headers) {
-      if (splitsHeader(k, true) || splitsHeader(v, false)) continue;
-      if (framingHeader(k)) continue;
-      head += k;
-      head += ": "sv;
-      head += v;
-      head += "\r\n"sv;
-    }
-    if (bodyAllowed(res.status)) {
-      head += "Content-Length: "sv;
-      appendNumber(head, res.body.size());
-      head += "\r\n"sv;
-    }
-    if (close) head += "Connection: close\r\n"sv;
-    else if (version_ == 10) head += "Connection: keep-alive\r\n"sv;
-    head += "\r\n"sv;
-  }
-
-  static void appendNumber(std::string& out, std::uint64_t n) {
-    char digits[24];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-    out.append(digits, end);
   }
 
   void afterWrite(beast::error_code ec, bool close, bool protocolError) {
