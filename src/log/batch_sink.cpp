@@ -85,7 +85,7 @@ void BatchSink::log(const spdlog::details::log_msg& msg) {
     append(msg, false);
     if (msg.level >= spdlog::level::warn) urgent_ = true;
     // A sleeping log thread wakes for any line; a waiting one (lines pending,
-    // the interval running) only for a full chunk or an urgent line.
+    // the interval running) only for writeBytes pending or an urgent line.
     wake = idle_ || urgent_ || enoughToWrite();
   }
   if (wake) wake_.notify_one();
