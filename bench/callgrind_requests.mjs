@@ -5,7 +5,9 @@
 // counters, send N keep-alive requests over C connections, dump. Prints Ir/request
 // and leaves the callgrind.out.* files in the work folder for callgrind_annotate.
 // Usage: node bench/callgrind_requests.mjs [--bin build/m3m] [--n 2000] [--conns 8]
-//          [--level warn] [--routes ping,js] [--cold 0] [--out DIR]
+//          [--level warn] [--routes ping,js] [--cold 0] [--warm 200] [--out DIR]
+// --warm: requests before counting (a few thousand let TurboFan finish, so the
+// optimising compiler's work stays out of the per-request figure).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
@@ -22,6 +24,7 @@ const CONNS = Number(args.conns || 8);
 const level = args.level || 'warn';
 const routes = String(args.routes || 'ping,js').split(',');
 const colds = Number(args.cold || 0);
+const WARM = Number(args.warm || 200);
 const dir = args.out ? path.resolve(args.out) : mkdtempSync(path.join(tmpdir(), 'm3m-cg-'));
 mkdirSync(dir, { recursive: true });
 
@@ -96,7 +99,7 @@ function dumpsSince(before) {
 const paths = { ping: '/api/ping', js: '/r/bench/hello', health: '/api/health' };
 for (const r of routes) {
   const p = paths[r] || r;
-  await blast(p, 200);  // warm-up (JIT, pools)
+  await blast(p, WARM);  // warm-up (JIT, pools)
   cg('-z');
   const bad = await blast(p, N);
   const before = new Set(readdirSync(dir));

@@ -44,6 +44,7 @@ Outcome ProjectRuntime::Impl::load() {
   std::ignore = project->Set(context, toV8(isolate, "url"), toV8(isolate, info.url));
   std::ignore = host->Set(context, toV8(isolate, "project"), project);
   std::ignore = host->Set(context, toV8(isolate, "log"), v8::Function::New(context, &Impl::hostLog).ToLocalChecked());
+  std::ignore = host->Set(context, toV8(isolate, "reply"), v8::Function::New(context, &Impl::hostReply).ToLocalChecked());
   addTextCodec(context, host);
   v8::Local<v8::Value> argv[] = {context->Global(), host};
   v8::Local<v8::Value> hooks;

@@ -27,8 +27,21 @@
     routes.push({ method, segs: compile(pattern), handler });
   }
   // Specificity per segment: static 3 > :param 2 > * 1; the best match wins.
+  // The path's non-empty segments (split + filter without the runtime call
+  // and the second array: this runs for every request).
+  function segments(path) {
+    const parts = [];
+    const n = path.length;
+    for (let i = 0; i < n;) {
+      let j = path.indexOf('/', i);
+      if (j < 0) j = n;
+      if (j > i) parts.push(path.slice(i, j));
+      i = j + 1;
+    }
+    return parts;
+  }
   function match(method, path) {
-    const parts = path.split('/').filter(Boolean);
+    const parts = segments(path);
     let best = null;
     for (const r of routes) {
       if (r.method !== '*' && r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
@@ -162,7 +175,7 @@
     let status = 200, body = result, headers = {};
     if (result && typeof result === 'object' && result[RESPONSE]) ({ status, body, headers } = result);
     else if (result === undefined) status = 204;
-    const out = [];
+    const out = [status, ''];
     let hasType = false;
     for (const k of Object.keys(headers)) {
       if (k.toLowerCase() === 'content-type') hasType = true;
@@ -174,7 +187,8 @@
     // Bytes go out as they are (the host copies them): a PNG from draw, a file from storage.readBytes.
     else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) { text = body; if (!hasType) out.push('Content-Type', 'application/octet-stream'); }
     else { text = JSON.stringify(body); if (text === undefined) text = ''; if (!hasType) out.push('Content-Type', 'application/json'); }
-    return [status, out, text];
+    out[1] = text;
+    return out;
   }
 
   // The thrown value described for the run log; never throws itself (a user's
@@ -190,7 +204,7 @@
   // The caller only learns that the handler failed and where to look.
   function failure(req, e) {
     host.log('ERROR', req.method + ' ' + req.path + ' failed (request ' + req.requestId + '): ' + describeError(e));
-    return [500, ['Content-Type', 'application/json'], JSON.stringify({ error: { code: 'INTERNAL', message: "the service's handler failed (request id " + req.requestId + '); details are in the run log', fields: {} } })];
+    return [500, JSON.stringify({ error: { code: 'INTERNAL', message: "the service's handler failed (request id " + req.requestId + '); details are in the run log', fields: {} } }), 'Content-Type', 'application/json'];
   }
 
   function parseHeaders(block) {
@@ -229,12 +243,12 @@
     }
   }
 
-  const notFound = (method, path) => [404, ['Content-Type', 'application/json'], JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for ' + method + ' ' + path + ' in this service', fields: {} } })];
+  const notFound = (method, path) => [404, JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for ' + method + ' ' + path + ' in this service', fields: {} } }), 'Content-Type', 'application/json'];
 
   // Arguments: method, path, raw query, raw headers ("name:value\n…", names
-  // lower-case), raw body, request id. Returns [status, [k, v, …], text] or a
+  // lower-case), raw body, request id. Returns [status, text, k, v, …] or a
   // Promise of it; never throws.
-  function dispatch(method, path, rawQuery, rawHeaders, rawBody, requestId) {
+  function answer(method, path, rawQuery, rawHeaders, rawBody, requestId) {
     const m = match(method, path);
     if (!m) return notFound(method, path);
     const ctx = new Context(method, path, m.params, rawQuery, rawHeaders, rawBody, requestId);
@@ -245,6 +259,17 @@
     } catch (e) {
       return failure(ctx, e);
     }
+  }
+  // A synchronous answer goes to host.reply(status, text, k, v, …) (arguments
+  // are cheaper for the host to read than an array's elements); a Promise is
+  // returned. Reflect.apply is taken now: the service's code cannot swap it.
+  const reply = host.reply;
+  const ReflectApply = Reflect.apply;
+  const isArray = Array.isArray;
+  function dispatch(method, path, rawQuery, rawHeaders, rawBody, requestId) {
+    const r = answer(method, path, rawQuery, rawHeaders, rawBody, requestId);
+    if (!isArray(r)) return r;
+    ReflectApply(reply, undefined, r);
   }
 
   return { runPhase, dispatch };

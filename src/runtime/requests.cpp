@@ -1,7 +1,9 @@
 // Requests to the project's routes: a dispatched call runs the prelude's
 // dispatch hook on the loop, and every answer is checked before it goes out.
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "runtime/detail/project_impl.hpp"
 #include "runtime/v8_values.hpp"
@@ -13,7 +15,27 @@ namespace {
 HttpReply handlerFailed(const std::string& requestId) {
   return errorReply(500, "the service's handler failed (request id " + requestId + "); details are in the run log");
 }
+
+// Where host.reply puts a synchronous answer. One per dispatch on this thread's
+// stack: a request waiting in a blocking call leaves the isolate to another
+// thread, which dispatches with its own slot.
+struct ReplySlot {
+  size_t maxBody;
+  bool filled = false;
+  std::optional<HttpReply> reply;
+  std::string problem;
+};
+thread_local ReplySlot* tReplySlot = nullptr;
 }  // namespace
+
+// host.reply(status, text, name, value, …): the prelude's synchronous answer,
+// read from the call's arguments (cheaper than an array's elements one by one).
+void ProjectRuntime::Impl::hostReply(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  ReplySlot* slot = tReplySlot;
+  if (!slot || slot->filled) return;
+  slot->filled = true;
+  slot->reply = toReply(info, slot->maxBody, slot->problem);
+}
 
 bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done) {
   if (pendingRequests_.load() >= limits_.maxQueue) return false;
@@ -56,11 +78,16 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     // keeps it with every reaction created meanwhile), so its run-log lines
     // carry it even after an await; nothing else run later inherits it.
     context->SetContinuationPreservedEmbedderData(argv[5]);
+    ReplySlot slot{limits_.maxResponse};
     struct ForgetRequest {
       v8::Local<v8::Context> context;
       v8::Isolate* isolate;
-      ~ForgetRequest() { context->SetContinuationPreservedEmbedderData(v8::Undefined(isolate)); }
-    } forget{context, isolate};
+      ReplySlot* outer;
+      ~ForgetRequest() {
+        context->SetContinuationPreservedEmbedderData(v8::Undefined(isolate));
+        tReplySlot = outer;
+      }
+    } forget{context, isolate, std::exchange(tReplySlot, &slot)};
     if (!d.dispatch.Get(isolate)->Call(context, v8::Undefined(isolate), 6, argv).ToLocal(&result)) {
       const std::string what = describe();
       if (!tc.HasTerminated()) {
@@ -97,6 +124,11 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
       log_->write("ERROR", what() + " failed: " + problem);
       return handlerFailed(requestId);
     };
+    if (slot.filled) {
+      if (slot.reply) return finish(std::move(*slot.reply));
+      log_->write("ERROR", describe() + " failed: " + slot.problem);
+      return finish(handlerFailed(call.requestId));
+    }
     if (result->IsPromise()) {
       const std::string what = describe();
       d.whenSettled(result.As<v8::Promise>(),

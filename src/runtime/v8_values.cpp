@@ -16,13 +16,50 @@
 
 namespace m3m::runtime {
 
+namespace {
+// ASCII text is the same bytes in UTF-8 and Latin-1, so it needs no decoding
+// or encoding at the boundary (most of a request and of an answer is ASCII).
+bool isAscii(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  std::uint64_t any = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    any |= word;
+  }
+  for (; n; ++p, --n) any |= static_cast<unsigned char>(*p);
+  return (any & 0x8080808080808080ULL) == 0;
+}
+}  // namespace
+
 v8::Local<v8::String> toV8(v8::Isolate* isolate, std::string_view s) {
+  if (isAscii(s))
+    return v8::String::NewFromOneByte(isolate, reinterpret_cast<const std::uint8_t*>(s.data()),
+                                      v8::NewStringType::kNormal, static_cast<int>(s.size()))
+        .ToLocalChecked();
   return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal, static_cast<int>(s.size()))
       .ToLocalChecked();
 }
 
 namespace {
+// A string's UTF-8, written once into its std::string (Utf8Value would copy
+// it twice). Lone surrogates come out as Utf8Value writes them.
+std::string utf8(v8::Isolate* isolate, v8::Local<v8::String> s) {
+  std::string out;
+  if (s->IsOneByte()) {
+    out.resize(static_cast<size_t>(s->Length()));
+    s->WriteOneByte(isolate, reinterpret_cast<std::uint8_t*>(out.data()), 0, static_cast<int>(out.size()),
+                    v8::String::NO_NULL_TERMINATION);
+    if (isAscii(out)) return out;
+  }
+  out.resize(static_cast<size_t>(s->Utf8Length(isolate)));
+  s->WriteUtf8(isolate, out.data(), static_cast<int>(out.size()), nullptr, v8::String::NO_NULL_TERMINATION);
+  return out;
+}
+
 std::string str(v8::Isolate* isolate, v8::Local<v8::Value> v) {
+  if (v->IsString()) return utf8(isolate, v.As<v8::String>());
   v8::String::Utf8Value u(isolate, v);
   return *u ? std::string(*u, static_cast<size_t>(u.length())) : std::string();
 }
@@ -312,16 +349,15 @@ std::string shownText(std::string_view s) {
 }
 }  // namespace
 
-std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, size_t maxBody, std::string& problem) {
+namespace {
+// The checks of every answer, wherever its parts come from: `headerAt(i)` for
+// i < headerValues gives names and values in turn (a lone last one is ignored).
+template <class HeaderAt>
+std::optional<HttpReply> readReply(v8::Isolate* isolate, v8::Local<v8::Value> status, std::uint32_t headerValues,
+                                   HeaderAt&& headerAt, v8::Local<v8::Value> body, size_t maxBody,
+                                   std::string& problem) {
   HttpReply r;
-  if (!v->IsArray()) {
-    problem = "the handler's answer could not be read";
-    return std::nullopt;
-  }
-  auto context = isolate->GetCurrentContext();
-  auto arr = v.As<v8::Array>();
-  v8::Local<v8::Value> status;
-  if (!arr->Get(context, 0).ToLocal(&status) || !status->IsNumber()) {
+  if (!status->IsNumber()) {
     problem = "the response status is not a number";
     return std::nullopt;
   }
@@ -331,24 +367,20 @@ std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, s
     return std::nullopt;
   }
   r.status = static_cast<int>(s);
-  auto headers = arr->Get(context, 1).ToLocalChecked();
-  if (headers->IsArray()) {
-    auto h = headers.As<v8::Array>();
-    for (uint32_t i = 0; i + 1 < h->Length(); i += 2) {
-      auto name = str(isolate, h->Get(context, i).ToLocalChecked());
-      auto value = str(isolate, h->Get(context, i + 1).ToLocalChecked());
-      if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return isTokenChar(static_cast<unsigned char>(c)); })) {
-        problem = "the response header name " + shownText(name) + " is not an HTTP token (RFC 7230)";
-        return std::nullopt;
-      }
-      if (!isFieldValue(value)) {
-        problem = "the response header " + name + " has a control character (NUL, CR, LF…) in its value " + shownText(value);
-        return std::nullopt;
-      }
-      r.headers.emplace_back(std::move(name), std::move(value));
+  r.headers.reserve(headerValues / 2);
+  for (std::uint32_t i = 0; i + 1 < headerValues; i += 2) {
+    auto name = str(isolate, headerAt(i));
+    auto value = str(isolate, headerAt(i + 1));
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return isTokenChar(static_cast<unsigned char>(c)); })) {
+      problem = "the response header name " + shownText(name) + " is not an HTTP token (RFC 7230)";
+      return std::nullopt;
     }
+    if (!isFieldValue(value)) {
+      problem = "the response header " + name + " has a control character (NUL, CR, LF…) in its value " + shownText(value);
+      return std::nullopt;
+    }
+    r.headers.emplace_back(std::move(name), std::move(value));
   }
-  v8::Local<v8::Value> body = arr->Get(context, 2).ToLocalChecked();
   // Measured before it is copied out: a string's length (UTF-16 units) is
   // free and never more than its UTF-8 size, so a huge string is refused
   // without being flattened or copied.
@@ -362,6 +394,8 @@ std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, s
     if (static_cast<size_t>(text->Length()) > maxBody) return tooBig(static_cast<size_t>(text->Length()));
     if (static_cast<size_t>(text->Length()) * 3 > maxBody && static_cast<size_t>(text->Utf8Length(isolate)) > maxBody)
       return tooBig(static_cast<size_t>(text->Utf8Length(isolate)));
+    r.body = utf8(isolate, text);
+    return r;
   }
   // Bytes (an ArrayBuffer or any view: prelude.js passes them through) are copied as they are.
   if (body->IsArrayBufferView() || body->IsArrayBuffer()) {
@@ -385,6 +419,31 @@ std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, s
   r.body = str(isolate, body);
   if (r.body.size() > maxBody) return tooBig(r.body.size());
   return r;
+}
+}  // namespace
+
+std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, size_t maxBody, std::string& problem) {
+  if (!v->IsArray()) {
+    problem = "the handler's answer could not be read";
+    return std::nullopt;
+  }
+  auto context = isolate->GetCurrentContext();
+  auto arr = v.As<v8::Array>();
+  v8::Local<v8::Value> status;
+  if (!arr->Get(context, 0).ToLocal(&status) || !status->IsNumber()) {
+    problem = "the response status is not a number";
+    return std::nullopt;
+  }
+  auto body = arr->Get(context, 1).ToLocalChecked();
+  const std::uint32_t n = arr->Length();
+  return readReply(isolate, status, n > 2 ? n - 2 : 0,
+                   [&](std::uint32_t i) { return arr->Get(context, i + 2).ToLocalChecked(); }, body, maxBody, problem);
+}
+
+std::optional<HttpReply> toReply(const v8::FunctionCallbackInfo<v8::Value>& args, size_t maxBody, std::string& problem) {
+  const int n = args.Length();
+  return readReply(args.GetIsolate(), args[0], n > 2 ? static_cast<std::uint32_t>(n - 2) : 0,
+                   [&](std::uint32_t i) { return args[static_cast<int>(i) + 2]; }, args[1], maxBody, problem);
 }
 
 HttpReply errorReply(int status, const std::string& message) {

@@ -45,11 +45,14 @@ void throwError(v8::Isolate* isolate, const Error& e);
 // The JS error throwError throws (with .code and .fields), to reject a promise with.
 v8::Local<v8::Value> makeError(v8::Isolate* isolate, const Error& e);
 
-// The prelude's normalized answer [status, [k, v, …], text] → HttpReply; or
+// The prelude's normalized answer [status, text, k, v, …] → HttpReply; or
 // nullopt and `problem` saying why it cannot go out as valid HTTP: a status
 // outside 200–599, a header name that is not an RFC 7230 token, a header value
 // with a control character (NUL, CR, LF…), a body over `maxBody` bytes.
 std::optional<HttpReply> toReply(v8::Isolate* isolate, v8::Local<v8::Value> v, size_t maxBody, std::string& problem);
+// The same answer as a native call's arguments (status, text, name, value, …):
+// no array to read element by element through the API.
+std::optional<HttpReply> toReply(const v8::FunctionCallbackInfo<v8::Value>& args, size_t maxBody, std::string& problem);
 HttpReply errorReply(int status, const std::string& message);
 
 }  // namespace m3m::runtime

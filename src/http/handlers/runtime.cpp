@@ -68,22 +68,26 @@ std::uint64_t uintQuery(const Request& req, const char* name, std::uint64_t def,
 // project is forwarded there (several nodes).
 Handler projectRoute(service::RuntimeService& runtime, Forwarding* forwarding) {
   return [&runtime, forwarding](Request& req, Respond respond) {
-    if (forwarding && !runtime.servesSlug(req.params["slug"]) && forwarding->route(req.params["slug"], req, respond))
-      return;
+    const std::string& slug = req.params["slug"];
+    if (forwarding && !runtime.servesSlug(slug) && forwarding->route(slug, req, respond)) return;
     runtime::HttpCall call;
     call.method = req.method;
-    call.path = "/" + req.params["*"];
+    const std::string& rest = req.params["*"];
+    call.path.reserve(rest.size() + 1);
+    call.path += '/';
+    call.path += rest;
     call.rawQuery = req.rawQuery;
     call.body = std::move(req.body);
     call.requestId = req.requestId;
     call.headers.reserve(req.headers.size());
     for (const auto& [k, v] : req.headers) {
-      std::string lower = k;
-      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      call.headers.emplace_back(std::move(lower), v);
+      auto& [name, value] = call.headers.emplace_back(k, v);
+      // Header names are ASCII tokens: no locale needed to lower-case them.
+      for (auto& c : name)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
     }
     try {
-      runtime.dispatch(req.params["slug"], std::move(call), [respond](runtime::HttpReply r) {
+      runtime.dispatch(slug, std::move(call), [respond](runtime::HttpReply r) {
         Response res;
         res.status = r.status;
         res.headers = std::move(r.headers);

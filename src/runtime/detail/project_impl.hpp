@@ -224,6 +224,7 @@ struct ProjectRuntime::Impl : CallContext {
   // JS wrapper fails to load.
   bool bindModules(v8::Local<v8::Context> context, std::string& error);
   static void hostLog(const v8::FunctionCallbackInfo<v8::Value>& info);
+  static void hostReply(const v8::FunctionCallbackInfo<v8::Value>& info);  // requests.cpp
   static void callModule(const v8::FunctionCallbackInfo<v8::Value>& info);
 
   // --- memory limit (memory_limit.cpp) ---------------------------------------

@@ -312,3 +312,40 @@ TEST(ProjectRuntime, ResponsesOverMaxResponseOrNotValidHttpAreRefused) {
   EXPECT_NE(log.find("status 101 is not a final HTTP status"), std::string::npos) << log;
   EXPECT_NE(log.find("X-A has a control character"), std::string::npos) << log;
 }
+
+// The boundary's fast paths (ASCII copied as Latin-1 both ways) must not change
+// a byte of non-ASCII text: Latin-1-only strings (one byte per character in V8
+// but two in UTF-8), two-byte strings and lone surrogates, in bodies, header
+// values and the request's own fields, for synchronous answers (host.reply)
+// and awaited ones (the array read element by element) alike.
+TEST(ProjectRuntime, TextCrossesTheBoundaryAsUtf8InBothAnswerPaths) {
+  Harness h(R"(service.start(() => {
+    const answers = {
+      latin: () => router.response(200, 'héllo', { 'X-Word': 'café' }),
+      two: () => '✓ ok',
+      lone: () => 'a\uD800b',
+      echo: (ctx) => ctx.path + '|' + ctx.rawBody,
+    }
+    for (const [name, fn] of Object.entries(answers)) {
+      router.post('/sync/' + name + '/*', fn)
+      router.post('/async/' + name + '/*', async (ctx) => { await null; return fn(ctx) })
+    }
+  }))", Harness::quick());
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  for (std::string mode : {"sync", "async"}) {
+    auto latin = h.call("/" + mode + "/latin/x", "POST");
+    ASSERT_EQ(latin.status, 200) << mode << latin.body;
+    EXPECT_EQ(latin.body, "h\xC3\xA9llo") << mode;
+    bool sawHeader = false;
+    for (const auto& [k, v] : latin.headers)
+      if (k == "X-Word") sawHeader = (v == "caf\xC3\xA9");
+    EXPECT_TRUE(sawHeader) << mode;
+    EXPECT_EQ(h.call("/" + mode + "/two/x", "POST").body, "\xE2\x9C\x93 ok") << mode;
+    // As V8 writes a lone surrogate (WTF-8), as before the fast path.
+    EXPECT_EQ(h.call("/" + mode + "/lone/x", "POST").body, "a\xED\xA0\x80" "b") << mode;
+    auto echo = h.call("/" + mode + "/echo/\xC3\xA9t\xC3\xA9", "POST", "na\xC3\xAFve \xE2\x9C\x93 plain");
+    EXPECT_EQ(echo.body, "/" + mode + "/echo/\xC3\xA9t\xC3\xA9|na\xC3\xAFve \xE2\x9C\x93 plain") << mode;
+    EXPECT_EQ(h.call("/" + mode + "/echo/ascii", "POST", "only ascii").body, "/" + mode + "/echo/ascii|only ascii");
+  }
+}
