@@ -3,9 +3,12 @@
 #include <libplatform/libplatform.h>
 #include <v8.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace m3m::runtime {
@@ -115,6 +118,18 @@ Engine::Engine(EngineOptions options) {
     const std::string flag = "--wasm-max-mem-pages=" + std::to_string(options.wasmMaxMemPages);
     v8::V8::SetFlagsFromString(flag.c_str(), flag.size());
   }
+  // TurboFan on the project's own thread. A concurrent job finishes on a V8
+  // worker thread and asks the isolate, by an interrupt, to install its code;
+  // a project's thread lets go of its top-level v8::Locker whenever it idles,
+  // and taking it again starts the thread's stack guard afresh, so the request
+  // was lost and no function was ever optimized (only loops, by OSR). Found
+  // with %GetOptimizationStatus; a unit test keeps it (project_runtime_test).
+  static constexpr std::string_view kSyncTurbofan = "--no-concurrent-recompilation";
+  v8::V8::SetFlagsFromString(kSyncTurbofan.data(), kSyncTurbofan.size());
+  // A diagnostic knob for developers (docs/development.md), never needed to
+  // run: V8's own flags, e.g. "--trace-opt --trace-deopt".
+  if (const char* flags = std::getenv("M3M_V8_FLAGS"); flags && *flags)
+    v8::V8::SetFlagsFromString(flags, std::strlen(flags));
   // NewDefaultPlatform, not node's MultiIsolatePlatform (that one makes a
   // plain Isolate::New abort: DESIGN pitfall).
   inner_ = v8::platform::NewDefaultPlatform();

@@ -27,21 +27,8 @@
     routes.push({ method, segs: compile(pattern), handler });
   }
   // Specificity per segment: static 3 > :param 2 > * 1; the best match wins.
-  // The path's non-empty segments (split + filter without the runtime call
-  // and the second array: this runs for every request).
-  function segments(path) {
-    const parts = [];
-    const n = path.length;
-    for (let i = 0; i < n;) {
-      let j = path.indexOf('/', i);
-      if (j < 0) j = n;
-      if (j > i) parts.push(path.slice(i, j));
-      i = j + 1;
-    }
-    return parts;
-  }
   function match(method, path) {
-    const parts = segments(path);
+    const parts = path.split('/').filter(Boolean);
     let best = null;
     for (const r of routes) {
       if (r.method !== '*' && r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;

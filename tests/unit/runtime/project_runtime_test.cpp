@@ -2,6 +2,7 @@
 #include "runtime/project_runtime.hpp"
 
 #include <gtest/gtest.h>
+#include <v8.h>
 
 #include <future>
 #include <thread>
@@ -348,4 +349,31 @@ TEST(ProjectRuntime, TextCrossesTheBoundaryAsUtf8InBothAnswerPaths) {
     EXPECT_EQ(echo.body, "/" + mode + "/echo/\xC3\xA9t\xC3\xA9|na\xC3\xAFve \xE2\x9C\x93 plain") << mode;
     EXPECT_EQ(h.call("/" + mode + "/echo/ascii", "POST", "only ascii").body, "/" + mode + "/echo/ascii|only ascii");
   }
+}
+
+// A hot function called once per request (the thread idles between requests)
+// gets TurboFan code. With V8's concurrent recompilation the finished job's
+// request to install its code was lost whenever the project's thread had let
+// go of the isolate, and nothing but OSR'd loops was ever optimized.
+TEST(ProjectRuntime, HotFunctionsCalledByRequestsGetOptimized) {
+  // No inlining: `hot` must earn its own code, not ride inside its caller's.
+  static constexpr std::string_view kNatives = "--allow-natives-syntax --no-turbo-inlining";
+  v8::V8::SetFlagsFromString(kNatives.data(), kNatives.size());
+  Harness h(R"(function hot(x) { return x * 2 + 1 }
+  service.start(() => {
+    router.post('/hot', () => String(hot(3)))
+    // V8's OptimizationStatus: bit 4 (16) is "optimized".
+    router.post('/status', () => String(%GetOptimizationStatus(hot)))
+  }))", Harness::quick());
+  ASSERT_TRUE(h.rt->boot().ok);
+  ASSERT_TRUE(h.rt->start().ok);
+  int status = 0;
+  for (int i = 0; i < 20000 && !(status & 16); ++i) {
+    auto r = h.call("/hot", "POST");
+    ASSERT_EQ(r.body, "7");
+    if (i % 500 == 499) status = std::stoi(h.call("/status", "POST").body);
+  }
+  EXPECT_TRUE(status & 16) << "OptimizationStatus " << status;
+  static constexpr std::string_view kInlining = "--turbo-inlining";
+  v8::V8::SetFlagsFromString(kInlining.data(), kInlining.size());
 }
