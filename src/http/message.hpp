@@ -35,6 +35,9 @@ struct Request {
   std::string requestId;
   std::string remoteAddress;
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+  // When the answer left the handlers: read once by the observe middleware
+  // for every observer (access log, metrics) rather than by each.
+  std::chrono::steady_clock::time_point answered{};
 
   std::string_view header(std::string_view name) const;
   // First value of a query parameter, percent-decoded; empty when absent.

@@ -156,7 +156,8 @@ class ProjectRuntime {
   };
 
   Outcome runPhase(const char* name);
-  void post(std::function<void()> task);
+  // False (the task dropped) once the run is ending.
+  bool post(std::function<void()> task);
   void fail(const std::string& error);
   std::string heapMessage() const;
   void endFailedRun();

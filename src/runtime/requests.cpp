@@ -47,16 +47,8 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     if (r.status >= 500) ++errors_;
     (*shared)(std::move(r));
   };
-  {
-    std::unique_lock lock(mutex_);
-    if (quit_) {
-      lock.unlock();
-      finish({503, {{"Content-Type", "application/json"}, {"Retry-After", "5"}},
-              R"({"error":{"code":"UNAVAILABLE","message":"the project is stopping","fields":{}}})"});
-      return true;
-    }
-  }
-  post([this, call = std::move(call), finish]() mutable {
+  // Queued unless the run is ending (then answered at once, below).
+  const bool queued = post([this, call = std::move(call), finish]() mutable {
     auto& d = *impl_;
     v8::Isolate* isolate = d.isolate;
     v8::TryCatch tc(isolate);
@@ -149,6 +141,9 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     }
     finish(reply(describe, call.requestId, result));
   });
+  if (!queued)
+    finish({503, {{"Content-Type", "application/json"}, {"Retry-After", "5"}},
+            R"({"error":{"code":"UNAVAILABLE","message":"the project is stopping","fields":{}}})"});
   return true;
 }
 

@@ -128,7 +128,7 @@ Observer accessLog(std::shared_ptr<spdlog::logger> log, bool json) {
   o.finished = [log = std::move(log), sink = std::move(sink), json](const Request& req, const Response& res) {
     if (!log->should_log(spdlog::level::info)) return;
     const std::int64_t us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - req.received).count();
+        std::chrono::duration_cast<std::chrono::microseconds>(req.answered - req.received).count();
     withRedactedPath(req.path, [&](std::string_view path) {
       const AccessLine line{req, path, res, us};
       if (sink) return sink->logAccess(&writeAccess, &line);

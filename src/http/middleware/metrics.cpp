@@ -19,7 +19,7 @@ Observer metrics(std::shared_ptr<m3m::metrics::HttpMetrics> http) {
   o.started = [http](const Request&) { http->started(); };
   // The route the router set meanwhile is on `req`.
   o.finished = [http](const Request& req, const Response& res) {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received).count();
+    const double seconds = std::chrono::duration<double>(req.answered - req.received).count();
     http->finished(routeClass(req), req.method, res.status, res.body.size(), seconds);
     if (res.status == 413 || res.status == 429 || res.status == 431) http->rejected(res.status);
   };

@@ -9,6 +9,7 @@ Middleware observe(std::vector<Observer> observers) {
       if (o.started) o.started(req);
     // `req` lives as long as the server's Respond (which owns the exchange).
     next(req, [all, &req, respond = std::move(respond)](Response res) {
+      req.answered = std::chrono::steady_clock::now();
       for (const auto& o : *all)
         if (o.finished) o.finished(req, res);
       respond(std::move(res));

@@ -120,6 +120,7 @@ struct ProjectRuntime::Impl : CallContext {
   bool terminatedByWatchdog = false;  // set by the watchdog under wdMutex_
   bool terminationReported = false;  // the task itself logged its termination
   std::chrono::steady_clock::time_point lastHeapStats{};
+  std::chrono::steady_clock::time_point lastStretchEnd{};  // addStretchTime: a clock read to reuse
   // A waiting call keeps the isolate (instead of leaving it) inside a
   // microtask checkpoint or V8's own tasks (shared queues: DESIGN rule 4)
   // or inside another module call (a database transaction's callback).
@@ -281,7 +282,8 @@ struct ProjectRuntime::Impl : CallContext {
   }
   // The stretch that ends now counts as the project's JS time (metrics); under wdMutex_.
   void addStretchTime() {
-    const auto held = std::chrono::steady_clock::now() - self.wdStart_;
+    lastStretchEnd = std::chrono::steady_clock::now();
+    const auto held = lastStretchEnd - self.wdStart_;
     self.jsNanos_.fetch_add(
         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(held).count()),
         std::memory_order_relaxed);
