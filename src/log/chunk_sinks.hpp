@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <string>
 
+#include "log/append_file.hpp"
+
 namespace m3m::log {
 
 // The console: each chunk written as it is to a dup of stderr with write(2)
@@ -28,11 +30,13 @@ class ConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_
 };
 
 // The log file, m3m.log, rotated as spdlog's rotating sink names its files
-// (m3m.1.log is the newest old one, up to m3m.<maxFiles>.log). A chunk is
-// written with one write(2) when it fits (spdlog's file helper would cut it
-// into 4 KiB stdio writes), and the file rotates only between lines: a line
-// is never split across two files. A single line longer than maxSize gets a
-// file of its own.
+// (m3m.1.log is the newest old one, up to m3m.<maxFiles>.log). Chunks are
+// staged and written at flush, once per round of the log thread (spdlog's
+// file helper would cut each into 4 KiB stdio writes; large rounds go around
+// the page cache, log/append_file.hpp), and the file rotates only between
+// lines: a line is never split across two files. A single line longer than
+// maxSize gets a file of its own. One server per file: it writes at the
+// offsets it knows, not with O_APPEND.
 class RotatingFileSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
   // Throws spdlog::spdlog_ex when the file cannot be opened.
@@ -41,17 +45,14 @@ class RotatingFileSink final : public spdlog::sinks::base_sink<spdlog::details::
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override;
-  void flush_() override {}
+  void flush_() override;
 
  private:
-  void open(bool truncate);
   bool rotate();  // false: a rename failed, the current file stays open
-  void writeAll(const char* p, std::size_t n);
 
   std::string path_;
   std::size_t maxSize_, maxFiles_;
-  std::size_t size_ = 0;
-  int fd_ = -1;
+  AppendFile file_;
 };
 
 }  // namespace m3m::log
