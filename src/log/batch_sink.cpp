@@ -31,6 +31,8 @@ BatchSink::BatchSink(std::vector<BatchOutput> out, std::unique_ptr<spdlog::forma
     out_.emplace_back(std::move(o), opts_);
     if (out_.back().accessLines) ++accessOutputs_;
   }
+  for (auto& o : out_)
+    if (o.accessLines && firstAccess_ == nullptr) firstAccess_ = &o;
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "m3m-log");  // for top -H, perf, gdb
     run();
@@ -93,6 +95,12 @@ void BatchSink::log(const spdlog::details::log_msg& msg) {
 
 void BatchSink::logAccess(AccessWriter write, const void* context) {
   const auto now = spdlog::log_clock::now();
+  // Under the lock (lineFormat_).
+  const auto print = [&](spdlog::memory_buf_t& out) {
+    lineFormat_->begin(out, now, spdlog::level::info);
+    write(out, lineFormat_->json(), context);
+    lineFormat_->end(out);
+  };
   bool wake;
   {
     std::lock_guard lock(mu_);
@@ -103,26 +111,21 @@ void BatchSink::logAccess(AccessWriter write, const void* context) {
       spdlog::details::log_msg msg(now, spdlog::source_loc{}, "m3m", spdlog::level::info,
                                    spdlog::string_view_t(text.data(), text.size()));
       append(msg, true);
-    } else {
-      // The line goes straight into the first output's batch; any other output
-      // that takes access lines gets a copy of its bytes.
+    } else if (accessOutputs_ == 1) {
+      firstAccess_->batch.append(print);  // the usual case: straight in, no copy
+      ++logged_;
+    } else if (accessOutputs_ > 1) {
+      // The line goes straight into the first output's batch; the others get
+      // a copy of its bytes.
       spdlog::memory_buf_t copy;
-      bool first = true;
-      for (auto& o : out_) {
-        if (!o.accessLines) continue;
-        if (first) {
-          first = false;
-          o.batch.append([&](spdlog::memory_buf_t& out) {
-            const auto start = out.size();
-            lineFormat_->begin(out, now, spdlog::level::info);
-            write(out, lineFormat_->json(), context);
-            lineFormat_->end(out);
-            if (accessOutputs_ > 1) copy.append(out.data() + start, out.data() + out.size());
-          });
-        } else {
+      firstAccess_->batch.append([&](spdlog::memory_buf_t& out) {
+        const auto start = out.size();
+        print(out);
+        copy.append(out.data() + start, out.data() + out.size());
+      });
+      for (auto& o : out_)
+        if (o.accessLines && &o != firstAccess_)
           o.batch.append([&](spdlog::memory_buf_t& out) { out.append(copy.data(), copy.data() + copy.size()); });
-        }
-      }
       ++logged_;
     }
     wake = idle_ || enoughToWrite();

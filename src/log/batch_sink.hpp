@@ -105,6 +105,7 @@ class BatchSink final : public spdlog::sinks::sink {
 
   std::vector<Output> out_;
   std::size_t accessOutputs_ = 0;  // how many of out_ take access lines
+  Output* firstAccess_ = nullptr;  // the first of them (out_ never changes size)
   std::unique_ptr<spdlog::formatter> format_;  // under mu_
   LineFormat* lineFormat_ = nullptr;            // under mu_: format_, when it is one
   const BatchOptions opts_;
