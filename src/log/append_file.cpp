@@ -25,11 +25,7 @@ void AppendFile::open(const std::string& path, bool truncate) {
   if (fd_ < 0) spdlog::throw_spdlog_ex("failed opening file " + path + " for writing", errno);
   if (allowDirect_ && (::fcntl(fd_, F_GETFL) & O_ACCMODE) == O_RDWR) directFd_ = ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
   resync();
-  char last = '\n';
-  if (written_ > 0 && ::pread(fd_, &last, 1, static_cast<off_t>(written_ - 1)) == 1 && last != '\n') {
-    stage("\n", 1);  // the previous run stopped mid-line
-    write();
-  }
+  write();  // the newline ending a line the previous run stopped in
 }
 
 void AppendFile::close() {
@@ -59,19 +55,24 @@ void AppendFile::stage(const char* p, std::size_t n) {
   used_ += n;
 }
 
+// Staged bytes are dropped. A file that ends mid-line (a write cut short,
+// a run that died) gets a newline staged, so the next line starts on its own.
 void AppendFile::resync() {
   struct stat st {};
   written_ = ::fstat(fd_, &st) == 0 ? static_cast<std::size_t>(st.st_size) : 0;
   used_ = tail_ = 0;
-  if (directFd_ < 0) return;
-  const std::size_t tail = written_ % kBlock;
-  reserve(tail);
-  if (tail > 0 && ::pread(fd_, buf_.get(), tail, static_cast<off_t>(written_ - tail)) != static_cast<ssize_t>(tail)) {
-    ::close(directFd_);  // the tail cannot be read back: ordinary writes only
-    directFd_ = -1;
-    return;
+  if (directFd_ >= 0) {
+    const std::size_t tail = written_ % kBlock;
+    reserve(tail);
+    if (tail > 0 && ::pread(fd_, buf_.get(), tail, static_cast<off_t>(written_ - tail)) != static_cast<ssize_t>(tail)) {
+      ::close(directFd_);  // the tail cannot be read back: ordinary writes only
+      directFd_ = -1;
+    } else {
+      used_ = tail_ = tail;
+    }
   }
-  used_ = tail_ = tail;
+  char last = '\n';
+  if (written_ > 0 && ::pread(fd_, &last, 1, static_cast<off_t>(written_ - 1)) == 1 && last != '\n') stage("\n", 1);
 }
 
 bool AppendFile::write() {
@@ -86,19 +87,24 @@ bool AppendFile::writeDirect() {
   const std::size_t base = written_ - tail_;
   const std::size_t whole = used_ / kBlock * kBlock;
   std::size_t done = 0;
+  int error = 0;
   while (done < whole) {
     const ssize_t n = ::pwrite(directFd_, buf_.get() + done, whole - done, static_cast<off_t>(base + done));
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0) error = errno;
     if (n <= 0 || n % static_cast<ssize_t>(kBlock) != 0) break;
     done += static_cast<std::size_t>(n);
   }
   if (done < whole) {
-    if (done == 0 && errno == EINVAL) {
-      // Direct I/O refused (the file system or the alignment): from now on
-      // every round is ordinary.
+    if (done == 0 && error == EINVAL) {
+      // Refused: by the file system or the alignment, or a limit cut the
+      // write to a length direct I/O cannot take. An ordinary write tells:
+      // when it succeeds, every round is ordinary from now on.
+      if (!writeBuffered(tail_)) return false;
       ::close(directFd_);
       directFd_ = -1;
-      return writeBuffered(tail_);
+      used_ = tail_ = 0;
+      return true;
     }
     resync();
     return false;

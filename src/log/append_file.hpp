@@ -48,8 +48,9 @@ class AppendFile {
   std::size_t size() const { return written_ + staged(); }
   void stage(const char* p, std::size_t n);
   // Writes what is staged. On an error (a full disk) the staged bytes are
-  // lost and the file's real size is read again: the next round tries anew.
-  // False on an error.
+  // lost and the file's real size is read again: the next round tries anew,
+  // on a line of its own if the failed one left a line cut. False on an
+  // error.
   bool write();
 
   // Rounds written around the page cache so far (for tests).

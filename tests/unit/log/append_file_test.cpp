@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <linux/magic.h>
+#include <sys/resource.h>
 #include <sys/vfs.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <filesystem>
@@ -168,5 +170,59 @@ TEST(AppendFile, RotatingSinkKeepsEveryLineInOrderAcrossDirectRounds) {
   joined += slurp(dir / "m3m.log");
   EXPECT_TRUE(fs::exists(dir / "m3m.2.log")) << "rotated more than once";
   EXPECT_EQ(joined, all);
+  fs::remove_all(dir);
+}
+
+// A write the disk refuses part-way (here the file-size limit, as a full
+// disk would): that round's lines are lost, nothing else; the next round is
+// written at the file's real end, on a line of its own.
+TEST(AppendFile, ARoundTheDiskRefusesLosesOnlyItsOwnLines) {
+  const auto dir = dirIn(fs::current_path(), "m3m-append-full");
+  const auto path = dir / "m3m.log";
+  std::signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of the signal
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  for (const bool direct : {true, false}) {
+    fs::remove(path);
+    AppendFile file(direct);
+    file.open(path.string(), false);
+    int n = 0;
+    const auto first = lines(10 * 1024, n);
+    file.stage(first.data(), first.size());
+    ASSERT_TRUE(file.write());
+    // Room for 50,001 more bytes: the next round (100 KiB, direct when it
+    // may) is cut inside a line.
+    rlimit limit = saved;
+    limit.rlim_cur = first.size() + 50'001;
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limit), 0);
+    const auto lost = lines(100 * 1024, n);
+    file.stage(lost.data(), lost.size());
+    EXPECT_FALSE(file.write()) << "direct " << direct;
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    const auto kept = fs::file_size(path);
+    EXPECT_LE(kept, first.size() + 50'001);
+    const auto next = lines(70 * 1024, n);
+    file.stage(next.data(), next.size());
+    ASSERT_TRUE(file.write()) << "direct " << direct;
+    if (direct) {
+      EXPECT_TRUE(file.directAvailable()) << "a refused write is not a refusal of direct I/O";
+      EXPECT_GE(file.directRounds(), 1u) << "the round after the failure went direct";
+    } else {
+      EXPECT_EQ(file.directRounds(), 0u);
+    }
+    file.close();
+    const auto text = slurp(path);
+    // Between them: what the disk took of the lost round and, when that
+    // ended inside a line, the newline that ends it.
+    const auto took = lost.substr(0, kept - first.size());
+    const std::string end = !took.empty() && took.back() != '\n' ? "\n" : "";
+    EXPECT_TRUE(text == first + took + end + next)
+        << "direct " << direct << ": " << text.size() << " bytes, expected " << first.size() << " + " << took.size()
+        << " + " << end.size() << " + " << next.size();
+    if (!direct) {
+      EXPECT_EQ(kept, first.size() + 50'001) << "an ordinary write stops at the limit, inside a line";
+      EXPECT_EQ(end, "\n");
+    }
+  }
   fs::remove_all(dir);
 }
