@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
 
 namespace m3m::log {
 
@@ -77,6 +78,15 @@ void AppendFile::resync() {
 
 bool AppendFile::write() {
   if (fd_ < 0 || staged() == 0) return true;
+  // Someone else changed the file (logrotate's copytruncate emptied it,
+  // another process appended): write at its real end, not into a hole or
+  // over their bytes. One fstat per round.
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && static_cast<std::size_t>(st.st_size) != written_) {
+    const std::string keep(buf_.get() + tail_, staged());
+    resync();
+    stage(keep.data(), keep.size());
+  }
   if (directFd_ >= 0 && used_ >= kDirectFrom) return writeDirect();
   return writeBuffered(tail_);
 }

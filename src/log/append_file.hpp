@@ -47,7 +47,8 @@ class AppendFile {
   // Bytes in the file, staged ones included.
   std::size_t size() const { return written_ + staged(); }
   void stage(const char* p, std::size_t n);
-  // Writes what is staged. On an error (a full disk) the staged bytes are
+  // Writes what is staged, at the file's end as it finds it (a file emptied
+  // by logrotate's copytruncate is written from its start). On an error (a full disk) the staged bytes are
   // lost and the file's real size is read again: the next round tries anew,
   // on a line of its own if the failed one left a line cut. False on an
   // error.

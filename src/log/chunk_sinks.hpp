@@ -35,8 +35,8 @@ class ConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_
 // file helper would cut each into 4 KiB stdio writes; large rounds go around
 // the page cache, log/append_file.hpp), and the file rotates only between
 // lines: a line is never split across two files. A single line longer than
-// maxSize gets a file of its own. One server per file: it writes at the
-// offsets it knows, not with O_APPEND.
+// maxSize gets a file of its own. Writes go where the file ends when the
+// round starts (logrotate's copytruncate, another writer), not O_APPEND.
 class RotatingFileSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
   // Throws spdlog::spdlog_ex when the file cannot be opened.

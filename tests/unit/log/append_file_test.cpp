@@ -226,3 +226,38 @@ TEST(AppendFile, ARoundTheDiskRefusesLosesOnlyItsOwnLines) {
   }
   fs::remove_all(dir);
 }
+
+// logrotate's copytruncate empties the file under the server; another
+// process appends to it. The next round goes where the file ends: no hole
+// of NULs, nobody's bytes overwritten.
+TEST(AppendFile, WritesWhereTheFileEndsWhenOthersChangedIt) {
+  const auto dir = dirIn(fs::current_path(), "m3m-append-others");
+  const auto path = dir / "m3m.log";
+  for (const bool direct : {true, false}) {
+    fs::remove(path);
+    AppendFile file(direct);
+    file.open(path.string(), false);
+    int n = 0;
+    const auto before = lines(100 * 1024 + 33, n);
+    file.stage(before.data(), before.size());
+    ASSERT_TRUE(file.write());
+    fs::resize_file(path, 0);  // copytruncate
+    const auto after = lines(90 * 1024, n);
+    file.stage(after.data(), after.size());
+    ASSERT_TRUE(file.write());
+    EXPECT_TRUE(slurp(path) == after) << "direct " << direct << ": " << fs::file_size(path) << " bytes, expected " << after.size();
+    {
+      std::ofstream other(path, std::ios::binary | std::ios::app);
+      other << "a line from another process\n";
+    }
+    const auto small = lines(500, n);
+    file.stage(small.data(), small.size());
+    ASSERT_TRUE(file.write());
+    const auto big = lines(70 * 1024, n);
+    file.stage(big.data(), big.size());
+    ASSERT_TRUE(file.write());
+    file.close();
+    EXPECT_TRUE(slurp(path) == after + "a line from another process\n" + small + big) << "direct " << direct;
+  }
+  fs::remove_all(dir);
+}
