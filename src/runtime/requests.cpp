@@ -70,7 +70,7 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     // keeps it with every reaction created meanwhile), so its run-log lines
     // carry it even after an await; nothing else run later inherits it.
     context->SetContinuationPreservedEmbedderData(argv[5]);
-    ReplySlot slot{limits_.maxResponse};
+    ReplySlot slot{limits_.maxResponse, false, std::nullopt, {}};
     struct ForgetRequest {
       v8::Local<v8::Context> context;
       v8::Isolate* isolate;
@@ -95,8 +95,7 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
       d.terminationReported = true;
       if (d.ending() && !d.heapExceeded) {
         // Stopped in a waiting call: like a request still queued at stop.
-        finish({503, {{"Content-Type", "application/json"}, {"Retry-After", "5"}},
-                R"({"error":{"code":"UNAVAILABLE","message":"the project stopped before answering","fields":{}}})"});
+        finish(errorReply(503, "the project stopped before answering"));
         return;
       }
       std::string reason = d.terminationReason();
@@ -142,8 +141,7 @@ bool ProjectRuntime::dispatch(HttpCall call, std::function<void(HttpReply)> done
     finish(reply(describe, call.requestId, result));
   });
   if (!queued)
-    finish({503, {{"Content-Type", "application/json"}, {"Retry-After", "5"}},
-            R"({"error":{"code":"UNAVAILABLE","message":"the project is stopping","fields":{}}})"});
+    finish(errorReply(503, "the project is stopping"));
   return true;
 }
 
