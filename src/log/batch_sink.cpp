@@ -93,9 +93,9 @@ void BatchSink::log(const spdlog::details::log_msg& msg) {
   if (wake) wake_.notify_one();
 }
 
-void BatchSink::logAccess(AccessWriter write, const void* context) {
-  const auto now = spdlog::log_clock::now();
-  // Under the lock (lineFormat_).
+void BatchSink::logAccess(AccessWriter write, const void* context, std::chrono::steady_clock::time_point at) {
+  spdlog::log_clock::time_point now;
+  // Under the lock (lineFormat_, the clocks' offset).
   const auto print = [&](spdlog::memory_buf_t& out) {
     lineFormat_->begin(out, now, spdlog::level::info);
     write(out, lineFormat_->json(), context);
@@ -104,6 +104,12 @@ void BatchSink::logAccess(AccessWriter write, const void* context) {
   bool wake;
   {
     std::lock_guard lock(mu_);
+    if (at >= offsetUntil_) {
+      wallOffset_ = spdlog::log_clock::now().time_since_epoch() - std::chrono::steady_clock::now().time_since_epoch();
+      offsetUntil_ = at + std::chrono::seconds(1);
+    }
+    now = spdlog::log_clock::time_point(
+        std::chrono::duration_cast<spdlog::log_clock::duration>(at.time_since_epoch() + wallOffset_));
     if (lineFormat_ == nullptr) {
       // Another formatter was set (set_pattern): the ordinary way, as text.
       spdlog::memory_buf_t text;

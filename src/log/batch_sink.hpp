@@ -67,8 +67,13 @@ class BatchSink final : public spdlog::sinks::sink {
   // of the line. `write(dest, json, context)` appends the message (text) or
   // the line's fields ("key":value,… without braces) when `json`; it runs
   // under the sink's lock, straight into the first output's batch.
+  // `at`: when the request was answered, on the steady clock the server
+  // already read for it; the line's wall time is derived from it (a clock
+  // read less per request; the offset between the clocks is read again
+  // each second, so a stepped system clock shows within one).
   using AccessWriter = void (*)(spdlog::memory_buf_t& dest, bool json, const void* context);
-  void logAccess(AccessWriter write, const void* context);
+  void logAccess(AccessWriter write, const void* context,
+                 std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now());
   // Asks the log thread to write what is pending now; does not wait.
   void flush() override;
   void set_pattern(const std::string& pattern) override;
@@ -115,6 +120,10 @@ class BatchSink final : public spdlog::sinks::sink {
   bool idle_ = false;        // under mu_: the log thread sleeps until a line comes
   bool stop_ = false;        // under mu_
   std::uint64_t logged_ = 0; // under mu_: lines logged so far
+  // Under mu_: system_clock minus steady_clock, read again once `at` passes
+  // offsetUntil_ (logAccess).
+  std::chrono::nanoseconds wallOffset_{0};
+  std::chrono::steady_clock::time_point offsetUntil_{};
   std::atomic<std::uint64_t> written_{0};  // lines written (or dropped) so far
   std::thread thread_;
 };

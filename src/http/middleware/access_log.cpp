@@ -131,7 +131,7 @@ Observer accessLog(std::shared_ptr<spdlog::logger> log, bool json) {
         std::chrono::duration_cast<std::chrono::microseconds>(req.answered - req.received).count();
     withRedactedPath(req.path, [&](std::string_view path) {
       const AccessLine line{req, path, res, us};
-      if (sink) return sink->logAccess(&writeAccess, &line);
+      if (sink) return sink->logAccess(&writeAccess, &line, req.answered);
       // Another logger (tests, CLI): an ordinary message.
       spdlog::memory_buf_t text;
       if (json) {

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -391,6 +393,31 @@ TEST(BatchSink, AnAccessLineInJsonCarriesItsFieldsNextToTimeAndLevel) {
   EXPECT_EQ(j["status"], 201);
   EXPECT_EQ(j["level"], "info");
   EXPECT_TRUE(j["time"].is_string());
+}
+
+// The line's time is when the request was answered (the steady time the
+// server passes), on the wall clock: a line for an answer 5 s ago says so.
+TEST(BatchSink, AnAccessLineIsStampedWithTheAnswersTimeOnTheWallClock) {
+  Logged s(options(1 << 16, 60s), std::make_unique<JsonLineFormatter>());
+  const AccessFields f{"unused", R"("msg":"http")"};
+  s.sink->logAccess(&writeAccessLine, &f, std::chrono::steady_clock::now() - 5s);
+  s.sink->logAccess(&writeAccessLine, &f);
+  const auto wallNow = std::chrono::system_clock::now();
+  auto capture = s.capture;
+  s.stop();
+  const auto lines = capture->lines();
+  ASSERT_EQ(lines.size(), 2u);
+  // "2026-12-06T23:14:41.336123Z" → seconds since the epoch, as a double.
+  const auto seconds = [](const std::string& line) {
+    const std::string t = nlohmann::json::parse(line)["time"];
+    std::tm tm{};
+    const char* rest = strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    EXPECT_NE(rest, nullptr) << t;
+    return static_cast<double>(timegm(&tm)) + (rest ? std::strtod(rest, nullptr) : 0.0);
+  };
+  const double now = std::chrono::duration<double>(wallNow.time_since_epoch()).count();
+  EXPECT_NEAR(seconds(lines[0]), now - 5, 0.5) << lines[0];
+  EXPECT_NEAR(seconds(lines[1]), now, 0.5) << lines[1];
 }
 
 // set_pattern puts spdlog's own formatter in: access lines still come out,
