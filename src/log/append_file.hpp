@@ -3,7 +3,8 @@
 // goes around the page cache. A buffered write of access lines costs the
 // kernel a fresh page-cache page per 4 KiB, copied into cold memory, with
 // its buffer heads, zeroing and accounting: on the route benchmark's single
-// core ~180 ns of the log thread per line, more than the line's formatting.
+// core 150–370 ns of the log thread per line, more than the line's
+// formatting (110–160 ns this way; bench/README.md).
 // With O_DIRECT the disk reads the whole blocks from this buffer instead.
 //
 // How appending works with direct I/O, which only writes whole aligned
@@ -13,8 +14,8 @@
 // tail included, and the remaining partial block with an ordinary write, so
 // the file's size is always exactly its lines (no padding a reader could
 // see) and the new tail stays in the buffer for the next round. A small
-// round is one ordinary write. Where direct I/O is refused (tmpfs, an
-// alignment the device does not take) every round is ordinary.
+// round is one ordinary write. Where direct I/O is refused (tmpfs before
+// Linux 6.6, an alignment the device does not take) every round is ordinary.
 #pragma once
 
 #include <cstddef>
@@ -48,10 +49,10 @@ class AppendFile {
   std::size_t size() const { return written_ + staged(); }
   void stage(const char* p, std::size_t n);
   // Writes what is staged, at the file's end as it finds it (a file emptied
-  // by logrotate's copytruncate is written from its start). On an error (a full disk) the staged bytes are
-  // lost and the file's real size is read again: the next round tries anew,
-  // on a line of its own if the failed one left a line cut. False on an
-  // error.
+  // by logrotate's copytruncate is written from its start). On an error (a
+  // full disk) the staged bytes are lost and the file's real size is read
+  // again: the next round tries anew, on a line of its own if the failed one
+  // left a line cut. False on an error.
   bool write();
 
   // Rounds written around the page cache so far (for tests).

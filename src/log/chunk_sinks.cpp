@@ -1,12 +1,9 @@
 #include "log/chunk_sinks.hpp"
 
-#include <fcntl.h>
 #include <spdlog/sinks/rotating_file_sink.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string_view>
 
 namespace m3m::log {
